@@ -1,0 +1,277 @@
+// Package store opens parley's database (SQLite or PostgreSQL), applies the
+// embedded migrations and runs transactions. Both dialects share one
+// database/sql code path with $N placeholders; Dialect holds the few places
+// where they differ.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the database flavour.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open parley database.
+type DB struct {
+	// W runs write transactions. On SQLite it is a single connection with
+	// BEGIN IMMEDIATE, so writers queue in Go instead of spinning on
+	// SQLITE_BUSY; on PostgreSQL it is the same pool as R.
+	W *sql.DB
+	// R serves reads outside transactions.
+	R       *sql.DB
+	Dialect Dialect
+	// Path is the SQLite file, empty on PostgreSQL.
+	Path string
+}
+
+// Open opens the database named by dsn. An empty dsn, or one that is not a
+// postgres:// URL, means the SQLite file "parley.db" in dataDir (or the file
+// named by a "sqlite:" / "file:" dsn).
+func Open(ctx context.Context, dsn, dataDir string) (db *DB, err error) {
+	defer wrap(&err, "store.Open")
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	path := filepath.Join(dataDir, "parley.db")
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path = strings.TrimPrefix(dsn, "sqlite:")
+	case strings.HasPrefix(dsn, "file:"):
+		path = strings.TrimPrefix(dsn, "file:")
+	case dsn != "":
+		return nil, fmt.Errorf("unsupported database %q: use postgres://... or sqlite:FILE", redact(dsn))
+	}
+	return openSQLite(ctx, path)
+}
+
+func sqliteDSN(path string, write bool) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	if write {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	w, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	db := &DB{W: w, Dialect: SQLite, Path: path}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	db.R = r
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	p, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	p.SetMaxOpenConns(32)
+	p.SetMaxIdleConns(32)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", redact(dsn), err)
+	}
+	db := &DB{W: p, R: p, Dialect: Postgres}
+	if err := db.migrate(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// redact hides a password in a DSN so that it can be logged.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Redact is redact for callers that log a DSN.
+func Redact(dsn string) string { return redact(dsn) }
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var errR error
+	if db.R != nil && db.R != db.W {
+		errR = db.R.Close()
+	}
+	return errors.Join(db.W.Close(), errR)
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	dir := "migrations/" + string(db.Dialect)
+	fsys, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return err
+	}
+	gd := goose.DialectSQLite3
+	if db.Dialect == Postgres {
+		gd = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(gd, db.W, fsys)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies any pending migrations. Open already does this; the
+// command "parley migrate" calls it to report the version.
+func (db *DB) Version(ctx context.Context) (int64, error) {
+	var v int64
+	err := db.R.QueryRowContext(ctx, "SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied").Scan(&v)
+	return v, err
+}
+
+// Tx runs fn in one write transaction, committing when fn returns nil and
+// rolling back otherwise. Every parley write goes through here.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Backup writes a consistent snapshot of a SQLite database to out while it
+// stays online. PostgreSQL is backed up with pg_dump instead.
+func (db *DB) Backup(ctx context.Context, out string) error {
+	if db.Dialect != SQLite {
+		return errors.New("backup: use pg_dump for PostgreSQL")
+	}
+	_, err := db.W.ExecContext(ctx, "VACUUM INTO $1", out)
+	return err
+}
+
+// NewID returns a random 128-bit identifier as 32 hex digits. Content ids are
+// never sequential, so an id says nothing about what else exists.
+func NewID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// ValidID reports whether s has the shape of an id from NewID. Handlers use it
+// to answer a malformed id with the same 404 as an unknown one.
+func ValidID(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil && strings.ToLower(s) == s
+}
+
+// Now returns the current time in the form parley stores times: Unix
+// microseconds, which both dialects hold exactly as a 64-bit integer.
+func Now() int64 { return time.Now().UnixMicro() }
+
+// Time converts a stored time back.
+func Time(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// Stamp converts a time to its stored form.
+func Stamp(t time.Time) int64 { return t.UnixMicro() }
+
+// IsUniqueViolation reports whether err is a unique or primary-key violation,
+// by error code rather than message text.
+func IsUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code()
+		return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// IsForeignKeyViolation reports whether err is a foreign-key violation.
+func IsForeignKeyViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23503"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	}
+	return false
+}
+
+func wrap(errp *error, what string) {
+	if *errp != nil {
+		*errp = fmt.Errorf("%s: %w", what, *errp)
+	}
+}

@@ -1,0 +1,90 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"parley/internal/store"
+	"parley/internal/store/storetest"
+)
+
+func TestMigrateAndTx(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		v, err := db.Version(ctx)
+		if err != nil || v < 1 {
+			t.Fatalf("version = %d, %v", v, err)
+		}
+		// A failing transaction leaves nothing behind.
+		boom := errors.New("boom")
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO meta(key, value) VALUES ($1, $2)", "k", "v"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Tx error = %v", err)
+		}
+		var n int
+		if err := db.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM meta WHERE key = 'k'").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("rolled-back row visible: n=%d err=%v", n, err)
+		}
+		// Unique violations are classified by code.
+		ins := func() error {
+			return db.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, "INSERT INTO meta(key, value) VALUES ($1, $2)", "u", "v")
+				return err
+			})
+		}
+		if err := ins(); err != nil {
+			t.Fatal(err)
+		}
+		if err := ins(); !store.IsUniqueViolation(err) {
+			t.Fatalf("second insert: %v, want unique violation", err)
+		}
+		// Booleans and blobs round-trip on both dialects.
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO events(idx, id, type, at, content_hash, salt, record) VALUES (0, $1, 't', $2, $3, $4, $5)`,
+				store.NewID(), store.Now(), []byte{1, 2}, []byte{3}, []byte("rec"))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec []byte
+		if err := db.R.QueryRowContext(ctx, "SELECT record FROM events WHERE idx = 0").Scan(&rec); err != nil || string(rec) != "rec" {
+			t.Fatalf("blob = %q, %v", rec, err)
+		}
+	})
+}
+
+func TestBackupSQLite(t *testing.T) {
+	db := storetest.SQLite(t)
+	out := filepath.Join(t.TempDir(), "backup.db")
+	if err := db.Backup(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	b, err := store.Open(context.Background(), "sqlite:"+out, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if v, err := b.Version(context.Background()); err != nil || v < 1 {
+		t.Fatalf("backup version %d, %v", v, err)
+	}
+}
+
+func TestValidID(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{{store.NewID(), true}, {"", false}, {"1", false}, {"ZZ" + store.NewID()[2:], false}, {"AB" + store.NewID()[2:], false}} {
+		if got := store.ValidID(c.s); got != c.want {
+			t.Errorf("ValidID(%q) = %v", c.s, got)
+		}
+	}
+}
