@@ -57,6 +57,8 @@ type builder struct {
 	// per cell. 0 means exact.
 	delta  int64
 	merges int // merges that pruned by grid, for the error bound
+	// maxPoints bounds the size of any one front.
+	maxPoints int
 }
 
 func (b *builder) charge(bytes int64) error {
@@ -92,6 +94,9 @@ func (b *builder) build(lo, hi int) (*node, error) {
 		nd.f, err = b.merge2(nd.left.f, nd.right.f)
 	} else {
 		nd.f, err = b.mergeN(nd.left.f, nd.right.f)
+	}
+	if err == nil && nd.f.n() > b.maxPoints {
+		err = tooLarge("the frontier has more than %d points", b.maxPoints)
 	}
 	return nd, err
 }
@@ -178,6 +183,8 @@ type pairHeap struct {
 	u0    []int64 // current sums
 	u1    []int64
 	order []int // heap of stream ids
+	// swapped is set when a is the right half, so ties compare c first.
+	swapped bool
 }
 
 func (h *pairHeap) Len() int { return len(h.order) }
@@ -190,11 +197,16 @@ func (h *pairHeap) Less(x, y int) bool {
 		return h.u1[s] > h.u1[t]
 	}
 	// Equal vectors: the lexicographically smaller package first, so the
-	// first one popped is the one kept.
-	if ra, rb := h.a.rank[h.i[s]], h.a.rank[h.i[t]]; ra != rb {
+	// first one popped is the one kept. The left half's issues come first.
+	ra, rb := h.a.rank[h.i[s]], h.a.rank[h.i[t]]
+	rc, rd := h.c.rank[h.j[s]], h.c.rank[h.j[t]]
+	if h.swapped {
+		ra, rb, rc, rd = rc, rd, ra, rb
+	}
+	if ra != rb {
 		return ra < rb
 	}
-	return h.c.rank[h.j[s]] < h.c.rank[h.j[t]]
+	return rc < rd
 }
 func (h *pairHeap) Swap(x, y int) { h.order[x], h.order[y] = h.order[y], h.order[x] }
 func (h *pairHeap) Push(x any)    { h.order = append(h.order, x.(int)) }
@@ -222,7 +234,7 @@ func (b *builder) merge2(a, c *front) (*front, error) {
 		a, c = c, a
 		swapped = true
 	}
-	h := &pairHeap{a: a, c: c}
+	h := &pairHeap{a: a, c: c, swapped: swapped}
 	na := a.n()
 	h.i = make([]int32, na)
 	h.j = make([]int32, na)
@@ -251,7 +263,7 @@ func (b *builder) merge2(a, c *front) (*front, error) {
 			} else {
 				out.push([]int64{u0, u1}, h.i[s], h.j[s])
 			}
-			if check++; check&0xffff == 0 && out.bytes()+b.live > b.limit {
+			if check++; check&0xfff == 0 && (out.bytes()+b.live > b.limit || out.n() > b.maxPoints) {
 				return nil, tooLarge("the two-party frontier exceeds the memory bound of %d MiB", b.limit>>20)
 			}
 		}
