@@ -1,0 +1,95 @@
+package api
+
+import (
+	"net/http"
+
+	"parley/internal/auth"
+	"parley/internal/errs"
+)
+
+// LoginJSON is the answer to a successful login.
+type LoginJSON struct {
+	Token     string   `json:"token"`
+	ExpiresAt string   `json:"expires_at,omitempty"`
+	User      UserJSON `json:"user"`
+}
+
+// login exchanges a username, password and (when enrolled) a TOTP code for an
+// API bearer token. Every failure of the credentials themselves is the same
+// 401 invalid_credentials from the auth service, so an unknown user and a
+// wrong password cannot be told apart.
+func (a *API) login(w http.ResponseWriter, r *http.Request) {
+	var q LoginRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	res, err := a.auth.Login(r.Context(), auth.LoginInput{
+		Username: q.Username, Password: q.Password, OTP: q.OTP,
+		Remote: remote(r), Kind: auth.API,
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if res.MFAPending {
+		// An API token is never half-open: the code comes with the
+		// password or the login fails. Drop the pending token.
+		_ = a.auth.Logout(r.Context(), res.Token)
+		a.writeError(w, r, errOTPRequired())
+		return
+	}
+	writeJSON(w, http.StatusOK, LoginJSON{Token: res.Token, User: userJSON(res.User)})
+}
+
+// logout revokes the token of the request.
+func (a *API) logout(w http.ResponseWriter, r *http.Request, c call) {
+	if err := a.auth.Logout(r.Context(), c.Token); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request, c call) {
+	u := c.User
+	writeJSON(w, http.StatusOK, MeJSON{
+		ID: u.ID, Username: u.Username, DisplayName: u.DisplayName,
+		Org:  OrgJSON{ID: u.OrgID, Name: u.OrgName, Kind: string(u.OrgKind)},
+		Role: string(u.Role), Locale: u.Locale, TOTPEnabled: u.TOTPEnabled,
+		MustEnrolTOTP: u.MustEnrolTOTP, Admin: c.Actor.IsAdmin(),
+	})
+}
+
+// changePassword changes the caller's password. The auth service revokes
+// every other session and token of the user; the token of this request is
+// kept, so a script that rotates its own password keeps working.
+func (a *API) changePassword(w http.ResponseWriter, r *http.Request, c call) {
+	var q PasswordRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.auth.ChangePassword(r.Context(), c.Actor, q.Current, q.New, c.Token); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) setLocale(w http.ResponseWriter, r *http.Request, c call) {
+	var q LocaleRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.auth.SetLocale(r.Context(), c.Actor, q.Locale); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func errOTPRequired() error {
+	return errs.New(auth.CodeOTPRequired, "this account has a second factor: send the current code in \"otp\"")
+}

@@ -1,0 +1,197 @@
+// Package api is parley's JSON API under /api/v1: everything the web pages
+// do, for programs. Handlers are thin: authenticate the bearer token, decode
+// and validate the body, call one domain method with the actor, and write the
+// result or the error. Domain rules and every read check live in the domain
+// packages; the API never touches SQL.
+//
+// docs/api.md describes the conventions (errors, limits, tokens); the
+// OpenAPI 3.1 document served at /api/v1/openapi.json describes each route,
+// and a test keeps it equal to the routes registered here.
+package api
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"parley/internal/access"
+	"parley/internal/auth"
+	"parley/internal/errs"
+	"parley/internal/ledger"
+	"parley/internal/router"
+	"parley/internal/talks"
+)
+
+// Prefix is where the API lives.
+const Prefix = "/api/v1"
+
+// MethodNotAllowed is the code for a known API path called with a method it
+// does not serve.
+const MethodNotAllowed = "method_not_allowed"
+
+func init() {
+	errs.Register(MethodNotAllowed, http.StatusMethodNotAllowed)
+}
+
+// Deps are the services the API calls.
+type Deps struct {
+	Auth   *auth.Service
+	Talks  *talks.Service
+	Ledger *ledger.Ledger
+	Log    *slog.Logger
+}
+
+// API serves the JSON API.
+type API struct {
+	auth  *auth.Service
+	talks *talks.Service
+	led   *ledger.Ledger
+	log   *slog.Logger
+	mux   *router.Mux
+}
+
+// New returns the API over its services.
+func New(d Deps) *API {
+	log := d.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log}
+}
+
+// call is what an authenticated handler knows about its caller.
+type call struct {
+	Actor access.Actor
+	User  auth.User
+	Token string
+}
+
+// authedFunc is a handler that runs only for a valid bearer token.
+type authedFunc func(w http.ResponseWriter, r *http.Request, c call)
+
+// Register adds the API's routes, and GET /healthz, to mux.
+func (a *API) Register(mux *router.Mux) {
+	a.mux = mux
+	mux.HandleFunc("GET /healthz", a.healthz)
+
+	mux.HandleFunc("GET "+Prefix+"/openapi.json", a.openAPI)
+	mux.HandleFunc("POST "+Prefix+"/auth/login", a.login)
+	mux.Handle("POST "+Prefix+"/auth/logout", a.authed(a.logout))
+
+	mux.Handle("GET "+Prefix+"/me", a.authed(a.me))
+	mux.Handle("PUT "+Prefix+"/me/password", a.authed(a.changePassword))
+	mux.Handle("PUT "+Prefix+"/me/locale", a.authed(a.setLocale))
+
+	mux.Handle("GET "+Prefix+"/orgs", a.authed(a.listOrgs))
+	mux.Handle("POST "+Prefix+"/orgs", a.authed(a.addOrg))
+	mux.Handle("GET "+Prefix+"/users", a.authed(a.listUsers))
+	mux.Handle("POST "+Prefix+"/users", a.authed(a.inviteUser))
+	mux.Handle("POST "+Prefix+"/users/{id}/disable", a.authed(a.disableUser))
+	mux.Handle("GET "+Prefix+"/security-events", a.authed(a.securityEvents))
+
+	mux.Handle("GET "+Prefix+"/processes", a.authed(a.listProcesses))
+	mux.Handle("POST "+Prefix+"/processes", a.authed(a.addProcess))
+	mux.Handle("GET "+Prefix+"/rounds", a.authed(a.listRounds))
+	mux.Handle("POST "+Prefix+"/rounds", a.authed(a.createRound))
+	mux.Handle("GET "+Prefix+"/rounds/{id}", a.authed(a.showRound))
+	mux.Handle("POST "+Prefix+"/rounds/{id}/participants", a.authed(a.addParticipant))
+	mux.Handle("POST "+Prefix+"/rounds/{id}/sessions", a.authed(a.scheduleSession))
+	mux.Handle("POST "+Prefix+"/rounds/{id}/agenda", a.authed(a.addAgendaItem))
+	mux.Handle("PUT "+Prefix+"/rounds/{id}/consent", a.authed(a.setConsent))
+	mux.Handle("PUT "+Prefix+"/agenda/{id}/stance", a.authed(a.setStance))
+
+	// Anything else under the prefix answers in JSON, not with the web
+	// layer's HTML 404 page.
+	mux.HandleFunc(Prefix+"/", a.unknownRoute)
+}
+
+// authed wraps h so that it runs only with a valid API bearer token. A
+// missing, unknown, expired or web-session token, and one still waiting for
+// its second factor, all get the same 401.
+func (a *API) authed(h authedFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := bearer(r)
+		if !ok {
+			a.unauthorized(w, r)
+			return
+		}
+		s, err := a.auth.Authenticate(r.Context(), tok, auth.API)
+		if err != nil {
+			if errs.Code(err) == errs.Internal {
+				a.writeError(w, r, err)
+				return
+			}
+			a.unauthorized(w, r)
+			return
+		}
+		if s.MFAPending || s.Actor.Anonymous() {
+			a.unauthorized(w, r)
+			return
+		}
+		r = r.WithContext(access.WithActor(r.Context(), s.Actor))
+		h(w, r, call{Actor: s.Actor, User: s.User, Token: tok})
+	})
+}
+
+func (a *API) unauthorized(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
+	a.writeError(w, r, errs.New(errs.Unauthorized, "a valid bearer token is required (POST /api/v1/auth/login)"))
+}
+
+// bearer returns the token of an "Authorization: Bearer <token>" header.
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	if tok == "" || len(tok) > 512 {
+		return "", false
+	}
+	return tok, true
+}
+
+// remote is the client address given to login throttling. The app decides
+// whether to trust proxy headers and rewrites RemoteAddr if so.
+func remote(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte("ok\n"))
+}
+
+// unknownRoute answers an /api/v1 request that no route serves: 405 when
+// the path exists with another method, 404 otherwise.
+func (a *API) unknownRoute(w http.ResponseWriter, r *http.Request) {
+	if allow := a.allowed(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		a.writeError(w, r, errs.New(MethodNotAllowed, "%s is not served on this path (allowed: %s)", r.Method, strings.Join(allow, ", ")))
+		return
+	}
+	a.writeError(w, r, errs.New(errs.NotFound, "no such API route"))
+}
+
+// allowed lists the methods that a route of the mux serves on r's path.
+func (a *API) allowed(r *http.Request) []string {
+	if a.mux == nil {
+		return nil
+	}
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := a.mux.ServeMux.Handler(probe); pattern != "" && pattern != Prefix+"/" && strings.HasPrefix(pattern, m+" ") {
+			allow = append(allow, m)
+		}
+	}
+	return allow
+}

@@ -1,0 +1,74 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"parley/internal/errs"
+	"parley/internal/router"
+)
+
+// errorBody is the one error shape of the API (DESIGN.md "Stable API
+// surface"): {"error": {"code": "snake_case", "message": "human text"}}.
+// Field is added for bad input so that a client can point at the input.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// writeJSON writes v with status. Encoding errors can only come from a
+// broken writer (the client went away), so there is nothing left to tell.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// writeError is the only way a handler reports a failure. An *errs.Error is
+// shown as it is, with the status errs.Status gives its code; anything else
+// is an internal error: logged in full with the request id, and shown only as
+// "internal error" with that id, so that no database message or stack trace
+// reaches the caller.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := errs.As(err)
+	if !ok || e.Code == errs.Internal {
+		id := requestID(r)
+		a.log.LogAttrs(r.Context(), slog.LevelError, "api internal error",
+			slog.String("request_id", id),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("err", err.Error()))
+		writeJSON(w, http.StatusInternalServerError, errorBody{Error: errorDetail{
+			Code:    errs.Internal,
+			Message: "internal error (request " + id + ")",
+		}})
+		return
+	}
+	writeJSON(w, errs.Status(e.Code), errorBody{Error: errorDetail{
+		Code: e.Code, Message: e.Message, Field: e.Field,
+	}})
+}
+
+// requestID returns the id the app's middleware gave the request. Handlers
+// served without that middleware (unit tests, embedding) get a fresh one so
+// that a logged internal error can still be matched to what the caller saw.
+func requestID(r *http.Request) string {
+	if id := router.RequestID(r.Context()); id != "" {
+		return id
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
