@@ -1,0 +1,23 @@
+package web
+
+import (
+	"net/http"
+
+	"parley/internal/talks"
+)
+
+// roundListPage is the data of the home page.
+type roundListPage struct {
+	page
+	Rounds []talks.Round
+}
+
+// roundList shows the rounds the viewer's organisation takes part in.
+func (w *Web) roundList(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	rounds, err := w.talks.Rounds(r.Context(), v.Actor())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.renderPage(rw, r, http.StatusOK, pageRoundList, roundListPage{page: w.page(r, v), Rounds: rounds})
+}
