@@ -43,7 +43,7 @@ type fixture struct {
 	// a test that opens many pages as many users.
 	sessions map[string]*http.Cookie
 	item     talks.AgendaItem // the political item of the round
-	item2 talks.AgendaItem // the humanitarian item of the round
+	item2    talks.AgendaItem // the humanitarian item of the round
 }
 
 func newFixture(t *testing.T) *fixture {
