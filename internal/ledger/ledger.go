@@ -2,6 +2,13 @@
 // tamper-evident record of them. A domain write runs inside Ledger.Write: it
 // changes its tables and appends its events in one transaction, and once the
 // transaction commits the events are handed to the live-stream broker.
+//
+// Each event's canonical record (Encode) is a leaf of an RFC 6962 hash tree
+// (golang.org/x/mod/sumdb/tlog) whose stored hashes are written in the same
+// transaction as the event. The server signs checkpoints of the tree as C2SP
+// signed notes; participants fetch inclusion and consistency proofs, co-sign
+// checkpoints as witnesses and audit the record on their own machines.
+// docs/ledger.md is the specification another implementation can follow.
 package ledger
 
 import (
@@ -9,12 +16,15 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"parley/internal/access"
 	"parley/internal/store"
@@ -33,9 +43,15 @@ type Event struct {
 	Audience   access.Audience
 	// Content is the changed content; only its SHA-256 enters the record.
 	Content []byte
-	Salt    []byte
+	Salt    []byte // SaltSize random bytes, set by Append when nil
 	Record  []byte // canonical encoding, set by Append
 }
+
+// SaltSize is the length of an event's salt. The salt keeps the leaf hash
+// of an event from revealing anything to those outside its audience: without
+// it a guessable record (a consent flag, say) could be confirmed by hashing
+// the guesses.
+const SaltSize = 16
 
 // Subscriber receives committed events. The live-stream broker implements it
 // and hands each event only to connections whose organisation is in the
@@ -48,11 +64,15 @@ type Subscriber interface {
 type Ledger struct {
 	db *store.DB
 
-	mu   sync.RWMutex
-	subs []Subscriber
+	mu     sync.RWMutex
+	subs   []Subscriber
+	signer note.Signer
+	vkey   string
+	log    *slog.Logger
 }
 
-// New returns the ledger over db.
+// New returns the ledger over db. Checkpoints need a key: call SetKey (with
+// the result of LoadOrCreateKey) before serving.
 func New(db *store.DB) *Ledger { return &Ledger{db: db} }
 
 // Subscribe registers s to receive every committed event.
@@ -62,11 +82,16 @@ func (l *Ledger) Subscribe(s Subscriber) {
 	l.subs = append(l.subs, s)
 }
 
-// Recorder appends events inside one Write transaction.
+// Recorder appends events inside one Write transaction. It caches the tree
+// size and the right edge of the tree for the transaction, so that a batch
+// of appends reads the stored hashes once.
 type Recorder struct {
 	l      *Ledger
 	tx     *sql.Tx
 	events []Event
+
+	size   int64 // tree size inside the transaction; -1 until the first append
+	hashes map[int64]tlog.Hash
 }
 
 // Write runs fn in one database transaction. Events appended through the
@@ -75,7 +100,7 @@ type Recorder struct {
 func (l *Ledger) Write(ctx context.Context, fn func(tx *sql.Tx, rec *Recorder) error) error {
 	var rec *Recorder
 	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
-		rec = &Recorder{l: l, tx: tx}
+		rec = &Recorder{l: l, tx: tx, size: -1}
 		return fn(tx, rec)
 	})
 	if err != nil {
@@ -95,17 +120,21 @@ func (l *Ledger) Write(ctx context.Context, fn func(tx *sql.Tx, rec *Recorder) e
 // Append adds e to the ledger within the transaction and returns it with its
 // index, id, salt and record filled in.
 func (r *Recorder) Append(ctx context.Context, e Event) (Event, error) {
-	e, err := r.l.append(ctx, r.tx, e)
+	e, err := r.append(ctx, e)
 	if err != nil {
-		return e, err
+		return e, fmt.Errorf("ledger.Append(%s): %w", e.Type, err)
 	}
 	r.events = append(r.events, e)
 	return e, nil
 }
 
-func (l *Ledger) append(ctx context.Context, tx *sql.Tx, e Event) (Event, error) {
+// advisoryLock is the PostgreSQL advisory lock key that serialises appends
+// across every process writing to one database.
+const advisoryLock = 7033523
+
+func (r *Recorder) append(ctx context.Context, e Event) (Event, error) {
 	if e.Type == "" || len(e.Audience) == 0 {
-		return e, fmt.Errorf("ledger.Append: event needs a type and an audience")
+		return e, fmt.Errorf("event needs a type and an audience")
 	}
 	if e.ID == "" {
 		e.ID = store.NewID()
@@ -116,49 +145,183 @@ func (l *Ledger) append(ctx context.Context, tx *sql.Tx, e Event) (Event, error)
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	e.Audience = e.Audience.Normalize()
 	if e.Salt == nil {
-		e.Salt = make([]byte, 16)
+		e.Salt = make([]byte, SaltSize)
 		rand.Read(e.Salt)
 	}
-	if l.db.Dialect == store.Postgres {
-		// Serialise appends across every process writing to this database:
-		// the index is MAX+1, so two writers must not read MAX at once.
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7033523)"); err != nil {
-			return e, fmt.Errorf("ledger lock: %w", err)
-		}
+	if err := r.start(ctx); err != nil {
+		return e, err
 	}
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(idx) + 1, 0) FROM events").Scan(&e.Index); err != nil {
-		return e, fmt.Errorf("ledger size: %w", err)
-	}
+	e.Index = r.size
 	sum := sha256.Sum256(e.Content)
-	e.Record = Encode(e, sum[:])
-	_, err := tx.ExecContext(ctx, `INSERT INTO events(idx, id, type, at, actor_user, actor_org, round_id, object_type, object_id, content_hash, salt, record)
+	rec, err := encode(e, sum[:])
+	if err != nil {
+		return e, err
+	}
+	e.Record = rec
+	hashes, err := tlog.StoredHashes(e.Index, e.Record, txHashReader{r, ctx})
+	if err != nil {
+		return e, fmt.Errorf("stored hashes: %w", err)
+	}
+	_, err = r.tx.ExecContext(ctx, `INSERT INTO events(idx, id, type, at, actor_user, actor_org, round_id, object_type, object_id, content_hash, salt, record)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		e.Index, e.ID, e.Type, store.Stamp(e.At), e.Actor.User, e.Actor.Org, e.Round, e.ObjectType, e.ObjectID, sum[:], e.Salt, e.Record)
 	if err != nil {
-		return e, fmt.Errorf("ledger insert: %w", err)
+		return e, fmt.Errorf("insert event: %w", err)
 	}
-	if err := access.Grant(ctx, tx, e.ID, e.Audience); err != nil {
+	first := tlog.StoredHashIndex(0, e.Index)
+	if err := insertHashes(ctx, r.tx, first, hashes); err != nil {
 		return e, err
 	}
+	for i, h := range hashes {
+		r.hashes[first+int64(i)] = h
+	}
+	if err := access.Grant(ctx, r.tx, e.ID, e.Audience); err != nil {
+		return e, err
+	}
+	r.size++
 	return e, nil
 }
 
-// Encode returns the canonical record of e: the exact bytes whose
-// tlog.RecordHash is the event's leaf. docs/ledger.md defines the format.
-func Encode(e Event, contentHash []byte) []byte {
+// start takes the append lock and reads the tree size, once per
+// transaction. On SQLite the write transaction (BEGIN IMMEDIATE on the one
+// writer connection) already excludes every other writer, in this process
+// and in others. On PostgreSQL a transaction-scoped advisory lock does: the
+// next writer blocks until this transaction commits or rolls back, and then
+// reads the size this one left.
+func (r *Recorder) start(ctx context.Context) error {
+	if r.size >= 0 {
+		return nil
+	}
+	if r.l.db.Dialect == store.Postgres {
+		if _, err := r.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", advisoryLock); err != nil {
+			return fmt.Errorf("ledger lock: %w", err)
+		}
+	}
+	var size, stored int64
+	err := r.tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM events),
+		(SELECT COALESCE(MAX(id) + 1, 0) FROM ledger_hashes)`).Scan(&size, &stored)
+	if err != nil {
+		return fmt.Errorf("ledger size: %w", err)
+	}
+	// Refuse to extend a tree whose stored hashes do not match the events:
+	// a row inserted or deleted behind the ledger's back would otherwise be
+	// built upon. "parley verify" names the damage.
+	if stored != tlog.StoredHashCount(size) {
+		return fmt.Errorf("ledger damaged: %d events but %d stored hashes (want %d); run parley verify", size, stored, tlog.StoredHashCount(size))
+	}
+	r.size = size
+	r.hashes = make(map[int64]tlog.Hash)
+	return nil
+}
+
+// insertHashes writes the stored hashes for one record: one or a few rows,
+// in one statement.
+func insertHashes(ctx context.Context, tx *sql.Tx, first int64, hashes []tlog.Hash) error {
+	var q strings.Builder
+	q.WriteString("INSERT INTO ledger_hashes(id, hash) VALUES ")
+	args := make([]any, 0, 2*len(hashes))
+	for i, h := range hashes {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		q.WriteString("($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")")
+		args = append(args, first+int64(i), h[:])
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("insert hashes: %w", err)
+	}
+	return nil
+}
+
+// txHashReader reads stored hashes inside the appending transaction, from
+// the recorder's cache first.
+type txHashReader struct {
+	r   *Recorder
+	ctx context.Context
+}
+
+func (t txHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	var missing []int64
+	for i, id := range indexes {
+		h, ok := t.r.hashes[id]
+		if !ok {
+			missing = append(missing, id)
+			continue
+		}
+		out[i] = h
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	got, err := readHashes(t.ctx, t.r.tx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range missing {
+		t.r.hashes[id] = got[i]
+	}
+	for i, id := range indexes {
+		out[i] = t.r.hashes[id]
+	}
+	return out, nil
+}
+
+// readHashes reads stored hashes by index, in the order asked, failing when
+// one is absent.
+func readHashes(ctx context.Context, q access.Querier, indexes []int64) ([]tlog.Hash, error) {
+	if len(indexes) == 0 {
+		return nil, nil
+	}
 	var b strings.Builder
-	b.WriteString("parley-event v1\n")
-	line := func(k, v string) { b.WriteString(k + " " + v + "\n") }
-	line("index", strconv.FormatInt(e.Index, 10))
-	line("id", e.ID)
-	line("type", e.Type)
-	line("at", strconv.FormatInt(store.Stamp(e.At), 10))
-	line("actor", e.Actor.User)
-	line("org", e.Actor.Org)
-	line("round", e.Round)
-	line("object", e.ObjectType+" "+e.ObjectID)
-	line("audience", strings.Join(e.Audience, " "))
-	line("content", hex.EncodeToString(contentHash))
-	line("salt", hex.EncodeToString(e.Salt))
-	return []byte(b.String())
+	b.WriteString("SELECT id, hash FROM ledger_hashes WHERE id IN (")
+	args := make([]any, len(indexes))
+	for i, id := range indexes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i+1))
+		args[i] = id
+	}
+	b.WriteString(")")
+	rows, err := q.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read hashes: %w", err)
+	}
+	defer rows.Close()
+	found := make(map[int64]tlog.Hash, len(indexes))
+	for rows.Next() {
+		var id int64
+		var h []byte
+		if err := rows.Scan(&id, &h); err != nil {
+			return nil, err
+		}
+		if len(h) != tlog.HashSize {
+			return nil, fmt.Errorf("stored hash %d has %d bytes", id, len(h))
+		}
+		found[id] = tlog.Hash(h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for i, id := range indexes {
+		h, ok := found[id]
+		if !ok {
+			return nil, fmt.Errorf("stored hash %d missing", id)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// dbHashReader reads committed stored hashes for proofs and checkpoints.
+type dbHashReader struct {
+	ctx context.Context
+	q   access.Querier
+}
+
+func (d dbHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	return readHashes(d.ctx, d.q, indexes)
 }
