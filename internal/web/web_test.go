@@ -21,6 +21,8 @@ import (
 	"parley/internal/access"
 	"parley/internal/i18n"
 	"parley/internal/router"
+	"parley/internal/store"
+	"parley/internal/store/storetest"
 	"parley/internal/talks"
 )
 
@@ -271,7 +273,12 @@ func TestCookieName(t *testing.T) {
 // opposition's refusal of the political item with its reason, and the
 // consent state (government yes, opposition no), in all four languages.
 func TestRoundPageLanguages(t *testing.T) {
-	f := newFixture(t)
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		roundPageLanguages(t, newFixtureOn(t, db))
+	})
+}
+
+func roundPageLanguages(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	const reason = "Political questions belong to a later round."
 	opp, gov := talksActor(f, "opp.head"), talksActor(f, "gov.head")
