@@ -1,0 +1,401 @@
+package talks
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"time"
+
+	"parley/internal/access"
+	"parley/internal/errs"
+	"parley/internal/ledger"
+	"parley/internal/store"
+)
+
+// Capacity is the capacity in which an organisation takes part in a round;
+// normally its kind.
+type Capacity = access.OrgKind
+
+// Participant is an organisation taking part in a round.
+type Participant struct {
+	Org      Org
+	Capacity access.OrgKind
+}
+
+// NewRound is the input of CreateRound.
+type NewRound struct {
+	ProcessID, Name, Location string
+	StartsOn, EndsOn          string   // YYYY-MM-DD, optional
+	Participants              []string // organisation ids; each takes part in the capacity of its kind
+}
+
+// Round is a round of talks. Rounds returns it without sessions, agenda and
+// consents; Round fills in everything the actor may read.
+type Round struct {
+	ID, ProcessID, ProcessName, Name, Location, StartsOn, EndsOn string
+	// LedgerIndex is the index of the "round.created" event.
+	LedgerIndex  int64
+	Participants []Participant
+	Sessions     []Session
+	Agenda       []AgendaItem
+	Consents     []Consent
+}
+
+const dateLayout = "2006-01-02"
+
+// CreateRound opens a round of a process. Only administrators create rounds;
+// the creating actor's organisation takes part automatically (the operator
+// belongs to none, so it must name at least one participant). The round's
+// audience is its participants.
+func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRound) (r Round, err error) {
+	defer errs.Wrap(&err, "talks.CreateRound")
+	if err := requireAdmin(actor, "create rounds"); err != nil {
+		return Round{}, err
+	}
+	if in.ProcessID == "" {
+		return Round{}, errs.Field("process_id", "process_id is required")
+	}
+	if r.Name, err = text("name", in.Name, 1, MaxName, false); err != nil {
+		return Round{}, err
+	}
+	if r.Location, err = text("location", in.Location, 0, MaxLocation, false); err != nil {
+		return Round{}, err
+	}
+	var starts, ends time.Time
+	if in.StartsOn != "" {
+		if starts, err = time.Parse(dateLayout, in.StartsOn); err != nil {
+			return Round{}, errs.Field("starts_on", "starts_on must be a date YYYY-MM-DD")
+		}
+	}
+	if in.EndsOn != "" {
+		if ends, err = time.Parse(dateLayout, in.EndsOn); err != nil {
+			return Round{}, errs.Field("ends_on", "ends_on must be a date YYYY-MM-DD")
+		}
+		if !starts.IsZero() && ends.Before(starts) {
+			return Round{}, errs.Field("ends_on", "ends_on is before starts_on")
+		}
+	}
+	r.StartsOn, r.EndsOn = in.StartsOn, in.EndsOn
+	ids := slices.Clone(in.Participants)
+	if !actor.System && actor.Org != "" {
+		ids = append(ids, actor.Org)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 {
+		return Round{}, errs.Field("participants", "name at least one participating organisation")
+	}
+	if len(ids) > 500 {
+		return Round{}, errs.Field("participants", "too many participants")
+	}
+	r.ID = store.NewID()
+	r.ProcessID = in.ProcessID
+	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		if !store.ValidID(in.ProcessID) {
+			return errs.NotFoundf("process")
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT name FROM processes WHERE id = $1", in.ProcessID).Scan(&r.ProcessName); err == sql.ErrNoRows {
+			return errs.NotFoundf("process")
+		} else if err != nil {
+			return err
+		}
+		r.Participants = r.Participants[:0]
+		for _, id := range ids {
+			o, err := orgByID(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			r.Participants = append(r.Participants, Participant{Org: o, Capacity: o.Kind})
+		}
+		sortParticipants(r.Participants)
+		aud := access.Of(ids...)
+		parts := make([]map[string]string, len(r.Participants))
+		for i, p := range r.Participants {
+			parts[i] = map[string]string{"org_id": p.Org.ID, "capacity": string(p.Capacity)}
+		}
+		ev, err := event(ctx, rec, actor, "round.created", r.ID, "round", r.ID, aud, map[string]any{
+			"id": r.ID, "process_id": r.ProcessID, "name": r.Name, "location": r.Location,
+			"starts_on": r.StartsOn, "ends_on": r.EndsOn, "participants": parts,
+		})
+		if err != nil {
+			return err
+		}
+		r.LedgerIndex = ev.Index
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rounds(id, process_id, name, location, starts_on, ends_on, created_at, created_by, ledger_idx)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			r.ID, r.ProcessID, r.Name, r.Location, r.StartsOn, r.EndsOn, store.Now(), actor.User, ev.Index); err != nil {
+			return err
+		}
+		for _, p := range r.Participants {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO participation(round_id, org_id, capacity) VALUES ($1, $2, $3)",
+				r.ID, p.Org.ID, string(p.Capacity)); err != nil {
+				return err
+			}
+		}
+		return access.Grant(ctx, tx, r.ID, aud)
+	})
+	if err != nil {
+		return Round{}, err
+	}
+	return r, nil
+}
+
+// AddParticipant adds an organisation to a round, in the capacity of its
+// kind. The organisation gains what every participant reads: the round, its
+// sessions, its agenda items and stances, and, when it takes part as host or
+// mediation, the round's consent records.
+func (s *Service) AddParticipant(ctx context.Context, actor access.Actor, roundID, orgID string) (err error) {
+	defer errs.Wrap(&err, "talks.AddParticipant")
+	if err := requireAdmin(actor, "add participants"); err != nil {
+		return err
+	}
+	return s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		if err := s.adminRound(ctx, tx, actor, roundID); err != nil {
+			return err
+		}
+		o, err := orgByID(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		if ok, err := s.Participates(ctx, tx, roundID, orgID); err != nil {
+			return err
+		} else if ok {
+			return errs.New(errs.Conflict, "%s already takes part in this round", o.Name)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO participation(round_id, org_id, capacity) VALUES ($1, $2, $3)",
+			roundID, o.ID, string(o.Kind)); err != nil {
+			return err
+		}
+		// Widen what every participant reads to the newcomer. The items'
+		// ids are collected first, then granted through access.
+		items := []string{roundID}
+		collect := func(q string) error {
+			rows, err := tx.QueryContext(ctx, q, roundID)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				items = append(items, id)
+			}
+			return rows.Err()
+		}
+		queries := []string{
+			"SELECT id FROM round_sessions WHERE round_id = $1",
+			"SELECT id FROM agenda_items WHERE round_id = $1",
+			"SELECT " + stanceIDSQL + " FROM agenda_stances st JOIN agenda_items a ON a.id = st.item_id WHERE a.round_id = $1",
+		}
+		if o.Kind == access.Host || o.Kind == access.Mediation {
+			queries = append(queries, "SELECT "+consentIDSQL+" FROM consents c WHERE c.round_id = $1")
+		}
+		for _, q := range queries {
+			if err := collect(q); err != nil {
+				return err
+			}
+		}
+		for _, id := range items {
+			if err := access.Grant(ctx, tx, id, access.Of(o.ID)); err != nil {
+				return err
+			}
+		}
+		aud, err := participantAudience(ctx, tx, roundID)
+		if err != nil {
+			return err
+		}
+		_, err = event(ctx, rec, actor, "participant.added", roundID, "participation", roundID+":"+o.ID, aud, map[string]any{
+			"round_id": roundID, "org_id": o.ID, "capacity": string(o.Kind),
+		})
+		return err
+	})
+}
+
+// Participates reports whether org takes part in the round. It reads no
+// content, so it is not audience-filtered; callers inside a transaction pass
+// the *sql.Tx.
+func (s *Service) Participates(ctx context.Context, q access.Querier, roundID, orgID string) (bool, error) {
+	_, ok, err := capacityIn(ctx, q, roundID, orgID)
+	return ok, err
+}
+
+// capacityIn returns the capacity in which org takes part in the round.
+func capacityIn(ctx context.Context, q access.Querier, roundID, orgID string) (access.OrgKind, bool, error) {
+	var c string
+	err := q.QueryRowContext(ctx, "SELECT capacity FROM participation WHERE round_id = $1 AND org_id = $2", roundID, orgID).Scan(&c)
+	if err == sql.ErrNoRows {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return access.OrgKind(c), true, nil
+}
+
+// participantAudience is the plenary audience of a round: every
+// participating organisation. Used when writing, never to filter reads.
+func participantAudience(ctx context.Context, q access.Querier, roundID string) (access.Audience, error) {
+	rows, err := q.QueryContext(ctx, "SELECT org_id FROM participation WHERE round_id = $1", roundID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var aud access.Audience
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		aud = append(aud, id)
+	}
+	return aud.Normalize(), rows.Err()
+}
+
+// sortParticipants orders participants by kind (host first, as in
+// access.OrgKinds), then by name.
+func sortParticipants(ps []Participant) {
+	slices.SortFunc(ps, func(a, b Participant) int {
+		if d := slices.Index(access.OrgKinds, a.Capacity) - slices.Index(access.OrgKinds, b.Capacity); d != 0 {
+			return d
+		}
+		if a.Org.Name != b.Org.Name {
+			if a.Org.Name < b.Org.Name {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+}
+
+const roundColumns = "r.id, r.process_id, p.name, r.name, r.location, r.starts_on, r.ends_on, r.ledger_idx"
+
+func scanRound(sc interface{ Scan(...any) error }) (Round, error) {
+	var r Round
+	err := sc.Scan(&r.ID, &r.ProcessID, &r.ProcessName, &r.Name, &r.Location, &r.StartsOn, &r.EndsOn, &r.LedgerIndex)
+	return r, err
+}
+
+// Rounds lists the rounds the actor's organisation takes part in, with their
+// participants (no sessions, agenda or consents).
+func (s *Service) Rounds(ctx context.Context, actor access.Actor) (rounds []Round, err error) {
+	defer errs.Wrap(&err, "talks.Rounds")
+	err = s.readTx(ctx, func(tx *sql.Tx) error {
+		cond, arg := access.ReadableBy(actor, "r.id", 1)
+		rows, err := tx.QueryContext(ctx, "SELECT "+roundColumns+" FROM rounds r JOIN processes p ON p.id = r.process_id WHERE "+cond+
+			" ORDER BY r.starts_on, r.created_at, r.id", arg)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		byID := map[string]int{}
+		for rows.Next() {
+			r, err := scanRound(rows)
+			if err != nil {
+				return err
+			}
+			byID[r.ID] = len(rounds)
+			rounds = append(rounds, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		if len(rounds) == 0 {
+			return nil
+		}
+		cond, arg = access.ReadableBy(actor, "pa.round_id", 1)
+		parts, err := tx.QueryContext(ctx, "SELECT pa.round_id, pa.capacity, "+orgColumns+
+			" FROM participation pa JOIN orgs o ON o.id = pa.org_id WHERE "+cond, arg)
+		if err != nil {
+			return err
+		}
+		defer parts.Close()
+		for parts.Next() {
+			var roundID string
+			p, err := scanParticipant(parts, &roundID)
+			if err != nil {
+				return err
+			}
+			if i, ok := byID[roundID]; ok {
+				rounds[i].Participants = append(rounds[i].Participants, p)
+			}
+		}
+		return parts.Err()
+	})
+	for i := range rounds {
+		sortParticipants(rounds[i].Participants)
+	}
+	return rounds, err
+}
+
+func scanParticipant(rows *sql.Rows, roundID *string) (Participant, error) {
+	var p Participant
+	var capacity, kind string
+	err := rows.Scan(roundID, &capacity, &p.Org.ID, &p.Org.Name, &p.Org.ShortName, &kind)
+	p.Capacity, p.Org.Kind = access.OrgKind(capacity), access.OrgKind(kind)
+	return p, err
+}
+
+// Round returns one round with its participants, sessions, agenda (with
+// each party's stance) and the consent records the actor may read. A round
+// that is malformed, unknown or not readable is not found.
+func (s *Service) Round(ctx context.Context, actor access.Actor, id string) (r Round, err error) {
+	defer errs.Wrap(&err, "talks.Round")
+	if !store.ValidID(id) {
+		return Round{}, errs.NotFoundf("round")
+	}
+	err = s.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		r, err = roundIn(ctx, tx, actor, id)
+		return err
+	})
+	if err != nil {
+		return Round{}, err
+	}
+	return r, nil
+}
+
+// roundIn reads a full round within q, every part filtered by its audience.
+func roundIn(ctx context.Context, q access.Querier, actor access.Actor, id string) (Round, error) {
+	cond, arg := access.ReadableBy(actor, "r.id", 2)
+	r, err := scanRound(q.QueryRowContext(ctx, "SELECT "+roundColumns+" FROM rounds r JOIN processes p ON p.id = r.process_id WHERE r.id = $1 AND "+cond, id, arg))
+	if err == sql.ErrNoRows {
+		return Round{}, errs.NotFoundf("round")
+	}
+	if err != nil {
+		return Round{}, err
+	}
+	cond, arg = access.ReadableBy(actor, "pa.round_id", 2)
+	rows, err := q.QueryContext(ctx, "SELECT pa.round_id, pa.capacity, "+orgColumns+
+		" FROM participation pa JOIN orgs o ON o.id = pa.org_id WHERE pa.round_id = $1 AND "+cond, id, arg)
+	if err != nil {
+		return Round{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var roundID string
+		p, err := scanParticipant(rows, &roundID)
+		if err != nil {
+			return Round{}, err
+		}
+		r.Participants = append(r.Participants, p)
+	}
+	if err := rows.Err(); err != nil {
+		return Round{}, err
+	}
+	rows.Close()
+	sortParticipants(r.Participants)
+	if r.Sessions, err = sessionsIn(ctx, q, actor, id); err != nil {
+		return Round{}, err
+	}
+	if r.Agenda, err = agendaIn(ctx, q, actor, id, ""); err != nil {
+		return Round{}, err
+	}
+	if r.Consents, err = consentsIn(ctx, q, actor, id); err != nil {
+		return Round{}, err
+	}
+	return r, nil
+}
