@@ -42,6 +42,17 @@ type Report struct {
 	Problems []Problem
 	// More counts problems found beyond MaxProblems.
 	More int
+
+	// badLeaves are the leaves whose stored hash differs from the rebuilt
+	// one, in order: a mismatch higher in the tree, or of a checkpoint root,
+	// over one of them is its consequence, not a second defect.
+	badLeaves []int64
+}
+
+// anyBadLeaf reports whether a leaf in [lo, hi) is known bad.
+func (r *Report) anyBadLeaf(lo, hi int64) bool {
+	i, _ := slices.BinarySearch(r.badLeaves, lo)
+	return i < len(r.badLeaves) && r.badLeaves[i] < hi
 }
 
 // OK reports whether no problem was found.
@@ -199,31 +210,36 @@ func verifyStoredHashes(ctx context.Context, db *store.DB, tree memHashes, rep *
 		}
 		rep.StoredHashes++
 		for ; next < id && next < int64(len(tree)); next++ {
-			rep.add(firstEventOf(next), "stored hash %d missing", next)
+			rep.add(storedBy(next), "stored hash %d missing", next)
 		}
 		next = id + 1
 		if id >= int64(len(tree)) {
-			rep.add(firstEventOf(id), "stored hash %d beyond the %d events (an event row was deleted?)", id, rep.Events)
+			rep.add(storedBy(id), "stored hash %d beyond the %d events (an event row was deleted?)", id, rep.Events)
 			continue
 		}
 		if !bytes.Equal(h, tree[id][:]) {
 			level, n := tlog.SplitStoredHashIndex(id)
-			if level == 0 {
+			lo, hi := n<<level, (n+1)<<level
+			switch {
+			case level == 0:
+				rep.badLeaves = append(rep.badLeaves, n)
 				rep.add(n, "leaf hash differs from the stored hash: the record changed after it was appended")
-			} else {
-				rep.add(n<<level, "stored hash %d (level %d, events %d to %d) differs from the rebuilt tree", id, level, n<<level, (n+1)<<level-1)
+			case !rep.anyBadLeaf(lo, hi):
+				rep.add(lo, "stored hash %d (level %d, events %d to %d) differs from the rebuilt tree", id, level, lo, hi-1)
 			}
 		}
 	}
 	for ; next < int64(len(tree)); next++ {
-		rep.add(firstEventOf(next), "stored hash %d missing (an event row was inserted?)", next)
+		rep.add(storedBy(next), "stored hash %d missing (an event row was inserted?)", next)
 	}
 	return rows.Err()
 }
 
-func firstEventOf(storedIndex int64) int64 {
+// storedBy returns the event whose append wrote a stored hash: a hash at
+// level L over leaves [n<<L, (n+1)<<L) is stored with the last of them.
+func storedBy(storedIndex int64) int64 {
 	level, n := tlog.SplitStoredHashIndex(storedIndex)
-	return n << level
+	return (n+1)<<level - 1
 }
 
 // verifyCheckpoints checks every signed checkpoint and its cosignatures.
@@ -273,6 +289,10 @@ func verifyCheckpoints(ctx context.Context, db *store.DB, v note.Verifier, tree 
 		root, err := tlog.TreeHash(c.size, tree)
 		if err != nil {
 			return err
+		}
+		if root != body.Hash && rep.anyBadLeaf(good, c.size) {
+			rep.add(-1, "checkpoint %d: signed root differs from the tree rebuilt from the events (see the events above)", c.size)
+			continue
 		}
 		if root != body.Hash {
 			rep.add(good, "checkpoint %d: signed root differs from the tree rebuilt from the events: an event between %d and %d was changed", c.size, good, c.size-1)
