@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"parley/internal/access"
@@ -88,6 +89,9 @@ type Service struct {
 	dummy  string // a hash verified for unknown users, so that both paths run argon2
 	hashes chan struct{}
 	thr    *throttle
+	// verifies counts argon2 verifications, so a test can check that every
+	// login path hashes exactly once.
+	verifies atomic.Int64
 
 	purgeMu   sync.Mutex
 	lastPurge time.Time

@@ -230,7 +230,12 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 		} {
 			for _, kind := range []SessionKind{Web, API} {
 				in.Kind, in.Remote = kind, "198.51.100.7"
+				before := f.s.verifies.Load()
 				res, err := f.s.Login(ctx, in)
+				// Every path runs argon2 exactly once: the answer costs the same.
+				if n := f.s.verifies.Load() - before; n != 1 {
+					t.Fatalf("%s login ran argon2 %d times", in.Username, n)
+				}
 				wantCode(t, err, CodeInvalidCredentials)
 				if res.Token != "" {
 					t.Fatal("token on failure")

@@ -105,6 +105,7 @@ func (s *Service) verify(ctx context.Context, phc, pw string) (ok bool, stale bo
 		return false, false
 	}
 	defer func() { <-s.hashes }()
+	s.verifies.Add(1)
 	ok, p, err := checkHash(phc, pw)
 	if err != nil {
 		s.log.Error("auth: unreadable password hash", "err", err)
