@@ -1,0 +1,139 @@
+// Package app wires parley together: it opens the store, builds the domain
+// services, registers the web pages and the JSON API on one route table and
+// wraps it in the middleware every request passes through.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"parley/internal/api"
+	"parley/internal/auth"
+	"parley/internal/ledger"
+	"parley/internal/router"
+	"parley/internal/store"
+	"parley/internal/talks"
+	"parley/internal/web"
+)
+
+// Config is everything an operator can set. cmd/parley fills it from flags
+// and PARLEY_* environment variables; docs/operations.md lists them.
+type Config struct {
+	Addr    string // listen address, default "127.0.0.1:8080"
+	DataDir string // folder for the SQLite file, keys and attachments
+	DB      string // "" (SQLite in DataDir), "sqlite:FILE" or "postgres://..."
+	// Secure says the server is reached over TLS (directly or through a
+	// proxy that terminates it): cookies are Secure and HSTS is sent.
+	Secure bool
+	// MaxBody caps request bodies; default 1 MiB.
+	MaxBody int64
+	// Auth tunes sessions and second factors.
+	Auth auth.Options
+}
+
+func (c *Config) defaults() {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.MaxBody == 0 {
+		c.MaxBody = 1 << 20
+	}
+}
+
+// App is a running parley: its database, services and route table.
+type App struct {
+	Config Config
+	Log    *slog.Logger
+	DB     *store.DB
+	Ledger *ledger.Ledger
+	Auth   *auth.Service
+	Talks  *talks.Service
+	Mux    *router.Mux
+
+	metrics *metrics
+}
+
+// New opens the database named by cfg (applying migrations) and builds the
+// services and routes.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+		if abs, err := filepath.Abs(cfg.DataDir); err == nil {
+			cfg.DataDir = abs
+		}
+	} else if cfg.DB == "" {
+		return nil, errors.New("no data folder and no database given")
+	}
+	db, err := store.Open(ctx, cfg.DB, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: db, Mux: router.New()}
+	a.Ledger = ledger.New(db)
+	a.Auth = auth.New(db, a.Ledger, log, cfg.Auth)
+	a.Talks = talks.New(db, a.Ledger)
+	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Log: log, Secure: cfg.Secure})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	w.Register(a.Mux)
+	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Log: log}).Register(a.Mux)
+	a.metrics = newMetrics(prometheus.NewRegistry(), db)
+	a.Mux.Handle("GET /metrics", a.metrics.handler())
+	return a, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve answers HTTP on the listener until ctx is cancelled, then shuts down
+// gracefully: it stops accepting, lets in-flight requests finish (up to
+// grace), and returns. The caller closes the database afterwards.
+func (a *App) Serve(ctx context.Context, srv *http.Server, serve func() error, grace time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- serve() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Server returns an http.Server for the app with conservative timeouts. The
+// write timeout is left to handlers, since live streams stay open.
+func (a *App) Server() *http.Server {
+	return &http.Server{
+		Addr:              a.Config.Addr,
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+}

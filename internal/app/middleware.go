@@ -1,0 +1,187 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"parley/internal/router"
+)
+
+// contentSecurityPolicy allows nothing inline and nothing from elsewhere.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"connect-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// Handler returns the route table wrapped in parley's middleware, outermost
+// first: request id, access log and metrics, panic recovery, security
+// headers, cross-origin (CSRF) protection, body cap.
+func (a *App) Handler() http.Handler {
+	var h http.Handler = a.Mux
+	h = a.capBody(h)
+	h = a.crossOrigin(h)
+	h = a.securityHeaders(h)
+	h = a.recoverPanics(h)
+	h = a.observe(h)
+	return h
+}
+
+func newRequestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach Flush for live streams.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe gives the request an id, logs it when done and counts it.
+func (a *App) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := newRequestID()
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(router.WithRequestID(r.Context(), id))
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		elapsed := time.Since(start)
+		pattern := r.Pattern
+		if pattern == "" {
+			pattern = "unmatched"
+		}
+		a.metrics.observe(pattern, sw.status, elapsed)
+		level := levelFor(sw.status)
+		a.Log.Log(r.Context(), level, "request",
+			"request_id", id, "method", r.Method, "path", r.URL.Path, "route", pattern,
+			"status", sw.status, "bytes", sw.bytes, "duration_ms", float64(elapsed.Microseconds())/1000,
+			"remote", clientAddr(r))
+	})
+}
+
+func (a *App) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				id := router.RequestID(r.Context())
+				a.Log.Error("panic", "request_id", id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				writeInternal(w, r, id)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeInternal(w http.ResponseWriter, r *http.Request, id string) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprintf(w, `{"error":{"code":"internal","message":"internal error (request %s)"}}`, id)
+		return
+	}
+	http.Error(w, "internal error (request "+id+")", http.StatusInternalServerError)
+}
+
+func (a *App) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if a.Config.Secure || r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// crossOrigin refuses state-changing requests that a browser marks as coming
+// from another origin (Sec-Fetch-Site, then Origin against Host). Requests
+// without those headers, such as API clients with bearer tokens, pass.
+func (a *App) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.Log.Warn("cross-origin request refused", "request_id", router.RequestID(r.Context()),
+			"method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"), "remote", clientAddr(r))
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"error":{"code":"cross_origin","message":"cross-origin request refused"}}`)
+			return
+		}
+		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+	}))
+	return cop.Handler(next)
+}
+
+func (a *App) capBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.ContentLength > a.Config.MaxBody {
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusRequestEntityTooLarge)
+				fmt.Fprint(w, `{"error":{"code":"too_large","message":"request body too large"}}`)
+				return
+			}
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, a.Config.MaxBody)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientAddr is the peer address. parley does not trust forwarding headers;
+// behind a proxy, rate limits apply to the proxy's address unless the
+// operator terminates TLS in parley itself.
+func clientAddr(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+// levelFor logs server errors as errors and every other request at info.
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
