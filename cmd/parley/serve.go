@@ -103,4 +103,3 @@ func displayAddr(addr net.Addr) string {
 	}
 	return net.JoinHostPort(host, port)
 }
-
