@@ -872,3 +872,44 @@ func TestSecurityEvents(t *testing.T) {
 		}
 	})
 }
+
+func TestSecondFactorSingleUseUnderRace(t *testing.T) {
+	t.Parallel()
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		me := f.member.Actor()
+		enr, _ := f.s.BeginTOTP(ctx, me)
+		recovery, err := f.s.ConfirmTOTP(ctx, me, enr.Secret, code(t, enr.Secret, f.clock.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(30 * time.Second)
+		for _, otp := range []string{code(t, enr.Secret, f.clock.Now()), recovery[0]} {
+			const n = 4
+			var wg sync.WaitGroup
+			results := make(chan error, n)
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := f.s.Login(ctx, LoginInput{Username: "gov.member", Password: goodPassword, OTP: otp, Kind: API, Remote: "192.0.2." + string(rune('1'+i))})
+					results <- err
+				}()
+			}
+			wg.Wait()
+			close(results)
+			ok := 0
+			for err := range results {
+				if err == nil {
+					ok++
+				} else if errs.Code(err) != CodeInvalidCredentials {
+					t.Fatal(err)
+				}
+			}
+			if ok != 1 {
+				t.Fatalf("code %q accepted %d times", otp, ok)
+			}
+		}
+	})
+}
