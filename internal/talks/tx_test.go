@@ -77,3 +77,38 @@ func TestFailureWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentAgendaItems checks that items added at once to one round get
+// distinct consecutive positions and one event each.
+func TestConcurrentAgendaItems(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		f := talkstest.New(t, db)
+		before := counts(t, db)
+		const n = 8
+		errc := make(chan error, n)
+		for i := range n {
+			go func() {
+				_, err := f.Talks.AddAgendaItem(context.Background(), talkstest.Head(f.Mediation), f.Round.ID,
+					talks.NewAgendaItem{Track: "ceasefire", Title: "Item " + string(rune('A'+i))})
+				errc <- err
+			}()
+		}
+		for range n {
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := f.Talks.Round(context.Background(), talkstest.Head(f.Gov), f.Round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, it := range r.Agenda {
+			if it.Position != i+1 {
+				t.Errorf("agenda[%d].Position = %d", i, it.Position)
+			}
+		}
+		if len(r.Agenda) != n || count(t, db, "events") != before["events"]+n {
+			t.Errorf("%d items, %d events; want %d more of each", len(r.Agenda), count(t, db, "events")-before["events"], n)
+		}
+	})
+}
