@@ -98,8 +98,15 @@ func (s *Service) Authenticate(ctx context.Context, token string, kind SessionKi
 	now := s.now()
 	nowUS := store.Stamp(now)
 	if nowUS >= r.expires || !r.pending && nowUS-r.lastSeen >= s.opt.IdleTimeout.Microseconds() {
-		if _, err := s.db.W.ExecContext(ctx, "DELETE FROM auth_sessions WHERE token_hash = $1", h); err != nil {
+		res, err := s.db.W.ExecContext(ctx, "DELETE FROM auth_sessions WHERE token_hash = $1", h)
+		if err != nil {
 			s.log.Error("auth: deleting expired session", "err", err)
+		} else if n, _ := res.RowsAffected(); n == 1 {
+			why := "idle"
+			if nowUS >= r.expires {
+				why = "absolute"
+			}
+			s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventSessionExpired, UserID: r.userID, Detail: string(r.kind) + ": " + why})
 		}
 		return Session{}, unauthorized()
 	}
