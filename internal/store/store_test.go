@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -86,5 +87,20 @@ func TestValidID(t *testing.T) {
 		if got := store.ValidID(c.s); got != c.want {
 			t.Errorf("ValidID(%q) = %v", c.s, got)
 		}
+	}
+}
+
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a#b?c%d")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(filepath.Join(dir, "parley.db")); err != nil {
+		t.Fatalf("database not created inside %s: %v", dir, err)
 	}
 }
