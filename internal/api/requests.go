@@ -1,6 +1,7 @@
 package api
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -32,8 +33,7 @@ const (
 
 // Stances and locales as the domain names them.
 var (
-	stances = []string{"accept", "refuse"}
-	locales = []string{"en", "ar", "ru", "tr"}
+	stances = []string{talks.Accept, talks.Refuse}
 )
 
 // checkText reports an errs.Field error when s is not a valid piece of text
@@ -377,25 +377,22 @@ func (q *UserRequest) Validate() error {
 	if err := checkPassword("password", q.Password); err != nil {
 		return err
 	}
-	if q.Locale != "" {
-		return checkEnum("locale", q.Locale, locales)
+	return checkLocale(q.Locale)
+}
+
+// checkUsername applies the auth service's form of usernames (gov.head,
+// guarantor.ru): 2 to 64 lower-case letters, digits, '.', '-' and '_'.
+func checkUsername(s string) error {
+	if s == "" {
+		return errs.Field("username", "is required")
+	}
+	if !usernameRE.MatchString(s) {
+		return errs.Field("username", "must be 2 to 64 lower-case letters, digits, '.', '-' and '_'")
 	}
 	return nil
 }
 
-// checkUsername allows the demo's style of names (gov.head, guarantor.ru):
-// letters, digits, dot, dash and underscore.
-func checkUsername(s string) error {
-	if err := checkRequiredText("username", s, maxUsername, false); err != nil {
-		return err
-	}
-	for _, r := range s {
-		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-' || r == '_') {
-			return errs.Field("username", "may hold only letters, digits, '.', '-' and '_'")
-		}
-	}
-	return nil
-}
+var usernameRE = regexp.MustCompile(`^[a-z0-9._-]{2,64}$`)
 
 // checkPassword bounds a new password's length at the edge; the auth
 // service applies the rest of the policy (the common-password list).
@@ -433,4 +430,13 @@ type LocaleRequest struct {
 }
 
 // Validate implements request.
-func (q *LocaleRequest) Validate() error { return checkEnum("locale", q.Locale, locales) }
+func (q *LocaleRequest) Validate() error { return checkLocale(q.Locale) }
+
+// checkLocale accepts the auth service's locales; "" means "follow the
+// browser's Accept-Language".
+func checkLocale(l string) error {
+	if !slices.Contains(auth.Locales, l) {
+		return errs.Field("locale", "must be one of en, ar, ru, tr, or empty to follow the browser")
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"parley/internal/errs"
+	"parley/internal/router"
+)
+
+func TestWriteError(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		err     error
+		status  int
+		body    string
+		logged  bool
+		private string // must not reach the caller
+	}{
+		{"not found", errs.NotFoundf("round"), 404, `{"error":{"code":"not_found","message":"round not found"}}`, false, ""},
+		{"field", errs.Field("name", "is required"), 400, `{"error":{"code":"invalid","message":"is required","field":"name"}}`, false, ""},
+		{"consent", errs.New(errs.NoDirectConsent, "no"), 409, `{"error":{"code":"no_direct_consent","message":"no"}}`, false, ""},
+		{"wrapped cause hidden", &errs.Error{Code: errs.Conflict, Message: "taken", Err: errors.New(`UNIQUE constraint failed: orgs.name`)}, 409,
+			`{"error":{"code":"conflict","message":"taken"}}`, false, "UNIQUE"},
+		{"raw database error", errors.New(`pq: relation "rounds" does not exist`), 500,
+			`{"error":{"code":"internal","message":"internal error (request req-42)"}}`, true, "relation"},
+		{"internal code", &errs.Error{Code: errs.Internal, Message: "disk on fire", Err: errors.New("EIO")}, 500,
+			`{"error":{"code":"internal","message":"internal error (request req-42)"}}`, true, "disk"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			a := New(Deps{Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			r := httptest.NewRequest("GET", "/api/v1/rounds", nil)
+			r = r.WithContext(router.WithRequestID(r.Context(), "req-42"))
+			w := httptest.NewRecorder()
+			a.writeError(w, r, tc.err)
+			if w.Code != tc.status || strings.TrimSpace(w.Body.String()) != tc.body {
+				t.Fatalf("= %d %s; want %d %s", w.Code, w.Body, tc.status, tc.body)
+			}
+			if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if tc.private != "" && strings.Contains(w.Body.String(), tc.private) {
+				t.Errorf("body leaks %q: %s", tc.private, w.Body)
+			}
+			if tc.logged != (logs.Len() > 0) {
+				t.Errorf("logged = %v, want %v: %s", logs.Len() > 0, tc.logged, logs.String())
+			}
+			if tc.logged && (!strings.Contains(logs.String(), "req-42") || !strings.Contains(logs.String(), tc.private)) {
+				t.Errorf("log lacks the request id or the cause: %s", logs.String())
+			}
+		})
+	}
+}
