@@ -76,7 +76,7 @@ func (p publicOnly) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
 // ParseCosignatureVerifier parses a C2SP tlog-cosignature verifier key,
 // "name+hash+base64(0x04 || Ed25519 public key)".
 func ParseCosignatureVerifier(vkey string) (*torchwood.CosignatureVerifier, error) {
-	parts := strings.Split(vkey, "+")
+	parts := strings.SplitN(vkey, "+", 3)
 	if len(parts) != 3 || len(parts[1]) != 8 {
 		return nil, errors.New("malformed witness key: want name+hash+key")
 	}
@@ -226,12 +226,10 @@ func (l *Ledger) AddCosignature(ctx context.Context, actor access.Actor, checkpo
 	if err != nil {
 		return err
 	}
-	lines := strings.SplitAfter(strings.TrimSpace(string(cosig))+"\n", "\n")
 	var sigs []string
-	for _, line := range lines {
-		if line != "" {
-			sigs = append(sigs, line)
-		}
+	if t := strings.TrimSpace(string(cosig)); t != "" {
+		sigs = strings.SplitAfter(t+"\n", "\n")
+		sigs = sigs[:len(sigs)-1] // the empty string after the last newline
 	}
 	if len(sigs) == 0 || len(sigs) > 8 {
 		return errs.Field("cosignature", "want one to eight signature lines")
