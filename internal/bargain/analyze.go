@@ -22,9 +22,16 @@ type Options struct {
 	// to the approximation. 0 means DefaultMaxFrontier.
 	MaxFrontier int
 	// Epsilon is the first error bound tried by the approximation, on the
-	// 0–1 scale; it is doubled until the approximate frontier fits. 0 means
-	// DefaultEpsilon.
+	// 0–1 scale; it is quadrupled until the approximate frontier fits, up to
+	// MaxEpsilon. 0 means DefaultEpsilon.
 	Epsilon float64
+	// MaxEpsilon is the coarsest approximation worth listing. Beyond it the
+	// frontier is omitted, and the Nash and maximum-welfare points are
+	// still found exactly. 0 means DefaultMaxEpsilon.
+	MaxEpsilon float64
+	// MaxWork bounds the dominance comparisons of a frontier of four or
+	// more parties. 0 means DefaultMaxWork.
+	MaxWork int64
 	// ExactOnly refuses the approximation: a frontier too large to list is
 	// an error with CodeTooLarge.
 	ExactOnly bool
@@ -35,9 +42,11 @@ type Options struct {
 
 // Defaults for Options.
 const (
-	DefaultMemoryLimit    = 512 << 20
+	DefaultMemoryLimit    = 256 << 20
 	DefaultMaxFrontier    = 200_000
-	DefaultEpsilon        = 0.001
+	DefaultEpsilon        = 0.005
+	DefaultMaxEpsilon     = 0.08
+	DefaultMaxWork        = 100_000_000
 	DefaultMaxSearchNodes = 200_000_000
 )
 
@@ -50,6 +59,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Epsilon <= 0 {
 		o.Epsilon = DefaultEpsilon
+	}
+	if o.MaxEpsilon <= 0 {
+		o.MaxEpsilon = DefaultMaxEpsilon
+	}
+	if o.MaxWork <= 0 {
+		o.MaxWork = DefaultMaxWork
 	}
 	if o.MaxSearchNodes <= 0 {
 		o.MaxSearchNodes = DefaultMaxSearchNodes
@@ -83,6 +98,10 @@ type Analysis struct {
 	// package on the true frontier is within Epsilon, in every party's
 	// utility, of a listed package. 0 when Exact.
 	Epsilon float64 `json:"epsilon"`
+	// FrontierOmitted is set when even the coarsest approximation allowed
+	// (Options.MaxEpsilon) is too large to list; Frontier and Kalai are then
+	// empty, while Nash and MaxWelfare are still exact.
+	FrontierOmitted bool `json:"frontier_omitted,omitempty"`
 	// Disagreement is each party's utility of no agreement.
 	Disagreement []float64 `json:"disagreement"`
 	// Nash maximises the product of gains over disagreement among packages
@@ -117,36 +136,46 @@ func Analyze(d *Domain, profiles []*Profile, opt Options) (*Analysis, error) {
 	for _, v := range m.disagreement {
 		a.Disagreement = append(a.Disagreement, toUnit(v))
 	}
-	b := &builder{m: m, d: m.parties, limit: opt.MemoryLimit, maxPoints: opt.MaxFrontier}
+	b := &builder{m: m, d: m.parties, limit: opt.MemoryLimit, maxPoints: opt.MaxFrontier, maxWork: opt.MaxWork}
 	root, err := b.build(0, len(d.Issues))
+	a.PeakBytes = b.peak
 	var te *Error
 	if err != nil && errors.As(err, &te) && te.Code == CodeTooLarge && m.parties >= 3 && !opt.ExactOnly {
 		root, err = approximate(m, opt, a)
-		b = nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if b != nil {
-		a.PeakBytes = b.peak
-	}
-	a.front = root.f
-	f := root.f
-	a.Frontier = make([]Point, f.n())
-	for k := range a.Frontier {
-		a.Frontier[k] = m.point(root.bidOf(k))
-	}
 	a.MaxWelfare = m.maxWelfare()
+	var f *front
+	if root != nil {
+		f = root.f
+		a.front = f
+		a.Frontier = make([]Point, f.n())
+		for k := range a.Frontier {
+			a.Frontier[k] = m.point(root.bidOf(k))
+		}
+		if k := kalaiOnFront(f); k >= 0 {
+			p := a.Frontier[k]
+			a.Kalai = &p
+		}
+	} else {
+		a.Exact = false
+		a.FrontierOmitted = true
+	}
 	if a.Exact {
 		if k := nashOnFront(f, m.disagreement); k >= 0 {
 			p := a.Frontier[k]
 			a.Nash = &p
 		}
 	} else {
-		inc := nashOnFront(f, m.disagreement)
-		var incOpts []int
-		if inc >= 0 {
-			incOpts = a.Frontier[inc].opts
+		// Start the search from the best package at hand: the approximate
+		// frontier's Nash point, or the maximum-welfare package.
+		incOpts := a.MaxWelfare.opts
+		if f != nil {
+			if k := nashOnFront(f, m.disagreement); k >= 0 {
+				incOpts = a.Frontier[k].opts
+			}
 		}
 		opts, err := nashSearch(m, incOpts, opt.MaxSearchNodes)
 		if err != nil {
@@ -157,20 +186,16 @@ func Analyze(d *Domain, profiles []*Profile, opt Options) (*Analysis, error) {
 			a.Nash = &p
 		}
 	}
-	if k := kalaiOnFront(f); k >= 0 {
-		p := a.Frontier[k]
-		a.Kalai = &p
-	}
 	a.Elapsed = time.Since(start)
 	return a, nil
 }
 
-// approximate recomputes the frontier with grid pruning, doubling the error
+// approximate recomputes the frontier with grid pruning, quadrupling the error
 // bound until it fits within the memory bound and frontier size.
 func approximate(m *model, opt Options, a *Analysis) (*node, error) {
 	issues := len(m.domain.Issues)
 	eps := opt.Epsilon
-	for eps <= 0.5 {
+	for eps <= opt.MaxEpsilon {
 		// The error adds up over the merges: delta per pruned merge, and
 		// there are issues-1 merges.
 		merges := int64(max(issues-1, 1))
@@ -178,11 +203,9 @@ func approximate(m *model, opt Options, a *Analysis) (*node, error) {
 		if delta < 1 {
 			delta = 1
 		}
-		b := &builder{m: m, d: m.parties, limit: opt.MemoryLimit, maxPoints: opt.MaxFrontier, delta: delta}
+		b := &builder{m: m, d: m.parties, limit: opt.MemoryLimit, maxPoints: opt.MaxFrontier, maxWork: opt.MaxWork, delta: delta}
 		root, err := b.build(0, issues)
-		if a.PeakBytes < b.peak {
-			a.PeakBytes = b.peak
-		}
+		a.PeakBytes = max(a.PeakBytes, b.peak)
 		if err == nil {
 			a.Exact = false
 			a.Epsilon = float64(delta*int64(b.merges)) / float64(Scale)
@@ -192,9 +215,9 @@ func approximate(m *model, opt Options, a *Analysis) (*node, error) {
 		if !errors.As(err, &te) || te.Code != CodeTooLarge {
 			return nil, err
 		}
-		eps *= 2
+		eps *= 4
 	}
-	return nil, tooLarge("even an approximation within 0.5 does not fit the memory bound of %d MiB", opt.MemoryLimit>>20)
+	return nil, nil
 }
 
 // bidOf reconstructs the package of point k of this node's front.

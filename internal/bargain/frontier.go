@@ -59,16 +59,24 @@ type builder struct {
 	merges int // merges that pruned by grid, for the error bound
 	// maxPoints bounds the size of any one front.
 	maxPoints int
+	// work counts dominance comparisons of four or more parties, which have
+	// no sub-quadratic filter here; maxWork bounds it so that an analysis
+	// too slow to finish falls back like one too large to hold.
+	work, maxWork int64
 }
 
+// pruneFrom is the smallest number of merge candidates worth grid pruning:
+// small merges are kept exact, which keeps the summed error bound low.
+const pruneFrom = 4096
+
+// charge accounts for bytes about to be held, refusing before the bound is
+// crossed rather than after.
 func (b *builder) charge(bytes int64) error {
-	b.live += bytes
-	if b.live > b.peak {
-		b.peak = b.live
-	}
-	if b.live > b.limit {
+	if b.live+bytes > b.limit {
 		return tooLarge("the analysis needs more than its memory bound of %d MiB; the frontier is too large to list exactly", b.limit>>20)
 	}
+	b.live += bytes
+	b.peak = max(b.peak, b.live)
 	return nil
 }
 
@@ -321,7 +329,8 @@ func (b *builder) mergeN(a, c *front) (*front, error) {
 	for k := range idx {
 		idx[k] = int32(k)
 	}
-	if b.delta > 0 {
+	pruned := b.delta > 0 && count >= pruneFrom
+	if pruned {
 		idx = b.gridPrune(cand, idx, tie)
 	}
 	slices.SortFunc(idx, func(x, y int32) int {
@@ -332,7 +341,7 @@ func (b *builder) mergeN(a, c *front) (*front, error) {
 	})
 	out := newFront(d, 0)
 	var st stair
-	var kept []int32
+	var kept []int32 // for four or more parties, most recent dominator first
 	for n, k := range idx {
 		u := cand.at(int(k))
 		if n > 0 && slices.Equal(u, cand.at(int(idx[n-1]))) {
@@ -344,12 +353,24 @@ func (b *builder) mergeN(a, c *front) (*front, error) {
 			}
 			st.insert(u[1], u[2])
 		} else {
+			// A dominated candidate is usually dominated by one of the
+			// points that dominated its predecessors, so the dominator is
+			// moved to the front.
 			dom := false
-			for _, q := range kept {
+			for x, q := range kept {
 				if weaklyDominates(out.at(int(q))[1:], u[1:]) {
 					dom = true
+					copy(kept[1:x+1], kept[:x])
+					kept[0] = q
+					b.work += int64(x + 1)
 					break
 				}
+			}
+			if !dom {
+				b.work += int64(len(kept))
+			}
+			if b.maxWork > 0 && b.work > b.maxWork {
+				return nil, tooLarge("the frontier of %d parties needs more than %d comparisons", d, b.maxWork)
 			}
 			if dom {
 				continue
@@ -359,7 +380,7 @@ func (b *builder) mergeN(a, c *front) (*front, error) {
 		out.push(u, cand.l[k], cand.r[k])
 	}
 	out.rank = childRanks(out, a, c)
-	if b.delta > 0 {
+	if pruned {
 		b.merges++
 	}
 	return out, b.charge(out.bytes())
