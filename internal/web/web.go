@@ -167,6 +167,11 @@ func (w *Web) funcs() template.FuncMap {
 		"asset":    w.asset,
 		"datetime": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" },
 		"date":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		// isolate wraps a name put into a translated sentence in Unicode
+		// directional isolates (FSI … PDI), so that a Latin name inside an
+		// Arabic sentence, or an Arabic one inside English, keeps its own
+		// direction and does not reorder the punctuation around it.
+		"isolate": func(s string) string { return "\u2068" + s + "\u2069" },
 	}
 }
 

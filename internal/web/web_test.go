@@ -314,8 +314,8 @@ func roundPageLanguages(t *testing.T, f *fixture) {
 				l.T("stance.refuse"), l.T("agenda.refused"), l.T("track.political"),
 				`class="consent-line consent-` + f.Gov.ID + `" data-consent="yes" data-counterpart="` + f.Opp.ID + `"`,
 				`class="consent-line consent-` + f.Opp.ID + `" data-consent="no" data-counterpart="` + f.Gov.ID + `"`,
-				l.T("consent.line", "Party", f.Gov.Name, "Counterpart", f.Opp.Name) + ` — <strong class="consent-state">` + l.T("consent.state.yes"),
-				l.T("consent.line", "Party", f.Opp.Name, "Counterpart", f.Gov.Name) + ` — <strong class="consent-state">` + l.T("consent.state.no"),
+				l.T("consent.line", "Party", isolate(f.Gov.Name), "Counterpart", isolate(f.Opp.Name)) + ` — <strong class="consent-state">` + l.T("consent.state.yes"),
+				l.T("consent.line", "Party", isolate(f.Opp.Name), "Counterpart", isolate(f.Gov.Name)) + ` — <strong class="consent-state">` + l.T("consent.state.no"),
 				l.T("kind.mediation"), `class="admin"`,
 			}
 			for _, s := range want {
@@ -326,6 +326,8 @@ func roundPageLanguages(t *testing.T, f *fixture) {
 		})
 	}
 }
+
+func isolate(s string) string { return "\u2068" + s + "\u2069" }
 
 // talksActor is the actor of a fixture user, for writing test data
 // directly through the talks service.
