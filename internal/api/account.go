@@ -93,3 +93,54 @@ func (a *API) setLocale(w http.ResponseWriter, r *http.Request, c call) {
 func errOTPRequired() error {
 	return errs.New(auth.CodeOTPRequired, "this account has a second factor: send the current code in \"otp\"")
 }
+
+// TOTPEnrolmentJSON starts a second-factor enrolment: the secret to type into
+// an authenticator, or the otpauth:// URL to turn into a QR code.
+type TOTPEnrolmentJSON struct {
+	Secret string `json:"secret"`
+	URL    string `json:"url"`
+}
+
+// beginTOTP starts enrolling a second factor. Nothing is stored until the
+// confirmation proves the authenticator holds the secret.
+func (a *API) beginTOTP(w http.ResponseWriter, r *http.Request, c call) {
+	e, err := a.auth.BeginTOTP(r.Context(), c.Actor)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, TOTPEnrolmentJSON{Secret: e.Secret, URL: e.URL})
+}
+
+// RecoveryCodesJSON answers a confirmed enrolment. The codes are shown this
+// once; only their hashes are stored.
+type RecoveryCodesJSON struct {
+	RecoveryCodes []string `json:"recovery_codes"`
+}
+
+func (a *API) confirmTOTP(w http.ResponseWriter, r *http.Request, c call) {
+	var q TOTPConfirmRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	codes, err := a.auth.ConfirmTOTP(r.Context(), c.Actor, q.Secret, q.Code)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, RecoveryCodesJSON{RecoveryCodes: nonNil(codes)})
+}
+
+func (a *API) disableTOTP(w http.ResponseWriter, r *http.Request, c call) {
+	var q TOTPDisableRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if err := a.auth.DisableTOTP(r.Context(), c.Actor, q.Password); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

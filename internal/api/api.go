@@ -82,6 +82,9 @@ func (a *API) Register(mux *router.Mux) {
 	mux.Handle("GET "+Prefix+"/me", a.authed(a.me))
 	mux.Handle("PUT "+Prefix+"/me/password", a.authed(a.changePassword))
 	mux.Handle("PUT "+Prefix+"/me/locale", a.authed(a.setLocale))
+	mux.Handle("POST "+Prefix+"/me/totp", a.authed(a.beginTOTP))
+	mux.Handle("POST "+Prefix+"/me/totp/confirm", a.authed(a.confirmTOTP))
+	mux.Handle("POST "+Prefix+"/me/totp/disable", a.authed(a.disableTOTP))
 
 	mux.Handle("GET "+Prefix+"/orgs", a.authed(a.listOrgs))
 	mux.Handle("POST "+Prefix+"/orgs", a.authed(a.addOrg))

@@ -126,3 +126,11 @@ func FuzzPasswordRequest(f *testing.F) {
 func FuzzLocaleRequest(f *testing.F) {
 	fuzzDecode[LocaleRequest](f, `{"locale":"tr"}`, `{"locale":"xx"}`)
 }
+
+func FuzzTOTPConfirmRequest(f *testing.F) {
+	fuzzDecode[TOTPConfirmRequest](f, `{"secret":"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP","code":"123456"}`, `{"secret":"","code":""}`)
+}
+
+func FuzzTOTPDisableRequest(f *testing.F) {
+	fuzzDecode[TOTPDisableRequest](f, `{"password":"correct horse battery"}`, `{"password":""}`)
+}

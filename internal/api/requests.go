@@ -440,3 +440,44 @@ func checkLocale(l string) error {
 	}
 	return nil
 }
+
+// TOTPConfirmRequest is the body of POST /api/v1/me/totp/confirm: the
+// secret from POST /api/v1/me/totp and a code the authenticator shows.
+type TOTPConfirmRequest struct {
+	Secret string `json:"secret"`
+	Code   string `json:"code"`
+}
+
+// Validate implements request.
+func (q *TOTPConfirmRequest) Validate() error {
+	if q.Secret == "" {
+		return errs.Field("secret", "is required")
+	}
+	if len(q.Secret) > 128 {
+		return errs.Field("secret", "is too long")
+	}
+	if q.Code == "" {
+		return errs.Field("code", "is required")
+	}
+	if len(q.Code) > 32 {
+		return errs.Field("code", "is too long")
+	}
+	return nil
+}
+
+// TOTPDisableRequest is the body of POST /api/v1/me/totp/disable: the
+// password, asked again because removing a factor weakens the account.
+type TOTPDisableRequest struct {
+	Password string `json:"password"`
+}
+
+// Validate implements request.
+func (q *TOTPDisableRequest) Validate() error {
+	if q.Password == "" {
+		return errs.Field("password", "is required")
+	}
+	if len(q.Password) > maxLoginSecret {
+		return errs.Field("password", "is too long")
+	}
+	return nil
+}
