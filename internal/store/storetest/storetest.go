@@ -92,3 +92,30 @@ func withSearchPath(dsn, schema string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// PostgresDSN creates a fresh, empty schema in the database named by dsn,
+// dropped when the test ends, and returns a DSN whose search_path selects
+// it. It is for tests that open the database themselves (the whole app,
+// through app.Config.DB); store.Open applies the migrations.
+func PostgresDSN(t testing.TB, dsn string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	schema := "t_" + store.NewID()[:20]
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("postgres at %s unreachable or unusable: %v", store.Redact(dsn), err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		a.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	})
+	return withSearchPath(dsn, schema)
+}
