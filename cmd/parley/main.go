@@ -31,6 +31,7 @@ func init() {
 		"org":     {"manage organisations: add, list", runOrg},
 		"backup":  {"write a consistent snapshot of the database", runBackup},
 		"version": {"print the version", runVersion},
+		"bargain": {"package analysis: bargain analyze DOMAIN.json PROFILE.json...", runBargain},
 		"bench":   {"measure a running server: bench pages", runBench},
 	}
 }
