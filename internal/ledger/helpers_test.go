@@ -84,3 +84,13 @@ func waitFor(t testing.TB, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// signLine returns the signature line(s) s adds to text.
+func signLine(t testing.TB, s note.Signer, text string) []byte {
+	t.Helper()
+	msg, err := note.Sign(&note.Note{Text: text}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg[len(text)+1:]
+}
