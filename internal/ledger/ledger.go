@@ -92,6 +92,25 @@ type Recorder struct {
 
 	size   int64 // tree size inside the transaction; -1 until the first append
 	hashes map[int64]tlog.Hash
+	// stmts holds the statements prepared for this transaction's appends:
+	// parsing SQL is a large part of an append's cost on SQLite.
+	stmts map[string]*sql.Stmt
+}
+
+// stmt returns q prepared in the recorder's transaction.
+func (r *Recorder) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := r.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := r.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if r.stmts == nil {
+		r.stmts = map[string]*sql.Stmt{}
+	}
+	r.stmts[q] = st
+	return st, nil
 }
 
 // Write runs fn in one database transaction. Events appended through the
@@ -162,14 +181,18 @@ func (r *Recorder) append(ctx context.Context, e Event) (Event, error) {
 	if err != nil {
 		return e, fmt.Errorf("stored hashes: %w", err)
 	}
-	_, err = r.tx.ExecContext(ctx, `INSERT INTO events(idx, id, type, at, actor_user, actor_org, round_id, object_type, object_id, content_hash, salt, record)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+	ins, err := r.stmt(ctx, `INSERT INTO events(idx, id, type, at, actor_user, actor_org, round_id, object_type, object_id, content_hash, salt, record)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`)
+	if err != nil {
+		return e, fmt.Errorf("insert event: %w", err)
+	}
+	_, err = ins.ExecContext(ctx,
 		e.Index, e.ID, e.Type, store.Stamp(e.At), e.Actor.User, e.Actor.Org, e.Round, e.ObjectType, e.ObjectID, sum[:], e.Salt, e.Record)
 	if err != nil {
 		return e, fmt.Errorf("insert event: %w", err)
 	}
 	first := tlog.StoredHashIndex(0, e.Index)
-	if err := insertHashes(ctx, r.tx, first, hashes); err != nil {
+	if err := r.insertHashes(ctx, first, hashes); err != nil {
 		return e, err
 	}
 	for i, h := range hashes {
@@ -216,7 +239,7 @@ func (r *Recorder) start(ctx context.Context) error {
 
 // insertHashes writes the stored hashes for one record: one or a few rows,
 // in one statement.
-func insertHashes(ctx context.Context, tx *sql.Tx, first int64, hashes []tlog.Hash) error {
+func (r *Recorder) insertHashes(ctx context.Context, first int64, hashes []tlog.Hash) error {
 	var q strings.Builder
 	q.WriteString("INSERT INTO ledger_hashes(id, hash) VALUES ")
 	args := make([]any, 0, 2*len(hashes))
@@ -228,7 +251,11 @@ func insertHashes(ctx context.Context, tx *sql.Tx, first int64, hashes []tlog.Ha
 		q.WriteString("($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")")
 		args = append(args, first+int64(i), h[:])
 	}
-	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+	st, err := r.stmt(ctx, q.String())
+	if err != nil {
+		return fmt.Errorf("insert hashes: %w", err)
+	}
+	if _, err := st.ExecContext(ctx, args...); err != nil {
 		return fmt.Errorf("insert hashes: %w", err)
 	}
 	return nil
