@@ -1,0 +1,608 @@
+package channel
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"parley/internal/access"
+	"parley/internal/errs"
+	"parley/internal/ledger"
+	"parley/internal/store"
+)
+
+// Kind is what a message is, which decides its audience (DESIGN.md "The
+// audience rule").
+type Kind string
+
+// The kinds of message.
+const (
+	// Internal: a note of one delegation to itself.
+	Internal Kind = "internal"
+	// ToMediation: between one organisation and the mediation (the
+	// proximity default for a party; also the mediation writing to
+	// chosen participants).
+	ToMediation Kind = "mediation"
+	// Direct: party to party, while both consent, copied to the mediation.
+	Direct Kind = "direct"
+	// Plenary: to every participant of the round.
+	Plenary Kind = "plenary"
+	// Relayed: the mediation's new message made from one it received.
+	Relayed Kind = "relayed"
+)
+
+// Recipient keywords of NewMessage.To; any other entry is an organisation id.
+const (
+	ToKeywordMediation = "mediation"
+	ToKeywordPlenary   = "plenary"
+	ToKeywordInternal  = "internal"
+)
+
+// OrgRef names an organisation.
+type OrgRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Message is a message as one reader sees it.
+type Message struct {
+	ID      string
+	RoundID string
+	Kind    Kind
+	// From is the organisation shown as the sender: for a relayed message
+	// the originating party when the mediation attributed it, else the
+	// mediation.
+	From OrgRef
+	// FromUser is the author's username; empty for relayed messages, which
+	// speak for an organisation.
+	FromUser string
+	// Attributed: a relayed message that names its originating party.
+	Attributed bool
+	// To are the organisations the author addressed (for a relayed message
+	// the chosen recipients); Plenary and Internal messages name none.
+	To []OrgRef
+	// ReplyTo is the message this one answers, when the reader may read it.
+	ReplyTo     string
+	Body        string
+	CreatedAt   time.Time
+	LedgerIndex int64
+	Attachments []Attachment
+	// RelayedFrom is the source of a relayed message, shown to the
+	// mediation only; ShowOrigin says whether the originating party reads
+	// the relayed wording.
+	RelayedFrom string
+	ShowOrigin  bool
+
+	authorOrg string // the organisation that wrote it (for a relay, the mediation)
+}
+
+// NewMessage is the input of Send.
+type NewMessage struct {
+	// To is ["mediation"], ["plenary"], ["internal"] or organisation ids.
+	// Empty means "mediation" (the proximity default), or for a reply,
+	// see Send.
+	To      []string
+	Body    string
+	ReplyTo string
+	// Attachments are checked (size, type sniffed against the declared
+	// type) and sealed before the write.
+	Attachments []Upload
+}
+
+// checkBody applies the body rules shared by messages and relays.
+func checkBody(body string) error {
+	if strings.TrimSpace(body) == "" {
+		return errs.New(EmptyBody, "the message is empty")
+	}
+	if len(body) > MaxBody {
+		return errs.New(BodyTooLong, "the message is longer than %d KiB", MaxBody>>10)
+	}
+	if !utf8.ValidString(body) {
+		return &errs.Error{Code: errs.Invalid, Field: "body", Message: "the message is not valid UTF-8"}
+	}
+	if strings.ContainsRune(body, 0) {
+		return &errs.Error{Code: errs.Invalid, Field: "body", Message: "the message contains a NUL character"}
+	}
+	return nil
+}
+
+// participant is one organisation taking part in a round.
+type participant struct {
+	org      string
+	capacity access.OrgKind
+}
+
+// roundState is what a write learns about a round inside its transaction.
+type roundState struct {
+	id    string
+	parts map[string]access.OrgKind
+}
+
+func (r roundState) mediation() []string {
+	var out []string
+	for org, c := range r.parts {
+		if c == access.Mediation {
+			out = append(out, org)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (r roundState) all() []string {
+	var out []string
+	for org := range r.parts {
+		out = append(out, org)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// enterRound checks, inside a write transaction, that the actor's
+// organisation reads the round (otherwise the round is not found) and
+// returns its participants. On PostgreSQL it takes a share lock on the
+// round row: talks takes the row for update when it changes consent or
+// participation, so neither can change between this check and the commit.
+// On SQLite the one writer already serialises everything.
+func (s *Service) enterRound(ctx context.Context, tx *sql.Tx, actor access.Actor, roundID string) (roundState, error) {
+	if !store.ValidID(roundID) || actor.Org == "" {
+		return roundState{}, errs.NotFoundf("round")
+	}
+	cond, arg := access.ReadableBy(actor, "r.id", 2)
+	q := "SELECT 1 FROM rounds r WHERE r.id = $1 AND " + cond
+	if s.db.Dialect == store.Postgres {
+		q += " FOR SHARE OF r"
+	}
+	var one int
+	if err := tx.QueryRowContext(ctx, q, roundID, arg).Scan(&one); err == sql.ErrNoRows {
+		return roundState{}, errs.NotFoundf("round")
+	} else if err != nil {
+		return roundState{}, err
+	}
+	rs := roundState{id: roundID, parts: map[string]access.OrgKind{}}
+	rows, err := tx.QueryContext(ctx, "SELECT org_id, capacity FROM participation WHERE round_id = $1", roundID)
+	if err != nil {
+		return roundState{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var org, c string
+		if err := rows.Scan(&org, &c); err != nil {
+			return roundState{}, err
+		}
+		rs.parts[org] = access.OrgKind(c)
+	}
+	if err := rows.Err(); err != nil {
+		return roundState{}, err
+	}
+	if _, ok := rs.parts[actor.Org]; !ok {
+		return roundState{}, errs.NotFoundf("round")
+	}
+	return rs, nil
+}
+
+// route is where a message goes: its kind, the organisations addressed and
+// the audience.
+type route struct {
+	kind       Kind
+	recipients []string
+	aud        access.Audience
+}
+
+// resolve turns the To of a message into its route, applying the rules of
+// DESIGN.md: a party writes to itself, to the mediation, to another party
+// only while both consent, or to the plenary; the mediation writes to any
+// participants; others write to themselves, the mediation or the plenary.
+// Observers, monitors and agencies read the plenary but do not write to it.
+func (s *Service) resolve(ctx context.Context, tx *sql.Tx, actor access.Actor, rs roundState, to []string) (route, error) {
+	me := actor.Org
+	capacity := rs.parts[me]
+	med := rs.mediation()
+	if len(to) == 0 {
+		return route{}, errs.Field("to", "say who the message is for: mediation, plenary, internal or organisation ids")
+	}
+	if len(to) > 64 {
+		return route{}, errs.Field("to", "too many recipients")
+	}
+	toMediation := func() (route, error) {
+		if len(med) == 0 {
+			return route{}, errs.New(NoMediation, "no mediation takes part in this round")
+		}
+		return route{kind: ToMediation, recipients: med, aud: access.Of(append([]string{me}, med...)...)}, nil
+	}
+	if len(to) == 1 {
+		switch to[0] {
+		case ToKeywordInternal, me:
+			return route{kind: Internal, aud: access.Of(me)}, nil
+		case ToKeywordMediation:
+			return toMediation()
+		case ToKeywordPlenary:
+			switch capacity {
+			case access.Observer, access.Monitor, access.Agency:
+				return route{}, errs.New(RecipientNotAllowed, "observers, monitors and agencies read the plenary but do not write to it; write to the mediation")
+			}
+			return route{kind: Plenary, aud: access.Of(rs.all()...)}, nil
+		}
+	}
+	// Organisation ids.
+	var ids []string
+	for _, id := range to {
+		switch id {
+		case ToKeywordInternal, ToKeywordMediation, ToKeywordPlenary:
+			return route{}, errs.Field("to", "%q cannot be combined with other recipients", id)
+		}
+		if !store.ValidID(id) {
+			return route{}, &errs.Error{Code: UnknownRecipient, Field: "to", Message: "no organisation has the id " + strconv.Quote(short(id))}
+		}
+		if id == me || slices.Contains(ids, id) {
+			continue
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return route{kind: Internal, aud: access.Of(me)}, nil
+	}
+	for _, id := range ids {
+		if _, ok := rs.parts[id]; ok {
+			continue
+		}
+		var one int
+		err := tx.QueryRowContext(ctx, "SELECT 1 FROM orgs WHERE id = $1", id).Scan(&one)
+		if err == sql.ErrNoRows {
+			return route{}, &errs.Error{Code: UnknownRecipient, Field: "to", Message: "no organisation has the id " + id}
+		} else if err != nil {
+			return route{}, err
+		}
+		return route{}, &errs.Error{Code: RecipientNotInRound, Field: "to", Message: "organisation " + id + " does not take part in this round"}
+	}
+	slices.Sort(ids)
+	if capacity == access.Mediation {
+		return route{kind: ToMediation, recipients: ids, aud: access.Of(append(slices.Clone(ids), med...)...)}, nil
+	}
+	var others []string
+	for _, id := range ids {
+		if rs.parts[id] != access.Mediation {
+			others = append(others, id)
+		}
+	}
+	if len(others) == 0 {
+		return toMediation()
+	}
+	if capacity != access.Party {
+		return route{}, errs.New(RecipientNotAllowed, "only the mediation and the parties address other organisations; write to the mediation")
+	}
+	for _, id := range others {
+		if rs.parts[id] != access.Party {
+			return route{}, errs.New(RecipientNotAllowed, "a party writes directly only to another party; everything else goes through the mediation")
+		}
+		ok, err := s.talks.MutualConsent(ctx, tx, rs.id, me, id)
+		if err != nil {
+			return route{}, err
+		}
+		if !ok {
+			return route{}, errs.New(errs.NoDirectConsent,
+				"direct talks are not open: both parties must consent to direct talks in this round; write to the mediation instead, which can relay your message")
+		}
+	}
+	aud := append(append([]string{me}, others...), med...)
+	return route{kind: Direct, recipients: others, aud: access.Of(aud...)}, nil
+}
+
+// short keeps an echoed bad id readable.
+func short(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
+
+// Send writes a message in a round. Its audience follows from To (see
+// resolve); a reply (ReplyTo) must answer a message the author reads in the
+// same round, and with no To it goes back the way the original came: to
+// the plenary for a plenary message, to the delegation for an internal
+// note, to the other party for a direct message, to the original's author
+// when the mediation answers, and otherwise to the mediation.
+func (s *Service) Send(ctx context.Context, actor access.Actor, roundID string, in NewMessage) (m Message, err error) {
+	defer errs.Wrap(&err, "channel.Send")
+	if actor.Anonymous() {
+		return Message{}, errs.New(errs.Unauthorized, "log in first")
+	}
+	if err := checkBody(in.Body); err != nil {
+		return Message{}, err
+	}
+	if in.ReplyTo != "" && !store.ValidID(in.ReplyTo) {
+		return Message{}, &errs.Error{Code: errs.NotFound, Field: "reply_to", Message: "message not found"}
+	}
+	files, err := s.prepareUploads(in.Attachments)
+	if err != nil {
+		return Message{}, err
+	}
+	id := store.NewID()
+	sealed, err := s.storeFiles(files)
+	if err != nil {
+		return Message{}, err
+	}
+	var rt route
+	now := store.Now()
+	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		rs, err := s.enterRound(ctx, tx, actor, roundID)
+		if err != nil {
+			return err
+		}
+		to := in.To
+		if in.ReplyTo != "" {
+			parent, err := s.replyTarget(ctx, tx, actor, roundID, in.ReplyTo)
+			if err != nil {
+				return err
+			}
+			if len(to) == 0 {
+				to = replyRoute(actor, parent)
+			}
+		}
+		if len(to) == 0 {
+			to = []string{ToKeywordMediation}
+		}
+		if rt, err = s.resolve(ctx, tx, actor, rs, to); err != nil {
+			return err
+		}
+		m = Message{
+			ID: id, RoundID: roundID, Kind: rt.kind, From: OrgRef{ID: actor.Org}, FromUser: actor.Username,
+			ReplyTo: in.ReplyTo, Body: in.Body, CreatedAt: store.Time(now),
+		}
+		return s.insertMessage(ctx, tx, rec, actor, &m, rt, "", sealed, "message.sent", rt.aud)
+	})
+	if err != nil {
+		s.removeFiles(sealed)
+		return Message{}, err
+	}
+	return s.Get(ctx, actor, id)
+}
+
+// replyParent is what a reply needs to know about the message it answers.
+type replyParent struct {
+	kind       Kind
+	authorOrg  string
+	recipients []string
+}
+
+// replyTarget reads the message a reply answers, filtered by the author's
+// audience like any read; a message outside it, or in another round, is not
+// found.
+func (s *Service) replyTarget(ctx context.Context, q access.Querier, actor access.Actor, roundID, id string) (replyParent, error) {
+	cond, arg := access.ReadableBy(actor, "m.id", 3)
+	var p replyParent
+	var recips string
+	err := q.QueryRowContext(ctx, "SELECT m.kind, m.author_org, m.recipients FROM messages m WHERE m.id = $1 AND m.round_id = $2 AND "+cond,
+		id, roundID, arg).Scan(&p.kind, &p.authorOrg, &recips)
+	if err == sql.ErrNoRows {
+		return p, &errs.Error{Code: errs.NotFound, Field: "reply_to", Message: "message not found"}
+	}
+	p.recipients = strings.Fields(recips)
+	return p, err
+}
+
+// replyRoute is the default To of a reply (see Send).
+func replyRoute(actor access.Actor, p replyParent) []string {
+	switch {
+	case p.kind == Plenary:
+		return []string{ToKeywordPlenary}
+	case p.kind == Internal:
+		return []string{ToKeywordInternal}
+	case p.kind == Direct && actor.IsParty():
+		var to []string
+		for _, o := range append([]string{p.authorOrg}, p.recipients...) {
+			if o != actor.Org {
+				to = append(to, o)
+			}
+		}
+		return to
+	case actor.IsMediation() && p.authorOrg != actor.Org:
+		return []string{p.authorOrg}
+	}
+	return []string{ToKeywordMediation}
+}
+
+// insertMessage writes the message row, its audience, its search terms and
+// attachments, and appends its event (typ, with event audience evAud, which
+// for a relay is narrower than the message's: see Relay).
+func (s *Service) insertMessage(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, m *Message, rt route, attributed string, files []sealedFile, typ string, evAud access.Audience) error {
+	body := s.keys.seal("message", m.ID, []byte(m.Body))
+	sum := sha256.Sum256([]byte(m.Body))
+	var atts []map[string]any
+	for _, f := range files {
+		atts = append(atts, map[string]any{"id": f.id, "sha256": hex.EncodeToString(f.sum[:]), "size": f.size, "content_type": f.contentType})
+	}
+	content, err := json.Marshal(map[string]any{
+		"id": m.ID, "round_id": m.RoundID, "kind": string(rt.kind), "to": rt.recipients, "reply_to": m.ReplyTo,
+		"attributed_org": attributed, "body_sha256": hex.EncodeToString(sum[:]), "attachments": atts,
+		"created_at": m.CreatedAt.UTC().Format(time.RFC3339Nano),
+	})
+	if err != nil {
+		return err
+	}
+	ev, err := rec.Append(ctx, ledger.Event{
+		Type: typ, Actor: actor, Round: m.RoundID, ObjectType: "message", ObjectID: m.ID,
+		Audience: evAud, Content: content, At: m.CreatedAt,
+	})
+	if err != nil {
+		return err
+	}
+	m.LedgerIndex = ev.Index
+	if _, err := tx.ExecContext(ctx, `INSERT INTO messages(id, round_id, kind, author_user, author_name, author_org, attributed_org, recipients, reply_to, body_enc, created_at, ledger_idx)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		m.ID, m.RoundID, string(rt.kind), actor.User, actor.Username, actor.Org, attributed, strings.Join(rt.recipients, " "),
+		m.ReplyTo, body, store.Stamp(m.CreatedAt), ev.Index); err != nil {
+		return fmt.Errorf("insert message: %w", err)
+	}
+	if err := access.Grant(ctx, tx, m.ID, rt.aud); err != nil {
+		return err
+	}
+	if err := s.indexTerms(ctx, tx, m.ID, m.Body); err != nil {
+		return err
+	}
+	for i, f := range files {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments(id, message_id, name_enc, content_type, size, sha256, position, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			f.id, m.ID, s.keys.seal("attachment-name", f.id, []byte(f.name)), f.contentType, f.size, f.sum[:], i, store.Stamp(m.CreatedAt)); err != nil {
+			return fmt.Errorf("insert attachment: %w", err)
+		}
+	}
+	return nil
+}
+
+// indexTerms writes the blind index rows of an item's text.
+func (s *Service) indexTerms(ctx context.Context, tx *sql.Tx, itemID, text string) error {
+	toks := Tokens(text)
+	for len(toks) > 0 {
+		n := min(len(toks), 200)
+		var b strings.Builder
+		b.WriteString("INSERT INTO search_terms(term, item_id) VALUES ")
+		args := make([]any, 0, 2*n)
+		for i, t := range toks[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "($%d, $%d)", 2*i+1, 2*i+2)
+			args = append(args, s.keys.term(t), itemID)
+		}
+		b.WriteString(" ON CONFLICT DO NOTHING")
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("index terms: %w", err)
+		}
+		toks = toks[n:]
+	}
+	return nil
+}
+
+// RelayInput is the input of Relay.
+type RelayInput struct {
+	// To are the organisations that receive the relayed message.
+	To []string
+	// Body is the mediation's wording; empty relays the original wording.
+	Body string
+	// Attributed names the originating party as the sender; otherwise the
+	// message comes from "the mediation".
+	Attributed bool
+	// HideFromOrigin keeps the relayed wording from the originating party,
+	// which by default reads it too.
+	HideFromOrigin bool
+}
+
+// Relay is the mediation turning a message it received into a new message
+// to other participants, in its own wording or the original's. The original
+// is never changed. The new message's audience is the mediation, the chosen
+// recipients and, unless hidden from it, the originating party; the link
+// between the two messages is readable by the mediation only.
+//
+// Three events record it, each with the audience that may know of it:
+// "message.relayed" (mediation and recipients — the event record lists its
+// audience, so it must not name the originating party of an unattributed
+// relay), "message.relay_shown" (mediation and originating party, when it
+// reads the relay) and "relay.linked" (the mediation).
+func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string, in RelayInput) (m Message, err error) {
+	defer errs.Wrap(&err, "channel.Relay")
+	if actor.Anonymous() {
+		return Message{}, errs.New(errs.Unauthorized, "log in first")
+	}
+	if !actor.IsMediation() {
+		return Message{}, errs.New(errs.Forbidden, "only the mediation relays messages")
+	}
+	if !store.ValidID(sourceID) {
+		return Message{}, errs.NotFoundf("message")
+	}
+	if in.Body != "" {
+		if err := checkBody(in.Body); err != nil {
+			return Message{}, err
+		}
+	}
+	if len(in.To) == 0 {
+		return Message{}, errs.Field("to", "choose the organisations that receive the relayed message")
+	}
+	id := store.NewID()
+	now := store.Now()
+	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		src, err := s.getIn(ctx, tx, actor, sourceID)
+		if err != nil {
+			return err
+		}
+		rs, err := s.enterRound(ctx, tx, actor, src.RoundID)
+		if err != nil {
+			return err
+		}
+		origin := src.authorOrg
+		if rs.parts[origin] == access.Mediation || src.Kind == Relayed {
+			return errs.New(NotReceived, "the mediation relays messages it received from others, not its own")
+		}
+		for _, t := range in.To {
+			switch t {
+			case ToKeywordInternal, ToKeywordMediation, ToKeywordPlenary:
+				return errs.Field("to", "a relay goes to organisation ids")
+			}
+		}
+		rt, err := s.resolve(ctx, tx, actor, rs, in.To)
+		if err != nil {
+			return err
+		}
+		if rt.kind != ToMediation || len(rt.recipients) == 0 {
+			return errs.Field("to", "choose the organisations that receive the relayed message")
+		}
+		med := rs.mediation()
+		showOrigin := !in.HideFromOrigin
+		aud := append(slices.Clone(rt.aud), med...)
+		if showOrigin {
+			aud = append(aud, origin)
+		}
+		body := in.Body
+		if body == "" {
+			body = src.Body
+		}
+		attributed := ""
+		if in.Attributed {
+			attributed = origin
+		}
+		m = Message{ID: id, RoundID: src.RoundID, Kind: Relayed, Body: body, CreatedAt: store.Time(now)}
+		relayRoute := route{kind: Relayed, recipients: rt.recipients, aud: access.Of(aud...)}
+		evAud := access.Of(append(slices.Clone(rt.recipients), med...)...)
+		if in.Attributed {
+			// Naming the origin in the sender line already tells the
+			// recipients; the event may name it too.
+			evAud = relayRoute.aud
+		}
+		if err := s.insertMessage(ctx, tx, rec, actor, &m, relayRoute, attributed, nil, "message.relayed", evAud); err != nil {
+			return err
+		}
+		if showOrigin && !evAud.Contains(origin) {
+			if _, err := rec.Append(ctx, ledger.Event{
+				Type: "message.relay_shown", Actor: actor, Round: src.RoundID, ObjectType: "message", ObjectID: id,
+				Audience: access.Of(append([]string{origin}, med...)...), Content: []byte(`{"id":"` + id + `"}`), At: m.CreatedAt,
+			}); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO message_relays(message_id, source_id, show_origin) VALUES ($1, $2, $3)", id, sourceID, showOrigin); err != nil {
+			return fmt.Errorf("insert relay: %w", err)
+		}
+		linkID := "relay:" + id
+		if err := access.Grant(ctx, tx, linkID, access.Of(med...)); err != nil {
+			return err
+		}
+		link, _ := json.Marshal(map[string]any{"message_id": id, "source_id": sourceID, "show_origin": showOrigin, "attributed": in.Attributed})
+		_, err = rec.Append(ctx, ledger.Event{
+			Type: "relay.linked", Actor: actor, Round: src.RoundID, ObjectType: "relay", ObjectID: linkID,
+			Audience: access.Of(med...), Content: link, At: m.CreatedAt,
+		})
+		return err
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	return s.Get(ctx, actor, id)
+}

@@ -1,0 +1,253 @@
+package channel
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"parley/internal/access"
+	"parley/internal/errs"
+	"parley/internal/ledger"
+	"parley/internal/store"
+)
+
+// Statement is an organisation's public statement.
+type Statement struct {
+	ID         string
+	Org        OrgRef
+	AuthorUser string
+	Title      string
+	Body       string
+	// EmbargoUntil is zero when there is no embargo.
+	EmbargoUntil time.Time
+	// ReleasedAt is when the statement is (or becomes) public: the later
+	// of its release and its embargo; zero until released.
+	ReleasedAt  time.Time
+	CreatedAt   time.Time
+	LedgerIndex int64
+}
+
+// Public reports whether the statement is public at now.
+func (st Statement) Public(now time.Time) bool {
+	return !st.ReleasedAt.IsZero() && !st.ReleasedAt.After(now)
+}
+
+// NewStatement is the input of CreateStatement.
+type NewStatement struct {
+	Title, Body  string
+	EmbargoUntil time.Time // zero: none
+}
+
+// statementAudience is who reads a statement before it is public: its
+// organisation and every mediation organisation.
+func statementAudience(ctx context.Context, q access.Querier, org string) (access.Audience, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id FROM orgs WHERE kind = 'mediation'")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	aud := access.Audience{org}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		aud = append(aud, id)
+	}
+	return aud.Normalize(), rows.Err()
+}
+
+// CreateStatement drafts a statement of the actor's organisation. Until it
+// is released (and past its embargo) only the organisation and the
+// mediation read it.
+func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in NewStatement) (st Statement, err error) {
+	defer errs.Wrap(&err, "channel.CreateStatement")
+	if actor.Anonymous() || actor.Org == "" {
+		return Statement{}, errs.New(errs.Unauthorized, "log in first")
+	}
+	title := strings.TrimSpace(in.Title)
+	switch {
+	case title == "":
+		return Statement{}, errs.Field("title", "the title is required")
+	case utf8.RuneCountInString(title) > MaxStatementTitle || strings.ContainsAny(title, "\r\n\x00"):
+		return Statement{}, errs.Field("title", "the title is one line of at most %d characters", MaxStatementTitle)
+	case !utf8.ValidString(title):
+		return Statement{}, errs.Field("title", "the title is not valid UTF-8")
+	}
+	if strings.TrimSpace(in.Body) == "" {
+		return Statement{}, errs.New(EmptyBody, "the statement is empty")
+	}
+	if len(in.Body) > MaxStatementBody {
+		return Statement{}, errs.New(BodyTooLong, "the statement is longer than %d KiB", MaxStatementBody>>10)
+	}
+	if !utf8.ValidString(in.Body) || strings.ContainsRune(in.Body, 0) {
+		return Statement{}, errs.Field("body", "the statement is not valid text")
+	}
+	id := store.NewID()
+	now := store.Now()
+	var embargo int64
+	if !in.EmbargoUntil.IsZero() {
+		embargo = store.Stamp(in.EmbargoUntil)
+	}
+	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		aud, err := statementAudience(ctx, tx, actor.Org)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256([]byte(title + "\n" + in.Body))
+		content, _ := json.Marshal(map[string]any{"id": id, "org_id": actor.Org, "sha256": hex.EncodeToString(sum[:]), "embargo_until": embargo})
+		ev, err := rec.Append(ctx, ledger.Event{Type: "statement.created", Actor: actor, ObjectType: "statement", ObjectID: id, Audience: aud, Content: content, At: store.Time(now)})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO statements(id, author_user, author_org, title_enc, body_enc, embargo_until, released_at, created_at, ledger_idx)
+			VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)`, id, actor.User, actor.Org,
+			s.keys.seal("statement-title", id, []byte(title)), s.keys.seal("statement", id, []byte(in.Body)), embargo, now, ev.Index); err != nil {
+			return err
+		}
+		if err := access.Grant(ctx, tx, id, aud); err != nil {
+			return err
+		}
+		return s.indexTerms(ctx, tx, id, title+"\n"+in.Body)
+	})
+	if err != nil {
+		return Statement{}, err
+	}
+	return s.Statement(ctx, actor, id)
+}
+
+// ReleaseStatement makes a statement of the actor's organisation public:
+// at once, or when its embargo ends. Only its organisation releases it.
+func (s *Service) ReleaseStatement(ctx context.Context, actor access.Actor, id string) (st Statement, err error) {
+	defer errs.Wrap(&err, "channel.ReleaseStatement")
+	if actor.Anonymous() || actor.Org == "" {
+		return Statement{}, errs.New(errs.Unauthorized, "log in first")
+	}
+	if !store.ValidID(id) {
+		return Statement{}, errs.NotFoundf("statement")
+	}
+	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		cur, err := s.statementIn(ctx, tx, actor, id, time.Now())
+		if err != nil {
+			return err
+		}
+		if cur.Org.ID != actor.Org {
+			return errs.New(errs.Forbidden, "only the organisation that wrote a statement releases it")
+		}
+		if !cur.ReleasedAt.IsZero() {
+			return errs.New(errs.Conflict, "the statement is already released")
+		}
+		at := store.Now()
+		if e := store.Stamp(cur.EmbargoUntil); !cur.EmbargoUntil.IsZero() && e > at {
+			at = e
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE statements SET released_at = $1 WHERE id = $2", at, id); err != nil {
+			return err
+		}
+		if err := access.Grant(ctx, tx, "public:"+id, access.Of(access.Public)); err != nil {
+			return err
+		}
+		aud, err := access.AudienceOf(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		content, _ := json.Marshal(map[string]any{"id": id, "released_at": at})
+		_, err = rec.Append(ctx, ledger.Event{Type: "statement.released", Actor: actor, ObjectType: "statement", ObjectID: id, Audience: aud, Content: content})
+		return err
+	})
+	if err != nil {
+		return Statement{}, err
+	}
+	return s.Statement(ctx, actor, id)
+}
+
+// statementSelect is the one query shape of statement reads: the reader's
+// organisation is in the draft audience, or the statement is public and
+// its release time (embargo included) has passed. $1 is the reader's
+// organisation, $2 the time now.
+func statementSelect(actor access.Actor) (string, any) {
+	draft, arg := access.ReadableBy(actor, "s.id", 1)
+	public, _ := access.ReadableBy(actor, "('public:' || s.id)", 1)
+	return `SELECT s.id, s.author_org, o.name, s.author_user, s.title_enc, s.body_enc, s.embargo_until, s.released_at, s.created_at, s.ledger_idx
+		FROM statements s JOIN orgs o ON o.id = s.author_org
+		WHERE (` + draft + ` OR (` + public + ` AND s.released_at > 0 AND s.released_at <= $2))`, arg
+}
+
+func (s *Service) scanStatements(rows *sql.Rows) ([]Statement, error) {
+	defer rows.Close()
+	out := []Statement{}
+	for rows.Next() {
+		var st Statement
+		var title, body []byte
+		var embargo, released, created int64
+		if err := rows.Scan(&st.ID, &st.Org.ID, &st.Org.Name, &st.AuthorUser, &title, &body, &embargo, &released, &created, &st.LedgerIndex); err != nil {
+			return nil, err
+		}
+		t, err := s.keys.open("statement-title", st.ID, title)
+		if err != nil {
+			return nil, err
+		}
+		b, err := s.keys.open("statement", st.ID, body)
+		if err != nil {
+			return nil, err
+		}
+		st.Title, st.Body = string(t), string(b)
+		if embargo != 0 {
+			st.EmbargoUntil = store.Time(embargo)
+		}
+		if released != 0 {
+			st.ReleasedAt = store.Time(released)
+		}
+		st.CreatedAt = store.Time(created)
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) statementIn(ctx context.Context, q access.Querier, actor access.Actor, id string, now time.Time) (Statement, error) {
+	if !store.ValidID(id) {
+		return Statement{}, errs.NotFoundf("statement")
+	}
+	sel, arg := statementSelect(actor)
+	rows, err := q.QueryContext(ctx, sel+" AND s.id = $3", arg, store.Stamp(now), id)
+	if err != nil {
+		return Statement{}, err
+	}
+	sts, err := s.scanStatements(rows)
+	if err != nil {
+		return Statement{}, err
+	}
+	if len(sts) == 0 {
+		return Statement{}, errs.NotFoundf("statement")
+	}
+	return sts[0], nil
+}
+
+// Statement returns one statement the actor reads (anyone, logged in or
+// not, reads a public one).
+func (s *Service) Statement(ctx context.Context, actor access.Actor, id string) (st Statement, err error) {
+	defer errs.Wrap(&err, "channel.Statement")
+	return s.statementIn(ctx, s.db.R, actor, id, time.Now())
+}
+
+// Statements lists the statements the actor reads, newest first: the
+// public ones and, for an organisation, its own drafts (and, for the
+// mediation, everyone's). The zero Actor gets the public ones.
+func (s *Service) Statements(ctx context.Context, actor access.Actor, limit int) (sts []Statement, err error) {
+	defer errs.Wrap(&err, "channel.Statements")
+	if limit <= 0 || limit > MaxLimit {
+		limit = DefaultLimit
+	}
+	sel, arg := statementSelect(actor)
+	rows, err := s.db.R.QueryContext(ctx, sel+" ORDER BY CASE WHEN s.released_at = 0 THEN s.created_at ELSE s.released_at END DESC, s.id LIMIT $3",
+		arg, store.Now(), limit)
+	if err != nil {
+		return nil, err
+	}
+	return s.scanStatements(rows)
+}
