@@ -204,7 +204,7 @@ func TestApproximation(t *testing.T) {
 		if len(br.frontier) < 20 {
 			continue
 		}
-		limit := len(br.frontier) / 3
+		limit := len(br.frontier) - 1
 		a, err := Analyze(d, ps, Options{MaxFrontier: limit, Epsilon: 0.02, MaxEpsilon: 1})
 		if err != nil {
 			t.Fatalf("case %d: %v", c, err)

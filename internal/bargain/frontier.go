@@ -65,8 +65,9 @@ type builder struct {
 	work, maxWork int64
 }
 
-// pruneFrom is the smallest number of merge candidates worth grid pruning:
-// small merges are kept exact, which keeps the summed error bound low.
+// pruneFrom is the smallest number of merge candidates worth grid pruning
+// (unless the frontier size bound is smaller): small merges are kept exact,
+// which keeps the summed error bound low.
 const pruneFrom = 4096
 
 // charge accounts for bytes about to be held, refusing before the bound is
@@ -329,7 +330,7 @@ func (b *builder) mergeN(a, c *front) (*front, error) {
 	for k := range idx {
 		idx[k] = int32(k)
 	}
-	pruned := b.delta > 0 && count >= pruneFrom
+	pruned := b.delta > 0 && count >= min(pruneFrom, int64(b.maxPoints))
 	if pruned {
 		idx = b.gridPrune(cand, idx, tie)
 	}
