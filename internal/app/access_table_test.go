@@ -1,0 +1,650 @@
+package app_test
+
+// The access table: every route the app registers (web pages and JSON API) ×
+// every demo role × the owner of the object touched, with the expected status
+// in each cell. A route in the mux that has no row fails the test, so a new
+// route cannot ship without someone deciding who may call it. (Gitea and
+// Mattermost keep the same kind of table: security regressions come from
+// access checks copied and not updated.)
+//
+// The whole app runs, with its middleware, on SQLite and — when
+// PARLEY_TEST_POSTGRES is set — on PostgreSQL, seeded with the demo. Each
+// demo user logs in once, through POST /api/v1/auth/login for a bearer token
+// and through the login form for a session cookie; the cells reuse those.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"parley/internal/access"
+	"parley/internal/app"
+	"parley/internal/auth"
+	"parley/internal/demo"
+	"parley/internal/store/storetest"
+	"parley/internal/talks"
+)
+
+const tablePassword = "correct horse battery"
+
+// subjects are the columns of the table: anonymous, then one demo user of
+// each organisation kind, both parties included.
+var subjects = []string{"", "chair", "mediator", "gov.head", "opp.head", "guarantor.ru", "observer.us", "monitor"}
+
+// cells holds one expected status per subject, in the order of subjects.
+type cells [8]int
+
+// toLogin stands for "303 See Other to the login page" in a cell. A web
+// form that succeeds also answers 303, so the table tells the two apart:
+// otherwise a cookie that stopped working would pass every POST cell.
+const toLogin = 1303
+
+// all returns the same status for every subject.
+func all(status int) cells {
+	return cells{status, status, status, status, status, status, status, status}
+}
+
+// loggedIn returns anon for the anonymous column and status for the others.
+func loggedIn(anon, status int) cells {
+	return cells{anon, status, status, status, status, status, status, status}
+}
+
+// row is one route touched in one way: the object it acts on and who may.
+type row struct {
+	route  string // the pattern, exactly as registered in the mux
+	object string // the object the request touches, e.g. "round 2 (opp not in it)"
+	path   string // the concrete path requested
+	// body returns the request body for a subject: a JSON value for the
+	// API, url.Values for a web form, nil for none.
+	body func(subject string) any
+	want cells
+	// spends marks requests that end or rotate the subject's session
+	// (logout, password change): the cell runs with fresh credentials,
+	// and the subject's shared ones are renewed afterwards.
+	spends bool
+}
+
+// world is the seeded app and what the table refers to.
+type world struct {
+	t      *testing.T
+	a      *app.App
+	srv    *httptest.Server
+	client *http.Client
+	org    map[string]string       // demo org key (and "third") → id
+	user   map[string]auth.User    // username → user
+	token  map[string]string       // username → API bearer token
+	cookie map[string]*http.Cookie // username → web session cookie
+	// round1 is the demo round, in which every demo organisation takes
+	// part. round2 has the host, the government, a Russian guarantor and a
+	// third party, and not the mediation, the opposition, the observer or
+	// the monitor.
+	round1, round2 string
+	item1, item2   string // an agenda item of round 1, one of round 2
+	process        string
+	static         string // a path under /static/ that exists
+	seq            int
+	clock          *atomic.Int64 // the auth service's clock, Unix nanoseconds
+}
+
+// cheapHash keeps the many logins of the table fast; the auth package tests
+// the production parameters.
+var cheapHash = &auth.HashParams{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+func TestAccessTable(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		runAccessTable(t, app.Config{DataDir: t.TempDir()})
+	})
+	dsn := os.Getenv(storetest.EnvPostgres)
+	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not set; CI must run the PostgreSQL suite", storetest.EnvPostgres)
+		}
+		return
+	}
+	t.Run("postgres", func(t *testing.T) {
+		runAccessTable(t, app.Config{DataDir: t.TempDir(), DB: storetest.PostgresDSN(t, dsn)})
+	})
+}
+
+func runAccessTable(t *testing.T, cfg app.Config) {
+	w := newWorld(t, cfg)
+	table := accessTable(w)
+
+	// Completeness, both ways: every registered route has a row, and every
+	// row names a registered route.
+	registered := w.a.Mux.Patterns()
+	covered := map[string]bool{}
+	for _, r := range table {
+		covered[r.route] = true
+		if !slices.Contains(registered, r.route) {
+			t.Errorf("the table has a row for %q, which is not registered", r.route)
+		}
+	}
+	for _, p := range registered {
+		if !covered[p] {
+			t.Errorf("route %q is registered but has no row in the access table: decide who may call it", p)
+		}
+	}
+
+	n := 0
+	for _, r := range table {
+		for i, s := range subjects {
+			got, body := w.call(r, s)
+			n++
+			if got != r.want[i] {
+				t.Errorf("%s [%s] as %s: got %s, want %s\n%s", r.route, r.object, name(s), statusText(got), statusText(r.want[i]), snippet(body))
+			}
+		}
+	}
+	t.Logf("%d routes, %d rows, %d cells", len(registered), len(table), n)
+
+	// A web session cookie is not an API token and an API token is not a
+	// web session: each layer accepts only its own kind.
+	for _, s := range subjects[1:] {
+		req, _ := http.NewRequest("GET", w.srv.URL+"/api/v1/me", nil)
+		req.AddCookie(w.cookie[s])
+		req.Header.Set("Authorization", "Bearer "+w.cookie[s].Value)
+		if status := w.send(req); status != http.StatusUnauthorized {
+			t.Errorf("%s: the web session opens the API: %d", s, status)
+		}
+		req, _ = http.NewRequest("GET", w.srv.URL+"/account", nil)
+		req.AddCookie(&http.Cookie{Name: w.cookie[s].Name, Value: w.token[s]})
+		if status := w.send(req); status != toLogin {
+			t.Errorf("%s: the API token opens the web pages: %s", s, statusText(status))
+		}
+	}
+}
+
+// send sends req and returns its status as a cell would show it.
+func (w *world) send(req *http.Request) int {
+	w.t.Helper()
+	resp, err := w.client.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return cellStatus(resp)
+}
+
+// cellStatus is the status of resp as the table writes it.
+func cellStatus(resp *http.Response) int {
+	if loc := resp.Header.Get("Location"); resp.StatusCode == http.StatusSeeOther && (loc == "/login" || strings.HasPrefix(loc, "/login?")) {
+		return toLogin
+	}
+	return resp.StatusCode
+}
+
+func statusText(status int) string {
+	if status == toLogin {
+		return "303 to the login page"
+	}
+	return fmt.Sprint(status)
+}
+
+func name(subject string) string {
+	if subject == "" {
+		return "anonymous"
+	}
+	return subject
+}
+
+func snippet(b []byte) string {
+	s := string(b)
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}
+
+// accessTable is the table. Columns, in order:
+//
+//	anonymous, chair (host), mediator (mediation), gov.head (party),
+//	opp.head (party), guarantor.ru (guarantor), observer.us (observer),
+//	monitor (monitor)
+//
+// Rules it encodes (DESIGN.md, issue 2):
+//   - Anonymous callers get 401 from the API and a 303 to the login page
+//     from the web, before any body is read.
+//   - The host and mediation leads administer; the API answers others 403,
+//     the web answers its administration pages 404, as if they did not exist.
+//   - An object outside the caller's audience (a round its organisation
+//     does not take part in, and everything in it) is 404, never 403.
+//   - Only a party sets its own stance and its own consent.
+func accessTable(w *world) []row {
+	const (
+		ok        = http.StatusOK
+		created   = http.StatusCreated
+		noContent = http.StatusNoContent
+		seeOther  = http.StatusSeeOther // to anywhere but the login page
+		unauth    = http.StatusUnauthorized
+		forbidden = http.StatusForbidden
+		notFound  = http.StatusNotFound
+		conflict  = http.StatusConflict
+	)
+	none := func(string) any { return nil }
+	fixed := func(v any) func(string) any { return func(string) any { return v } }
+	own := func(s string) any {
+		if s == "" {
+			return map[string]string{"username": "nobody.at.all", "password": tablePassword}
+		}
+		return map[string]string{"username": s, "password": tablePassword}
+	}
+	ownForm := func(s string) any {
+		if s == "" {
+			return url.Values{"username": {"nobody.at.all"}, "password": {tablePassword}}
+		}
+		return url.Values{"username": {s}, "password": {tablePassword}}
+	}
+	unique := func(prefix string) string { return fmt.Sprintf("%s%d", prefix, w.next()) }
+	// counterpart is the other party a subject names in a consent: the
+	// government names the opposition in round 1 and the third party in
+	// round 2; everyone else names the government.
+	counterpart := func(round, s string) string {
+		switch {
+		case s == "gov.head" && round == w.round1:
+			return w.org["opp"]
+		case s == "gov.head":
+			return w.org["third"]
+		}
+		return w.org["gov"]
+	}
+	consent := func(round string) func(string) any {
+		return func(s string) any {
+			return map[string]any{"counterpart": counterpart(round, s), "direct": s == "gov.head"}
+		}
+	}
+	consentForm := func(round string) func(string) any {
+		return func(s string) any {
+			d := "no"
+			if s == "gov.head" {
+				d = "yes"
+			}
+			return url.Values{"counterpart": {counterpart(round, s)}, "direct": {d}}
+		}
+	}
+	// freshOrg registers an organisation for one cell, so that adding it
+	// to a round changes nobody else's cells.
+	freshOrg := func() string {
+		o, err := w.a.Talks.AddOrg(context.Background(), access.System, unique("Fresh agency "), "", access.Agency)
+		if err != nil {
+			w.t.Fatalf("fresh org: %v", err)
+		}
+		return o.ID
+	}
+	api := "/api/v1"
+	r1, r2 := w.round1, w.round2
+	const round1, round2 = "round 1 (all take part)", "round 2 (no mediation, opposition, observer, monitor)"
+
+	return []row{
+		// Operations.
+		{route: "GET /healthz", path: "/healthz", body: none, want: all(ok)},
+		{route: "GET /metrics", path: "/metrics", body: none, want: all(ok)},
+
+		// API: documents and sessions.
+		{route: "GET " + api + "/openapi.json", path: api + "/openapi.json", body: none, want: all(ok)},
+		{route: "POST " + api + "/auth/login", object: "own account", path: api + "/auth/login", body: own, want: loggedIn(unauth, ok)},
+		{route: "POST " + api + "/auth/logout", object: "own token", path: api + "/auth/logout", body: none, want: loggedIn(unauth, noContent), spends: true},
+		{route: "GET " + api + "/me", path: api + "/me", body: none, want: loggedIn(unauth, ok)},
+		{route: "PUT " + api + "/me/password", object: "own account", path: api + "/me/password", spends: true,
+			body: fixed(map[string]string{"current": tablePassword, "new": "a brand new passphrase"}), want: loggedIn(unauth, noContent)},
+		{route: "PUT " + api + "/me/locale", object: "own account", path: api + "/me/locale", body: fixed(map[string]string{"locale": ""}), want: loggedIn(unauth, noContent)},
+		{route: "POST " + api + "/me/totp", object: "own account", path: api + "/me/totp", body: none, want: loggedIn(unauth, ok)},
+		{route: "POST " + api + "/me/totp/confirm", object: "own account, wrong code", path: api + "/me/totp/confirm",
+			body: fixed(map[string]string{"secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "code": "000000"}), want: loggedIn(unauth, 400)},
+		{route: "POST " + api + "/me/totp/disable", object: "own account", path: api + "/me/totp/disable",
+			body: fixed(map[string]string{"password": tablePassword}), want: loggedIn(unauth, noContent)},
+
+		// API: organisations, users, security log.
+		{route: "GET " + api + "/orgs", path: api + "/orgs", body: none, want: loggedIn(unauth, ok)},
+		{route: "POST " + api + "/orgs", path: api + "/orgs",
+			body: func(string) any { return map[string]string{"name": unique("New org "), "kind": "agency"} },
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET " + api + "/users", object: "all users (admins) or own organisation's", path: api + "/users", body: none, want: loggedIn(unauth, ok)},
+		{route: "POST " + api + "/users", object: "user in the government delegation", path: api + "/users",
+			body: func(string) any {
+				return map[string]string{"username": unique("invitee"), "org": w.org["gov"], "role": "member", "password": "a long first password"}
+			},
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/users", object: "user in the caller's own organisation", path: api + "/users",
+			body: func(s string) any {
+				org := w.org["gov"]
+				if u, ok := w.user[s]; ok {
+					org = u.OrgID
+				}
+				return map[string]string{"username": unique("colleague"), "org": org, "role": "member", "password": "a long first password"}
+			},
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/users/{id}/disable", object: "another user", path: api + "/users/{fresh-user}/disable", body: none,
+			want: cells{unauth, noContent, noContent, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/users/{id}/disable", object: "own account", path: api + "/users/{self}/disable", body: none,
+			want: cells{unauth, conflict, conflict, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/users/{id}/disable", object: "unknown user", path: api + "/users/" + strings.Repeat("ab", 16) + "/disable", body: none,
+			want: cells{unauth, notFound, notFound, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET " + api + "/security-events", path: api + "/security-events", body: none,
+			want: cells{unauth, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
+
+		// API: processes and rounds.
+		{route: "GET " + api + "/processes", path: api + "/processes", body: none, want: loggedIn(unauth, ok)},
+		{route: "POST " + api + "/processes", path: api + "/processes", body: fixed(map[string]string{"name": "Another process"}),
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET " + api + "/rounds", path: api + "/rounds", body: none, want: loggedIn(unauth, ok)},
+		{route: "POST " + api + "/rounds", path: api + "/rounds",
+			body: fixed(map[string]any{"process_id": w.process, "name": "Technical meeting", "participants": []string{w.org["gov"]}}),
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET " + api + "/rounds/{id}", object: round1, path: api + "/rounds/" + r1, body: none, want: loggedIn(unauth, ok)},
+		{route: "GET " + api + "/rounds/{id}", object: round2, path: api + "/rounds/" + r2, body: none,
+			want: cells{unauth, ok, notFound, ok, notFound, ok, notFound, notFound}},
+		{route: "GET " + api + "/rounds/{id}", object: "no such round", path: api + "/rounds/" + strings.Repeat("cd", 16), body: none, want: loggedIn(unauth, notFound)},
+		{route: "POST " + api + "/rounds/{id}/participants", object: round1, path: api + "/rounds/" + r1 + "/participants",
+			body: func(string) any { return map[string]string{"org": freshOrg()} },
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds/{id}/participants", object: round2, path: api + "/rounds/" + r2 + "/participants",
+			body: func(string) any { return map[string]string{"org": freshOrg()} },
+			want: cells{unauth, created, notFound, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds/{id}/sessions", object: round1, path: api + "/rounds/" + r1 + "/sessions",
+			body: fixed(map[string]string{"title": "Plenary", "format": "plenary", "starts_at": "2017-01-24T10:00:00Z"}),
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds/{id}/sessions", object: round2, path: api + "/rounds/" + r2 + "/sessions",
+			body: fixed(map[string]string{"title": "Plenary", "format": "plenary", "starts_at": "2017-01-24T10:00:00Z"}),
+			want: cells{unauth, created, notFound, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds/{id}/agenda", object: round1, path: api + "/rounds/" + r1 + "/agenda",
+			body: fixed(map[string]string{"track": "detainees", "title": "Exchange of lists"}),
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds/{id}/agenda", object: round2, path: api + "/rounds/" + r2 + "/agenda",
+			body: fixed(map[string]string{"track": "detainees", "title": "Exchange of lists"}),
+			want: cells{unauth, created, notFound, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/rounds/{id}/consent", object: "own consent, " + round1, path: api + "/rounds/" + r1 + "/consent", body: consent(r1),
+			want: cells{unauth, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/rounds/{id}/consent", object: "own consent, " + round2, path: api + "/rounds/" + r2 + "/consent", body: consent(r2),
+			want: cells{unauth, forbidden, forbidden, ok, notFound, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/agenda/{id}/stance", object: "own stance, item of " + round1, path: api + "/agenda/" + w.item1 + "/stance",
+			body: fixed(map[string]string{"stance": "accept"}), want: cells{unauth, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/agenda/{id}/stance", object: "own stance, item of " + round2, path: api + "/agenda/" + w.item2 + "/stance",
+			body: fixed(map[string]string{"stance": "accept"}), want: cells{unauth, forbidden, forbidden, ok, notFound, forbidden, forbidden, forbidden}},
+		{route: api + "/", object: "no such API route", path: api + "/no/such/route", body: none, want: all(notFound)},
+
+		// Web: static files, login and logout.
+		{route: "GET /static/", path: w.static, body: none, want: all(ok)},
+		{route: "GET /login", path: "/login", body: none, want: loggedIn(ok, seeOther)},
+		{route: "POST /login", object: "own account", path: "/login", body: ownForm, want: loggedIn(unauth, seeOther)},
+		{route: "GET /login/otp", object: "no login waiting for a code", path: "/login/otp", body: none, want: loggedIn(toLogin, seeOther)},
+		{route: "POST /login/otp", object: "no login waiting for a code", path: "/login/otp", body: fixed(url.Values{"code": {"000000"}}), want: loggedIn(toLogin, seeOther)},
+		{route: "POST /logout", object: "own session", path: "/logout", body: none, want: all(toLogin), spends: true},
+
+		// Web: rounds.
+		{route: "GET /{$}", object: "the caller's rounds", path: "/", body: none, want: loggedIn(toLogin, ok)},
+		{route: "GET /rounds/{id}", object: round1, path: "/rounds/" + r1, body: none, want: loggedIn(toLogin, ok)},
+		{route: "GET /rounds/{id}", object: round2, path: "/rounds/" + r2, body: none,
+			want: cells{toLogin, ok, notFound, ok, notFound, ok, notFound, notFound}},
+		{route: "POST /rounds/{id}/agenda/{item}/stance", object: "own stance, item of " + round1, path: "/rounds/" + r1 + "/agenda/" + w.item1 + "/stance",
+			body: fixed(url.Values{"stance": {"accept"}}), want: cells{toLogin, forbidden, forbidden, seeOther, seeOther, forbidden, forbidden, forbidden}},
+		{route: "POST /rounds/{id}/agenda/{item}/stance", object: "own stance, item of " + round2, path: "/rounds/" + r2 + "/agenda/" + w.item2 + "/stance",
+			body: fixed(url.Values{"stance": {"accept"}}), want: cells{toLogin, forbidden, notFound, seeOther, notFound, forbidden, notFound, notFound}},
+		{route: "POST /rounds/{id}/consent", object: "own consent, " + round1, path: "/rounds/" + r1 + "/consent", body: consentForm(r1),
+			want: cells{toLogin, forbidden, forbidden, seeOther, seeOther, forbidden, forbidden, forbidden}},
+		{route: "POST /rounds/{id}/consent", object: "own consent, " + round2, path: "/rounds/" + r2 + "/consent", body: consentForm(r2),
+			want: cells{toLogin, forbidden, notFound, seeOther, notFound, forbidden, notFound, notFound}},
+		{route: "POST /rounds/{id}/sessions", object: round1, path: "/rounds/" + r1 + "/sessions",
+			body: fixed(url.Values{"title": {"Plenary"}, "format": {"plenary"}, "starts_at": {"2017-01-24T10:00"}}),
+			want: cells{toLogin, seeOther, seeOther, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/sessions", object: round2, path: "/rounds/" + r2 + "/sessions",
+			body: fixed(url.Values{"title": {"Plenary"}, "format": {"plenary"}, "starts_at": {"2017-01-24T10:00"}}),
+			want: cells{toLogin, seeOther, notFound, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/agenda", object: round1, path: "/rounds/" + r1 + "/agenda",
+			body: fixed(url.Values{"track": {"detainees"}, "title": {"Exchange of lists"}}),
+			want: cells{toLogin, seeOther, seeOther, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/agenda", object: round2, path: "/rounds/" + r2 + "/agenda",
+			body: fixed(url.Values{"track": {"detainees"}, "title": {"Exchange of lists"}}),
+			want: cells{toLogin, seeOther, notFound, notFound, notFound, notFound, notFound, notFound}},
+
+		// Web: administration.
+		{route: "GET /admin", path: "/admin", body: none, want: cells{toLogin, ok, ok, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST /admin/processes", path: "/admin/processes", body: fixed(url.Values{"name": {"Another process"}}),
+			want: cells{toLogin, seeOther, seeOther, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST /admin/rounds", path: "/admin/rounds",
+			body: fixed(url.Values{"process": {w.process}, "name": {"Technical meeting"}, "participants": {w.org["gov"]}}),
+			want: cells{toLogin, seeOther, seeOther, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST /admin/orgs", path: "/admin/orgs",
+			body: func(string) any { return url.Values{"name": {unique("Web org ")}, "kind": {"agency"}} },
+			want: cells{toLogin, seeOther, seeOther, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST /admin/users", object: "user in the government delegation", path: "/admin/users",
+			body: func(string) any {
+				return url.Values{"username": {unique("webinvitee")}, "org": {w.org["gov"]}, "role": {"member"}, "password": {"a long first password"}}
+			},
+			want: cells{toLogin, seeOther, seeOther, notFound, notFound, notFound, notFound, notFound}},
+
+		// Web: the account page.
+		{route: "GET /account", object: "own account", path: "/account", body: none, want: loggedIn(toLogin, ok)},
+		{route: "POST /account/password", object: "own account", path: "/account/password", spends: true,
+			body: fixed(url.Values{"current": {tablePassword}, "password": {"a brand new passphrase"}, "confirm": {"a brand new passphrase"}}),
+			want: loggedIn(toLogin, seeOther)},
+		{route: "POST /account/language", object: "own account", path: "/account/language", body: fixed(url.Values{"locale": {""}}), want: loggedIn(toLogin, seeOther)},
+		{route: "POST /account/totp", object: "own account", path: "/account/totp", body: none, want: loggedIn(toLogin, seeOther)},
+		{route: "GET /account/totp.png", object: "own enrolment", path: "/account/totp.png", body: none, want: loggedIn(toLogin, ok)},
+		{route: "POST /account/totp/confirm", object: "own account, wrong code", path: "/account/totp/confirm",
+			body: fixed(url.Values{"code": {"000000"}}), want: loggedIn(toLogin, 400)},
+		{route: "POST /account/totp/disable", object: "own account", path: "/account/totp/disable",
+			body: fixed(url.Values{"password": {tablePassword}}), want: loggedIn(toLogin, seeOther)},
+		{route: "/", object: "no such page", path: "/no/such/page", body: none, want: all(notFound)},
+	}
+}
+
+func newWorld(t *testing.T, cfg app.Config) *world {
+	t.Helper()
+	ctx := context.Background()
+	cfg.Auth.HashParams = cheapHash
+	// The table logs in more often than the per-address login throttle
+	// allows from one address in a minute; the clock moves on before each
+	// login instead of the test waiting.
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	cfg.Auth.Now = func() time.Time { return time.Unix(0, clock.Load()) }
+	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("app.New: %v", err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if _, err := demo.Seed(ctx, a.Talks, a.Auth, tablePassword); err != nil {
+		t.Fatalf("demo.Seed: %v", err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	w := &world{
+		t: t, a: a, srv: srv, clock: &clock,
+		client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		org:    map[string]string{}, user: map[string]auth.User{},
+		token: map[string]string{}, cookie: map[string]*http.Cookie{},
+	}
+	for _, s := range subjects[1:] {
+		w.login(s)
+	}
+
+	orgs, err := a.Talks.Orgs(ctx, access.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range demo.Orgs {
+		for _, got := range orgs {
+			if got.Name == o.Name {
+				w.org[o.Key] = got.ID
+			}
+		}
+	}
+	chair := w.user["chair"].Actor()
+	rounds, err := a.Talks.Rounds(ctx, chair)
+	if err != nil || len(rounds) != 1 {
+		t.Fatalf("demo rounds: %v %v", rounds, err)
+	}
+	r1, err := a.Talks.Round(ctx, chair, rounds[0].ID)
+	if err != nil || len(r1.Agenda) == 0 {
+		t.Fatalf("demo round: %v", err)
+	}
+	w.round1, w.item1, w.process = r1.ID, r1.Agenda[0].ID, r1.ProcessID
+
+	third, err := a.Talks.AddOrg(ctx, access.System, "Third party delegation", "Third", access.Party)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.org["third"] = third.ID
+	r2, err := a.Talks.CreateRound(ctx, chair, talks.NewRound{ProcessID: w.process, Name: "Round 2",
+		Participants: []string{w.org["gov"], w.org["ru"], third.ID}})
+	if err != nil {
+		t.Fatalf("round 2: %v", err)
+	}
+	w.round2 = r2.ID
+	it, err := a.Talks.AddAgendaItem(ctx, chair, r2.ID, talks.NewAgendaItem{Track: "ceasefire", Title: "Monitoring mechanism"})
+	if err != nil {
+		t.Fatalf("round 2 agenda: %v", err)
+	}
+	w.item2 = it.ID
+
+	// A static file the login page links to.
+	_, body := w.do("GET", "/login", "", nil)
+	m := regexp.MustCompile(`/static/[^"?#]+`).Find(body)
+	if m == nil {
+		t.Fatalf("the login page links no static file:\n%s", snippet(body))
+	}
+	w.static = string(m)
+	return w
+}
+
+// login gives subject a fresh API token and web session cookie, and
+// restores the demo password first in case a cell changed it.
+func (w *world) login(subject string) {
+	t := w.t
+	t.Helper()
+	ctx := context.Background()
+	if u, ok := w.user[subject]; ok {
+		if err := w.a.Auth.SetPassword(ctx, access.System, u.ID, tablePassword); err != nil {
+			t.Fatalf("restore the password of %s: %v", subject, err)
+		}
+	}
+	status, body := w.do("POST", "/api/v1/auth/login", "", map[string]string{"username": subject, "password": tablePassword})
+	if status != http.StatusOK {
+		t.Fatalf("API login %s: %d %s", subject, status, body)
+	}
+	var l struct {
+		Token string
+		User  struct{ ID string }
+	}
+	if err := json.Unmarshal(body, &l); err != nil {
+		t.Fatal(err)
+	}
+	w.token[subject] = l.Token
+	u, err := w.a.Auth.User(ctx, l.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.user[subject] = u
+
+	w.clock.Add(int64(4 * time.Second))
+	resp, err := w.client.PostForm(w.srv.URL+"/login", url.Values{"username": {subject}, "password": {tablePassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if strings.Contains(c.Name, "session") && c.Value != "" {
+			w.cookie[subject] = &http.Cookie{Name: c.Name, Value: c.Value}
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || w.cookie[subject] == nil {
+		t.Fatalf("web login %s: %d, cookies %v", subject, resp.StatusCode, resp.Cookies())
+	}
+}
+
+// call runs one cell and returns the status and body.
+func (w *world) call(r row, subject string) (int, []byte) {
+	w.t.Helper()
+	path := r.path
+	if strings.Contains(path, "{fresh-user}") {
+		u, err := w.a.Auth.AddUser(context.Background(), access.System, auth.NewUser{
+			Username: fmt.Sprintf("target%d", w.next()), OrgID: w.org["gov"], Role: access.Member, Password: tablePassword})
+		if err != nil {
+			w.t.Fatalf("fresh user: %v", err)
+		}
+		path = strings.ReplaceAll(path, "{fresh-user}", u.ID)
+	}
+	if strings.Contains(path, "{self}") {
+		self := strings.Repeat("ef", 16)
+		if u, ok := w.user[subject]; ok {
+			self = u.ID
+		}
+		path = strings.ReplaceAll(path, "{self}", self)
+	}
+	if r.spends && subject != "" {
+		// Spend a session of its own, so the shared ones stay valid;
+		// then renew everything, since a password change ends the
+		// other sessions too.
+		w.login(subject)
+		defer w.login(subject)
+	}
+	return w.do(methodOf(r.route), path, subject, r.body(subject))
+}
+
+// next returns a number not returned before, for unique names.
+func (w *world) next() int { w.seq++; return w.seq }
+
+func methodOf(pattern string) string {
+	if m, _, ok := strings.Cut(pattern, " "); ok && !strings.HasPrefix(m, "/") {
+		return m
+	}
+	return http.MethodGet
+}
+
+// do sends one request as subject: with its bearer token under /api/, with
+// its session cookie elsewhere.
+func (w *world) do(method, path, subject string, body any) (int, []byte) {
+	t := w.t
+	t.Helper()
+	if method == http.MethodPost && (path == "/login" || path == "/api/v1/auth/login") {
+		w.clock.Add(int64(4 * time.Second))
+	}
+	var rd io.Reader
+	ctype := ""
+	switch b := body.(type) {
+	case nil:
+	case url.Values:
+		rd, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd, ctype = bytes.NewReader(j), "application/json"
+	}
+	req, err := http.NewRequest(method, w.srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if subject != "" {
+		if strings.HasPrefix(path, "/api/") {
+			req.Header.Set("Authorization", "Bearer "+w.token[subject])
+		} else {
+			req.AddCookie(w.cookie[subject])
+		}
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return cellStatus(resp), b
+}
