@@ -1,0 +1,193 @@
+package text
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"parley/internal/access"
+	"parley/internal/errs"
+	"parley/internal/ledger"
+	"parley/internal/store"
+)
+
+// Adoption is the state of the adoption of a text's latest revision.
+type Adoption struct {
+	TextID        string
+	Revision      int
+	Confirmations []Confirmation
+	Pending       []Party // parties whose head has not confirmed yet
+	Adopted       bool
+	AdoptedAt     time.Time
+	SHA256        string // of the canonical text, once adopted
+	LedgerIndex   int64  // the "text.adopted" event, once adopted
+}
+
+// Adopt records the actor's confirmation, as head of a party, that its
+// party adopts the latest revision. The head re-enters the password (and
+// the second factor when enrolled). Once every party of the round has
+// confirmed, the text is adopted: the "text.adopted" event carries the
+// SHA-256 of the canonical adopted text. A revision that still holds
+// brackets cannot be adopted; the refusal lists the bracketed paragraphs.
+func (s *Service) Adopt(ctx context.Context, actor access.Actor, textID, password, otp string) (ad Adoption, err error) {
+	defer errs.Wrap(&err, "text.Adopt")
+	if err := loggedIn(actor); err != nil {
+		return Adoption{}, err
+	}
+	if !actor.IsParty() || actor.Role != access.Head {
+		return Adoption{}, errs.New(errs.Forbidden, "only the head of a party confirms the adoption of the text")
+	}
+	// Refuse what cannot be adopted before asking the password check, so
+	// that a mistaken request costs no password attempt.
+	if _, err := s.adoptable(ctx, s.db.R, actor, textID); err != nil {
+		return Adoption{}, err
+	}
+	if s.verify == nil {
+		return Adoption{}, errs.New(errs.Internal, "no password check configured")
+	}
+	if err := s.verify.VerifyPassword(ctx, actor, password, otp); err != nil {
+		return Adoption{}, err
+	}
+	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		if _, err := s.textIn(ctx, tx, actor, textID, true); err != nil {
+			return err
+		}
+		rev, err := s.adoptable(ctx, tx, actor, textID)
+		if err != nil {
+			return err
+		}
+		aud, err := access.AudienceOf(ctx, tx, rev.ID)
+		if err != nil {
+			return err
+		}
+		if !confirmed(rev.Confirmations, actor.Org) {
+			now := store.Now()
+			id := confirmationID(rev.ID, actor.Org)
+			ev, err := event(ctx, rec, actor, "text.adoption_confirmed", rev.RoundID, "text_confirmation", id, aud, map[string]any{
+				"text_id": rev.TextID, "revision": rev.Number, "org_id": actor.Org, "user_id": actor.User,
+				"sha256": rev.SHA256, "confirmed_at": stamp(store.Time(now)),
+			})
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO text_confirmations(revision_id, org_id, user_id, confirmed_at, ledger_idx)
+				VALUES ($1, $2, $3, $4, $5)`, rev.ID, actor.Org, actor.User, now, ev.Index); err != nil {
+				return err
+			}
+			if err := access.Grant(ctx, tx, id, aud); err != nil {
+				return err
+			}
+			if rev.Confirmations, err = confirmationsIn(ctx, tx, actor, rev.ID); err != nil {
+				return err
+			}
+		}
+		ad = adoptionOf(rev)
+		if len(ad.Pending) > 0 {
+			return nil
+		}
+		now := store.Now()
+		ev, err := event(ctx, rec, actor, "text.adopted", rev.RoundID, "text", rev.TextID, aud, map[string]any{
+			"text_id": rev.TextID, "revision": rev.Number, "revision_id": rev.ID,
+			"sha256": rev.SHA256, "title": rev.Title, "adopted_at": stamp(store.Time(now)),
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE texts SET adopted_rev = $1, adopted_at = $2, adopted_hash = $3, adopted_idx = $4 WHERE id = $5",
+			rev.Number, now, rev.SHA256, ev.Index, rev.TextID); err != nil {
+			return err
+		}
+		ad.Adopted, ad.AdoptedAt, ad.LedgerIndex = true, store.Time(now), ev.Index
+		return nil
+	})
+	if err != nil {
+		return Adoption{}, err
+	}
+	return ad, nil
+}
+
+// adoptable reads the latest revision for an adoption by actor and checks
+// that it may be adopted.
+func (s *Service) adoptable(ctx context.Context, q access.Querier, actor access.Actor, textID string) (Revision, error) {
+	t, err := s.textIn(ctx, q, actor, textID, false)
+	if err != nil {
+		return Revision{}, err
+	}
+	if t.Adopted > 0 {
+		return Revision{}, errs.New(errs.Conflict, "the text was already adopted as Rev.%d", t.Adopted)
+	}
+	if t.Revision == 0 {
+		return Revision{}, errs.New(errs.Conflict, "no revision of the text has been issued")
+	}
+	if ok, err := inCapacity(ctx, q, t.RoundID, actor.Org, access.Party); err != nil {
+		return Revision{}, err
+	} else if !ok {
+		return Revision{}, errs.New(errs.Forbidden, "only a party taking part in this round adopts its text")
+	}
+	rev, err := s.revisionIn(ctx, q, actor, textID, t.Revision)
+	if err != nil {
+		return Revision{}, err
+	}
+	if b := rev.Document.Bracketed(); len(b) > 0 {
+		ns := make([]string, len(b))
+		for i, n := range b {
+			ns[i] = strconv.Itoa(n)
+		}
+		return Revision{}, errs.New(CodeBracketsRemain, "%s still holds brackets in paragraphs %s", RevisionLabel(rev.Number), strings.Join(ns, ", "))
+	}
+	return rev, nil
+}
+
+func confirmed(cs []Confirmation, org string) bool {
+	for _, c := range cs {
+		if c.OrgID == org {
+			return true
+		}
+	}
+	return false
+}
+
+func adoptionOf(rev Revision) Adoption {
+	ad := Adoption{TextID: rev.TextID, Revision: rev.Number, Confirmations: rev.Confirmations, Pending: []Party{}, SHA256: rev.SHA256}
+	for _, p := range rev.Parties {
+		if !confirmed(rev.Confirmations, p.ID) {
+			ad.Pending = append(ad.Pending, p)
+		}
+	}
+	return ad
+}
+
+// AdoptionState reports the adoption of a text's latest revision as actor
+// may read it.
+func (s *Service) AdoptionState(ctx context.Context, actor access.Actor, textID string) (ad Adoption, err error) {
+	defer errs.Wrap(&err, "text.AdoptionState")
+	if err := loggedIn(actor); err != nil {
+		return Adoption{}, err
+	}
+	err = s.readTx(ctx, func(tx *sql.Tx) error {
+		t, err := s.textIn(ctx, tx, actor, textID, false)
+		if err != nil {
+			return err
+		}
+		n := t.Revision
+		if t.Adopted > 0 {
+			n = t.Adopted
+		}
+		if n == 0 {
+			ad = Adoption{TextID: t.ID, Pending: []Party{}, Confirmations: []Confirmation{}}
+			return nil
+		}
+		rev, err := s.revisionIn(ctx, tx, actor, textID, n)
+		if err != nil {
+			return err
+		}
+		ad = adoptionOf(rev)
+		if t.Adopted > 0 {
+			ad.Adopted, ad.AdoptedAt, ad.SHA256, ad.LedgerIndex = true, t.AdoptedAt, t.AdoptedHash, t.AdoptedIndex
+		}
+		return nil
+	})
+	return ad, err
+}
