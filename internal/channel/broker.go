@@ -328,4 +328,3 @@ func (s *Service) streamEvent(ctx context.Context, actor access.Actor, e ledger.
 	se.Message = c.m
 	return se
 }
-
