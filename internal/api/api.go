@@ -104,6 +104,15 @@ func (a *API) Register(mux *router.Mux) {
 	mux.Handle("PUT "+Prefix+"/rounds/{id}/consent", a.authed(a.setConsent))
 	mux.Handle("PUT "+Prefix+"/agenda/{id}/stance", a.authed(a.setStance))
 
+	mux.HandleFunc("GET "+Prefix+"/ledger/key", a.ledgerKey)
+	mux.Handle("GET "+Prefix+"/ledger/checkpoint", a.authed(a.ledgerCheckpoint))
+	mux.Handle("GET "+Prefix+"/ledger/events", a.authed(a.ledgerEvents))
+	mux.Handle("GET "+Prefix+"/ledger/inclusion", a.authed(a.ledgerInclusion))
+	mux.Handle("GET "+Prefix+"/ledger/consistency", a.authed(a.ledgerConsistency))
+	mux.HandleFunc("GET "+Prefix+"/ledger/witnesses", a.listWitnesses)
+	mux.Handle("POST "+Prefix+"/ledger/witnesses", a.authed(a.registerWitness))
+	mux.Handle("POST "+Prefix+"/ledger/cosignatures", a.authed(a.addCosignature))
+
 	// Anything else under the prefix answers in JSON, not with the web
 	// layer's HTML 404 page.
 	mux.HandleFunc(Prefix+"/", a.unknownRoute)

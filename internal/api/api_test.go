@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"parley/internal/api"
+	"parley/internal/ledger"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 )
@@ -24,6 +25,7 @@ func TestStableRoutes(t *testing.T) {
 		t.Run("stance", func(t *testing.T) { testStance(t, f) })
 		t.Run("bad input", func(t *testing.T) { testBadInput(t, f) })
 		t.Run("unknown routes", func(t *testing.T) { testUnknownRoutes(t, f) })
+		t.Run("ledger", func(t *testing.T) { testLedger(t, f) })
 		t.Run("logout", func(t *testing.T) { testLogout(t, f) })
 	})
 }
@@ -306,5 +308,58 @@ func testLogout(t *testing.T, f *fixture) {
 	}
 	if res := f.do(t, tok, "GET", "/api/v1/me", nil); res.status != 401 {
 		t.Fatalf("token still works after logout: %d", res.status)
+	}
+}
+
+func testLedger(t *testing.T, f *fixture) {
+	// Before the server has its signing key the ledger says so, rather
+	// than failing with an internal error.
+	if res := f.do(t, "", "GET", "/api/v1/ledger/key", nil); res.status != 503 || res.errorCode() != "ledger_unavailable" {
+		t.Fatalf("key without a signing key = %d %s", res.status, res.body)
+	}
+	signer, vkey, err := ledger.LoadOrCreateKey(t.TempDir(), "parley.test/api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.led.SetKey(signer, vkey)
+	if res := f.do(t, "", "GET", "/api/v1/ledger/key", nil); res.status != 200 || string(res.body) != vkey+"\n" {
+		t.Fatalf("key = %d %q", res.status, res.body)
+	}
+	res := f.do(t, f.token["opp.head"], "GET", "/api/v1/ledger/checkpoint", nil)
+	if res.status != 200 || !strings.HasPrefix(string(res.body), "parley.test/api\n") {
+		t.Fatalf("checkpoint = %d %s", res.status, res.body)
+	}
+
+	// The opposition reads fewer events than the government: round 2 and
+	// everything in it are outside its audience.
+	count := func(user string) int {
+		res := f.do(t, f.token[user], "GET", "/api/v1/ledger/events?limit=1000", nil)
+		var l ledger.EventList
+		res.decode(t, &l)
+		return len(l.Events)
+	}
+	if gov, opp := count("gov.head"), count("opp.head"); opp >= gov || opp == 0 {
+		t.Errorf("events: government %d, opposition %d", gov, opp)
+	}
+
+	for _, tc := range []struct {
+		path   string
+		status int
+		field  string
+	}{
+		{"/api/v1/ledger/events?from=x", 400, "from"},
+		{"/api/v1/ledger/events?limit=0", 400, "limit"},
+		{"/api/v1/ledger/events?limit=100000", 400, "limit"},
+		{"/api/v1/ledger/inclusion?index=0", 400, "size"},
+		{"/api/v1/ledger/inclusion?index=-1&size=1", 400, "index"},
+		{"/api/v1/ledger/inclusion?index=0&size=99999999", 400, "size"},
+		{"/api/v1/ledger/consistency?from=1", 400, "to"},
+		{"/api/v1/ledger/consistency?from=1&to=1e3", 400, "to"},
+		{"/api/v1/ledger/consistency?from=1&to=1", 200, ""},
+	} {
+		res := f.do(t, f.token["gov.head"], "GET", tc.path, nil)
+		if res.status != tc.status || (tc.field != "" && !strings.Contains(string(res.body), `"field":"`+tc.field+`"`)) {
+			t.Errorf("GET %s = %d %s; want %d field %q", tc.path, res.status, res.body, tc.status, tc.field)
+		}
 	}
 }

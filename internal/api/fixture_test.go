@@ -31,6 +31,7 @@ type fixture struct {
 	mux    *router.Mux
 	talks  *talks.Service
 	auth   *auth.Service
+	led    *ledger.Ledger
 	logs   *bytes.Buffer
 	org    map[string]string // key → org id
 	token  map[string]string // username → API token
@@ -63,6 +64,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	led := ledger.New(db)
 	f := &fixture{
 		auth:  auth.New(db, led, log, auth.Options{HashParams: cheapHash}),
+		led:   led,
 		talks: talks.New(db, led),
 		logs:  logs,
 		org:   map[string]string{},

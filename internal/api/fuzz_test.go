@@ -134,3 +134,11 @@ func FuzzTOTPConfirmRequest(f *testing.F) {
 func FuzzTOTPDisableRequest(f *testing.F) {
 	fuzzDecode[TOTPDisableRequest](f, `{"password":"correct horse battery"}`, `{"password":""}`)
 }
+
+func FuzzWitnessRequest(f *testing.F) {
+	fuzzDecode[WitnessRequest](f, `{"name":"opposition witness","vkey":"witness.example+01234567+BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`, `{"name":"","vkey":""}`)
+}
+
+func FuzzCosignatureRequest(f *testing.F) {
+	fuzzDecode[CosignatureRequest](f, `{"checkpoint":"parley.example/x\n3\nAAAA\n","cosignature":"— w AAAA\n"}`, `{"checkpoint":"","cosignature":""}`)
+}

@@ -11,6 +11,7 @@ import (
 	"parley/internal/access"
 	"parley/internal/auth"
 	"parley/internal/errs"
+	"parley/internal/ledger"
 	"parley/internal/store"
 	"parley/internal/talks"
 )
@@ -480,4 +481,38 @@ func (q *TOTPDisableRequest) Validate() error {
 		return errs.Field("password", "is too long")
 	}
 	return nil
+}
+
+// WitnessRequest is the body of POST /api/v1/ledger/witnesses: a display
+// name and a c2sp.org/tlog-cosignature verifier key.
+type WitnessRequest struct {
+	Name string `json:"name"`
+	VKey string `json:"vkey"`
+}
+
+// Validate implements request.
+func (q *WitnessRequest) Validate() error {
+	if err := checkRequiredText("name", q.Name, ledger.MaxWitnessName, false); err != nil {
+		return err
+	}
+	if q.VKey == "" {
+		return errs.Field("vkey", "is required")
+	}
+	return checkText("vkey", q.VKey, 1, 512, false)
+}
+
+// CosignatureRequest is the body of POST /api/v1/ledger/cosignatures: the
+// checkpoint (its text, or the note as served) and one or more cosignature
+// lines.
+type CosignatureRequest struct {
+	Checkpoint  string `json:"checkpoint"`
+	Cosignature string `json:"cosignature"`
+}
+
+// Validate implements request.
+func (q *CosignatureRequest) Validate() error {
+	if err := checkText("checkpoint", q.Checkpoint, 1, 64<<10, true); err != nil {
+		return err
+	}
+	return checkText("cosignature", q.Cosignature, 1, 16<<10, true)
 }

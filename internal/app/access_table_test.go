@@ -15,6 +15,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,10 +31,14 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/torchwood"
+	"golang.org/x/mod/sumdb/note"
+
 	"parley/internal/access"
 	"parley/internal/app"
 	"parley/internal/auth"
 	"parley/internal/demo"
+	"parley/internal/ledger"
 	"parley/internal/store/storetest"
 	"parley/internal/talks"
 )
@@ -95,8 +100,14 @@ type world struct {
 	item1, item2   string // an agenda item of round 1, one of round 2
 	process        string
 	static         string // a path under /static/ that exists
-	seq            int
-	clock          *atomic.Int64 // the auth service's clock, Unix nanoseconds
+	// event1 and event2 are the ledger indexes of the creation of round 1
+	// (readable by every demo organisation) and of round 2; size is a tree
+	// size covering both.
+	event1, event2, size int64
+	checkpoint           string                                  // the latest checkpoint's text
+	witness              map[string]*torchwood.CosignatureSigner // subject → its organisation's registered witness key
+	seq                  int
+	clock                *atomic.Int64 // the auth service's clock, Unix nanoseconds
 }
 
 // cheapHash keeps the many logins of the table fast; the auth package tests
@@ -374,6 +385,33 @@ func accessTable(w *world) []row {
 			body: fixed(map[string]string{"stance": "accept"}), want: cells{unauth, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}},
 		{route: "PUT " + api + "/agenda/{id}/stance", object: "own stance, item of " + round2, path: api + "/agenda/" + w.item2 + "/stance",
 			body: fixed(map[string]string{"stance": "accept"}), want: cells{unauth, forbidden, forbidden, ok, notFound, forbidden, forbidden, forbidden}},
+
+		// API: the ledger. The key and the witness list are public; an
+		// event outside the caller's audience has no inclusion proof (404).
+		{route: "GET " + api + "/ledger/key", path: api + "/ledger/key", body: none, want: all(ok)},
+		{route: "GET " + api + "/ledger/checkpoint", path: api + "/ledger/checkpoint", body: none, want: loggedIn(unauth, ok)},
+		{route: "GET " + api + "/ledger/events", object: "events the caller may read", path: api + "/ledger/events?from=0&limit=1000", body: none, want: loggedIn(unauth, ok)},
+		{route: "GET " + api + "/ledger/inclusion", object: "event of " + round1, path: fmt.Sprintf("%s/ledger/inclusion?index=%d&size=%d", api, w.event1, w.size),
+			body: none, want: loggedIn(unauth, ok)},
+		{route: "GET " + api + "/ledger/inclusion", object: "event of " + round2, path: fmt.Sprintf("%s/ledger/inclusion?index=%d&size=%d", api, w.event2, w.size),
+			body: none, want: cells{unauth, ok, notFound, ok, notFound, ok, notFound, notFound}},
+		{route: "GET " + api + "/ledger/consistency", path: fmt.Sprintf("%s/ledger/consistency?from=1&to=%d", api, w.size), body: none, want: loggedIn(unauth, ok)},
+		{route: "GET " + api + "/ledger/witnesses", path: api + "/ledger/witnesses", body: none, want: all(ok)},
+		{route: "POST " + api + "/ledger/witnesses", object: "a new key for the caller's organisation", path: api + "/ledger/witnesses",
+			body: func(s string) any {
+				_, vkey := newWitnessKey(w.t, fmt.Sprintf("w%d", w.next()))
+				return map[string]string{"name": "another witness", "vkey": vkey}
+			},
+			want: cells{unauth, forbidden, forbidden, created, created, created, forbidden, forbidden}},
+		{route: "POST " + api + "/ledger/cosignatures", object: "the caller's organisation's witness key", path: api + "/ledger/cosignatures",
+			body: func(s string) any {
+				cs := w.witness[s]
+				if cs == nil { // an organisation without a registered key signs with an unknown one
+					cs, _ = newWitnessKey(w.t, "stranger")
+				}
+				return map[string]string{"checkpoint": w.checkpoint, "cosignature": cosign(w.t, cs, w.checkpoint)}
+			},
+			want: cells{unauth, forbidden, forbidden, noContent, noContent, noContent, forbidden, forbidden}},
 		{route: api + "/", object: "no such API route", path: api + "/no/such/route", body: none, want: all(notFound)},
 
 		// Web: static files, login and logout.
@@ -511,6 +549,31 @@ func newWorld(t *testing.T, cfg app.Config) *world {
 	}
 	w.item2 = it.ID
 
+	// The ledger: a signing key (unless the app has one), a checkpoint, and
+	// a registered witness key for each party and the guarantor.
+	if a.Ledger.VerifierKey() == "" {
+		signer, vkey, err := ledger.LoadOrCreateKey(t.TempDir(), "parley.test/access-table")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Ledger.SetKey(signer, vkey)
+	}
+	w.event1, w.event2, w.size = r1.LedgerIndex, r2.LedgerIndex, it.LedgerIndex+1
+	cp, err := a.Ledger.LatestCheckpoint(ctx)
+	if err != nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	w.checkpoint, _, _ = strings.Cut(string(cp), "\n\n")
+	w.checkpoint += "\n"
+	w.witness = map[string]*torchwood.CosignatureSigner{}
+	for _, s := range []string{"gov.head", "opp.head", "guarantor.ru"} {
+		cs, vkey := newWitnessKey(t, "witness-"+s)
+		if _, err := a.Ledger.RegisterWitness(ctx, w.user[s].Actor(), s+" witness", vkey); err != nil {
+			t.Fatalf("register witness for %s: %v", s, err)
+		}
+		w.witness[s] = cs
+	}
+
 	// A static file the login page links to.
 	_, body := w.do("GET", "/login", "", nil)
 	m := regexp.MustCompile(`/static/[^"?#]+`).Find(body)
@@ -519,6 +582,32 @@ func newWorld(t *testing.T, cfg app.Config) *world {
 	}
 	w.static = string(m)
 	return w
+}
+
+// newWitnessKey returns a fresh c2sp.org/tlog-cosignature key: its signer and
+// verifier key.
+func newWitnessKey(t *testing.T, name string) (*torchwood.CosignatureSigner, string) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := torchwood.NewCosignatureSigner(name, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs, cs.Verifier().String()
+}
+
+// cosign returns the cosignature line of cs on the checkpoint text.
+func cosign(t *testing.T, cs *torchwood.CosignatureSigner, checkpoint string) string {
+	t.Helper()
+	signed, err := note.Sign(&note.Note{Text: checkpoint}, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, line, _ := strings.Cut(string(signed), "\n\n")
+	return line
 }
 
 // login gives subject a fresh API token and web session cookie, and

@@ -1,0 +1,491 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"parley/internal/channel"
+	"parley/internal/errs"
+	"parley/internal/router"
+)
+
+// The mediated channel (issue 3): messages, relays, attachments, the live
+// stream of a round, search and statements. Thin translations to the
+// channel service, which checks every rule and filters every read by the
+// caller's audience in SQL.
+
+// registerChannel adds the channel's routes.
+func (a *API) registerChannel(mux *router.Mux) {
+	mux.Handle("POST "+Prefix+"/rounds/{id}/messages", a.authed(a.sendMessage))
+	mux.Handle("GET "+Prefix+"/rounds/{id}/messages", a.authed(a.listMessages))
+	mux.Handle("GET "+Prefix+"/rounds/{id}/events", a.authed(a.roundEvents))
+	mux.Handle("GET "+Prefix+"/messages/{id}", a.authed(a.showMessage))
+	mux.Handle("POST "+Prefix+"/messages/{id}/relay", a.authed(a.relayMessage))
+	mux.Handle("GET "+Prefix+"/attachments/{id}", a.authed(a.downloadAttachment))
+	mux.Handle("GET "+Prefix+"/search", a.authed(a.search))
+	mux.Handle("GET "+Prefix+"/statements", a.authed(a.listStatements))
+	mux.Handle("POST "+Prefix+"/statements", a.authed(a.createStatement))
+	mux.Handle("GET "+Prefix+"/statements/{id}", a.authed(a.showStatement))
+	mux.Handle("POST "+Prefix+"/statements/{id}/release", a.authed(a.releaseStatement))
+}
+
+// channelService returns the channel, or an internal error when the app
+// was built without it.
+func (a *API) channelService() (*channel.Service, error) {
+	if a.channel == nil {
+		return nil, errors.New("api: the channel service is not configured")
+	}
+	return a.channel, nil
+}
+
+// MessageRequest is POST /api/v1/rounds/{id}/messages as JSON.
+type MessageRequest struct {
+	To      []string `json:"to"`
+	Body    string   `json:"body"`
+	ReplyTo string   `json:"reply_to"`
+}
+
+// Validate checks the shape; the channel checks the rules.
+func (q *MessageRequest) Validate() error {
+	if len(q.To) > 64 {
+		return errs.Field("to", "too many recipients")
+	}
+	return nil
+}
+
+// RelayRequest is POST /api/v1/messages/{id}/relay.
+type RelayRequest struct {
+	To         []string `json:"to"`
+	Body       string   `json:"body"`
+	Attributed bool     `json:"attributed"`
+	// ShowOrigin: whether the originating party reads the relayed
+	// wording; absent means yes.
+	ShowOrigin *bool `json:"show_origin"`
+}
+
+// Validate checks the shape.
+func (q *RelayRequest) Validate() error {
+	if len(q.To) == 0 {
+		return errs.Field("to", "choose the organisations that receive the relayed message")
+	}
+	if len(q.To) > 64 {
+		return errs.Field("to", "too many recipients")
+	}
+	return nil
+}
+
+// StatementRequest is POST /api/v1/statements.
+type StatementRequest struct {
+	Title        string `json:"title"`
+	Body         string `json:"body"`
+	EmbargoUntil string `json:"embargo_until"` // RFC 3339, optional
+}
+
+// Validate checks the shape.
+func (q *StatementRequest) Validate() error {
+	if q.EmbargoUntil != "" {
+		if _, err := time.Parse(time.RFC3339, q.EmbargoUntil); err != nil {
+			return errs.Field("embargo_until", "embargo_until must be an RFC 3339 time")
+		}
+	}
+	return nil
+}
+
+// MessageJSON is a message as the caller reads it.
+type MessageJSON struct {
+	ID          string           `json:"id"`
+	RoundID     string           `json:"round_id"`
+	Kind        string           `json:"kind"`
+	From        channel.OrgRef   `json:"from"`
+	FromUser    string           `json:"from_user,omitempty"`
+	Attributed  bool             `json:"attributed"`
+	To          []channel.OrgRef `json:"to"`
+	ReplyTo     string           `json:"reply_to,omitempty"`
+	Body        string           `json:"body"`
+	CreatedAt   string           `json:"created_at"`
+	LedgerIndex int64            `json:"ledger_index"`
+	Attachments []AttachmentJSON `json:"attachments"`
+	// RelayedFrom and ShowOrigin are shown to the mediation only.
+	RelayedFrom string `json:"relayed_from,omitempty"`
+	ShowOrigin  *bool  `json:"show_origin,omitempty"`
+}
+
+// AttachmentJSON describes an attachment; URL downloads it.
+type AttachmentJSON struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	URL         string `json:"url"`
+}
+
+func messageJSON(m channel.Message) MessageJSON {
+	out := MessageJSON{
+		ID: m.ID, RoundID: m.RoundID, Kind: string(m.Kind), From: m.From, FromUser: m.FromUser, Attributed: m.Attributed,
+		To: nonNil(m.To), ReplyTo: m.ReplyTo, Body: m.Body, CreatedAt: timeJSON(m.CreatedAt), LedgerIndex: m.LedgerIndex,
+		Attachments: []AttachmentJSON{}, RelayedFrom: m.RelayedFrom,
+	}
+	if m.RelayedFrom != "" {
+		show := m.ShowOrigin
+		out.ShowOrigin = &show
+	}
+	for _, at := range m.Attachments {
+		out.Attachments = append(out.Attachments, AttachmentJSON{
+			ID: at.ID, Name: at.Name, ContentType: at.ContentType, Size: at.Size, SHA256: at.SHA256,
+			URL: Prefix + "/attachments/" + at.ID,
+		})
+	}
+	return out
+}
+
+// sendMessage accepts JSON ({"to", "body", "reply_to"}) or, with
+// attachments, multipart/form-data: fields "to" (repeated), "body",
+// "reply_to" and files "attachment", each with its declared Content-Type.
+func (a *API) sendMessage(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var in channel.NewMessage
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "multipart/form-data" {
+		if in, err = readMultipartMessage(w, r); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+	} else {
+		var q MessageRequest
+		if err := decode(w, r, &q, channel.MaxBody*2+MaxBody); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		in = channel.NewMessage{To: q.To, Body: q.Body, ReplyTo: q.ReplyTo}
+	}
+	m, err := ch.Send(r.Context(), c.Actor, r.PathValue("id"), in)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", Prefix+"/messages/"+m.ID)
+	writeJSON(w, http.StatusCreated, messageJSON(m))
+}
+
+// readMultipartMessage reads a message with attachments, streaming the
+// parts and capping each.
+func readMultipartMessage(w http.ResponseWriter, r *http.Request) (channel.NewMessage, error) {
+	var in channel.NewMessage
+	r.Body = http.MaxBytesReader(w, r.Body, channel.MaxUpload)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return in, errs.New(errs.Invalid, "malformed multipart body")
+	}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return in, nil
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return in, tooLarge(mbe.Limit)
+			}
+			return in, errs.New(errs.Invalid, "malformed multipart body")
+		}
+		name := p.FormName()
+		limit := int64(channel.MaxBody + 1)
+		if name == "attachment" {
+			limit = channel.MaxAttachment + 1
+		}
+		data, err := io.ReadAll(io.LimitReader(p, limit))
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return in, tooLarge(mbe.Limit)
+			}
+			return in, errs.New(errs.Invalid, "malformed multipart body")
+		}
+		switch name {
+		case "to":
+			in.To = append(in.To, strings.TrimSpace(string(data)))
+		case "body":
+			in.Body = string(data)
+		case "reply_to":
+			in.ReplyTo = strings.TrimSpace(string(data))
+		case "attachment":
+			in.Attachments = append(in.Attachments, channel.Upload{Name: p.FileName(), DeclaredType: p.Header.Get("Content-Type"), Data: data})
+			if len(in.Attachments) > channel.MaxAttachments {
+				return in, errs.New(channel.TooManyAttachments, "at most %d attachments per message", channel.MaxAttachments)
+			}
+		default:
+			return in, &errs.Error{Code: errs.Invalid, Field: "multipart", Message: "unknown part"}
+		}
+	}
+}
+
+func (a *API) listMessages(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	f := channel.ListFilter{After: -1}
+	if v := r.URL.Query().Get("after"); v != "" {
+		if f.After, err = strconv.ParseInt(v, 10, 64); err != nil {
+			a.writeError(w, r, errs.Field("after", "after must be a ledger index"))
+			return
+		}
+	}
+	if v := r.URL.Query().Get("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > channel.MaxLimit {
+			a.writeError(w, r, errs.Field("limit", "limit must be between 1 and %d", channel.MaxLimit))
+			return
+		}
+	}
+	ms, err := ch.List(r.Context(), c.Actor, r.PathValue("id"), f)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]MessageJSON, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, messageJSON(m))
+	}
+	writeJSON(w, http.StatusOK, map[string][]MessageJSON{"messages": out})
+}
+
+func (a *API) showMessage(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	m, err := ch.Get(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, messageJSON(m))
+}
+
+func (a *API) relayMessage(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var q RelayRequest
+	if err := decode(w, r, &q, channel.MaxBody*2+MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	m, err := ch.Relay(r.Context(), c.Actor, r.PathValue("id"), channel.RelayInput{
+		To: q.To, Body: q.Body, Attributed: q.Attributed, HideFromOrigin: q.ShowOrigin != nil && !*q.ShowOrigin,
+	})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", Prefix+"/messages/"+m.ID)
+	writeJSON(w, http.StatusCreated, messageJSON(m))
+}
+
+// downloadAttachment serves an attachment to a reader of its message, as a
+// download that the browser must not sniff or render.
+func (a *API) downloadAttachment(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	at, data, err := ch.OpenAttachment(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ServeAttachment(w, at, data)
+}
+
+// ServeAttachment writes an attachment as a download: its own type,
+// Content-Disposition: attachment, nosniff, a sandbox CSP and no caching.
+// The web pages serve downloads through it too.
+func ServeAttachment(w http.ResponseWriter, at channel.Attachment, data []byte) {
+	h := w.Header()
+	h.Set("Content-Type", at.ContentType)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": at.Name}))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	h.Set("Digest", "sha-256="+at.SHA256)
+	w.WriteHeader(http.StatusOK)
+	w.Write(data)
+}
+
+// SearchJSON is GET /api/v1/search.
+type SearchJSON struct {
+	Messages   []MessageJSON   `json:"messages"`
+	Statements []StatementJSON `json:"statements"`
+}
+
+func (a *API) search(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query().Get("q")
+	if len(q) > 1000 {
+		a.writeError(w, r, errs.Field("q", "the query is too long"))
+		return
+	}
+	res, err := ch.Search(r.Context(), c.Actor, q, 0)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := SearchJSON{Messages: []MessageJSON{}, Statements: []StatementJSON{}}
+	for _, m := range res.Messages {
+		out.Messages = append(out.Messages, messageJSON(m))
+	}
+	for _, st := range res.Statements {
+		out.Statements = append(out.Statements, statementJSON(st))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// StatementJSON is a statement.
+type StatementJSON struct {
+	ID           string         `json:"id"`
+	Org          channel.OrgRef `json:"org"`
+	Title        string         `json:"title"`
+	Body         string         `json:"body"`
+	EmbargoUntil string         `json:"embargo_until,omitempty"`
+	ReleasedAt   string         `json:"released_at,omitempty"`
+	Public       bool           `json:"public"`
+	CreatedAt    string         `json:"created_at"`
+	LedgerIndex  int64          `json:"ledger_index"`
+}
+
+func statementJSON(st channel.Statement) StatementJSON {
+	return StatementJSON{
+		ID: st.ID, Org: st.Org, Title: st.Title, Body: st.Body, EmbargoUntil: timeJSON(st.EmbargoUntil),
+		ReleasedAt: timeJSON(st.ReleasedAt), Public: st.Public(time.Now()), CreatedAt: timeJSON(st.CreatedAt), LedgerIndex: st.LedgerIndex,
+	}
+}
+
+func (a *API) listStatements(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	sts, err := ch.Statements(r.Context(), c.Actor, 0)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]StatementJSON, 0, len(sts))
+	for _, st := range sts {
+		out = append(out, statementJSON(st))
+	}
+	writeJSON(w, http.StatusOK, map[string][]StatementJSON{"statements": out})
+}
+
+func (a *API) createStatement(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var q StatementRequest
+	if err := decode(w, r, &q, channel.MaxStatementBody*2+MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	in := channel.NewStatement{Title: q.Title, Body: q.Body}
+	if q.EmbargoUntil != "" {
+		in.EmbargoUntil, _ = time.Parse(time.RFC3339, q.EmbargoUntil)
+	}
+	st, err := ch.CreateStatement(r.Context(), c.Actor, in)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, statementJSON(st))
+}
+
+func (a *API) showStatement(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	st, err := ch.Statement(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, statementJSON(st))
+}
+
+func (a *API) releaseStatement(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	st, err := ch.ReleaseStatement(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, statementJSON(st))
+}
+
+// eventJSON is one event of the live stream.
+type eventJSON struct {
+	Index      int64        `json:"index"`
+	ID         string       `json:"id"`
+	Type       string       `json:"type"`
+	RoundID    string       `json:"round_id"`
+	ObjectType string       `json:"object_type"`
+	ObjectID   string       `json:"object_id"`
+	At         string       `json:"at"`
+	Message    *MessageJSON `json:"message,omitempty"`
+}
+
+// roundEvents is the live stream of a round (Server-Sent Events): each
+// committed event the caller reads, with the message it concerns. The SSE
+// id is the ledger index; a reconnect with Last-Event-ID resumes after it.
+func (a *API) roundEvents(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	sse := NewSSE(w)
+	err = ch.Stream(r.Context(), c.Actor, r.PathValue("id"), r.Header.Get("Last-Event-ID"), sse.Start, func(e channel.StreamEvent) error {
+		ev := eventJSON{Index: e.Index, ID: e.ID, Type: e.Type, RoundID: e.Round, ObjectType: e.ObjectType, ObjectID: e.ObjectID, At: timeJSON(e.At)}
+		if e.Message != nil {
+			m := messageJSON(*e.Message)
+			ev.Message = &m
+		}
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		return sse.Send(e.Index, e.Type, b)
+	})
+	sse.Stop()
+	if err != nil && !sse.Started() {
+		a.writeError(w, r, err)
+	}
+}

@@ -1,0 +1,94 @@
+package api
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// SSE writes a Server-Sent Events response: headers once the stream is
+// ready, then events, and a comment every KeepAlive so that proxies keep the
+// connection open. The web pages' stream uses it too.
+type SSE struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	mu      sync.Mutex
+	started bool
+	stop    chan struct{}
+	once    sync.Once
+}
+
+// KeepAlive is the interval of the keep-alive comment.
+const KeepAlive = 20 * time.Second
+
+// NewSSE returns an SSE writer over w.
+func NewSSE(w http.ResponseWriter) *SSE {
+	return &SSE{w: w, rc: http.NewResponseController(w), stop: make(chan struct{})}
+}
+
+// Start writes the headers and begins the keep-alive comments.
+func (s *SSE) Start() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.started {
+		return
+	}
+	s.started = true
+	h := s.w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	s.w.WriteHeader(http.StatusOK)
+	s.w.Write([]byte("retry: 2000\n: stream open\n\n"))
+	s.rc.Flush()
+	go func() {
+		t := time.NewTicker(KeepAlive)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+				s.mu.Lock()
+				s.w.Write([]byte(": keep-alive\n\n"))
+				s.rc.Flush()
+				s.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// Started reports whether the headers went out (after which an error can
+// no longer be answered with a status).
+func (s *SSE) Started() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.started
+}
+
+// Send writes one event with id, name and data (several data lines when
+// data holds newlines) and flushes it.
+func (s *SSE) Send(id int64, name string, data []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b bytes.Buffer
+	b.WriteString("id: " + strconv.FormatInt(id, 10) + "\n")
+	if name != "" {
+		b.WriteString("event: " + name + "\n")
+	}
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		b.WriteString("data: ")
+		b.Write(bytes.TrimSuffix(line, []byte("\r")))
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	if _, err := s.w.Write(b.Bytes()); err != nil {
+		return err
+	}
+	return s.rc.Flush()
+}
+
+// Stop ends the keep-alive comments.
+func (s *SSE) Stop() { s.once.Do(func() { close(s.stop) }) }
