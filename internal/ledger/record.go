@@ -27,22 +27,41 @@ var recordKeys = []string{"index", "id", "type", "at", "actor", "org", "round", 
 // would make the encoding ambiguous (see validRecordValue); Encode itself
 // does not check.
 func Encode(e Event, contentHash []byte) []byte {
-	var b bytes.Buffer
-	b.WriteString(RecordHeader + "\n")
-	line := func(k, v string) { b.WriteString(k + " " + v + "\n") }
-	line("index", strconv.FormatInt(e.Index, 10))
-	line("id", e.ID)
-	line("type", e.Type)
-	line("at", strconv.FormatInt(store.Stamp(e.At), 10))
-	line("actor", e.Actor.User)
-	line("org", e.Actor.Org)
-	line("round", e.Round)
-	line("object-type", e.ObjectType)
-	line("object-id", e.ObjectID)
-	line("audience", strings.Join(e.Audience, " "))
-	line("content", hex.EncodeToString(contentHash))
-	line("salt", hex.EncodeToString(e.Salt))
-	return b.Bytes()
+	return appendRecord(nil, e, contentHash)
+}
+
+// appendRecord appends the record of e to b.
+func appendRecord(b []byte, e Event, contentHash []byte) []byte {
+	b = append(b, RecordHeader+"\nindex "...)
+	b = strconv.AppendInt(b, e.Index, 10)
+	b = append(b, "\nid "...)
+	b = append(b, e.ID...)
+	b = append(b, "\ntype "...)
+	b = append(b, e.Type...)
+	b = append(b, "\nat "...)
+	b = strconv.AppendInt(b, store.Stamp(e.At), 10)
+	b = append(b, "\nactor "...)
+	b = append(b, e.Actor.User...)
+	b = append(b, "\norg "...)
+	b = append(b, e.Actor.Org...)
+	b = append(b, "\nround "...)
+	b = append(b, e.Round...)
+	b = append(b, "\nobject-type "...)
+	b = append(b, e.ObjectType...)
+	b = append(b, "\nobject-id "...)
+	b = append(b, e.ObjectID...)
+	b = append(b, "\naudience "...)
+	for i, org := range e.Audience {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, org...)
+	}
+	b = append(b, "\ncontent "...)
+	b = hex.AppendEncode(b, contentHash)
+	b = append(b, "\nsalt "...)
+	b = hex.AppendEncode(b, e.Salt)
+	return append(b, '\n')
 }
 
 // encode checks that every field can be encoded without ambiguity and
