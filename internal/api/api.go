@@ -17,6 +17,7 @@ import (
 
 	"parley/internal/access"
 	"parley/internal/auth"
+	"parley/internal/channel"
 	"parley/internal/errs"
 	"parley/internal/ledger"
 	"parley/internal/router"
@@ -36,19 +37,21 @@ func init() {
 
 // Deps are the services the API calls.
 type Deps struct {
-	Auth   *auth.Service
-	Talks  *talks.Service
-	Ledger *ledger.Ledger
-	Log    *slog.Logger
+	Auth    *auth.Service
+	Talks   *talks.Service
+	Ledger  *ledger.Ledger
+	Log     *slog.Logger
+	Channel *channel.Service // messages, relays, statements, search, live stream
 }
 
 // API serves the JSON API.
 type API struct {
-	auth  *auth.Service
-	talks *talks.Service
-	led   *ledger.Ledger
-	log   *slog.Logger
-	mux   *router.Mux
+	auth    *auth.Service
+	talks   *talks.Service
+	led     *ledger.Ledger
+	log     *slog.Logger
+	mux     *router.Mux
+	channel *channel.Service
 }
 
 // New returns the API over its services.
@@ -57,7 +60,7 @@ func New(d Deps) *API {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log}
+	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log, channel: d.Channel}
 }
 
 // call is what an authenticated handler knows about its caller.
@@ -112,6 +115,8 @@ func (a *API) Register(mux *router.Mux) {
 	mux.HandleFunc("GET "+Prefix+"/ledger/witnesses", a.listWitnesses)
 	mux.Handle("POST "+Prefix+"/ledger/witnesses", a.authed(a.registerWitness))
 	mux.Handle("POST "+Prefix+"/ledger/cosignatures", a.authed(a.addCosignature))
+
+	a.registerChannel(mux)
 
 	// Anything else under the prefix answers in JSON, not with the web
 	// layer's HTML 404 page.

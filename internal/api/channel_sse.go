@@ -32,6 +32,10 @@ func NewSSE(w http.ResponseWriter) *SSE {
 func (s *SSE) Start() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.startLocked()
+}
+
+func (s *SSE) startLocked() {
 	if s.started {
 		return
 	}
@@ -73,6 +77,7 @@ func (s *SSE) Started() bool {
 func (s *SSE) Send(id int64, name string, data []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.startLocked()
 	var b bytes.Buffer
 	b.WriteString("id: " + strconv.FormatInt(id, 10) + "\n")
 	if name != "" {

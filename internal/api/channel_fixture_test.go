@@ -1,0 +1,235 @@
+package api_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/internal/access"
+	"parley/internal/api"
+	"parley/internal/auth"
+	"parley/internal/channel"
+	"parley/internal/demo"
+	"parley/internal/ledger"
+	"parley/internal/router"
+	"parley/internal/store"
+	"parley/internal/talks"
+)
+
+// chanWorld is the demo served by the API with the channel: every demo
+// user logged in with an API token.
+type chanWorld struct {
+	srv   *httptest.Server
+	db    *store.DB
+	ch    *channel.Service
+	dir   string
+	round string
+	org   map[string]string // demo org key → id
+	user  map[string]string // username → org key
+	token map[string]string // username → token
+}
+
+const chanPassword = "correct horse battery staple"
+
+func newChanWorld(t *testing.T, db *store.DB) *chanWorld {
+	t.Helper()
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	led := ledger.New(db)
+	as := auth.New(db, led, log, auth.Options{HashParams: cheapHash})
+	ts := talks.New(db, led)
+	dir := t.TempDir()
+	key, err := channel.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := channel.New(db, led, ts, channel.Options{MasterKey: key, AttachmentDir: filepath.Join(dir, "attachments")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Seed(ctx, ts, as, chanPassword); err != nil {
+		t.Fatal(err)
+	}
+	mux := router.New()
+	api.New(api.Deps{Auth: as, Talks: ts, Ledger: led, Log: log, Channel: ch}).Register(mux)
+	w := &chanWorld{srv: httptest.NewServer(mux), db: db, ch: ch, dir: filepath.Join(dir, "attachments"),
+		org: map[string]string{}, user: map[string]string{}, token: map[string]string{}}
+	t.Cleanup(w.srv.Close)
+	orgs, err := ts.Orgs(ctx, access.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range demo.Orgs {
+		for _, x := range orgs {
+			if x.Name == o.Name {
+				w.org[o.Key] = x.ID
+			}
+		}
+	}
+	for _, a := range demo.Accounts {
+		w.user[a.Username] = a.OrgKey
+		res := w.do(t, "", "POST", "/api/v1/auth/login", map[string]string{"username": a.Username, "password": chanPassword})
+		if res.status != 200 {
+			t.Fatalf("login %s: %d %s", a.Username, res.status, res.body)
+		}
+		var l api.LoginJSON
+		res.decode(t, &l)
+		w.token[a.Username] = l.Token
+	}
+	rounds, err := ts.Rounds(ctx, access.Actor{User: "reader", Org: w.org["host"]})
+	if err != nil || len(rounds) == 0 {
+		t.Fatalf("demo round: %v", err)
+	}
+	w.round = rounds[0].ID
+	return w
+}
+
+type chanResp struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r chanResp) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decoding %s: %v", r.body, err)
+	}
+}
+
+func (r chanResp) code() string {
+	var e struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	json.Unmarshal(r.body, &e)
+	return e.Error.Code
+}
+
+// do sends a request as username ("" for none) with a JSON body.
+func (w *chanWorld) do(t *testing.T, username, method, path string, body any) chanResp {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		j, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, w.srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return w.send(t, username, req)
+}
+
+func (w *chanWorld) send(t *testing.T, username string, req *http.Request) chanResp {
+	t.Helper()
+	if username != "" {
+		req.Header.Set("Authorization", "Bearer "+w.token[username])
+	}
+	resp, err := w.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chanResp{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// file is one attachment part.
+type file struct {
+	name, ctype string
+	data        []byte
+}
+
+// multipartMessage posts a message with attachments.
+func (w *chanWorld) multipartMessage(t *testing.T, username string, to []string, body string, files ...file) chanResp {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for _, x := range to {
+		mw.WriteField("to", x)
+	}
+	mw.WriteField("body", body)
+	for _, f := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="attachment"; filename="`+f.name+`"`)
+		h.Set("Content-Type", f.ctype)
+		p, _ := mw.CreatePart(h)
+		p.Write(f.data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", w.srv.URL+"/api/v1/rounds/"+w.round+"/messages", &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return w.send(t, username, req)
+}
+
+// sseEvent is one event read from a stream.
+type sseEvent struct {
+	id, name string
+	data     []byte
+}
+
+// readStream opens the round's stream as username with Last-Event-ID last
+// and reads events until until returns true for one (or fails after 15 s).
+func (w *chanWorld) readStream(t *testing.T, username, last string, until func(sseEvent) bool) []sseEvent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", w.srv.URL+"/api/v1/rounds/"+w.round+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+w.token[username])
+	if last != "" {
+		req.Header.Set("Last-Event-ID", last)
+	}
+	resp, err := w.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("%s stream: %d %s", username, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<22)
+	var out []sseEvent
+	var cur sseEvent
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if cur.id != "" {
+				out = append(out, cur)
+				if until(cur) {
+					return out
+				}
+			}
+			cur = sseEvent{}
+		case strings.HasPrefix(line, "id: "):
+			cur.id = line[4:]
+		case strings.HasPrefix(line, "event: "):
+			cur.name = line[7:]
+		case strings.HasPrefix(line, "data: "):
+			cur.data = append(cur.data, line[6:]...)
+		}
+	}
+	t.Fatalf("%s stream ended before the marker (%v): %d events", username, sc.Err(), len(out))
+	return nil
+}
