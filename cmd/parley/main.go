@@ -32,6 +32,10 @@ func init() {
 		"backup":  {"write a consistent snapshot of the database", runBackup},
 		"version": {"print the version", runVersion},
 		"bargain": {"package analysis: bargain analyze DOMAIN.json PROFILE.json...", runBargain},
+		"ledger":  {"the tamper-evident record: ledger key", runLedger},
+		"verify":  {"rebuild and check the ledger of a data folder (operator)", runVerify},
+		"witness": {"check and co-sign the server's latest checkpoint (participant)", runWitness},
+		"audit":   {"download and check every readable event (participant); audit verify FILE", runAudit},
 		"bench":   {"measure a running server: bench pages", runBench},
 	}
 }

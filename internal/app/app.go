@@ -37,6 +37,14 @@ type Config struct {
 	MaxBody int64
 	// Auth tunes sessions and second factors.
 	Auth auth.Options
+	// LedgerOrigin names the log in its checkpoints; it is fixed when the
+	// signing key is first created. Empty means a random install id.
+	LedgerOrigin string
+	// CheckpointEvery and CheckpointEvents bound how far the latest signed
+	// checkpoint may lag the tree: a new one is signed when either has
+	// passed since the last. Defaults: one minute, 1000 events.
+	CheckpointEvery  time.Duration
+	CheckpointEvents int64
 }
 
 func (c *Config) defaults() {
@@ -58,7 +66,8 @@ type App struct {
 	Talks  *talks.Service
 	Mux    *router.Mux
 
-	metrics *metrics
+	metrics      *metrics
+	checkpointer *ledger.Checkpointer
 }
 
 // New opens the database named by cfg (applying migrations) and builds the
@@ -84,6 +93,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Mux: router.New()}
 	a.Ledger = ledger.New(db)
+	a.Ledger.SetLogger(log)
+	if cfg.DataDir != "" {
+		signer, vkey, err := ledger.LoadOrCreateKey(cfg.DataDir, cfg.LedgerOrigin)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("ledger key: %w", err)
+		}
+		a.Ledger.SetKey(signer, vkey)
+		a.checkpointer = ledger.NewCheckpointer(a.Ledger, cfg.CheckpointEvery, cfg.CheckpointEvents)
+	}
 	a.Auth = auth.New(db, a.Ledger, log, cfg.Auth)
 	a.Talks = talks.New(db, a.Ledger)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Log: log, Secure: cfg.Secure})
@@ -105,6 +124,16 @@ func (a *App) Close() error { return a.DB.Close() }
 // gracefully: it stops accepting, lets in-flight requests finish (up to
 // grace), and returns. The caller closes the database afterwards.
 func (a *App) Serve(ctx context.Context, srv *http.Server, serve func() error, grace time.Duration) error {
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	if a.checkpointer != nil {
+		// Sign what was written while the server was down (or seeded), so
+		// that the checkpoint route answers from the first request.
+		if _, err := a.checkpointer.Sign(ctx); err != nil {
+			a.Log.Warn("checkpoint at start", "err", err)
+		}
+		go a.checkpointer.Run(bg)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- serve() }()
 	select {
@@ -120,6 +149,13 @@ func (a *App) Serve(ctx context.Context, srv *http.Server, serve func() error, g
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	stopBackground()
+	// A last checkpoint, so that what was written before the stop is signed.
+	if a.checkpointer != nil {
+		if _, err := a.checkpointer.Sign(context.Background()); err != nil {
+			a.Log.Warn("final checkpoint", "err", err)
+		}
 	}
 	return nil
 }

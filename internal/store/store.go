@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -86,6 +87,13 @@ func sqliteDSN(path string, write bool) string {
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
+	// Create the file owner-only before SQLite does (it would honour the
+	// umask): it holds every organisation's confidential material.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		f.Close()
+	} else {
+		return nil, err
+	}
 	w, err := sql.Open("sqlite", sqliteDSN(path, true))
 	if err != nil {
 		return nil, err
