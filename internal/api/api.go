@@ -22,6 +22,7 @@ import (
 	"parley/internal/ledger"
 	"parley/internal/router"
 	"parley/internal/talks"
+	"parley/internal/text"
 )
 
 // Prefix is where the API lives.
@@ -42,6 +43,7 @@ type Deps struct {
 	Ledger  *ledger.Ledger
 	Log     *slog.Logger
 	Channel *channel.Service // messages, relays, statements, search, live stream
+	Text    *text.Service    // the negotiating text
 }
 
 // API serves the JSON API.
@@ -52,6 +54,7 @@ type API struct {
 	log     *slog.Logger
 	mux     *router.Mux
 	channel *channel.Service
+	text    *text.Service
 }
 
 // New returns the API over its services.
@@ -60,7 +63,7 @@ func New(d Deps) *API {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log, channel: d.Channel}
+	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log, channel: d.Channel, text: d.Text}
 }
 
 // call is what an authenticated handler knows about its caller.
@@ -117,6 +120,7 @@ func (a *API) Register(mux *router.Mux) {
 	mux.Handle("POST "+Prefix+"/ledger/cosignatures", a.authed(a.addCosignature))
 
 	a.registerChannel(mux)
+	a.registerText(mux)
 
 	// Anything else under the prefix answers in JSON, not with the web
 	// layer's HTML 404 page.

@@ -102,7 +102,43 @@ func Diff(a, b string) []Segment {
 		}
 	}
 	add(Equal, x[len(x)-suf:]...)
-	return segs
+	return cleanup(segs)
+}
+
+// cleanup makes a comparison readable: a run of spaces or punctuation kept
+// between two changes is folded into them, so that "[without delay]" →
+// "within 48 hours" reads as one deletion and one insertion rather than
+// alternating fragments. Both sides still rebuild exactly.
+func cleanup(segs []Segment) []Segment {
+	changed := func(i int) bool { return i >= 0 && i < len(segs) && segs[i].Op != Equal }
+	var out []Segment
+	var del, ins strings.Builder
+	flush := func() {
+		if del.Len() > 0 {
+			out = append(out, Segment{Delete, del.String()})
+		}
+		if ins.Len() > 0 {
+			out = append(out, Segment{Insert, ins.String()})
+		}
+		del.Reset()
+		ins.Reset()
+	}
+	for i, s := range segs {
+		switch {
+		case s.Op == Delete:
+			del.WriteString(s.Text)
+		case s.Op == Insert:
+			ins.WriteString(s.Text)
+		case changed(i-1) && changed(i+1) && !strings.ContainsRune(s.Text, '\n') && strings.IndexFunc(s.Text, wordRune) < 0:
+			del.WriteString(s.Text)
+			ins.WriteString(s.Text)
+		default:
+			flush()
+			out = append(out, s)
+		}
+	}
+	flush()
+	return out
 }
 
 type edit struct {
