@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -167,7 +169,10 @@ func ParseGeniusWebProfile(data []byte, d *Domain) (*Profile, *Domain, error) {
 	if own != nil {
 		p.Domain = own.Name
 	}
-	for name, w := range raw.IssueWeights {
+	// Maps are walked in sorted key order, so that a file with several
+	// faults is always refused naming the same one.
+	for _, name := range sortedKeys(raw.IssueWeights) {
+		w := raw.IssueWeights[name]
 		if _, ok := raw.IssueUtilities[name]; !ok {
 			return nil, nil, invalid(path+".issueUtilities."+name, "issue %q has a weight but no utilities", name)
 		}
@@ -175,7 +180,8 @@ func ParseGeniusWebProfile(data []byte, d *Domain) (*Profile, *Domain, error) {
 			return nil, nil, invalid(path+".issueWeights."+name, "%q is not a number", w)
 		}
 	}
-	for name, rawU := range raw.IssueUtilities {
+	for _, name := range sortedKeys(raw.IssueUtilities) {
+		rawU := raw.IssueUtilities[name]
 		ipath := path + ".issueUtilities." + name
 		w, ok := raw.IssueWeights[name]
 		if !ok {
@@ -206,7 +212,8 @@ func ParseGeniusWebProfile(data []byte, d *Domain) (*Profile, *Domain, error) {
 		switch {
 		case vsu.Discrete != nil:
 			iu.Values = map[string]float64{}
-			for v, u := range vsu.Discrete.ValueUtilities {
+			for _, v := range sortedKeys(vsu.Discrete.ValueUtilities) {
+				u := vsu.Discrete.ValueUtilities[v]
 				f, err := u.Float64()
 				if err != nil {
 					return nil, nil, invalid(ipath+".valueUtilities."+v, "%q is not a number", u)
@@ -228,7 +235,8 @@ func ParseGeniusWebProfile(data []byte, d *Domain) (*Profile, *Domain, error) {
 	}
 	if raw.ReservationBid != nil {
 		p.ReservationBid = Bid{}
-		for name, v := range raw.ReservationBid.IssueValues {
+		for _, name := range sortedKeys(raw.ReservationBid.IssueValues) {
+			v := raw.ReservationBid.IssueValues[name]
 			s, err := bidValue(v)
 			if err != nil {
 				return nil, nil, invalid(path+".reservationBid."+name, "%v", err)
@@ -256,6 +264,13 @@ func ParseGeniusWebProfile(data []byte, d *Domain) (*Profile, *Domain, error) {
 		}
 	}
 	return p, d, nil
+}
+
+// sortedKeys returns a map's keys in order: every walk over a map that can
+// stop at a fault goes through it, so the fault reported does not depend on
+// map iteration order.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 // bidValue reads a bid's value: a JSON string for a discrete option, a JSON

@@ -73,7 +73,7 @@ func compileProfile(d *Domain, p *Profile) ([][]int64, error) {
 	if p.Domain != d.Name {
 		return nil, invalid("profile.domain", "the profile is for domain %q, not %q", p.Domain, d.Name)
 	}
-	for name := range p.Issues {
+	for _, name := range sortedKeys(p.Issues) {
 		found := false
 		for _, is := range d.Issues {
 			if is.Name == name {
@@ -115,7 +115,8 @@ func compileProfile(d *Domain, p *Profile) ([][]int64, error) {
 			if iu.Number != nil || iu.Values == nil {
 				return nil, invalid(path+".valueUtilities", "issue %q is discrete and needs a rating for each option", is.Name)
 			}
-			for v, u := range iu.Values {
+			for _, v := range sortedKeys(iu.Values) {
+				u := iu.Values[v]
 				if optionIndex(is, opts, v) < 0 {
 					return nil, invalid(path+".valueUtilities."+v, "%q is not an option of issue %q", v, is.Name)
 				}
@@ -174,7 +175,7 @@ func compileProfile(d *Domain, p *Profile) ([][]int64, error) {
 // bidOptions resolves a bid to option indices, naming the offending issue.
 func bidOptions(d *Domain, opts [][]string, b Bid, path string) ([]int, error) {
 	if len(b) != len(d.Issues) {
-		for name := range b {
+		for _, name := range sortedKeys(b) {
 			if issueIndex(d, name) < 0 {
 				return nil, invalid(path+"."+name, "issue %q is not in domain %q", name, d.Name)
 			}
