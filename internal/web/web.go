@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"parley/internal/auth"
+	"parley/internal/channel"
 	"parley/internal/i18n"
 	"parley/internal/router"
 	"parley/internal/talks"
@@ -42,6 +43,8 @@ type Deps struct {
 	Auth  *auth.Service
 	Talks *talks.Service
 	Log   *slog.Logger
+	// Channel serves the conversation, relay and statement pages.
+	Channel *channel.Service
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
@@ -49,11 +52,13 @@ type Deps struct {
 
 // Web is the set of HTML handlers.
 type Web struct {
-	auth   *auth.Service
-	talks  *talks.Service
-	log    *slog.Logger
-	secure bool
-	cat    *i18n.Catalogue
+	auth  *auth.Service
+	talks *talks.Service
+	log   *slog.Logger
+	// channel: the conversation pages (conversation_*.go, statements_*.go).
+	channel *channel.Service
+	secure  bool
+	cat     *i18n.Catalogue
 
 	pages     map[string]*template.Template // page name → layout + partials + page
 	fragments *template.Template            // layout + partials, for htmx fragments
@@ -82,7 +87,7 @@ func New(d Deps) (*Web, error) {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
 	w := &Web{
-		auth: d.Auth, talks: d.Talks, log: d.Log, secure: d.Secure, cat: cat,
+		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, secure: d.Secure, cat: cat,
 		pages: map[string]*template.Template{},
 		totp:  map[string]pendingTOTP{},
 		now:   time.Now,
@@ -212,6 +217,8 @@ func (w *Web) Register(mux *router.Mux) {
 	mux.HandleFunc("GET /account/totp.png", w.enrolling(w.totpImage))
 	mux.HandleFunc("POST /account/totp/confirm", w.enrolling(w.totpConfirm))
 	mux.HandleFunc("POST /account/totp/disable", w.user(w.totpDisable))
+
+	w.registerConversation(mux)
 
 	// Anything else is a localized 404 page. The API registers its own
 	// /api/v1/ catch-all, which is more specific and wins.

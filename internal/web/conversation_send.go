@@ -1,0 +1,191 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+
+	"parley/internal/access"
+	"parley/internal/api"
+	"parley/internal/channel"
+	"parley/internal/errs"
+	"parley/internal/talks"
+)
+
+// conversationSend writes a message from the compose box (a multipart form,
+// for attachments) and goes back to the conversation.
+func (w *Web) conversationSend(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	if w.channel == nil {
+		w.fail(rw, r, errors.New("web: the channel is not configured"))
+		return
+	}
+	roundID := r.PathValue("id")
+	r.Body = http.MaxBytesReader(rw, r.Body, channel.MaxUpload)
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
+		return
+	}
+	if r.MultipartForm == nil {
+		if err := r.ParseForm(); err != nil {
+			w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
+			return
+		}
+	} else {
+		defer r.MultipartForm.RemoveAll()
+	}
+	f := newForm("message", r)
+	if r.MultipartForm != nil {
+		f.Values = r.MultipartForm.Value
+	}
+	in := channel.NewMessage{Body: f.Value("body"), ReplyTo: strings.TrimSpace(f.Value("reply_to"))}
+	if to := f.Value("to"); to != "" {
+		in.To = []string{to}
+	}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["attachment"] {
+			if fh.Size == 0 && fh.Filename == "" {
+				continue
+			}
+			up, err := readUpload(fh)
+			if err != nil {
+				w.fail(rw, r, err)
+				return
+			}
+			in.Attachments = append(in.Attachments, up)
+		}
+	}
+	_, err := w.channel.Send(r.Context(), v.Actor(), roundID, in)
+	if err == nil {
+		redirect(rw, r, "/rounds/"+roundID+"/conversation")
+		return
+	}
+	if !f.fail(v.L, err, "to", "body", "attachments") {
+		w.fail(rw, r, err)
+		return
+	}
+	w.conversationAgain(rw, r, v, roundID, f)
+}
+
+func readUpload(fh *multipart.FileHeader) (channel.Upload, error) {
+	if fh.Size > channel.MaxAttachment {
+		return channel.Upload{}, errs.New(channel.AttachmentTooLarge, "attachment too large")
+	}
+	fl, err := fh.Open()
+	if err != nil {
+		return channel.Upload{}, err
+	}
+	defer fl.Close()
+	data, err := io.ReadAll(io.LimitReader(fl, channel.MaxAttachment+1))
+	if err != nil {
+		return channel.Upload{}, err
+	}
+	return channel.Upload{Name: fh.Filename, DeclaredType: fh.Header.Get("Content-Type"), Data: data}, nil
+}
+
+// conversationAgain shows the page again with a refused form.
+func (w *Web) conversationAgain(rw http.ResponseWriter, r *http.Request, v *viewer, roundID string, f *form) {
+	round, err := w.talks.Round(r.Context(), v.Actor(), roundID)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	p, err := w.conversationPage(r, v, round, f)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.renderPage(rw, r, f.status(), pageConversation, p)
+}
+
+// conversationRelay is the mediation's relay form.
+func (w *Web) conversationRelay(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	if w.channel == nil {
+		w.fail(rw, r, errors.New("web: the channel is not configured"))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
+		return
+	}
+	id := r.PathValue("id")
+	src, err := w.channel.Get(r.Context(), v.Actor(), id)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	f := newForm("relay-"+id, r)
+	body := f.Value("body")
+	if strings.TrimSpace(body) == strings.TrimSpace(src.Body) {
+		body = ""
+	}
+	_, err = w.channel.Relay(r.Context(), v.Actor(), id, channel.RelayInput{
+		To: r.PostForm["to"], Body: body, Attributed: f.Value("attributed") == "yes", HideFromOrigin: f.Value("show_origin") != "yes",
+	})
+	if err == nil {
+		redirect(rw, r, "/rounds/"+src.RoundID+"/conversation")
+		return
+	}
+	if !f.fail(v.L, err, "to", "body") {
+		w.fail(rw, r, err)
+		return
+	}
+	w.conversationAgain(rw, r, v, src.RoundID, f)
+}
+
+// conversationEvents is the page's live stream: each new message the
+// viewer reads, as the HTML of its group's list item (event "msg-GROUP",
+// which the page's sse-swap appends), and "changed" for other events.
+func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	if w.channel == nil {
+		w.fail(rw, r, errors.New("web: the channel is not configured"))
+		return
+	}
+	var relayTo []talks.Org
+	if v.Actor().IsMediation() {
+		round, err := w.talks.Round(r.Context(), v.Actor(), r.PathValue("id"))
+		if err != nil {
+			w.fail(rw, r, err)
+			return
+		}
+		for _, pt := range round.Participants {
+			if pt.Capacity != access.Mediation {
+				relayTo = append(relayTo, pt.Org)
+			}
+		}
+	}
+	sse := api.NewSSE(rw)
+	last := r.Header.Get("Last-Event-ID")
+	if last == "" {
+		last = r.URL.Query().Get("after")
+	}
+	err := w.channel.Stream(r.Context(), v.Actor(), r.PathValue("id"), last, sse.Start, func(e channel.StreamEvent) error {
+		if e.Message == nil {
+			return sse.Send(e.Index, "changed", []byte(e.Type))
+		}
+		html, err := w.renderMessage(w.messageView(v, *e.Message, relayTo))
+		if err != nil {
+			return err
+		}
+		return sse.Send(e.Index, "msg-"+groupOf(*e.Message), html)
+	})
+	sse.Stop()
+	if err != nil && !sse.Started() {
+		w.fail(rw, r, err)
+	}
+}
+
+// attachmentDownload serves an attachment to a reader of its message.
+func (w *Web) attachmentDownload(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	if w.channel == nil {
+		w.fail(rw, r, errors.New("web: the channel is not configured"))
+		return
+	}
+	at, data, err := w.channel.OpenAttachment(r.Context(), v.Actor(), r.PathValue("id"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	api.ServeAttachment(rw, at, data)
+}

@@ -1,0 +1,224 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"slices"
+
+	"parley/internal/access"
+	"parley/internal/channel"
+	"parley/internal/i18n"
+	"parley/internal/router"
+	"parley/internal/talks"
+)
+
+// The conversation of a round (issue 3): what the viewer reads, grouped;
+// a compose box offering only the audiences the viewer may write to; the
+// relay form for the mediation; live updates through htmx's SSE extension.
+
+const (
+	pageConversation = "conversation"
+	pageStatements   = "statements"
+)
+
+func init() {
+	pageNames = append(pageNames, pageConversation, pageStatements)
+}
+
+// registerConversation adds the channel's pages to mux.
+func (w *Web) registerConversation(mux *router.Mux) {
+	mux.HandleFunc("GET /rounds/{id}/conversation", w.user(w.conversationShow))
+	mux.HandleFunc("POST /rounds/{id}/messages", w.user(w.conversationSend))
+	mux.HandleFunc("POST /messages/{id}/relay", w.user(w.conversationRelay))
+	mux.HandleFunc("GET /rounds/{id}/events", w.user(w.conversationEvents))
+	mux.HandleFunc("GET /attachments/{id}", w.user(w.attachmentDownload))
+	mux.HandleFunc("GET /statements", w.statementsShow)
+	mux.HandleFunc("GET /statements.atom", w.statementsFeed)
+}
+
+// The groups of the conversation page, in page order.
+const (
+	groupMediation = "mediation"
+	groupInternal  = "internal"
+	groupPlenary   = "plenary"
+	groupRelayed   = "relayed"
+	groupDirect    = "direct"
+)
+
+var groupOrder = []string{groupMediation, groupInternal, groupPlenary, groupRelayed, groupDirect}
+
+// groupOf says where a message goes on the viewer's page.
+func groupOf(m channel.Message) string {
+	switch m.Kind {
+	case channel.Internal:
+		return groupInternal
+	case channel.Plenary:
+		return groupPlenary
+	case channel.Relayed:
+		return groupRelayed
+	case channel.Direct:
+		return groupDirect
+	}
+	return groupMediation
+}
+
+// conversationPage is the data of the conversation page.
+type conversationPage struct {
+	page
+	forms
+	Round  talks.Round
+	Groups []messageGroup
+	// Options are the audiences the viewer may write to; Closed are the
+	// parties it may not write to directly, with the reason shown.
+	Options []toOption
+	Closed  []talks.Org
+	// Mediates: the viewer is the mediation, which relays.
+	Mediates bool
+	// RelayTo are the organisations a relay may go to.
+	RelayTo []talks.Org
+	// After is the ledger index the live stream starts after: the last
+	// message on the page, so that nothing committed while the page was
+	// built is missed.
+	After int64
+}
+
+type messageGroup struct {
+	Name     string
+	Messages []messageView
+}
+
+// messageView is one message on the page, and the data of the SSE fragment.
+type messageView struct {
+	L        *i18n.Localizer
+	M        channel.Message
+	CanRelay bool
+	RelayTo  []talks.Org
+	Group    string
+}
+
+// toOption is one choice of the compose box.
+type toOption struct {
+	Value string
+	Label string
+}
+
+func (w *Web) conversationShow(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	if w.channel == nil {
+		w.fail(rw, r, errors.New("web: the channel is not configured"))
+		return
+	}
+	round, err := w.talks.Round(r.Context(), v.Actor(), r.PathValue("id"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	p, err := w.conversationPage(r, v, round, nil)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.renderPage(rw, r, http.StatusOK, pageConversation, p)
+}
+
+// conversationPage builds the page's data; failed is a form refused.
+func (w *Web) conversationPage(r *http.Request, v *viewer, round talks.Round, failed *form) (conversationPage, error) {
+	actor := v.Actor()
+	p := conversationPage{page: w.page(r, v), forms: forms{failed: failed}, Round: round, Mediates: actor.IsMediation()}
+	msgs, err := w.channel.List(r.Context(), actor, round.ID, channel.ListFilter{After: -1, Limit: channel.MaxLimit})
+	if err != nil {
+		return p, err
+	}
+	p.After = -1
+	for _, m := range msgs {
+		p.After = max(p.After, m.LedgerIndex)
+	}
+	capacity := access.OrgKind("")
+	hasMediation := false
+	for _, pt := range round.Participants {
+		if pt.Org.ID == actor.Org {
+			capacity = pt.Capacity
+		}
+		if pt.Capacity == access.Mediation {
+			hasMediation = true
+		} else {
+			p.RelayTo = append(p.RelayTo, pt.Org)
+		}
+	}
+	for _, name := range groupOrder {
+		g := messageGroup{Name: name}
+		for _, m := range msgs {
+			if groupOf(m) == name {
+				g.Messages = append(g.Messages, w.messageView(v, m, p.RelayTo))
+			}
+		}
+		p.Groups = append(p.Groups, g)
+	}
+	l := v.L
+	if hasMediation && !p.Mediates {
+		p.Options = append(p.Options, toOption{channel.ToKeywordMediation, l.T("channel.to.mediation")})
+	}
+	p.Options = append(p.Options, toOption{channel.ToKeywordInternal, l.T("channel.to.internal")})
+	switch capacity {
+	case access.Observer, access.Monitor, access.Agency:
+	default:
+		p.Options = append(p.Options, toOption{channel.ToKeywordPlenary, l.T("channel.to.plenary")})
+	}
+	mutual := func(a, b string) bool {
+		n := 0
+		for _, c := range round.Consents {
+			if c.Direct && ((c.OrgID == a && c.CounterpartID == b) || (c.OrgID == b && c.CounterpartID == a)) {
+				n++
+			}
+		}
+		return n == 2
+	}
+	for _, pt := range round.Participants {
+		if pt.Org.ID == actor.Org {
+			continue
+		}
+		switch {
+		case p.Mediates:
+			p.Options = append(p.Options, toOption{pt.Org.ID, l.T("channel.to.org", "Org", pt.Org.Name)})
+		case capacity == access.Party && pt.Capacity == access.Party:
+			if mutual(actor.Org, pt.Org.ID) {
+				p.Options = append(p.Options, toOption{pt.Org.ID, l.T("channel.to.direct", "Org", pt.Org.Name)})
+			} else {
+				p.Closed = append(p.Closed, pt.Org)
+			}
+		}
+	}
+	return p, nil
+}
+
+func (w *Web) messageView(v *viewer, m channel.Message, relayTo []talks.Org) messageView {
+	mv := messageView{L: v.L, M: m, Group: groupOf(m), RelayTo: relayTo}
+	mv.CanRelay = v.Actor().IsMediation() && m.Kind != channel.Relayed && m.From.ID != v.Actor().Org
+	return mv
+}
+
+// FormFor returns the page's form with an id, for templates.
+func (p conversationPage) FormFor(id string) *form { return p.Form(id) }
+
+// DefaultTo is the compose box's preselected audience.
+func (p conversationPage) DefaultTo() string {
+	if f := p.Form("message"); f.Values != nil {
+		return f.Value("to")
+	}
+	if len(p.Options) > 0 {
+		return p.Options[0].Value
+	}
+	return ""
+}
+
+// renderMessage renders one message as the fragment the live stream sends.
+func (w *Web) renderMessage(mv messageView) ([]byte, error) {
+	var buf bytes.Buffer
+	err := w.pages[pageConversation].ExecuteTemplate(&buf, "conversation_message", mv)
+	return buf.Bytes(), err
+}
+
+// Contains reports whether a list of org refs names id, for templates.
+func containsOrg(refs []channel.OrgRef, id string) bool {
+	return slices.ContainsFunc(refs, func(o channel.OrgRef) bool { return o.ID == id })
+}

@@ -1,0 +1,169 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/internal/access"
+	"parley/internal/channel"
+	"parley/internal/store"
+	"parley/internal/store/storetest"
+	"parley/internal/talks/talkstest"
+)
+
+// withChannel gives the fixture's pages the channel.
+func withChannel(t *testing.T, f *fixture) *channel.Service {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := channel.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := channel.New(f.DB, f.Ledger, f.Talks, channel.Options{MasterKey: key, AttachmentDir: filepath.Join(dir, "attachments")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.web.channel = ch
+	return ch
+}
+
+// section returns the HTML of the page's message group.
+func section(body, group string) string {
+	i := strings.Index(body, `id="group-`+group+`"`)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i:]
+	if j := strings.Index(rest, "</section>"); j >= 0 {
+		return rest[:j]
+	}
+	return rest
+}
+
+func TestConversationPages(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		f := newFixtureOn(t, db)
+		ch := withChannel(t, f)
+		round := f.Round.ID
+		conv := "/rounds/" + round + "/conversation"
+
+		opp := f.loggedIn(t, "opp.head", "en")
+		page := opp.get(conv)
+		if page.status != 200 {
+			t.Fatalf("conversation: %d\n%s", page.status, page.body)
+		}
+		for _, want := range []string{`value="mediation" checked`, `value="internal"`, `value="plenary"`, `id="direct-closed-` + f.Gov.ID + `"`, "htmx-ext-sse", `sse-connect="/rounds/` + round + `/events?after=-1"`} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("opposition's page lacks %s", want)
+			}
+		}
+		if strings.Contains(page.body, `value="`+f.Gov.ID+`"`) {
+			t.Errorf("the compose box offers direct talks without consent")
+		}
+		// Direct without consent: refused, pointing to the mediation.
+		refused := opp.post("/rounds/"+round+"/messages", url.Values{"to": {f.Gov.ID}, "body": {"direct please"}})
+		if refused.status != http.StatusConflict || !strings.Contains(refused.body, "mediation") {
+			t.Errorf("direct without consent: %d", refused.status)
+		}
+		sent := opp.post("/rounds/"+round+"/messages", url.Values{"to": {"mediation"}, "body": {"Our proposal on list B"}})
+		if sent.status != http.StatusSeeOther || sent.location != conv {
+			t.Fatalf("send: %d %s", sent.status, sent.location)
+		}
+		if empty := opp.post("/rounds/"+round+"/messages", url.Values{"to": {"mediation"}, "body": {" "}}); empty.status != 400 {
+			t.Errorf("empty body: %d", empty.status)
+		}
+		msgs, err := ch.List(context.Background(), talkstest.Head(f.Opp), round, channel.ListFilter{After: -1})
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("messages %v %v", msgs, err)
+		}
+		orig := msgs[0]
+
+		// The government opens its live stream before the relay.
+		gov := f.loggedIn(t, "gov.head", "en")
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", f.srv.URL+"/rounds/"+round+"/events", nil)
+		req.AddCookie(gov.cookie)
+		resp, err := f.srv.Client().Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("page stream: %v %v", err, resp)
+		}
+		defer resp.Body.Close()
+
+		med := f.loggedIn(t, "mediator", "en")
+		mp := med.get(conv)
+		if !strings.Contains(section(mp.body, "mediation"), "Our proposal on list B") || !strings.Contains(mp.body, `action="/messages/`+orig.ID+`/relay"`) {
+			t.Fatalf("mediation's page lacks the message or its relay form")
+		}
+		relayed := med.post("/messages/"+orig.ID+"/relay", url.Values{"to": {f.Gov.ID}, "body": {"One side proposes list B"}, "show_origin": {"yes"}})
+		if relayed.status != http.StatusSeeOther {
+			t.Fatalf("relay: %d\n%s", relayed.status, relayed.body)
+		}
+		// The relay arrives live, as the relayed group's list item, with
+		// no author party shown.
+		sc := bufio.NewScanner(resp.Body)
+		var event, data string
+		for sc.Scan() {
+			line := sc.Text()
+			if strings.HasPrefix(line, "event: ") {
+				event = line[7:]
+			}
+			if strings.HasPrefix(line, "data: ") {
+				data += line[6:] + "\n"
+			}
+			if line == "" && event != "" {
+				break
+			}
+		}
+		if event != "msg-relayed" || !strings.Contains(data, "One side proposes list B") || !strings.Contains(data, "relayed by the mediation") {
+			t.Errorf("live event %q: %s", event, data)
+		}
+		if strings.Contains(data, f.Opp.Name) {
+			t.Errorf("the live relay names the opposition: %s", data)
+		}
+		gp := gov.get(conv)
+		if !strings.Contains(section(gp.body, "relayed"), "One side proposes list B") || strings.Contains(gp.body, "Our proposal on list B") || strings.Contains(section(gp.body, "relayed"), f.Opp.Name) {
+			t.Errorf("government's page:\n%s", section(gp.body, "relayed"))
+		}
+		obs := f.loggedIn(t, "observer.us", "en").get(conv)
+		if strings.Contains(obs.body, "list B") {
+			t.Errorf("the observer sees the messages")
+		}
+		if out := f.loggedIn(t, "outsider.head", "en").get(conv); out.status != 404 {
+			t.Errorf("outsider: %d", out.status)
+		}
+
+		// Statements: public page and feed, no login.
+		st, err := ch.CreateStatement(context.Background(), talkstest.Head(f.Host), channel.NewStatement{Title: "Closing communiqué", Body: "The round ends."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		anon := f.browser(t, "en")
+		if p := anon.get("/statements"); strings.Contains(p.body, "Closing communiqué") {
+			t.Errorf("draft on the public page")
+		}
+		if _, err := ch.ReleaseStatement(context.Background(), talkstest.Head(f.Host), st.ID); err != nil {
+			t.Fatal(err)
+		}
+		if p := anon.get("/statements"); p.status != 200 || !strings.Contains(p.body, "Closing communiqué") {
+			t.Errorf("public page: %d", p.status)
+		}
+		feed := anon.get("/statements.atom")
+		var parsed struct {
+			Entries []struct {
+				Title string `xml:"title"`
+			} `xml:"entry"`
+		}
+		if err := xml.Unmarshal([]byte(feed.body), &parsed); err != nil || len(parsed.Entries) != 1 || parsed.Entries[0].Title != "Closing communiqué" {
+			t.Errorf("feed %v: %s", err, feed.body)
+		}
+		_ = access.Public
+	})
+}
