@@ -30,6 +30,7 @@ import (
 	"parley/internal/i18n"
 	"parley/internal/router"
 	"parley/internal/talks"
+	"parley/internal/text"
 )
 
 //go:embed templates
@@ -45,6 +46,8 @@ type Deps struct {
 	Log   *slog.Logger
 	// Channel serves the conversation, relay and statement pages.
 	Channel *channel.Service
+	// Text serves the negotiating text's pages (text_*.go).
+	Text *text.Service
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
@@ -57,6 +60,7 @@ type Web struct {
 	log   *slog.Logger
 	// channel: the conversation pages (conversation_*.go, statements_*.go).
 	channel *channel.Service
+	text    *text.Service
 	secure  bool
 	cat     *i18n.Catalogue
 
@@ -87,7 +91,7 @@ func New(d Deps) (*Web, error) {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
 	w := &Web{
-		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, secure: d.Secure, cat: cat,
+		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, secure: d.Secure, cat: cat,
 		pages: map[string]*template.Template{},
 		totp:  map[string]pendingTOTP{},
 		now:   time.Now,
@@ -219,6 +223,7 @@ func (w *Web) Register(mux *router.Mux) {
 	mux.HandleFunc("POST /account/totp/disable", w.user(w.totpDisable))
 
 	w.registerConversation(mux)
+	w.registerText(mux)
 
 	// Anything else is a localized 404 page. The API registers its own
 	// /api/v1/ catch-all, which is more specific and wins.
