@@ -39,7 +39,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if pw == "" {
 		pw = demo.GeneratePassword()
 	}
-	a, err := app.New(ctx, app.Config{Addr: hf.addr, DataDir: *dataDir, DB: *db, Secure: hf.tls() || hf.behindTLS}, log)
+	cfg := app.Config{Addr: hf.addr, DataDir: *dataDir, DB: *db, Secure: hf.tls() || hf.behindTLS}
+	hf.checkpoints(&cfg)
+	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		log.Error("start failed", "err", err)
 		return 1

@@ -20,6 +20,10 @@ type serveFlags struct {
 	tlsKey    string
 	behindTLS bool
 	grace     time.Duration
+	// checkpointEvery and checkpointEvents bound how far the latest signed
+	// checkpoint lags the ledger (app.Config); 0 keeps the defaults.
+	checkpointEvery  time.Duration
+	checkpointEvents int64
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
@@ -29,6 +33,15 @@ func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
 	behind, _ := strconv.ParseBool(os.Getenv("PARLEY_BEHIND_TLS"))
 	fs.BoolVar(&s.behindTLS, "behind-tls", behind, "a proxy terminates TLS in front of parley: Secure cookies and HSTS (env PARLEY_BEHIND_TLS)")
 	fs.DurationVar(&s.grace, "shutdown-grace", 20*time.Second, "how long in-flight requests may finish on SIGTERM")
+	every, _ := time.ParseDuration(os.Getenv("PARLEY_CHECKPOINT_EVERY"))
+	fs.DurationVar(&s.checkpointEvery, "checkpoint-every", every, "sign a ledger checkpoint at most this often when the ledger grew; 0 means 1m (env PARLEY_CHECKPOINT_EVERY)")
+	events, _ := strconv.ParseInt(os.Getenv("PARLEY_CHECKPOINT_EVENTS"), 10, 64)
+	fs.Int64Var(&s.checkpointEvents, "checkpoint-events", events, "also sign one as soon as this many events were appended; 0 means 1000 (env PARLEY_CHECKPOINT_EVENTS)")
+}
+
+// checkpoints copies the checkpoint schedule into cfg.
+func (s *serveFlags) checkpoints(cfg *app.Config) {
+	cfg.CheckpointEvery, cfg.CheckpointEvents = s.checkpointEvery, s.checkpointEvents
 }
 
 func (s *serveFlags) tls() bool { return s.tlsCert != "" || s.tlsKey != "" }
@@ -55,6 +68,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg := sf.config()
 	cfg.Addr = hf.addr
 	cfg.Secure = hf.tls() || hf.behindTLS
+	hf.checkpoints(&cfg)
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		log.Error("start failed", "err", err)

@@ -191,29 +191,59 @@ func TestCheckAgainstServedFixture(t *testing.T) {
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
-// TestLiveServer checks a running parley (the demo): set
-// PARLEY_E2E_URL and PARLEY_E2E_TOKEN (a token from POST
-// /api/v1/auth/login), and optionally PARLEY_E2E_VKEY (the output of
-// "parley ledger key") to pin the server key.
+// TestLiveServer checks a running parley: the demo this test builds and
+// starts itself (live_test.go), or — when PARLEY_E2E_URL and
+// PARLEY_E2E_TOKEN are set (a token from POST /api/v1/auth/login) — a server
+// someone else runs; PARLEY_E2E_VKEY (the output of "parley ledger key")
+// then pins the server key. It verifies the checkpoint signature, an
+// inclusion proof for every event the user may read, and, after a write
+// through the API, a consistency proof from the first checkpoint to a newer
+// one.
 func TestLiveServer(t *testing.T) {
-	base, token := os.Getenv("PARLEY_E2E_URL"), os.Getenv("PARLEY_E2E_TOKEN")
-	if base == "" || token == "" {
-		t.Skip("PARLEY_E2E_URL and PARLEY_E2E_TOKEN not set; the lead's e2e run sets them against a running demo")
+	base, token, vkey := os.Getenv("PARLEY_E2E_URL"), os.Getenv("PARLEY_E2E_TOKEN"), os.Getenv("PARLEY_E2E_VKEY")
+	var d *demoServer
+	if base == "" {
+		d = startDemo(t)
+		base, token, vkey = d.url, d.login(t, "opp.head"), d.verifierKey(t)
+	} else if token == "" {
+		t.Fatal("PARLEY_E2E_URL is set without PARLEY_E2E_TOKEN")
 	}
+	ctx := context.Background()
 	c := &Client{Base: base, Token: token}
-	first, err := Check(context.Background(), c, os.Getenv("PARLEY_E2E_VKEY"), nil)
+	first, err := Check(ctx, c, vkey, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	prev, err := c.get(context.Background(), "/api/v1/ledger/checkpoint", nil)
+	if first.Events == 0 {
+		t.Fatal("no readable event was proved")
+	}
+	prev, err := c.get(ctx, "/api/v1/ledger/checkpoint", nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if d != nil {
+		// Grow the ledger and wait for the checkpointer to sign the new
+		// tree, so that the consistency proof spans a real extension.
+		d.setStance(t, c)
+		d.waitCheckpointBeyond(t, c, checkpointSize(t, prev))
 	}
 	// A second pass proves the (possibly newer) checkpoint consistent with
-	// the first one seen.
-	second, err := Check(context.Background(), c, os.Getenv("PARLEY_E2E_VKEY"), prev)
+	// the one kept from the first.
+	second, err := Check(ctx, c, vkey, prev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("checkpoint %d, %d events proved; then %d, consistency checked %d", first.Checkpoint.Size, first.Events, second.Checkpoint.Size, second.Consistent)
+	if second.Consistent != 1 {
+		t.Fatalf("no consistency proof was checked: %+v", second)
+	}
+	if d != nil {
+		if old := checkpointSize(t, prev); second.Checkpoint.Size <= old {
+			t.Errorf("the checkpoint did not grow past %d: %d", old, second.Checkpoint.Size)
+		}
+		if second.Events <= first.Events {
+			t.Errorf("the stance's event was not proved: %d events before, %d after", first.Events, second.Events)
+		}
+		d.stop(t)
+	}
+	t.Logf("checkpoint %d, %d events proved; then %d, %d events, consistency checked %d", first.Checkpoint.Size, first.Events, second.Checkpoint.Size, second.Events, second.Consistent)
 }
