@@ -17,6 +17,7 @@ import (
 
 	"parley/internal/access"
 	"parley/internal/auth"
+	"parley/internal/bargain"
 	"parley/internal/channel"
 	"parley/internal/errs"
 	"parley/internal/ledger"
@@ -44,6 +45,7 @@ type Deps struct {
 	Log     *slog.Logger
 	Channel *channel.Service // messages, relays, statements, search, live stream
 	Text    *text.Service    // the negotiating text
+	Bargain *bargain.Service // the package analysis
 }
 
 // API serves the JSON API.
@@ -55,6 +57,7 @@ type API struct {
 	mux     *router.Mux
 	channel *channel.Service
 	text    *text.Service
+	bargain *bargain.Service
 }
 
 // New returns the API over its services.
@@ -63,7 +66,7 @@ func New(d Deps) *API {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log, channel: d.Channel, text: d.Text}
+	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log, channel: d.Channel, text: d.Text, bargain: d.Bargain}
 }
 
 // call is what an authenticated handler knows about its caller.
@@ -121,6 +124,7 @@ func (a *API) Register(mux *router.Mux) {
 
 	a.registerChannel(mux)
 	a.registerText(mux)
+	a.registerBargain(mux)
 
 	// Anything else under the prefix answers in JSON, not with the web
 	// layer's HTML 404 page.

@@ -485,10 +485,23 @@ func (s *Service) saveProfile(ctx context.Context, tx *sql.Tx, rec *ledger.Recor
 // it. The file must be for the round's domain; a bad file is refused with
 // the offending path, and nothing is saved.
 func (s *Service) ImportProfile(ctx context.Context, actor access.Actor, roundID, format string, data []byte, shared bool) (StoredProfile, error) {
-	rd, err := s.Domain(ctx, actor, roundID)
-	if errs.Code(err) == errs.NotFound && actor.IsParty() {
-		return StoredProfile{}, errs.New(errs.Conflict, "the mediation has not set up the negotiation domain of this round yet")
-	}
+	// The rights first, as SetProfile checks them, so that a caller who may
+	// not enter a profile learns nothing from how its file would parse.
+	var rd RoundDomain
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := enterRound(ctx, tx, actor, roundID); err != nil {
+			return err
+		}
+		if err := requireCapacity(ctx, tx, actor, roundID, access.Party, "enters its own profile"); err != nil {
+			return err
+		}
+		var err error
+		rd, err = domainIn(ctx, tx, actor, roundID)
+		if errs.Code(err) == errs.NotFound {
+			return errs.New(errs.Conflict, "the mediation has not set up the negotiation domain of this round yet")
+		}
+		return err
+	})
 	if err != nil {
 		return StoredProfile{}, err
 	}
