@@ -469,21 +469,31 @@ func (s *Service) Texts(ctx context.Context, actor access.Actor, roundID string)
 	if err := loggedIn(actor); err != nil {
 		return nil, err
 	}
-	cond, arg := access.ReadableBy(actor, "t.id", 2)
-	rows, err := s.db.R.QueryContext(ctx, "SELECT "+textColumns+" FROM texts t WHERE t.round_id = $1 AND "+cond+" ORDER BY t.created_at, t.id", roundID, arg)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ts = []Text{}
-	for rows.Next() {
-		t, err := scanText(rows)
-		if err != nil {
-			return nil, err
+	err = s.readTx(ctx, func(tx *sql.Tx) error {
+		// A round the actor does not take part in answers as missing, not
+		// as a round without texts.
+		if ok, err := readable(ctx, tx, actor, roundID); err != nil {
+			return err
+		} else if !ok || !store.ValidID(roundID) {
+			return errs.NotFoundf("round")
 		}
-		ts = append(ts, t)
-	}
-	return ts, rows.Err()
+		cond, arg := access.ReadableBy(actor, "t.id", 2)
+		rows, err := tx.QueryContext(ctx, "SELECT "+textColumns+" FROM texts t WHERE t.round_id = $1 AND "+cond+" ORDER BY t.created_at, t.id", roundID, arg)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ts = []Text{}
+		for rows.Next() {
+			t, err := scanText(rows)
+			if err != nil {
+				return err
+			}
+			ts = append(ts, t)
+		}
+		return rows.Err()
+	})
+	return ts, err
 }
 
 // SetAdReferendum turns the "nothing is agreed until everything is agreed"

@@ -186,6 +186,12 @@ func TestDraftsAndIssue(t *testing.T) {
 		}
 		_, err = w.Text.Revision(ctx, w.Gov, tx.ID, 2)
 		wantErr(t, err, errs.NotFound, "")
+		// A round the reader does not take part in is not found.
+		_, err = w.Text.Texts(ctx, w.Outsider, w.Round.ID)
+		wantErr(t, err, errs.NotFound, "")
+		if ts, err := w.Text.Texts(ctx, w.Gov, w.Round.ID); err != nil || len(ts) != 1 {
+			t.Errorf("government lists %d texts (%v), want 1", len(ts), err)
+		}
 	})
 }
 
