@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+
+	"parley/internal/channel"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +34,7 @@ func (a *API) registerText(mux *router.Mux) {
 	mux.Handle("GET "+Prefix+"/texts/{id}/compare", a.authed(a.compareRevisions))
 	mux.Handle("GET "+Prefix+"/texts/{id}/adoption", a.authed(a.showAdoption))
 	mux.Handle("POST "+Prefix+"/texts/{id}/adopt", a.authed(a.adoptText))
+	mux.Handle("POST "+Prefix+"/texts/{id}/publish", a.authed(a.publishText))
 }
 
 // TextJSON is a negotiating text.
@@ -663,4 +666,33 @@ func (a *API) adoptText(w http.ResponseWriter, r *http.Request, c call) {
 		return
 	}
 	writeJSON(w, http.StatusOK, adoptionJSON(ad))
+}
+
+// publishText publishes the adopted text as a public statement of the
+// mediation: the statement is created and released at once.
+func (a *API) publishText(w http.ResponseWriter, r *http.Request, c call) {
+	svc, err := a.textService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if a.channel == nil {
+		a.writeError(w, r, errs.New(errs.Internal, "statements are not configured"))
+		return
+	}
+	p, err := svc.Publication(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	st, err := a.channel.CreateStatement(r.Context(), c.Actor, channel.NewStatement{Title: p.Title, Body: p.Body})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if st, err = a.channel.ReleaseStatement(r.Context(), c.Actor, st.ID); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, statementJSON(st))
 }

@@ -11,11 +11,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"parley/internal/api"
 	"parley/internal/auth"
+	"parley/internal/channel"
 	"parley/internal/demo"
 	"parley/internal/ledger"
 	"parley/internal/router"
@@ -46,8 +48,17 @@ func newTextWorld(t *testing.T, db *store.DB) *textWorld {
 	if _, err := demo.Seed(ctx, ts, as, textPassword); err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
+	key, err := channel.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := channel.New(db, led, ts, channel.Options{MasterKey: key, AttachmentDir: filepath.Join(dir, "attachments")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := router.New()
-	api.New(api.Deps{Auth: as, Talks: ts, Ledger: led, Log: log, Text: text.New(db, led, as)}).Register(mux)
+	api.New(api.Deps{Auth: as, Talks: ts, Ledger: led, Log: log, Channel: ch, Text: text.New(db, led, as)}).Register(mux)
 	w := &textWorld{srv: httptest.NewServer(mux), db: db, token: map[string]string{}}
 	t.Cleanup(w.srv.Close)
 	for _, u := range []string{"mediator", "gov.head", "gov.member", "opp.head", "chair", "guarantor.ru", "observer.us"} {
@@ -223,6 +234,7 @@ func TestTextStory(t *testing.T) {
 		// Adoption: heads only, with the password.
 		w.must(t, "gov.member", "POST", base+"/adopt", map[string]string{"password": textPassword}, 403, nil)
 		w.must(t, "gov.head", "POST", base+"/adopt", map[string]string{"password": "wrong password"}, 401, nil)
+		w.must(t, "mediator", "POST", base+"/publish", nil, 409, nil)
 		var ad api.AdoptionJSON
 		w.must(t, "gov.head", "POST", base+"/adopt", map[string]string{"password": textPassword}, 200, &ad)
 		if ad.Adopted || len(ad.Pending) != 1 {
@@ -244,6 +256,15 @@ func TestTextStory(t *testing.T) {
 		if len(evs.Events) != 1 || evs.Events[0].Type != "text.adopted" {
 			t.Errorf("ledger at %d: %+v", ad.LedgerIndex, evs)
 		}
+
+		// The mediation publishes the adopted text as a public statement.
+		w.must(t, "gov.head", "POST", base+"/publish", nil, 403, nil)
+		var st api.StatementJSON
+		w.must(t, "mediator", "POST", base+"/publish", nil, 201, &st)
+		if !st.Public || st.Title != "Ceasefire arrangements" || !strings.Contains(st.Body, ad.SHA256) {
+			t.Errorf("statement = %+v", st)
+		}
+		w.must(t, "observer.us", "GET", "/api/v1/statements/"+st.ID, nil, 200, nil)
 
 		// Exports.
 		for _, c := range []struct{ format, ctype, want string }{

@@ -148,6 +148,9 @@ func textPaths() map[string]map[string]any {
 		p + "/texts/{id}/adoption": {
 			"get": textOp("showAdoption", "who has confirmed the adoption of the latest revision", []tobj{textIDParam}, "", "200", textRef("Adoption")),
 		},
+		p + "/texts/{id}/publish": {
+			"post": textOp("publishText", "the mediation publishes the adopted text as a public statement (created and released at once)", []tobj{textIDParam}, "", "201", textRef("Statement"), "403", "409"),
+		},
 		p + "/texts/{id}/adopt": {
 			"post": textOp("adoptText", "a party head confirms the adoption with the password (and second factor); 409 brackets_remain lists the bracketed paragraphs", []tobj{textIDParam}, "AdoptRequest", "200", textRef("Adoption"), append(body, "403", "409")...),
 		},

@@ -191,3 +191,48 @@ func (s *Service) AdoptionState(ctx context.Context, actor access.Actor, textID 
 	})
 	return ad, err
 }
+
+// Publication is the public statement of an adopted text: its title, and a
+// body holding the reading text with the revision, the date of adoption and
+// the SHA-256 of the canonical adopted text, so that anyone can check the
+// statement against the ledger's adoption event.
+type Publication struct {
+	TextID, Title, Body string
+}
+
+// Publication prepares the statement the mediation publishes once the
+// text is adopted. Only the mediation of the round publishes it; a text not
+// yet adopted is refused.
+func (s *Service) Publication(ctx context.Context, actor access.Actor, textID string) (p Publication, err error) {
+	defer errs.Wrap(&err, "text.Publication")
+	if err := requireMediation(actor, "publishes the adopted text"); err != nil {
+		return Publication{}, err
+	}
+	err = s.readTx(ctx, func(tx *sql.Tx) error {
+		t, err := s.textIn(ctx, tx, actor, textID, false)
+		if err != nil {
+			return err
+		}
+		if ok, err := inCapacity(ctx, tx, t.RoundID, actor.Org, access.Mediation); err != nil {
+			return err
+		} else if !ok {
+			return errs.New(errs.Forbidden, "only the mediation of this round publishes its text")
+		}
+		if t.Adopted == 0 {
+			return errs.New(errs.Conflict, "the text is not adopted yet")
+		}
+		rev, err := s.revisionIn(ctx, tx, actor, textID, t.Adopted)
+		if err != nil {
+			return err
+		}
+		title := []rune(rev.Title)
+		if len(title) > 200 {
+			title = title[:200]
+		}
+		p = Publication{TextID: t.ID, Title: string(title), Body: Plain(rev.Document, nil) +
+			"\n" + RevisionLabel(rev.Number) + ", adopted " + t.AdoptedAt.UTC().Format("2 January 2006") +
+			".\nSHA-256 of the adopted text: " + t.AdoptedHash + "\n"}
+		return nil
+	})
+	return p, err
+}
