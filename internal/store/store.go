@@ -115,6 +115,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8) // keep them: opening one re-reads the schema and the pragmas
 	db.R = r
 	return db, nil
 }
