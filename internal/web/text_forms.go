@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"parley/internal/channel"
 	"parley/internal/errs"
 	"parley/internal/text"
 )
@@ -159,4 +160,26 @@ func (w *Web) textAdopt(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	// The password is never refilled.
 	f.Values.Del("password")
 	w.textDone(rw, r, v, f, err, id, 0, "/texts/"+id+"#adoption", "password", "otp")
+}
+
+// textPublish publishes the adopted text as a public statement of the
+// mediation, released at once, and shows the statements page.
+func (w *Web) textPublish(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	f, ok := w.textForm(rw, r, "publish")
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	if w.channel == nil {
+		w.fail(rw, r, errs.New(errs.Internal, "statements are not configured"))
+		return
+	}
+	p, err := w.text.Publication(r.Context(), v.Actor(), id)
+	if err == nil {
+		var st channel.Statement
+		if st, err = w.channel.CreateStatement(r.Context(), v.Actor(), channel.NewStatement{Title: p.Title, Body: p.Body}); err == nil {
+			_, err = w.channel.ReleaseStatement(r.Context(), v.Actor(), st.ID)
+		}
+	}
+	w.textDone(rw, r, v, f, err, id, 0, "/statements")
 }

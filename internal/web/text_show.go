@@ -41,6 +41,7 @@ func (w *Web) registerText(mux *router.Mux) {
 	mux.HandleFunc("POST /texts/{id}/summaries/{org}", w.user(w.textSummary))
 	mux.HandleFunc("POST /texts/{id}/revisions/{n}/paragraphs/{p}/position", w.user(w.textPosition))
 	mux.HandleFunc("POST /texts/{id}/adopt", w.user(w.textAdopt))
+	mux.HandleFunc("POST /texts/{id}/publish", w.user(w.textPublish))
 }
 
 // textListPage is the texts of a round.
