@@ -42,7 +42,7 @@ type chanWorld struct {
 
 const chanPassword = "correct horse battery staple"
 
-func newChanWorld(t *testing.T, db *store.DB) *chanWorld {
+func newChanWorld(t testing.TB, db *store.DB) *chanWorld {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
@@ -101,7 +101,7 @@ type chanResp struct {
 	body   []byte
 }
 
-func (r chanResp) decode(t *testing.T, v any) {
+func (r chanResp) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decoding %s: %v", r.body, err)
@@ -117,7 +117,7 @@ func (r chanResp) code() string {
 }
 
 // do sends a request as username ("" for none) with a JSON body.
-func (w *chanWorld) do(t *testing.T, username, method, path string, body any) chanResp {
+func (w *chanWorld) do(t testing.TB, username, method, path string, body any) chanResp {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -137,7 +137,7 @@ func (w *chanWorld) do(t *testing.T, username, method, path string, body any) ch
 	return w.send(t, username, req)
 }
 
-func (w *chanWorld) send(t *testing.T, username string, req *http.Request) chanResp {
+func (w *chanWorld) send(t testing.TB, username string, req *http.Request) chanResp {
 	t.Helper()
 	if username != "" {
 		req.Header.Set("Authorization", "Bearer "+w.token[username])
@@ -161,7 +161,7 @@ type file struct {
 }
 
 // multipartMessage posts a message with attachments.
-func (w *chanWorld) multipartMessage(t *testing.T, username string, to []string, body string, files ...file) chanResp {
+func (w *chanWorld) multipartMessage(t testing.TB, username string, to []string, body string, files ...file) chanResp {
 	t.Helper()
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
@@ -190,7 +190,7 @@ type sseEvent struct {
 
 // readStream opens the round's stream as username with Last-Event-ID last
 // and reads events until until returns true for one (or fails after 15 s).
-func (w *chanWorld) readStream(t *testing.T, username, last string, until func(sseEvent) bool) []sseEvent {
+func (w *chanWorld) readStream(t testing.TB, username, last string, until func(sseEvent) bool) []sseEvent {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()

@@ -105,6 +105,9 @@ type Service struct {
 	dir    string
 	log    *slog.Logger
 	broker *Broker
+	queue  chan *sendReq // Send's group commit (writeSends)
+	stmts  readStmts
+	names  orgNames
 }
 
 // New returns the channel service and subscribes its live-stream broker to
@@ -123,12 +126,16 @@ func New(db *store.DB, led *ledger.Ledger, ts *talks.Service, o Options) (*Servi
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: db, led: led, talks: ts, keys: keys, dir: o.AttachmentDir, log: o.Log}
+	s := &Service{db: db, led: led, talks: ts, keys: keys, dir: o.AttachmentDir, log: o.Log, queue: make(chan *sendReq, 4*maxBatch)}
+	if s.stmts, err = prepareReads(context.Background(), db.R); err != nil {
+		return nil, fmt.Errorf("channel.New: %w", err)
+	}
 	s.broker = newBroker(s)
 	if err := s.broker.start(context.Background()); err != nil {
 		return nil, fmt.Errorf("channel.New: %w", err)
 	}
 	led.Subscribe(s.broker)
+	go s.writeSends()
 	return s, nil
 }
 

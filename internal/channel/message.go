@@ -152,7 +152,7 @@ func (r roundState) all() []string {
 // round row: talks takes the row for update when it changes consent or
 // participation, so neither can change between this check and the commit.
 // On SQLite the one writer already serialises everything.
-func (s *Service) enterRound(ctx context.Context, tx *sql.Tx, actor access.Actor, roundID string) (roundState, error) {
+func (s *Service) enterRound(ctx context.Context, tx *stmtCache, actor access.Actor, roundID string) (roundState, error) {
 	if !store.ValidID(roundID) || actor.Org == "" {
 		return roundState{}, errs.NotFoundf("round")
 	}
@@ -202,7 +202,7 @@ type route struct {
 // only while both consent, or to the plenary; the mediation writes to any
 // participants; others write to themselves, the mediation or the plenary.
 // Observers, monitors and agencies read the plenary but do not write to it.
-func (s *Service) resolve(ctx context.Context, tx *sql.Tx, actor access.Actor, rs roundState, to []string) (route, error) {
+func (s *Service) resolve(ctx context.Context, tx *stmtCache, actor access.Actor, rs roundState, to []string) (route, error) {
 	me := actor.Org
 	capacity := rs.parts[me]
 	med := rs.mediation()
@@ -330,40 +330,138 @@ func (s *Service) Send(ctx context.Context, actor access.Actor, roundID string, 
 	if err != nil {
 		return Message{}, err
 	}
-	var rt route
-	now := store.Now()
-	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		rs, err := s.enterRound(ctx, tx, actor, roundID)
-		if err != nil {
-			return err
-		}
-		to := in.To
-		if in.ReplyTo != "" {
-			parent, err := s.replyTarget(ctx, tx, actor, roundID, in.ReplyTo)
-			if err != nil {
-				return err
-			}
-			if len(to) == 0 {
-				to = replyRoute(actor, parent)
-			}
-		}
-		if len(to) == 0 {
-			to = []string{ToKeywordMediation}
-		}
-		if rt, err = s.resolve(ctx, tx, actor, rs, to); err != nil {
-			return err
-		}
-		m = Message{
-			ID: id, RoundID: roundID, Kind: rt.kind, From: OrgRef{ID: actor.Org}, FromUser: actor.Username,
-			ReplyTo: in.ReplyTo, Body: in.Body, CreatedAt: store.Time(now),
-		}
-		return s.insertMessage(ctx, tx, rec, actor, &m, rt, "", sealed, "message.sent", rt.aud)
-	})
-	if err != nil {
+	req := &sendReq{actor: actor, roundID: roundID, in: in, id: id, sealed: sealed, now: store.Now(), done: make(chan error, 1), msg: &m}
+	s.queue <- req
+	// Wait for the commit even if ctx ends meanwhile: an acknowledged
+	// message is a durable one, and an unacknowledged one may still commit.
+	if err := <-req.done; err != nil {
 		s.removeFiles(sealed)
 		return Message{}, err
 	}
-	return s.Get(ctx, actor, id)
+	return m, nil
+}
+
+// sendReq is one Send waiting for the group commit.
+type sendReq struct {
+	actor   access.Actor
+	roundID string
+	in      NewMessage
+	id      string
+	sealed  []sealedFile
+	now     int64
+	done    chan error
+	// msg receives the message as its author reads it, filled in by the
+	// writer so that Send need not read it back.
+	msg *Message
+}
+
+// maxBatch caps the sends committed in one transaction.
+const maxBatch = 256
+
+// writeSends is the group commit of Send. Every acknowledged message must
+// be durable, and on SQLite a durable commit is an fsync; one writer
+// goroutine takes every send that is waiting, writes them all in one
+// ledger transaction and commits once, so that sixteen concurrent senders
+// share each fsync instead of queuing for one each. A send refused by the
+// rules (checked with reads before any write of its own) fails alone; a
+// database error fails the batch, which is then retried one send at a time
+// so that one bad send cannot take the others down.
+func (s *Service) writeSends() {
+	for first := range s.queue {
+		batch := []*sendReq{first}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.queue:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		s.writeBatch(batch)
+	}
+}
+
+func (s *Service) writeBatch(batch []*sendReq) {
+	ctx := context.Background()
+	results := make([]error, len(batch))
+	err := s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		sc := newStmtCache(tx)
+		for i, r := range batch {
+			rule, err := s.sendIn(ctx, sc, rec, r)
+			if err != nil {
+				return err
+			}
+			results[i] = rule
+		}
+		return nil
+	})
+	if err != nil && len(batch) > 1 {
+		for _, r := range batch {
+			s.writeBatch([]*sendReq{r})
+		}
+		return
+	}
+	for i, r := range batch {
+		if err != nil {
+			r.done <- err
+		} else {
+			r.done <- results[i]
+		}
+	}
+}
+
+// sendIn writes one send inside the batch transaction. The rules are
+// checked with reads first; a refusal is returned as rule (nothing of this
+// send was written). err is a failure of the transaction itself.
+func (s *Service) sendIn(ctx context.Context, tx *stmtCache, rec *ledger.Recorder, r *sendReq) (rule, err error) {
+	refuse := func(e error) (error, error) {
+		if _, ok := errs.As(e); ok {
+			return e, nil
+		}
+		return nil, e
+	}
+	actor, in := r.actor, r.in
+	rs, err := s.enterRound(ctx, tx, actor, r.roundID)
+	if err != nil {
+		return refuse(err)
+	}
+	to := in.To
+	if in.ReplyTo != "" {
+		parent, err := s.replyTarget(ctx, tx, actor, r.roundID, in.ReplyTo)
+		if err != nil {
+			return refuse(err)
+		}
+		if len(to) == 0 {
+			to = replyRoute(actor, parent)
+		}
+	}
+	if len(to) == 0 {
+		to = []string{ToKeywordMediation}
+	}
+	rt, err := s.resolve(ctx, tx, actor, rs, to)
+	if err != nil {
+		return refuse(err)
+	}
+	m := Message{
+		ID: r.id, RoundID: r.roundID, Kind: rt.kind, From: OrgRef{ID: actor.Org}, FromUser: actor.Username,
+		ReplyTo: in.ReplyTo, Body: in.Body, CreatedAt: store.Time(r.now),
+	}
+	if err := s.insertMessage(ctx, tx, rec, actor, &m, rt, "", r.sealed, "message.sent", rt.aud); err != nil {
+		return nil, err
+	}
+	// The author's view: it reads everything it wrote (its organisation is
+	// in every audience it can choose), the reply target was checked
+	// readable above, and a send has no relay link.
+	m.From.Name = s.names.name(ctx, s.db.R, actor.Org)
+	for _, id := range rt.recipients {
+		m.To = append(m.To, OrgRef{ID: id, Name: s.names.name(ctx, s.db.R, id)})
+	}
+	for _, f := range r.sealed {
+		m.Attachments = append(m.Attachments, Attachment{ID: f.id, MessageID: m.ID, Name: f.name, ContentType: f.contentType, Size: f.size, SHA256: hex.EncodeToString(f.sum[:])})
+	}
+	*r.msg = m
+	return nil, nil
 }
 
 // replyParent is what a reply needs to know about the message it answers.
@@ -413,7 +511,7 @@ func replyRoute(actor access.Actor, p replyParent) []string {
 // insertMessage writes the message row, its audience, its search terms and
 // attachments, and appends its event (typ, with event audience evAud, which
 // for a relay is narrower than the message's: see Relay).
-func (s *Service) insertMessage(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, m *Message, rt route, attributed string, files []sealedFile, typ string, evAud access.Audience) error {
+func (s *Service) insertMessage(ctx context.Context, tx *stmtCache, rec *ledger.Recorder, actor access.Actor, m *Message, rt route, attributed string, files []sealedFile, typ string, evAud access.Audience) error {
 	body := s.keys.seal("message", m.ID, []byte(m.Body))
 	sum := sha256.Sum256([]byte(m.Body))
 	var atts []map[string]any
@@ -442,7 +540,7 @@ func (s *Service) insertMessage(ctx context.Context, tx *sql.Tx, rec *ledger.Rec
 		m.ReplyTo, body, store.Stamp(m.CreatedAt), ev.Index); err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
-	if err := access.Grant(ctx, tx, m.ID, rt.aud); err != nil {
+	if err := access.Grant(ctx, tx.tx, m.ID, rt.aud); err != nil {
 		return err
 	}
 	if err := s.indexTerms(ctx, tx, m.ID, m.Body); err != nil {
@@ -459,25 +557,11 @@ func (s *Service) insertMessage(ctx context.Context, tx *sql.Tx, rec *ledger.Rec
 }
 
 // indexTerms writes the blind index rows of an item's text.
-func (s *Service) indexTerms(ctx context.Context, tx *sql.Tx, itemID, text string) error {
-	toks := Tokens(text)
-	for len(toks) > 0 {
-		n := min(len(toks), 200)
-		var b strings.Builder
-		b.WriteString("INSERT INTO search_terms(term, item_id) VALUES ")
-		args := make([]any, 0, 2*n)
-		for i, t := range toks[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "($%d, $%d)", 2*i+1, 2*i+2)
-			args = append(args, s.keys.term(t), itemID)
-		}
-		b.WriteString(" ON CONFLICT DO NOTHING")
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+func (s *Service) indexTerms(ctx context.Context, tx *stmtCache, itemID, text string) error {
+	for _, t := range Tokens(text) {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO search_terms(term, item_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", s.keys.term(t), itemID); err != nil {
 			return fmt.Errorf("index terms: %w", err)
 		}
-		toks = toks[n:]
 	}
 	return nil
 }
@@ -528,8 +612,9 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 	}
 	id := store.NewID()
 	now := store.Now()
-	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		src, err := s.getIn(ctx, tx, actor, sourceID)
+	err = s.led.Write(ctx, func(sqlTx *sql.Tx, rec *ledger.Recorder) error {
+		tx := newStmtCache(sqlTx)
+		src, err := s.getIn(ctx, sqlTx, actor, sourceID)
 		if err != nil {
 			return err
 		}
@@ -591,7 +676,7 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 			return fmt.Errorf("insert relay: %w", err)
 		}
 		linkID := "relay:" + id
-		if err := access.Grant(ctx, tx, linkID, access.Of(med...)); err != nil {
+		if err := access.Grant(ctx, sqlTx, linkID, access.Of(med...)); err != nil {
 			return err
 		}
 		link, _ := json.Marshal(map[string]any{"message_id": id, "source_id": sourceID, "show_origin": showOrigin, "attributed": in.Attributed})

@@ -75,29 +75,12 @@ func (s *Service) fill(ctx context.Context, q access.Querier, actor access.Actor
 	if len(ms) == 0 {
 		return nil
 	}
-	names := map[string]string{}
-	rows, err := q.QueryContext(ctx, "SELECT id, name FROM orgs")
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			rows.Close()
-			return err
-		}
-		names[id] = name
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
 	byID := map[string]int{}
 	args := []any{nil}
 	var in strings.Builder
 	for i := range ms {
 		for j := range ms[i].To {
-			ms[i].To[j].Name = names[ms[i].To[j].ID]
+			ms[i].To[j].Name = s.names.name(ctx, s.db.R, ms[i].To[j].ID)
 		}
 		byID[ms[i].ID] = i
 		if i > 0 {
@@ -106,10 +89,19 @@ func (s *Service) fill(ctx context.Context, q access.Querier, actor access.Actor
 		in.WriteString("$" + strconv.Itoa(len(args)+1))
 		args = append(args, ms[i].ID)
 	}
-	cond, arg := access.ReadableBy(actor, "a.message_id", 1)
-	args[0] = arg
-	arows, err := q.QueryContext(ctx, "SELECT a.id, a.message_id, a.name_enc, a.content_type, a.size, a.sha256 FROM attachments a WHERE a.message_id IN ("+
-		in.String()+") AND "+cond+" ORDER BY a.message_id, a.position", args...)
+	var arows *sql.Rows
+	var err error
+	if q == nil && len(ms) == 1 {
+		arows, err = s.stmts.attachments.QueryContext(ctx, actor.Org, ms[0].ID)
+	} else {
+		if q == nil {
+			q = s.db.R
+		}
+		cond, arg := access.ReadableBy(actor, "a.message_id", 1)
+		args[0] = arg
+		arows, err = q.QueryContext(ctx, "SELECT a.id, a.message_id, a.name_enc, a.content_type, a.size, a.sha256 FROM attachments a WHERE a.message_id IN ("+
+			in.String()+") AND "+cond+" ORDER BY a.message_id, a.position", args...)
+	}
 	if err != nil {
 		return err
 	}
@@ -128,11 +120,40 @@ func (s *Service) fill(ctx context.Context, q access.Querier, actor access.Actor
 // and one outside the actor's audience are the same not_found.
 func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (m Message, err error) {
 	defer errs.Wrap(&err, "channel.Get")
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
-		m, err = s.getIn(ctx, tx, actor, id)
-		return err
-	})
-	return m, err
+	if !store.ValidID(id) || actor.Anonymous() {
+		return Message{}, errs.NotFoundf("message")
+	}
+	rows, err := s.stmts.get.QueryContext(ctx, actor.Org, id)
+	if err != nil {
+		return Message{}, err
+	}
+	ms, err := s.scanMessages(ctx, nil, actor, rows)
+	if err != nil {
+		return Message{}, err
+	}
+	if len(ms) == 0 {
+		return Message{}, errs.NotFoundf("message")
+	}
+	return ms[0], nil
+}
+
+// readStmts are the statements of Get, prepared once on the read pool: the
+// single fetch is the hottest read (every send answers with it, every live
+// event reads one), and parsing its query costs more than running it.
+type readStmts struct {
+	get, attachments *sql.Stmt
+}
+
+func prepareReads(ctx context.Context, db *sql.DB) (readStmts, error) {
+	var r readStmts
+	sel, _ := messageSelect(access.Actor{})
+	var err error
+	if r.get, err = db.PrepareContext(ctx, sel+" AND m.id = $2"); err != nil {
+		return r, err
+	}
+	cond, _ := access.ReadableBy(access.Actor{}, "a.message_id", 1)
+	r.attachments, err = db.PrepareContext(ctx, "SELECT a.id, a.message_id, a.name_enc, a.content_type, a.size, a.sha256 FROM attachments a WHERE a.message_id = $2 AND "+cond+" ORDER BY a.position")
+	return r, err
 }
 
 func (s *Service) getIn(ctx context.Context, q access.Querier, actor access.Actor, id string) (Message, error) {

@@ -113,7 +113,7 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		if err := access.Grant(ctx, tx, id, aud); err != nil {
 			return err
 		}
-		return s.indexTerms(ctx, tx, id, title+"\n"+in.Body)
+		return s.indexTerms(ctx, newStmtCache(tx), id, title+"\n"+in.Body)
 	})
 	if err != nil {
 		return Statement{}, err
