@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"parley/internal/auth"
+	"parley/internal/bargain"
 	"parley/internal/channel"
 	"parley/internal/i18n"
 	"parley/internal/router"
@@ -48,6 +49,8 @@ type Deps struct {
 	Channel *channel.Service
 	// Text serves the negotiating text's pages (text_*.go).
 	Text *text.Service
+	// Bargain serves the package-analysis pages (bargain_*.go).
+	Bargain *bargain.Service
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
@@ -61,6 +64,7 @@ type Web struct {
 	// channel: the conversation pages (conversation_*.go, statements_*.go).
 	channel *channel.Service
 	text    *text.Service
+	bargain *bargain.Service
 	secure  bool
 	cat     *i18n.Catalogue
 
@@ -91,7 +95,7 @@ func New(d Deps) (*Web, error) {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
 	w := &Web{
-		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, secure: d.Secure, cat: cat,
+		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, bargain: d.Bargain, secure: d.Secure, cat: cat,
 		pages: map[string]*template.Template{},
 		totp:  map[string]pendingTOTP{},
 		now:   time.Now,
@@ -224,6 +228,7 @@ func (w *Web) Register(mux *router.Mux) {
 
 	w.registerConversation(mux)
 	w.registerText(mux)
+	w.registerBargain(mux)
 
 	// Anything else is a localized 404 page. The API registers its own
 	// /api/v1/ catch-all, which is more specific and wins.
