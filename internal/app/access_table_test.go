@@ -108,6 +108,12 @@ type world struct {
 	witness              map[string]*torchwood.CosignatureSigner // subject → its organisation's registered witness key
 	seq                  int
 	clock                *atomic.Int64 // the auth service's clock, Unix nanoseconds
+
+	// consent1 is the ledger index of a consent event of round 1, whose
+	// audience is the two parties, the host and the mediation: the
+	// guarantor, the observer and the monitor take part in the round but
+	// may not read it.
+	consent1 int64
 }
 
 // cheapHash keeps the many logins of the table fast; the auth package tests
@@ -448,6 +454,28 @@ func accessTable(w *world) []row {
 			body: fixed(url.Values{"track": {"detainees"}, "title": {"Exchange of lists"}}),
 			want: cells{toLogin, seeOther, notFound, notFound, notFound, notFound, notFound, notFound}},
 
+		// Web: the record of a round (issue 4). The round's audience
+		// decides who sees the page and the bundle; each event's own
+		// audience decides who sees its proof, and an event of another
+		// round is not found under this one.
+		{route: "GET /rounds/{id}/record", object: round1, path: "/rounds/" + r1 + "/record", body: none, want: loggedIn(toLogin, ok)},
+		{route: "GET /rounds/{id}/record", object: round2, path: "/rounds/" + r2 + "/record", body: none,
+			want: cells{toLogin, ok, notFound, ok, notFound, ok, notFound, notFound}},
+		{route: "GET /rounds/{id}/record/bundle", object: round1, path: "/rounds/" + r1 + "/record/bundle", body: none, want: loggedIn(toLogin, ok)},
+		{route: "GET /rounds/{id}/record/bundle", object: round2, path: "/rounds/" + r2 + "/record/bundle", body: none,
+			want: cells{toLogin, ok, notFound, ok, notFound, ok, notFound, notFound}},
+		{route: "GET /rounds/{id}/record/{index}", object: "event of " + round1, path: fmt.Sprintf("/rounds/%s/record/%d", r1, w.event1), body: none,
+			want: loggedIn(toLogin, ok)},
+		{route: "GET /rounds/{id}/record/{index}", object: "consent event of " + round1 + ", outside the audience of guarantor, observer, monitor",
+			path: fmt.Sprintf("/rounds/%s/record/%d", r1, w.consent1), body: none,
+			want: cells{toLogin, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET /rounds/{id}/record/{index}", object: "event of " + round2, path: fmt.Sprintf("/rounds/%s/record/%d", r2, w.event2), body: none,
+			want: cells{toLogin, ok, notFound, ok, notFound, ok, notFound, notFound}},
+		{route: "GET /rounds/{id}/record/{index}", object: "event of " + round2 + " under " + round1, path: fmt.Sprintf("/rounds/%s/record/%d", r1, w.event2), body: none,
+			want: cells{toLogin, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
+		{route: "GET /rounds/{id}/record/{index}", object: "no such event", path: fmt.Sprintf("/rounds/%s/record/%d", r1, 1<<40), body: none,
+			want: loggedIn(toLogin, notFound)},
+
 		// Web: administration.
 		{route: "GET /admin", path: "/admin", body: none, want: cells{toLogin, ok, ok, notFound, notFound, notFound, notFound, notFound}},
 		{route: "POST /admin/processes", path: "/admin/processes", body: fixed(url.Values{"name": {"Another process"}}),
@@ -559,6 +587,19 @@ func newWorld(t *testing.T, cfg app.Config) *world {
 		a.Ledger.SetKey(signer, vkey)
 	}
 	w.event1, w.event2, w.size = r1.LedgerIndex, r2.LedgerIndex, it.LedgerIndex+1
+	w.consent1 = -1
+	evs, err := a.Ledger.RoundEvents(ctx, chair, r1.ID, 0, ledger.MaxEventsLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if strings.Contains(e.Type, "consent") {
+			w.consent1 = e.Index
+		}
+	}
+	if w.consent1 < 0 {
+		t.Fatal("the demo round has no consent event")
+	}
 	cp, err := a.Ledger.LatestCheckpoint(ctx)
 	if err != nil {
 		t.Fatalf("checkpoint: %v", err)

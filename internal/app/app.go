@@ -105,7 +105,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Auth = auth.New(db, a.Ledger, log, cfg.Auth)
 	a.Talks = talks.New(db, a.Ledger)
-	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Log: log, Secure: cfg.Secure})
+	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Log: log, Secure: cfg.Secure})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)
