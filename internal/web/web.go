@@ -29,6 +29,7 @@ import (
 	"parley/internal/bargain"
 	"parley/internal/channel"
 	"parley/internal/i18n"
+	"parley/internal/ledger"
 	"parley/internal/router"
 	"parley/internal/talks"
 	"parley/internal/text"
@@ -49,6 +50,8 @@ type Deps struct {
 	Channel *channel.Service
 	// Text serves the negotiating text's pages (text_*.go).
 	Text *text.Service
+	// Ledger serves the record pages (record_*.go).
+	Ledger *ledger.Ledger
 	// Bargain serves the package-analysis pages (bargain_*.go).
 	Bargain *bargain.Service
 	// Secure: parley is served over HTTPS (directly or behind a TLS
@@ -64,6 +67,7 @@ type Web struct {
 	// channel: the conversation pages (conversation_*.go, statements_*.go).
 	channel *channel.Service
 	text    *text.Service
+	ledger  *ledger.Ledger // the record pages (record_*.go)
 	bargain *bargain.Service
 	secure  bool
 	cat     *i18n.Catalogue
@@ -95,7 +99,7 @@ func New(d Deps) (*Web, error) {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
 	w := &Web{
-		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, bargain: d.Bargain, secure: d.Secure, cat: cat,
+		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, secure: d.Secure, cat: cat,
 		pages: map[string]*template.Template{},
 		totp:  map[string]pendingTOTP{},
 		now:   time.Now,
@@ -228,6 +232,7 @@ func (w *Web) Register(mux *router.Mux) {
 
 	w.registerConversation(mux)
 	w.registerText(mux)
+	w.registerRecord(mux)
 	w.registerBargain(mux)
 
 	// Anything else is a localized 404 page. The API registers its own
