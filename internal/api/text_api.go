@@ -676,13 +676,13 @@ func (a *API) publishText(w http.ResponseWriter, r *http.Request, c call) {
 		a.writeError(w, r, err)
 		return
 	}
-	if a.channel == nil {
-		a.writeError(w, r, errs.New(errs.Internal, "statements are not configured"))
-		return
-	}
 	p, err := svc.Publication(r.Context(), c.Actor, r.PathValue("id"))
 	if err != nil {
 		a.writeError(w, r, err)
+		return
+	}
+	if a.channel == nil {
+		a.writeError(w, r, errs.New(errs.Internal, "statements are not configured"))
 		return
 	}
 	st, err := a.channel.CreateStatement(r.Context(), c.Actor, channel.NewStatement{Title: p.Title, Body: p.Body})

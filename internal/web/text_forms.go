@@ -170,11 +170,10 @@ func (w *Web) textPublish(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		return
 	}
 	id := r.PathValue("id")
-	if w.channel == nil {
-		w.fail(rw, r, errs.New(errs.Internal, "statements are not configured"))
-		return
-	}
 	p, err := w.text.Publication(r.Context(), v.Actor(), id)
+	if err == nil && w.channel == nil {
+		err = errs.New(errs.Internal, "statements are not configured")
+	}
 	if err == nil {
 		var st channel.Statement
 		if st, err = w.channel.CreateStatement(r.Context(), v.Actor(), channel.NewStatement{Title: p.Title, Body: p.Body}); err == nil {
