@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,11 +16,13 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"parley/internal/access"
+	"parley/internal/channel"
 	"parley/internal/ledger"
 	"parley/internal/router"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 	"parley/internal/talks"
+	"parley/internal/talks/talkstest"
 )
 
 // recordFixture is the web fixture served with the ledger's record pages,
@@ -226,6 +229,31 @@ func TestRecordBundle(t *testing.T) {
 					t.Errorf("consent event in the bundle: %v, want %v", has, tt.seesConsent)
 				}
 			})
+		}
+	})
+}
+
+// TestConversationLinksProofs: each message on the conversation page links
+// to its event's inclusion proof, which its readers may open and others
+// may not.
+func TestConversationLinksProofs(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		f := newRecordFixture(t, db)
+		ch := withChannel(t, f.fixture)
+		round := f.Round.ID
+		opp := f.loggedIn(t, "opp.head", "en")
+		if a := opp.post("/rounds/"+round+"/messages", url.Values{"to": {"mediation"}, "body": {"For the mediation only"}}); a.status != http.StatusSeeOther {
+			t.Fatalf("send: %d %s", a.status, a.body)
+		}
+		msgs, err := ch.List(context.Background(), talkstest.Head(f.Opp), round, channel.ListFilter{After: -1})
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("messages %v %v", msgs, err)
+		}
+		proof := fmt.Sprintf("/rounds/%s/record/%d", round, msgs[0].LedgerIndex)
+		mustContain(t, opp.get("/rounds/"+round+"/conversation"), http.StatusOK, `href="`+proof+`"`, "Proof in the record")
+		mustContain(t, opp.get(proof), http.StatusOK, "parley-event v1\nindex "+fmt.Sprint(msgs[0].LedgerIndex)+"\n")
+		if a := f.loggedIn(t, "observer.us", "en").get(proof); a.status != http.StatusNotFound {
+			t.Errorf("the observer opens the proof of a message to the mediation: %d", a.status)
 		}
 	})
 }
