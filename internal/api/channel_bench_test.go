@@ -144,13 +144,10 @@ func BenchmarkStreamFanout(b *testing.B) {
 						first = false
 						ready.Done()
 					}
-					if strings.HasPrefix(line, "data: ") {
-						var ev struct {
-							ObjectID string `json:"object_id"`
-						}
-						if json.Unmarshal([]byte(line[6:]), &ev) == nil {
-							got <- receipt{ev.ObjectID, time.Now()}
-						}
+					// The client does as little as it can, so that the
+					// figure measures the server: find the object id.
+					if i := strings.Index(line, `"object_id":"`); strings.HasPrefix(line, "data: ") && i > 0 && len(line) >= i+13+32 {
+						got <- receipt{line[i+13 : i+13+32], time.Now()}
 					}
 				}
 			}(users[i%len(users)])

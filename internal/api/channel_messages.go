@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"parley/internal/channel"
@@ -473,12 +474,14 @@ func (a *API) roundEvents(w http.ResponseWriter, r *http.Request, c call) {
 	}
 	sse := NewSSE(w)
 	err = ch.Stream(r.Context(), c.Actor, r.PathValue("id"), r.Header.Get("Last-Event-ID"), sse.Start, func(e channel.StreamEvent) error {
-		ev := eventJSON{Index: e.Index, ID: e.ID, Type: e.Type, RoundID: e.Round, ObjectType: e.ObjectType, ObjectID: e.ObjectID, At: timeJSON(e.At)}
-		if e.Message != nil {
-			m := messageJSON(*e.Message)
-			ev.Message = &m
-		}
-		b, err := json.Marshal(ev)
+		b, err := streamPayloads.get(e.ID+"|"+c.Actor.Org, func() ([]byte, error) {
+			ev := eventJSON{Index: e.Index, ID: e.ID, Type: e.Type, RoundID: e.Round, ObjectType: e.ObjectType, ObjectID: e.ObjectID, At: timeJSON(e.At)}
+			if e.Message != nil {
+				m := messageJSON(*e.Message)
+				ev.Message = &m
+			}
+			return json.Marshal(ev)
+		})
 		if err != nil {
 			return err
 		}
@@ -488,4 +491,40 @@ func (a *API) roundEvents(w http.ResponseWriter, r *http.Request, c call) {
 	if err != nil && !sse.Started() {
 		a.writeError(w, r, err)
 	}
+}
+
+// payloadCache keeps the encoded stream event per event and organisation:
+// every stream of one organisation sends the same bytes (the channel reads
+// the message once per organisation), so a plenary message to a thousand
+// streams is encoded a handful of times, not a thousand.
+type payloadCache struct {
+	mu    sync.Mutex
+	m     map[string][]byte
+	order []string
+}
+
+var streamPayloads = &payloadCache{m: map[string][]byte{}}
+
+func (c *payloadCache) get(key string, encode func() ([]byte, error)) ([]byte, error) {
+	c.mu.Lock()
+	b, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, err := encode()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if _, ok := c.m[key]; !ok {
+		c.m[key] = b
+		c.order = append(c.order, key)
+		if len(c.order) > 4096 {
+			delete(c.m, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	c.mu.Unlock()
+	return b, nil
 }

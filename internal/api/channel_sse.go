@@ -17,6 +17,7 @@ type SSE struct {
 	mu      sync.Mutex
 	started bool
 	stop    chan struct{}
+	exited  chan struct{} // closed when the keep-alive goroutine ends
 	once    sync.Once
 }
 
@@ -47,7 +48,9 @@ func (s *SSE) startLocked() {
 	s.w.WriteHeader(http.StatusOK)
 	s.w.Write([]byte("retry: 2000\n: stream open\n\n"))
 	s.rc.Flush()
+	s.exited = make(chan struct{})
 	go func() {
+		defer close(s.exited)
 		t := time.NewTicker(KeepAlive)
 		defer t.Stop()
 		for {
@@ -56,6 +59,12 @@ func (s *SSE) startLocked() {
 				return
 			case <-t.C:
 				s.mu.Lock()
+				select {
+				case <-s.stop:
+					s.mu.Unlock()
+					return
+				default:
+				}
 				s.w.Write([]byte(": keep-alive\n\n"))
 				s.rc.Flush()
 				s.mu.Unlock()
@@ -95,5 +104,15 @@ func (s *SSE) Send(id int64, name string, data []byte) error {
 	return s.rc.Flush()
 }
 
-// Stop ends the keep-alive comments.
-func (s *SSE) Stop() { s.once.Do(func() { close(s.stop) }) }
+// Stop ends the keep-alive comments and waits until none can be written:
+// the handler calls it before it returns, after which writing to the
+// response is not allowed.
+func (s *SSE) Stop() {
+	s.once.Do(func() { close(s.stop) })
+	s.mu.Lock()
+	exited := s.exited
+	s.mu.Unlock()
+	if exited != nil {
+		<-exited
+	}
+}
