@@ -41,6 +41,7 @@ import (
 	"parley/internal/ledger"
 	"parley/internal/store/storetest"
 	"parley/internal/talks"
+	"parley/internal/text"
 )
 
 const tablePassword = "correct horse battery"
@@ -114,6 +115,8 @@ type world struct {
 	// guarantor, the observer and the monitor take part in the round but
 	// may not read it.
 	consent1 int64
+
+	text1, text2 string // text1: Rev.1 issued in round 1, with an amendment by the opposition on paragraph 2; text2: a draft only
 }
 
 // cheapHash keeps the many logins of the table fast; the auth package tests
@@ -504,6 +507,76 @@ func accessTable(w *world) []row {
 			body: fixed(url.Values{"code": {"000000"}}), want: loggedIn(toLogin, 400)},
 		{route: "POST /account/totp/disable", object: "own account", path: "/account/totp/disable",
 			body: fixed(url.Values{"password": {tablePassword}}), want: loggedIn(toLogin, seeOther)},
+		// API: the negotiating text.
+		{route: "GET " + api + "/rounds/{id}/texts", object: round1, path: api + "/rounds/" + r1 + "/texts", body: none, want: loggedIn(unauth, ok)},
+		{route: "GET " + api + "/rounds/{id}/texts", object: round2, path: api + "/rounds/" + r2 + "/texts", body: none,
+			want: cells{unauth, ok, notFound, ok, notFound, ok, notFound, notFound}},
+		{route: "POST " + api + "/rounds/{id}/texts", object: round1, path: api + "/rounds/" + r1 + "/texts", body: fixed(map[string]string{"title": "Another text"}),
+			want: cells{unauth, forbidden, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds/{id}/texts", object: round2, path: api + "/rounds/" + r2 + "/texts", body: fixed(map[string]string{"title": "Another text"}),
+			want: cells{unauth, forbidden, notFound, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET " + api + "/texts/{id}", object: "text with Rev.1, " + round1, path: api + "/texts/" + w.text1, body: none,
+			want: cells{unauth, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET " + api + "/texts/{id}", object: "text not issued, " + round1, path: api + "/texts/" + w.text2, body: none,
+			want: cells{unauth, notFound, ok, notFound, notFound, notFound, notFound, notFound}},
+		{route: "GET " + api + "/texts/{id}/draft", object: "text with Rev.1", path: api + "/texts/" + w.text1 + "/draft", body: none,
+			want: cells{unauth, notFound, ok, notFound, notFound, notFound, notFound, notFound}},
+		{route: "GET " + api + "/texts/{id}/revisions/{n}", object: "Rev.1", path: api + "/texts/" + w.text1 + "/revisions/1", body: none,
+			want: cells{unauth, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET " + api + "/texts/{id}/revisions/{n}/export", object: "Rev.1 as Markdown", path: api + "/texts/" + w.text1 + "/revisions/1/export?format=md", body: none,
+			want: cells{unauth, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET " + api + "/texts/{id}/compare", object: "Rev.1 with itself", path: api + "/texts/" + w.text1 + "/compare?from=1&to=1", body: none,
+			want: cells{unauth, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET " + api + "/texts/{id}/adoption", object: "text with Rev.1", path: api + "/texts/" + w.text1 + "/adoption", body: none,
+			want: cells{unauth, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "PUT " + api + "/texts/{id}/revisions/{n}/paragraphs/{p}/position", object: "own position on Rev.1", path: api + "/texts/" + w.text1 + "/revisions/1/paragraphs/1/position",
+			body: fixed(map[string]string{"alternative": "A", "stance": "accept"}), want: cells{unauth, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/texts/{id}/adopt", object: "Rev.1, still bracketed", path: api + "/texts/" + w.text1 + "/adopt",
+			body: fixed(map[string]string{"password": tablePassword}), want: cells{unauth, forbidden, forbidden, conflict, conflict, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/texts/{id}/publish", object: "text not adopted", path: api + "/texts/" + w.text1 + "/publish", body: none,
+			want: cells{unauth, forbidden, conflict, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/texts/{id}/settings", object: "text with Rev.1", path: api + "/texts/" + w.text1 + "/settings",
+			body: fixed(map[string]bool{"ad_referendum": false}), want: cells{unauth, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/texts/{id}/summaries/{org}", object: "summary for the government", path: api + "/texts/" + w.text1 + "/summaries/" + w.org["gov"],
+			body: fixed(map[string]bool{"shared": true}), want: cells{unauth, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/texts/{id}/draft/from-amendment", object: "the opposition's amendment", path: api + "/texts/" + w.text1 + "/draft/from-amendment",
+			body: fixed(map[string]any{"revision": 1, "paragraph": 2, "org": w.org["opp"]}), want: cells{unauth, forbidden, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/texts/{id}/draft", object: "text not issued", path: api + "/texts/" + w.text2 + "/draft",
+			body: fixed(map[string]string{"source": "# Unissued text\n\n1. A paragraph.\n"}), want: cells{unauth, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/texts/{id}/issue", object: "text not issued", path: api + "/texts/" + w.text2 + "/issue", body: none,
+			want: cells{unauth, forbidden, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+
+		// Web: the negotiating text. A refused form shows the text page
+		// again: 403 to those who read the text, 404 to those who do not.
+		{route: "GET /rounds/{id}/texts", object: round1, path: "/rounds/" + r1 + "/texts", body: none, want: loggedIn(toLogin, ok)},
+		{route: "GET /rounds/{id}/texts", object: round2, path: "/rounds/" + r2 + "/texts", body: none,
+			want: cells{toLogin, ok, notFound, ok, notFound, ok, notFound, notFound}},
+		{route: "POST /rounds/{id}/texts", object: round1, path: "/rounds/" + r1 + "/texts", body: fixed(url.Values{"title": {"A web text"}}),
+			want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST /rounds/{id}/texts", object: round2, path: "/rounds/" + r2 + "/texts", body: fixed(url.Values{"title": {"A web text"}}),
+			want: cells{toLogin, forbidden, notFound, forbidden, notFound, forbidden, notFound, notFound}},
+		{route: "GET /texts/{id}", object: "text with Rev.1", path: "/texts/" + w.text1, body: none,
+			want: cells{toLogin, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET /texts/{id}/revisions/{n}", object: "Rev.1", path: "/texts/" + w.text1 + "/revisions/1", body: none,
+			want: cells{toLogin, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET /texts/{id}/compare", object: "Rev.1 with itself", path: "/texts/" + w.text1 + "/compare?from=1&to=1", body: none,
+			want: cells{toLogin, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "POST /texts/{id}/revisions/{n}/paragraphs/{p}/position", object: "own position on Rev.1", path: "/texts/" + w.text1 + "/revisions/1/paragraphs/1/position",
+			body: fixed(url.Values{"alternative": {"A"}, "stance": {"accept"}}), want: cells{toLogin, forbidden, forbidden, seeOther, seeOther, notFound, notFound, notFound}},
+		{route: "POST /texts/{id}/adopt", object: "Rev.1, still bracketed", path: "/texts/" + w.text1 + "/adopt",
+			body: fixed(url.Values{"password": {tablePassword}}), want: cells{toLogin, forbidden, forbidden, conflict, conflict, notFound, notFound, notFound}},
+		{route: "POST /texts/{id}/publish", object: "text not adopted", path: "/texts/" + w.text1 + "/publish", body: fixed(url.Values{}),
+			want: cells{toLogin, forbidden, conflict, forbidden, forbidden, notFound, notFound, notFound}},
+		{route: "POST /texts/{id}/settings", object: "text with Rev.1", path: "/texts/" + w.text1 + "/settings", body: fixed(url.Values{"ad_referendum": {"on"}}),
+			want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
+		{route: "POST /texts/{id}/summaries/{org}", object: "summary for the government", path: "/texts/" + w.text1 + "/summaries/" + w.org["gov"], body: fixed(url.Values{"shared": {"on"}}),
+			want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
+		{route: "POST /texts/{id}/draft/from-amendment", object: "the opposition's amendment", path: "/texts/" + w.text1 + "/draft/from-amendment",
+			body: fixed(url.Values{"revision": {"1"}, "paragraph": {"2"}, "org": {w.org["opp"]}}), want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
+		{route: "POST /texts/{id}/draft", object: "text with Rev.1", path: "/texts/" + w.text1 + "/draft",
+			body: fixed(url.Values{"source": {"# Table text\n\n1. Reported to the group.\n2. Convoys pass within 48 hours.\n"}}), want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
+		{route: "POST /texts/{id}/issue", object: "text with a new draft", path: "/texts/" + w.text1 + "/issue", body: fixed(url.Values{}),
+			want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
 		{route: "/", object: "no such page", path: "/no/such/page", body: none, want: all(notFound)},
 	}
 }
@@ -576,6 +649,22 @@ func newWorld(t *testing.T, cfg app.Config) *world {
 		t.Fatalf("round 2 agenda: %v", err)
 	}
 	w.item2 = it.ID
+	med, opp := w.user["mediator"].Actor(), w.user["opp.head"].Actor()
+	t1, err := a.Text.Create(ctx, med, r1.ID, text.NewText{Source: "# Table text\n\n1. Reported to\nA) the group.\nB) the guarantors.\n2. Convoys pass [without delay].\n"})
+	if err != nil {
+		t.Fatalf("text 1: %v", err)
+	}
+	if _, err := a.Text.Issue(ctx, med, t1.ID); err != nil {
+		t.Fatalf("text 1 Rev.1: %v", err)
+	}
+	if _, err := a.Text.SetPosition(ctx, opp, t1.ID, 1, 2, text.PositionInput{Stance: text.Amend, Wording: "Convoys pass within 48 hours."}); err != nil {
+		t.Fatalf("text 1 amendment: %v", err)
+	}
+	t2, err := a.Text.Create(ctx, med, r1.ID, text.NewText{Title: "Unissued text"})
+	if err != nil {
+		t.Fatalf("text 2: %v", err)
+	}
+	w.text1, w.text2 = t1.ID, t2.ID
 
 	// The ledger: a signing key (unless the app has one), a checkpoint, and
 	// a registered witness key for each party and the guarantor.

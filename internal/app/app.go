@@ -17,10 +17,13 @@ import (
 
 	"parley/internal/api"
 	"parley/internal/auth"
+	"parley/internal/bargain"
+	"parley/internal/channel"
 	"parley/internal/ledger"
 	"parley/internal/router"
 	"parley/internal/store"
 	"parley/internal/talks"
+	"parley/internal/text"
 	"parley/internal/web"
 )
 
@@ -58,13 +61,16 @@ func (c *Config) defaults() {
 
 // App is a running parley: its database, services and route table.
 type App struct {
-	Config Config
-	Log    *slog.Logger
-	DB     *store.DB
-	Ledger *ledger.Ledger
-	Auth   *auth.Service
-	Talks  *talks.Service
-	Mux    *router.Mux
+	Config  Config
+	Log     *slog.Logger
+	DB      *store.DB
+	Ledger  *ledger.Ledger
+	Auth    *auth.Service
+	Talks   *talks.Service
+	Channel *channel.Service
+	Text    *text.Service
+	Bargain *bargain.Service
+	Mux     *router.Mux
 
 	metrics      *metrics
 	checkpointer *ledger.Checkpointer
@@ -105,13 +111,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Auth = auth.New(db, a.Ledger, log, cfg.Auth)
 	a.Talks = talks.New(db, a.Ledger)
-	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Log: log, Secure: cfg.Secure})
+	a.Channel, err = channel.Open(db, a.Ledger, a.Talks, cfg.DataDir, log)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("channel: %w", err)
+	}
+	a.Text = text.New(db, a.Ledger, a.Auth)
+	a.Bargain = bargain.New(db, a.Ledger)
+	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
+		Bargain: a.Bargain, Log: log, Secure: cfg.Secure})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	w.Register(a.Mux)
-	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Log: log}).Register(a.Mux)
+	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
+		Bargain: a.Bargain, Log: log}).Register(a.Mux)
 	a.metrics = newMetrics(prometheus.NewRegistry(), db)
 	a.Mux.Handle("GET /metrics", a.metrics.handler())
 	return a, nil
