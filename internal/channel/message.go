@@ -387,8 +387,9 @@ func (s *Service) writeBatch(batch []*sendReq) {
 	results := make([]error, len(batch))
 	err := s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		sc := newStmtCache(tx)
+		rounds := map[string]roundState{}
 		for i, r := range batch {
-			rule, err := s.sendIn(ctx, sc, rec, r)
+			rule, err := s.sendIn(ctx, sc, rec, r, rounds)
 			if err != nil {
 				return err
 			}
@@ -414,7 +415,10 @@ func (s *Service) writeBatch(batch []*sendReq) {
 // sendIn writes one send inside the batch transaction. The rules are
 // checked with reads first; a refusal is returned as rule (nothing of this
 // send was written). err is a failure of the transaction itself.
-func (s *Service) sendIn(ctx context.Context, tx *stmtCache, rec *ledger.Recorder, r *sendReq) (rule, err error) {
+//
+// rounds remembers, for the batch, the rounds already entered by an
+// organisation: participation cannot change inside the transaction.
+func (s *Service) sendIn(ctx context.Context, tx *stmtCache, rec *ledger.Recorder, r *sendReq, rounds map[string]roundState) (rule, err error) {
 	refuse := func(e error) (error, error) {
 		if _, ok := errs.As(e); ok {
 			return e, nil
@@ -422,9 +426,13 @@ func (s *Service) sendIn(ctx context.Context, tx *stmtCache, rec *ledger.Recorde
 		return nil, e
 	}
 	actor, in := r.actor, r.in
-	rs, err := s.enterRound(ctx, tx, actor, r.roundID)
-	if err != nil {
-		return refuse(err)
+	key := r.roundID + "|" + actor.Org
+	rs, ok := rounds[key]
+	if !ok {
+		if rs, err = s.enterRound(ctx, tx, actor, r.roundID); err != nil {
+			return refuse(err)
+		}
+		rounds[key] = rs
 	}
 	to := in.To
 	if in.ReplyTo != "" {

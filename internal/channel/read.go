@@ -177,9 +177,8 @@ func (s *Service) getIn(ctx context.Context, q access.Querier, actor access.Acto
 
 // ListFilter pages through a round's messages.
 type ListFilter struct {
-	// After returns messages whose ledger index is greater (the cursor is
-	// the last message's LedgerIndex); -1 or 0 with Since unset starts at
-	// the beginning.
+	// After returns messages whose ledger index is greater: the cursor is
+	// the last message's LedgerIndex, and -1 starts at the beginning.
 	After int64
 	// Limit caps the page; 0 means DefaultLimit, and it is at most MaxLimit.
 	Limit int
