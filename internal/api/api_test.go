@@ -250,7 +250,9 @@ func testBadInput(t *testing.T, f *fixture) {
 	}{
 		{"no token before the body is read", "", "application/json", "{", 401, "unauthorized", ""},
 		{"not JSON", tok, "text/plain", `{"name":"x"}`, 415, "unsupported_media_type", ""},
-		{"no content type", tok, "", `{"name":"x"}`, 415, "unsupported_media_type", ""},
+		{"form content type", tok, "application/x-www-form-urlencoded", `{"name":"x"}`, 415, "unsupported_media_type", ""},
+		{"text content type", tok, "text/plain", `{"name":"x"}`, 415, "unsupported_media_type", ""},
+		{"no content type, read as JSON", tok, "", `{"name":`, 400, "invalid_json", ""},
 		{"empty", tok, "application/json", "", 400, "invalid_json", ""},
 		{"malformed", tok, "application/json", `{"name":`, 400, "invalid_json", ""},
 		{"syntax", tok, "application/json", `{"name" "x"}`, 400, "invalid_json", ""},

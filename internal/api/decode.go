@@ -33,13 +33,14 @@ type request interface {
 // decoder of the API: JSON content type, capped body, unknown fields and
 // trailing data refused, then v.Validate.
 func decode(w http.ResponseWriter, r *http.Request, v request, limit int64) error {
+	// A body without a Content-Type is read as JSON (simple clients omit
+	// it); one that declares another type is refused, so that a form post
+	// can never be taken for an API call.
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
 			return errs.New(UnsupportedMediaType, "the request body must be JSON (Content-Type: application/json)")
 		}
-	} else {
-		return errs.New(UnsupportedMediaType, "the request body must be JSON (Content-Type: application/json)")
 	}
 	body := http.MaxBytesReader(w, r.Body, limit)
 	defer body.Close()
