@@ -561,6 +561,8 @@ func accessTable(w *world) []row {
 			want: cells{toLogin, ok, ok, ok, ok, notFound, notFound, notFound}},
 		{route: "GET /texts/{id}/compare", object: "Rev.1 with itself", path: "/texts/" + w.text1 + "/compare?from=1&to=1", body: none,
 			want: cells{toLogin, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET /texts/{id}/revisions/{n}/export", object: "Rev.1 as Akoma Ntoso", path: "/texts/" + w.text1 + "/revisions/1/export?format=akn", body: none,
+			want: cells{toLogin, ok, ok, ok, ok, notFound, notFound, notFound}},
 		{route: "POST /texts/{id}/revisions/{n}/paragraphs/{p}/position", object: "own position on Rev.1", path: "/texts/" + w.text1 + "/revisions/1/paragraphs/1/position",
 			body: fixed(url.Values{"alternative": {"A"}, "stance": {"accept"}}), want: cells{toLogin, forbidden, forbidden, seeOther, seeOther, notFound, notFound, notFound}},
 		{route: "POST /texts/{id}/adopt", object: "Rev.1, still bracketed", path: "/texts/" + w.text1 + "/adopt",

@@ -88,9 +88,14 @@ func (s *Service) Adopt(ctx context.Context, actor access.Actor, textID, passwor
 			return nil
 		}
 		now := store.Now()
-		ev, err := event(ctx, rec, actor, "text.adopted", rev.RoundID, "text", rev.TextID, aud, map[string]any{
-			"text_id": rev.TextID, "revision": rev.Number, "revision_id": rev.ID,
-			"sha256": rev.SHA256, "title": rev.Title, "adopted_at": stamp(store.Time(now)),
+		// The adoption's content is the canonical adopted text itself, so
+		// that the public record's content hash is the text's SHA-256: a
+		// reader holding only the record and the text can check one
+		// against the other (the object id names the text, the record's
+		// time the adoption).
+		ev, err := rec.Append(ctx, ledger.Event{
+			Type: "text.adopted", Actor: actor, Round: rev.RoundID,
+			ObjectType: "text", ObjectID: rev.TextID, Audience: aud, Content: []byte(rev.Source),
 		})
 		if err != nil {
 			return err

@@ -404,6 +404,10 @@ func TestAdoption(t *testing.T) {
 		if typ != "text.adopted" {
 			t.Errorf("event %d is %s", ad.LedgerIndex, typ)
 		}
+		// The record's content hash is the text's own SHA-256.
+		if hex.EncodeToString(content) != ad.SHA256 {
+			t.Errorf("adoption event's content hash %x, want the text's %s", content, ad.SHA256)
+		}
 		// No more drafts or positions once adopted.
 		_, err = w.Text.SaveDraft(ctx, w.Med, tx.ID, clean)
 		wantErr(t, err, errs.Conflict, "")

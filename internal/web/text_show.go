@@ -34,6 +34,7 @@ func (w *Web) registerText(mux *router.Mux) {
 	mux.HandleFunc("GET /texts/{id}", w.user(w.textShow))
 	mux.HandleFunc("GET /texts/{id}/revisions/{n}", w.user(w.textShow))
 	mux.HandleFunc("GET /texts/{id}/compare", w.user(w.textCompare))
+	mux.HandleFunc("GET /texts/{id}/revisions/{n}/export", w.user(w.textExport))
 	mux.HandleFunc("POST /texts/{id}/draft", w.user(w.textDraftSave))
 	mux.HandleFunc("POST /texts/{id}/draft/from-amendment", w.user(w.textFromAmendment))
 	mux.HandleFunc("POST /texts/{id}/issue", w.user(w.textIssue))
@@ -144,6 +145,7 @@ type deskView struct {
 	Filter  string // "", "contested" or "awaiting"
 	Parties []text.Party
 	Rows    []deskRow
+	Cols    int // the grid's columns: paragraph, status and one per party
 	// Amendments are every proposed wording on the revision, each a click
 	// away from the next draft.
 	Amendments []text.Position
@@ -273,7 +275,7 @@ func sectionsOf(rev text.Revision, org string) []sectionView {
 // some party reserves (awaits instructions) or a bracket is pending
 // instructions.
 func deskOf(rev text.Revision, filter string) deskView {
-	d := deskView{Filter: filter, Parties: rev.Parties}
+	d := deskView{Filter: filter, Parties: rev.Parties, Cols: len(rev.Parties) + 2}
 	states := map[int]text.ParagraphState{}
 	for _, s := range rev.Paragraphs {
 		states[s.Number] = s
@@ -380,4 +382,31 @@ func (w *Web) textCompare(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		p.Revisions = append(p.Revisions, i)
 	}
 	w.renderPage(rw, r, http.StatusOK, pageTextCompare, p)
+}
+
+// textExport downloads an issued revision as print-ready HTML, Markdown or
+// Akoma Ntoso XML. The pages link here rather than to the API's export,
+// which wants a bearer token a browser does not send.
+func (w *Web) textExport(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if w.text == nil || err != nil || n < 1 {
+		w.notFound(rw, r)
+		return
+	}
+	ex, err := w.text.Export(r.Context(), v.Actor(), r.PathValue("id"), n, r.URL.Query().Get("format"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	h := rw.Header()
+	h.Set("Content-Type", ex.ContentType)
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Disposition", `attachment; filename="`+ex.Filename+`"`)
+	if ex.StyleHash != "" {
+		// The print page's one stylesheet, allowed by its hash.
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src "+ex.StyleHash+"; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+	}
+	rw.WriteHeader(http.StatusOK)
+	rw.Write(ex.Body)
 }
