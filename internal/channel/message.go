@@ -387,6 +387,8 @@ func (s *Service) writeBatch(batch []*sendReq) {
 	results := make([]error, len(batch))
 	err := s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		sc := newStmtCache(tx)
+		var terms []termRow
+		sc.terms = &terms
 		rounds := map[string]roundState{}
 		for i, r := range batch {
 			rule, err := s.sendIn(ctx, sc, rec, r, rounds)
@@ -395,7 +397,7 @@ func (s *Service) writeBatch(batch []*sendReq) {
 			}
 			results[i] = rule
 		}
-		return nil
+		return insertTerms(ctx, tx, terms)
 	})
 	if err != nil && len(batch) > 1 {
 		for _, r := range batch {
@@ -564,12 +566,47 @@ func (s *Service) insertMessage(ctx context.Context, tx *stmtCache, rec *ledger.
 	return nil
 }
 
-// indexTerms writes the blind index rows of an item's text.
+// indexTerms writes the blind index rows of an item's text, or, inside a
+// batch of sends (tx.terms not nil), keeps them for one insert at the end
+// of the batch: on PostgreSQL every statement is a round trip, and a
+// message has a dozen words.
 func (s *Service) indexTerms(ctx context.Context, tx *stmtCache, itemID, text string) error {
+	var rows []termRow
 	for _, t := range Tokens(text) {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO search_terms(term, item_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", s.keys.term(t), itemID); err != nil {
+		rows = append(rows, termRow{s.keys.term(t), itemID})
+	}
+	if tx.terms != nil {
+		*tx.terms = append(*tx.terms, rows...)
+		return nil
+	}
+	return insertTerms(ctx, tx.tx, rows)
+}
+
+// termRow is one row of the blind index.
+type termRow struct {
+	term []byte
+	item string
+}
+
+// insertTerms writes index rows in multi-row statements.
+func insertTerms(ctx context.Context, tx *sql.Tx, rows []termRow) error {
+	for len(rows) > 0 {
+		n := min(len(rows), 400)
+		var b strings.Builder
+		b.WriteString("INSERT INTO search_terms(term, item_id) VALUES ")
+		args := make([]any, 0, 2*n)
+		for i, r := range rows[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "($%d, $%d)", 2*i+1, 2*i+2)
+			args = append(args, r.term, r.item)
+		}
+		b.WriteString(" ON CONFLICT DO NOTHING")
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("index terms: %w", err)
 		}
+		rows = rows[n:]
 	}
 	return nil
 }

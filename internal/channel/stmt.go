@@ -14,6 +14,9 @@ import (
 type stmtCache struct {
 	tx *sql.Tx
 	m  map[string]*sql.Stmt
+	// terms, when set, collects the search index rows of a batch of sends
+	// for one insert at its end (indexTerms).
+	terms *[]termRow
 }
 
 func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, m: map[string]*sql.Stmt{}} }
