@@ -73,7 +73,8 @@ func Open(ctx context.Context, dsn, dataDir string) (db *DB, err error) {
 
 func sqliteDSN(path string, write bool) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+	// temp_store(MEMORY): statement journals of multi-row writes stay off the disk.
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	if write {

@@ -73,7 +73,7 @@ CREATE TABLE search_terms (
     term    BLOB NOT NULL,
     item_id TEXT NOT NULL,
     PRIMARY KEY (term, item_id)
-);
+) WITHOUT ROWID;
 
 -- +goose Down
 DROP TABLE search_terms;
