@@ -88,6 +88,9 @@ type Text struct {
 	AdoptedIndex int64
 	CreatedAt    time.Time
 	LedgerIndex  int64 // the "text.created" event
+	// Language is the BCP 47 tag of the authoritative text ("en" unless
+	// the mediation says otherwise); translations are in other languages.
+	Language string
 }
 
 // Draft is one save of the mediation's draft.
@@ -250,12 +253,12 @@ func requireMediation(actor access.Actor, what string) error {
 }
 
 const textColumns = `t.id, t.round_id, t.title, t.ad_referendum, t.adopted_rev, t.adopted_at, t.adopted_hash, t.adopted_idx, t.created_at, t.ledger_idx,
-	COALESCE((SELECT MAX(r.number) FROM text_revisions r WHERE r.text_id = t.id), 0)`
+	COALESCE((SELECT MAX(r.number) FROM text_revisions r WHERE r.text_id = t.id), 0), t.language`
 
 func scanText(sc interface{ Scan(...any) error }) (Text, error) {
 	var t Text
 	var created, adopted int64
-	err := sc.Scan(&t.ID, &t.RoundID, &t.Title, &t.AdReferendum, &t.Adopted, &adopted, &t.AdoptedHash, &t.AdoptedIndex, &created, &t.LedgerIndex, &t.Revision)
+	err := sc.Scan(&t.ID, &t.RoundID, &t.Title, &t.AdReferendum, &t.Adopted, &adopted, &t.AdoptedHash, &t.AdoptedIndex, &created, &t.LedgerIndex, &t.Revision, &t.Language)
 	t.CreatedAt = store.Time(created)
 	if adopted != 0 {
 		t.AdoptedAt = store.Time(adopted)
@@ -290,6 +293,8 @@ type NewText struct {
 	Title  string
 	// AdReferendum turns on "nothing is agreed until everything is agreed".
 	AdReferendum bool
+	// Language is the BCP 47 tag of the authoritative text; "" is "en".
+	Language string
 }
 
 // Create starts a negotiating text in a round, with its first draft. Only
@@ -315,7 +320,13 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, roundID string
 	if err != nil {
 		return Text{}, err
 	}
-	t = Text{ID: store.NewID(), RoundID: roundID, Title: doc.Title, AdReferendum: in.AdReferendum}
+	lang := "en"
+	if in.Language != "" {
+		if lang, err = Language("language", in.Language); err != nil {
+			return Text{}, err
+		}
+	}
+	t = Text{ID: store.NewID(), RoundID: roundID, Title: doc.Title, AdReferendum: in.AdReferendum, Language: lang}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		ok := store.ValidID(roundID)
 		if ok {
@@ -332,15 +343,15 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, roundID string
 			return err
 		}
 		ev, err := event(ctx, rec, actor, "text.created", roundID, "text", t.ID, aud, map[string]any{
-			"id": t.ID, "round_id": roundID, "title": t.Title, "ad_referendum": t.AdReferendum,
+			"id": t.ID, "round_id": roundID, "title": t.Title, "ad_referendum": t.AdReferendum, "language": lang,
 		})
 		if err != nil {
 			return err
 		}
 		now := store.Now()
 		t.LedgerIndex, t.CreatedAt = ev.Index, store.Time(now)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO texts(id, round_id, title, ad_referendum, created_at, created_by, ledger_idx)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, roundID, t.Title, t.AdReferendum, now, actor.User, ev.Index); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO texts(id, round_id, title, ad_referendum, created_at, created_by, ledger_idx, language)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.ID, roundID, t.Title, t.AdReferendum, now, actor.User, ev.Index, lang); err != nil {
 			return err
 		}
 		if err := access.Grant(ctx, tx, t.ID, aud); err != nil {
