@@ -167,6 +167,7 @@ func runAccessTable(t *testing.T, cfg app.Config) {
 			if got != r.want[i] {
 				t.Errorf("%s [%s] as %s: got %s, want %s\n%s", r.route, r.object, name(s), statusText(got), statusText(r.want[i]), snippet(body))
 			}
+			w.checkConfidential(r, s, body)
 		}
 	}
 	t.Logf("%d routes, %d rows, %d cells", len(registered), len(table), n)
@@ -579,6 +580,112 @@ func accessTable(w *world) []row {
 			body: fixed(url.Values{"source": {"# Table text\n\n1. Reported to the group.\n2. Convoys pass within 48 hours.\n"}}), want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
 		{route: "POST /texts/{id}/issue", object: "text with a new draft", path: "/texts/" + w.text1 + "/issue", body: fixed(url.Values{}),
 			want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
+		// API: the package analysis. The domain is the round's mediation's
+		// and parties'; a profile its party's (and the mediation's while
+		// shared); the analysis, the draft and proposals the mediation's.
+		// Others in the round are refused writes (403) and find nothing to
+		// read (404); outsiders find no round (404). Round 2 has no domain:
+		// its mediation is not in it. Every cell is also checked for a
+		// profile its reader may not read (checkConfidential).
+		{route: "GET " + api + "/rounds/{id}/bargain/domain", object: round1, path: api + "/rounds/" + r1 + "/bargain/domain", body: none,
+			want: cells{unauth, notFound, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET " + api + "/rounds/{id}/bargain/domain", object: round2 + ", no domain", path: api + "/rounds/" + r2 + "/bargain/domain", body: none,
+			want: loggedIn(unauth, notFound)},
+		{route: "PUT " + api + "/rounds/{id}/bargain/domain", object: round1, path: api + "/rounds/" + r1 + "/bargain/domain", body: bargainDomainJSON,
+			want: cells{unauth, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/domain", object: round2, path: api + "/rounds/" + r2 + "/bargain/domain", body: bargainDomainJSON,
+			want: cells{unauth, forbidden, notFound, forbidden, notFound, forbidden, notFound, notFound}},
+		{route: "GET " + api + "/rounds/{id}/bargain/domain/geniusweb", object: round1, path: api + "/rounds/" + r1 + "/bargain/domain/geniusweb", body: none,
+			want: cells{unauth, notFound, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET " + api + "/rounds/{id}/bargain/domain/geniusweb", object: round2 + ", no domain", path: api + "/rounds/" + r2 + "/bargain/domain/geniusweb", body: none,
+			want: loggedIn(unauth, notFound)},
+		{route: "PUT " + api + "/rounds/{id}/bargain/domain/geniusweb", object: round1, path: api + "/rounds/" + r1 + "/bargain/domain/geniusweb",
+			body: fixed(file{"application/json", w.bargainDomainFile()}), want: cells{unauth, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/domain/geniusweb", object: round2 + ", a malformed file", path: api + "/rounds/" + r2 + "/bargain/domain/geniusweb",
+			body: fixed(file{"application/json", `{"name":`}), want: cells{unauth, forbidden, notFound, forbidden, notFound, forbidden, notFound, notFound}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/profile/geniusweb", object: "own profile, " + round1, path: api + "/rounds/" + r1 + "/bargain/profile/geniusweb",
+			body: w.bargainProfileFiles(false), want: cells{unauth, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/profile/geniusweb", object: "own profile, " + round2 + ", no domain", path: api + "/rounds/" + r2 + "/bargain/profile/geniusweb",
+			body: w.bargainProfileFiles(false), want: cells{unauth, forbidden, notFound, conflict, notFound, forbidden, notFound, notFound}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/profile/genius-xml", object: "own profile, " + round1, path: api + "/rounds/" + r1 + "/bargain/profile/genius-xml",
+			body: w.bargainProfileFiles(true), want: cells{unauth, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/profile/genius-xml", object: "own profile, " + round2 + ", no domain", path: api + "/rounds/" + r2 + "/bargain/profile/genius-xml",
+			body: w.bargainProfileFiles(true), want: cells{unauth, forbidden, notFound, conflict, notFound, forbidden, notFound, notFound}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/profile", object: "own profile, " + round1, path: api + "/rounds/" + r1 + "/bargain/profile",
+			body: bargainProfileJSON, want: cells{unauth, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/profile", object: "own profile, " + round2 + ", no domain", path: api + "/rounds/" + r2 + "/bargain/profile",
+			body: bargainProfileJSON, want: cells{unauth, forbidden, notFound, conflict, notFound, forbidden, notFound, notFound}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/profile/shared", object: "own profile, " + round1, path: api + "/rounds/" + r1 + "/bargain/profile/shared",
+			body: bargainSharedJSON, want: cells{unauth, notFound, notFound, ok, ok, notFound, notFound, notFound}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/profile/shared", object: "own profile, " + round2 + ", none", path: api + "/rounds/" + r2 + "/bargain/profile/shared",
+			body: bargainSharedJSON, want: loggedIn(unauth, notFound)},
+		{route: "GET " + api + "/rounds/{id}/bargain/profile", object: "own profile, " + round1, path: api + "/rounds/" + r1 + "/bargain/profile", body: none,
+			want: cells{unauth, notFound, notFound, ok, ok, notFound, notFound, notFound}},
+		{route: "GET " + api + "/rounds/{id}/bargain/profile", object: "own profile, " + round2 + ", none", path: api + "/rounds/" + r2 + "/bargain/profile", body: none,
+			want: loggedIn(unauth, notFound)},
+		{route: "GET " + api + "/rounds/{id}/bargain/profile/geniusweb", object: "own profile, " + round1, path: api + "/rounds/" + r1 + "/bargain/profile/geniusweb", body: none,
+			want: cells{unauth, notFound, notFound, ok, ok, notFound, notFound, notFound}},
+		{route: "GET " + api + "/rounds/{id}/bargain/profile/geniusweb", object: "own profile, " + round2 + ", none", path: api + "/rounds/" + r2 + "/bargain/profile/geniusweb", body: none,
+			want: loggedIn(unauth, notFound)},
+		{route: "GET " + api + "/rounds/{id}/bargain/profile/genius-xml", object: "own profile, " + round1, path: api + "/rounds/" + r1 + "/bargain/profile/genius-xml", body: none,
+			want: cells{unauth, notFound, notFound, ok, ok, notFound, notFound, notFound}},
+		{route: "GET " + api + "/rounds/{id}/bargain/profile/genius-xml", object: "own profile, " + round2 + ", none", path: api + "/rounds/" + r2 + "/bargain/profile/genius-xml", body: none,
+			want: loggedIn(unauth, notFound)},
+		{route: "GET " + api + "/rounds/{id}/bargain/profiles", object: "the profiles the caller may read, " + round1, path: api + "/rounds/" + r1 + "/bargain/profiles", body: none,
+			want: loggedIn(unauth, ok)},
+		{route: "GET " + api + "/rounds/{id}/bargain/profiles", object: "the profiles the caller may read, " + round2, path: api + "/rounds/" + r2 + "/bargain/profiles", body: none,
+			want: cells{unauth, ok, notFound, ok, notFound, ok, notFound, notFound}},
+		{route: "GET " + api + "/rounds/{id}/bargain/analysis", object: round1, path: api + "/rounds/" + r1 + "/bargain/analysis", body: none,
+			want: cells{unauth, notFound, ok, notFound, notFound, notFound, notFound, notFound}},
+		{route: "GET " + api + "/rounds/{id}/bargain/analysis", object: round2, path: api + "/rounds/" + r2 + "/bargain/analysis", body: none,
+			want: loggedIn(unauth, notFound)},
+		{route: "PUT " + api + "/rounds/{id}/bargain/draft", object: round1, path: api + "/rounds/" + r1 + "/bargain/draft",
+			body: fixed(map[string]any{"bid": map[string]string{"scope": "local", "monitoring": "UN"}}),
+			want: cells{unauth, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/rounds/{id}/bargain/draft", object: round2, path: api + "/rounds/" + r2 + "/bargain/draft",
+			body: fixed(map[string]any{"bid": map[string]string{"scope": "local", "monitoring": "UN"}}),
+			want: cells{unauth, forbidden, notFound, forbidden, notFound, forbidden, notFound, notFound}},
+		{route: "POST " + api + "/rounds/{id}/bargain/proposals", object: "the Nash package, " + round1, path: api + "/rounds/" + r1 + "/bargain/proposals",
+			body: fixed(map[string]string{"which": "nash"}), want: cells{unauth, notFound, ok, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST " + api + "/rounds/{id}/bargain/proposals", object: "the Nash package, " + round2, path: api + "/rounds/" + r2 + "/bargain/proposals",
+			body: fixed(map[string]string{"which": "nash"}), want: loggedIn(unauth, notFound)},
+
+		// Web: the package analysis. /rounds/{id}/bargain is a party's
+		// elicitation page or the mediation's analysis page; anyone else
+		// finds none (404). A refused form shows the page again: 403 to
+		// those who have the page, 404 to those who do not.
+		{route: "GET /rounds/{id}/bargain", object: round1, path: "/rounds/" + r1 + "/bargain", body: none,
+			want: cells{toLogin, notFound, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET /rounds/{id}/bargain", object: round2 + ", no domain", path: "/rounds/" + r2 + "/bargain", body: none,
+			want: cells{toLogin, notFound, notFound, ok, notFound, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/bargain/profile", object: "own profile, " + round1, path: "/rounds/" + r1 + "/bargain/profile", body: bargainProfileForm,
+			want: cells{toLogin, notFound, forbidden, seeOther, seeOther, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/bargain/profile", object: "own profile, " + round2 + ", no domain", path: "/rounds/" + r2 + "/bargain/profile", body: bargainProfileForm,
+			want: cells{toLogin, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/bargain/profile/import", object: "own profile, " + round1, path: "/rounds/" + r1 + "/bargain/profile/import", body: w.bargainImportForm,
+			want: cells{toLogin, notFound, forbidden, seeOther, seeOther, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/bargain/profile/import", object: "own profile, " + round2 + ", no domain", path: "/rounds/" + r2 + "/bargain/profile/import", body: w.bargainImportForm,
+			want: cells{toLogin, notFound, notFound, conflict, notFound, notFound, notFound, notFound}},
+		{route: "GET /rounds/{id}/bargain/profile/export", object: "own profile, " + round1, path: "/rounds/" + r1 + "/bargain/profile/export?format=genius_xml", body: none,
+			want: cells{toLogin, notFound, notFound, ok, ok, notFound, notFound, notFound}},
+		{route: "GET /rounds/{id}/bargain/profile/export", object: "own profile, " + round2 + ", none", path: "/rounds/" + r2 + "/bargain/profile/export", body: none,
+			want: loggedIn(toLogin, notFound)},
+		{route: "POST /rounds/{id}/bargain/domain", object: round1, path: "/rounds/" + r1 + "/bargain/domain", body: fixed(bargainDomainForm()),
+			want: cells{toLogin, notFound, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/bargain/domain", object: round2, path: "/rounds/" + r2 + "/bargain/domain", body: fixed(bargainDomainForm()),
+			want: cells{toLogin, notFound, notFound, forbidden, notFound, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/bargain/domain/import", object: round1, path: "/rounds/" + r1 + "/bargain/domain/import", body: fixed(url.Values{"file": {w.bargainDomainFile()}}),
+			want: cells{toLogin, notFound, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/bargain/domain/import", object: round2, path: "/rounds/" + r2 + "/bargain/domain/import", body: fixed(url.Values{"file": {w.bargainDomainFile()}}),
+			want: cells{toLogin, notFound, notFound, forbidden, notFound, notFound, notFound, notFound}},
+		{route: "GET /rounds/{id}/bargain/domain/export", object: round1, path: "/rounds/" + r1 + "/bargain/domain/export", body: none,
+			want: cells{toLogin, notFound, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET /rounds/{id}/bargain/domain/export", object: round2 + ", no domain", path: "/rounds/" + r2 + "/bargain/domain/export", body: none,
+			want: loggedIn(toLogin, notFound)},
+		{route: "POST /rounds/{id}/bargain/draft", object: round1, path: "/rounds/" + r1 + "/bargain/draft", body: fixed(url.Values{"draft.0": {"local"}, "draft.1": {"UN"}}),
+			want: cells{toLogin, notFound, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/bargain/draft", object: round2 + ", no domain", path: "/rounds/" + r2 + "/bargain/draft", body: fixed(url.Values{"draft.0": {"local"}, "draft.1": {"UN"}}),
+			want: loggedIn(toLogin, notFound)},
 		{route: "/", object: "no such page", path: "/no/such/page", body: none, want: all(notFound)},
 	}
 }
@@ -705,6 +812,8 @@ func newWorld(t *testing.T, cfg app.Config) *world {
 		}
 		w.witness[s] = cs
 	}
+
+	w.seedBargain()
 
 	// A static file the login page links to.
 	_, body := w.do("GET", "/login", "", nil)
@@ -840,6 +949,8 @@ func (w *world) do(method, path, subject string, body any) (int, []byte) {
 	case nil:
 	case url.Values:
 		rd, ctype = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	case file:
+		rd, ctype = strings.NewReader(b.data), b.ctype
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {

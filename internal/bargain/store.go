@@ -211,6 +211,18 @@ func agendaItemIn(ctx context.Context, q access.Querier, actor access.Actor, rou
 // keeping the agenda links of issues whose names did not change. A bad file
 // is refused with the offending path, and nothing is saved.
 func (s *Service) ImportDomain(ctx context.Context, actor access.Actor, roundID string, data []byte) (RoundDomain, error) {
+	// The rights first, as SetDomain checks them: a caller outside the
+	// round finds no round (404) whatever its file holds, and one who may
+	// not set the domain learns nothing from how its file would parse.
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := enterRound(ctx, tx, actor, roundID); err != nil {
+			return err
+		}
+		return requireCapacity(ctx, tx, actor, roundID, access.Mediation, "sets the negotiation domain")
+	})
+	if err != nil {
+		return RoundDomain{}, err
+	}
 	d, err := ParseGeniusWebDomain(data)
 	if err != nil {
 		return RoundDomain{}, asErr(err)
