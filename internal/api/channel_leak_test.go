@@ -124,6 +124,7 @@ func TestLeaks(t *testing.T) {
 				}
 				evs := w.readStream(t, u, "-1", func(e sseEvent) bool { return strings.Contains(string(e.data), marker.ID) })
 				streamed := map[string]bool{}
+				consentSeen := false
 				for _, e := range evs {
 					var ev struct {
 						ObjectType string           `json:"object_type"`
@@ -132,6 +133,9 @@ func TestLeaks(t *testing.T) {
 					}
 					if err := json.Unmarshal(e.data, &ev); err != nil {
 						t.Fatalf("event %s: %v", e.data, err)
+					}
+					if ev.ObjectType == "consent" {
+						consentSeen = true
 					}
 					if ev.ObjectType == "relay" && org != "un" {
 						t.Errorf("%s sees a relay link event", u)
@@ -144,6 +148,11 @@ func TestLeaks(t *testing.T) {
 							t.Errorf("%s sees relayed_from in the stream", u)
 						}
 					}
+				}
+				// A consent record's event reaches the two parties, the host and
+				// the mediation, and no one else.
+				if want := slices.Contains([]string{"opp", "gov", "host", "un"}, org); consentSeen != want {
+					t.Errorf("%s: stream has the consent event: %v, want %v", u, consentSeen, want)
 				}
 				for _, it := range items {
 					want := slices.Contains(it.readers, org)

@@ -35,6 +35,7 @@ func (a *API) registerText(mux *router.Mux) {
 	mux.Handle("GET "+Prefix+"/texts/{id}/adoption", a.authed(a.showAdoption))
 	mux.Handle("POST "+Prefix+"/texts/{id}/adopt", a.authed(a.adoptText))
 	mux.Handle("POST "+Prefix+"/texts/{id}/publish", a.authed(a.publishText))
+	a.registerTranslations(mux)
 }
 
 // TextJSON is a negotiating text.
@@ -49,6 +50,7 @@ type TextJSON struct {
 	AdoptedSHA256 string `json:"adopted_sha256,omitempty"`
 	CreatedAt     string `json:"created_at"`
 	LedgerIndex   int64  `json:"ledger_index"`
+	Language      string `json:"language"`
 }
 
 func jsonTime(t time.Time) string {
@@ -61,7 +63,7 @@ func jsonTime(t time.Time) string {
 func textJSON(t text.Text) TextJSON {
 	return TextJSON{ID: t.ID, RoundID: t.RoundID, Title: t.Title, AdReferendum: t.AdReferendum, Revision: t.Revision,
 		Adopted: t.Adopted, AdoptedAt: jsonTime(t.AdoptedAt), AdoptedSHA256: t.AdoptedHash,
-		CreatedAt: jsonTime(t.CreatedAt), LedgerIndex: t.LedgerIndex}
+		CreatedAt: jsonTime(t.CreatedAt), LedgerIndex: t.LedgerIndex, Language: t.Language}
 }
 
 // DraftJSON is one save of the mediation's draft.
@@ -236,6 +238,8 @@ type TextRequest struct {
 	Title        string `json:"title,omitempty"`
 	Source       string `json:"source,omitempty"`
 	AdReferendum bool   `json:"ad_referendum,omitempty"`
+	// Language is the BCP 47 tag of the authoritative text; "" is "en".
+	Language string `json:"language,omitempty"`
 }
 
 // Validate checks the lengths; the text service parses the markup.
@@ -388,7 +392,7 @@ func (a *API) createText(w http.ResponseWriter, r *http.Request, c call) {
 		a.writeError(w, r, err)
 		return
 	}
-	t, err := svc.Create(r.Context(), c.Actor, r.PathValue("id"), text.NewText{Title: q.Title, Source: q.Source, AdReferendum: q.AdReferendum})
+	t, err := svc.Create(r.Context(), c.Actor, r.PathValue("id"), text.NewText{Title: q.Title, Source: q.Source, AdReferendum: q.AdReferendum, Language: q.Language})
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -56,10 +56,11 @@ func textRef(name string) tobj { return tobj{"$ref": "#/components/schemas/" + n
 func textResp(name string) tobj { return tobj{"$ref": "#/components/responses/" + name} }
 
 var (
-	textIDParam  = tobj{"name": "id", "in": "path", "required": true, "schema": tobj{"type": "string", "pattern": "^[0-9a-f]{32}$", "description": "random 128-bit id, hex"}}
-	textOrgParam = tobj{"name": "org", "in": "path", "required": true, "schema": tobj{"type": "string", "pattern": "^[0-9a-f]{32}$"}}
-	textRevParam = tobj{"name": "n", "in": "path", "required": true, "schema": tobj{"type": "integer", "minimum": 1}, "description": "revision number (Rev.n)"}
-	textParParam = tobj{"name": "p", "in": "path", "required": true, "schema": tobj{"type": "integer", "minimum": 1}, "description": "paragraph number"}
+	textIDParam   = tobj{"name": "id", "in": "path", "required": true, "schema": tobj{"type": "string", "pattern": "^[0-9a-f]{32}$", "description": "random 128-bit id, hex"}}
+	textOrgParam  = tobj{"name": "org", "in": "path", "required": true, "schema": tobj{"type": "string", "pattern": "^[0-9a-f]{32}$"}}
+	textRevParam  = tobj{"name": "n", "in": "path", "required": true, "schema": tobj{"type": "integer", "minimum": 1}, "description": "revision number (Rev.n)"}
+	textParParam  = tobj{"name": "p", "in": "path", "required": true, "schema": tobj{"type": "integer", "minimum": 1}, "description": "paragraph number"}
+	textLangParam = tobj{"name": "lang", "in": "path", "required": true, "schema": tobj{"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$"}, "description": "BCP 47 language tag of the translation"}
 )
 
 // textOp builds one operation: its parameters, request schema (or ""), the
@@ -151,6 +152,14 @@ func textPaths() map[string]map[string]any {
 		p + "/texts/{id}/publish": {
 			"post": textOp("publishText", "the mediation publishes the adopted text as a public statement (created and released at once)", []tobj{textIDParam}, "", "201", textRef("Statement"), "403", "409"),
 		},
+		p + "/texts/{id}/revisions/{n}/translations": {
+			"get": textOp("listTranslations", "the translations of a revision (parallel language versions), each linked paragraph by paragraph", []tobj{textIDParam, textRevParam}, "", "200",
+				tobj{"type": "object", "properties": tobj{"translations": tobj{"type": "array", "items": textRef("Translation")}}}),
+		},
+		p + "/texts/{id}/revisions/{n}/translations/{lang}": {
+			"get": textOp("showTranslation", "a revision's translation into one language", []tobj{textIDParam, textRevParam, textLangParam}, "", "200", textRef("Translation")),
+			"put": textOp("setTranslation", "the mediation adds or corrects the translation of a revision; 400 translation_mismatch names the first paragraph or alternative that does not match", []tobj{textIDParam, textRevParam, textLangParam}, "DraftRequest", "200", textRef("Translation"), append(body, "403")...),
+		},
 		p + "/texts/{id}/adopt": {
 			"post": textOp("adoptText", "a party head confirms the adoption with the password (and second factor); 409 brackets_remain lists the bracketed paragraphs", []tobj{textIDParam}, "AdoptRequest", "200", textRef("Adoption"), append(body, "403", "409")...),
 		},
@@ -173,7 +182,7 @@ func textSchemas() map[string]any {
 	return map[string]any{
 		"Text": object([]string{"id", "round_id", "title", "revision", "ledger_index"}, tobj{
 			"id": str, "round_id": str, "title": str, "ad_referendum": boolean, "revision": integer,
-			"adopted_revision": integer, "adopted_at": str, "adopted_sha256": str, "created_at": str, "ledger_index": integer}),
+			"adopted_revision": integer, "adopted_at": str, "adopted_sha256": str, "created_at": str, "ledger_index": integer, "language": str}),
 		"Draft": object([]string{"id", "seq", "source"}, tobj{
 			"id": str, "text_id": str, "seq": integer, "source": str, "saved_at": str, "ledger_index": integer}),
 		"Span": object(nil, tobj{
@@ -205,7 +214,13 @@ func textSchemas() map[string]any {
 			"sha256": tobj{"type": "string", "description": "SHA-256 of the canonical adopted text, hex"}, "ledger_index": integer}),
 		"Comparison": object(nil, tobj{"text_id": str, "from": integer, "to": integer,
 			"lines": arr(arr(object(nil, tobj{"op": tobj{"type": "string", "enum": []string{"equal", "insert", "delete"}}, "text": str})))}),
-		"TextRequest":           object(nil, tobj{"title": str, "source": str, "ad_referendum": boolean}),
+		"TextRequest": object(nil, tobj{"title": str, "source": str, "ad_referendum": boolean, "language": str}),
+		"Translation": object([]string{"id", "revision", "language", "dir", "paragraphs"}, tobj{
+			"id": str, "text_id": str, "revision": integer, "language": str, "dir": tobj{"type": "string", "enum": []string{"ltr", "rtl"}},
+			"title": str, "preamble": arr(str),
+			"paragraphs": arr(object([]string{"number"}, tobj{"number": integer, "section": str, "text": str, "spans": arr(textRef("Span")),
+				"alternatives": arr(object(nil, tobj{"label": str, "text": str, "spans": arr(textRef("Span"))}))})),
+			"source": str, "sha256": str, "added_at": str, "ledger_index": integer}),
 		"DraftRequest":          object([]string{"source"}, tobj{"source": str}),
 		"PositionRequest":       object([]string{"stance"}, tobj{"alternative": str, "stance": stance, "wording": str, "comment": str}),
 		"AdoptRequest":          object([]string{"password"}, tobj{"password": str, "otp": str}),

@@ -546,6 +546,14 @@ func accessTable(w *world) []row {
 			body: fixed(map[string]string{"source": "# Unissued text\n\n1. A paragraph.\n"}), want: cells{unauth, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
 		{route: "POST " + api + "/texts/{id}/issue", object: "text not issued", path: api + "/texts/" + w.text2 + "/issue", body: none,
 			want: cells{unauth, forbidden, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		// API: parallel language versions of Rev.1. The mediation adds a
+		// translation; the revision's readers read it.
+		{route: "PUT " + api + "/texts/{id}/revisions/{n}/translations/{lang}", object: "Rev.1 in French", path: api + "/texts/" + w.text1 + "/revisions/1/translations/fr",
+			body: fixed(map[string]string{"source": "# Texte\n\n1. Signalé à\nA) le groupe.\nB) les garants.\n2. Les convois passent [sans délai].\n"}), want: cells{unauth, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET " + api + "/texts/{id}/revisions/{n}/translations", object: "Rev.1", path: api + "/texts/" + w.text1 + "/revisions/1/translations", body: none,
+			want: cells{unauth, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET " + api + "/texts/{id}/revisions/{n}/translations/{lang}", object: "Rev.1 in French", path: api + "/texts/" + w.text1 + "/revisions/1/translations/fr", body: none,
+			want: cells{unauth, ok, ok, ok, ok, notFound, notFound, notFound}},
 
 		// Web: the negotiating text. A refused form shows the text page
 		// again: 403 to those who read the text, 404 to those who do not.
@@ -564,6 +572,10 @@ func accessTable(w *world) []row {
 			want: cells{toLogin, ok, ok, ok, ok, notFound, notFound, notFound}},
 		{route: "GET /texts/{id}/revisions/{n}/export", object: "Rev.1 as Akoma Ntoso", path: "/texts/" + w.text1 + "/revisions/1/export?format=akn", body: none,
 			want: cells{toLogin, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "GET /texts/{id}/revisions/{n}/parallel", object: "Rev.1 side by side", path: "/texts/" + w.text1 + "/revisions/1/parallel", body: none,
+			want: cells{toLogin, ok, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "POST /texts/{id}/revisions/{n}/translations", object: "Rev.1 in Russian", path: "/texts/" + w.text1 + "/revisions/1/translations",
+			body: fixed(url.Values{"language": {"ru"}, "source": {"# Текст\n\n1. Сообщается\nA) группе.\nB) гарантам.\n2. Колонны проходят [без задержки].\n"}}), want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
 		{route: "POST /texts/{id}/revisions/{n}/paragraphs/{p}/position", object: "own position on Rev.1", path: "/texts/" + w.text1 + "/revisions/1/paragraphs/1/position",
 			body: fixed(url.Values{"alternative": {"A"}, "stance": {"accept"}}), want: cells{toLogin, forbidden, forbidden, seeOther, seeOther, notFound, notFound, notFound}},
 		{route: "POST /texts/{id}/adopt", object: "Rev.1, still bracketed", path: "/texts/" + w.text1 + "/adopt",

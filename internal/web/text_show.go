@@ -35,6 +35,7 @@ func (w *Web) registerText(mux *router.Mux) {
 	mux.HandleFunc("GET /texts/{id}/revisions/{n}", w.user(w.textShow))
 	mux.HandleFunc("GET /texts/{id}/compare", w.user(w.textCompare))
 	mux.HandleFunc("GET /texts/{id}/revisions/{n}/export", w.user(w.textExport))
+	w.registerTextParallel(mux)
 	mux.HandleFunc("POST /texts/{id}/draft", w.user(w.textDraftSave))
 	mux.HandleFunc("POST /texts/{id}/draft/from-amendment", w.user(w.textFromAmendment))
 	mux.HandleFunc("POST /texts/{id}/issue", w.user(w.textIssue))
