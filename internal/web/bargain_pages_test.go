@@ -210,3 +210,26 @@ func TestNormalise(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundPageLinksBargain: the round page links the package analysis for
+// those who have a page there, the round's parties and mediation, and for
+// nobody else.
+func TestRoundPageLinksBargain(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		f := bargainFixture(t, db)
+		link := `href="/rounds/` + f.Round.ID + `/bargain"`
+		for _, c := range []struct {
+			who  string
+			want bool
+		}{
+			{"mediator", true}, {"gov.head", true}, {"opp.head", true},
+			{"chair", false}, {"guarantor.ru", false}, {"observer.us", false},
+		} {
+			a := f.loggedIn(t, c.who, "en").get("/rounds/" + f.Round.ID)
+			wantStatus(t, c.who+" opens the round", a, http.StatusOK)
+			if got := strings.Contains(a.body, link); got != c.want {
+				t.Errorf("%s: the round page links the package analysis: %v, want %v", c.who, got, c.want)
+			}
+		}
+	})
+}
