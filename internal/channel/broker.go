@@ -52,7 +52,7 @@ type Broker struct {
 	mu      sync.Mutex
 	subs    map[*subscription]struct{}
 	high    int64 // the highest index handed on in order
-	pending map[int64]ledger.Event
+	pending map[int64]*ledger.Event
 	timer   *time.Timer
 
 	cacheMu sync.Mutex
@@ -73,13 +73,15 @@ type subscription struct {
 	once  sync.Once
 }
 
+// delivery is small: every stream's buffer holds up to streamBuffer of
+// them, and all the streams share one copy of each event.
 type delivery struct {
-	ev  ledger.Event
+	ev  *ledger.Event
 	gap bool // events below ev.Index may have been skipped: read the table
 }
 
 func newBroker(s *Service) *Broker {
-	return &Broker{s: s, subs: map[*subscription]struct{}{}, pending: map[int64]ledger.Event{}, cache: map[string]*cached{}}
+	return &Broker{s: s, subs: map[*subscription]struct{}{}, pending: map[int64]*ledger.Event{}, cache: map[string]*cached{}}
 }
 
 // start reads where the ledger stands, so that the first event handed on
@@ -104,9 +106,9 @@ func (b *Broker) Subscribers() int {
 func (b *Broker) Published(events []ledger.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, e := range events {
-		if e.Index > b.high {
-			b.pending[e.Index] = e
+	for i := range events {
+		if e := events[i]; e.Index > b.high {
+			b.pending[e.Index] = &e
 		}
 	}
 	b.drain()
@@ -151,7 +153,7 @@ func (b *Broker) skipGap() {
 
 // deliver hands e to the streams of its round whose organisation is in its
 // audience; after a gap, every stream hears of it so that it catches up.
-func (b *Broker) deliver(e ledger.Event, gap bool) {
+func (b *Broker) deliver(e *ledger.Event, gap bool) {
 	for sub := range b.subs {
 		if !gap && (sub.round != e.Round || !e.Audience.Contains(sub.org)) {
 			continue
@@ -246,7 +248,7 @@ func (s *Service) Stream(ctx context.Context, actor access.Actor, roundID, lastE
 				cursor = c
 				continue
 			}
-			if err := send(s.streamEvent(ctx, actor, d.ev)); err != nil {
+			if err := send(s.streamEvent(ctx, actor, *d.ev)); err != nil {
 				return err
 			}
 			cursor = d.ev.Index
