@@ -103,7 +103,8 @@ func position(t *testing.T, ctx context.Context, p, alt, stance, wording string)
 // Rev.2 from the amendment, resolves the brackets and issues it, and the
 // comparison shows the change; both parties accept and both heads adopt
 // with their passwords; the ledger holds the adoption with the text's hash;
-// and the Akoma Ntoso export is well-formed and has the text's structure.
+// the Akoma Ntoso export is well-formed and has the text's structure; and
+// the mediation adds the Arabic version, read side by side, right to left.
 func TestNegotiatingTextStory(t *testing.T) {
 	base := startDemo(t)
 	start := time.Now()
@@ -276,7 +277,55 @@ func TestNegotiatingTextStory(t *testing.T) {
 		`fetch(document.querySelector("#export-akn").href).then(r => r.ok ? r.text() : Promise.reject(r.status))`,
 		chromedp.EvalAwaitPromise))
 	checkAKN(t, []byte(akn))
+
+	// 9. Parallel language versions: the mediation adds the Arabic
+	// translation of Rev.2 (one of another shape is refused first, naming
+	// the mismatch), and the government reads both side by side, each in
+	// its own direction.
+	step(9)
+	do(t, med,
+		chromedp.Navigate(textURL),
+		chromedp.WaitVisible("#parallel-link"),
+		chromedp.Click("#parallel-link"),
+		chromedp.WaitVisible("#translation-form"),
+		chromedp.SendKeys("#translation-language", "ar"),
+		chromedp.SetValue("#translation-source", "# ترتيبات وقف إطلاق النار\n\n1. فقرة واحدة فقط.\n"),
+		chromedp.Click("#translation-form button[type=submit]"),
+		chromedp.WaitVisible("#translation-source-error"),
+	)
+	if got := get(t, med, chromedp.Text("#translation-source-error")); !strings.Contains(got, "paragraph 2") {
+		t.Errorf("the refused translation's error: %q", got)
+	}
+	do(t, med,
+		chromedp.SetValue("#translation-source", arabicRev2),
+		chromedp.Click("#translation-form button[type=submit]"),
+		chromedp.WaitVisible("#parallel-2-ar"),
+	)
+	do(t, gov, chromedp.Navigate(textURL+"/revisions/2/parallel"), chromedp.WaitVisible("#parallel-2-ar"))
+	for _, c := range []struct{ sel, lang, dir, text string }{
+		{"#parallel-2-en", "en", "ltr", "48 hours"},
+		{"#parallel-2-ar", "ar", "rtl", "48 ساعة"},
+	} {
+		attrs := get(t, gov, chromedp.Attributes(c.sel))
+		if attrs["lang"] != c.lang || attrs["dir"] != c.dir {
+			t.Errorf("%s: lang %q dir %q, want %s %s", c.sel, attrs["lang"], attrs["dir"], c.lang, c.dir)
+		}
+		if got := get(t, gov, chromedp.Text(c.sel)); !strings.Contains(got, c.text) {
+			t.Errorf("%s reads %q", c.sel, got)
+		}
+	}
 }
+
+// arabicRev2 is Rev.2 in Arabic: the same two paragraphs.
+const arabicRev2 = `# ترتيبات وقف إطلاق النار
+
+إن الطرفين،
+
+إذ يشيران إلى التزامات الجولة الأولى،
+
+1. يلتزم الطرفان بوقف إطلاق النار في جميع أنحاء البلاد.
+2. يُبلَّغ فريق الرقابة المشترك بالانتهاكات في غضون 48 ساعة.
+`
 
 // textOfAll returns the text of every element matching sel, joined by
 // " | ".
