@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
-	"slices"
 
 	"parley/internal/access"
 	"parley/internal/channel"
@@ -197,9 +196,6 @@ func (w *Web) messageView(v *viewer, m channel.Message, relayTo []talks.Org) mes
 	return mv
 }
 
-// FormFor returns the page's form with an id, for templates.
-func (p conversationPage) FormFor(id string) *form { return p.Form(id) }
-
 // DefaultTo is the compose box's preselected audience.
 func (p conversationPage) DefaultTo() string {
 	if f := p.Form("message"); f.Values != nil {
@@ -216,9 +212,4 @@ func (w *Web) renderMessage(mv messageView) ([]byte, error) {
 	var buf bytes.Buffer
 	err := w.pages[pageConversation].ExecuteTemplate(&buf, "conversation_message", mv)
 	return buf.Bytes(), err
-}
-
-// Contains reports whether a list of org refs names id, for templates.
-func containsOrg(refs []channel.OrgRef, id string) bool {
-	return slices.ContainsFunc(refs, func(o channel.OrgRef) bool { return o.ID == id })
 }
