@@ -11,13 +11,23 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// enterProfile fills a party's elicitation page: two issues of three
-// options each, with the weights and ratings given, and saves it.
-func enterProfile(t *testing.T, ctx context.Context, page string, w0, w1 string, ratings [6]string) {
+// openBargain opens the package analysis from the demo round's page, as a
+// user finds it: the link in the round's table of contents. ready is the
+// element the viewer's page shows.
+func openBargain(t *testing.T, ctx context.Context, ready string) {
+	t.Helper()
+	openRound(t, ctx)
+	do(t, ctx,
+		chromedp.Click("#bargain-link"),
+		chromedp.WaitVisible(ready),
+	)
+}
+
+// enterProfile fills a party's elicitation page, open in ctx: two issues
+// of three options each, with the weights and ratings given, and saves it.
+func enterProfile(t *testing.T, ctx context.Context, w0, w1 string, ratings [6]string) {
 	t.Helper()
 	steps := []chromedp.Action[chromedp.Void]{
-		chromedp.Navigate(page),
-		chromedp.WaitVisible("#bargain-profile-form"),
 		chromedp.SetValue("#w-0", w0),
 		chromedp.SetValue("#w-1", w1),
 	}
@@ -71,9 +81,11 @@ func TestPackageAnalysisStory(t *testing.T) {
 	roundURL := get(t, med, chromedp.Location())
 	roundPath := strings.TrimPrefix(roundURL, base)
 	page := roundURL + "/bargain"
+	do(t, med, chromedp.Click("#bargain-link"), chromedp.WaitVisible("#bargain-domain-form"))
+	if got := get(t, med, chromedp.Location()); got != page {
+		t.Errorf("the round page's link leads to %s, want %s", got, page)
+	}
 	do(t, med,
-		chromedp.Navigate(page),
-		chromedp.WaitVisible("#bargain-domain-form"),
 		chromedp.SendKeys("#domain-name", "astana"),
 		chromedp.SendKeys("#issue\\.0\\.name", "Ceasefire scope"),
 		chromedp.SetValue("#issue\\.0\\.values", "nationwide\nexcluding listed groups\nlocal"),
@@ -88,10 +100,12 @@ func TestPackageAnalysisStory(t *testing.T) {
 
 	gov := newBrowser(t)
 	login(t, gov, base, "gov.head")
-	enterProfile(t, gov, page, "70", "30", [6]string{"20", "100", "60", "100", "70", "0"})
+	openBargain(t, gov, "#bargain-profile-form")
+	enterProfile(t, gov, "70", "30", [6]string{"20", "100", "60", "100", "70", "0"})
 	opp := newBrowser(t)
 	login(t, opp, base, "opp.head")
-	enterProfile(t, opp, page, "35", "65", [6]string{"100", "30", "0", "0", "40", "100"})
+	openBargain(t, opp, "#bargain-profile-form")
+	enterProfile(t, opp, "35", "65", [6]string{"100", "30", "0", "0", "40", "100"})
 
 	// The mediation sees the frontier and the Nash package.
 	do(t, med, chromedp.Navigate(page), chromedp.WaitVisible("#point-nash"))
