@@ -141,7 +141,7 @@ func TestAccessTable(t *testing.T) {
 
 func runAccessTable(t *testing.T, cfg app.Config) {
 	w := newWorld(t, cfg)
-	table := accessTable(w)
+	table := append(accessTable(w), channelRows(w)...)
 
 	// Completeness, both ways: every registered route has a row, and every
 	// row names a registered route.
@@ -826,6 +826,7 @@ func newWorld(t *testing.T, cfg app.Config) *world {
 	}
 
 	w.seedBargain()
+	w.seedChannel()
 
 	// A static file the login page links to.
 	_, body := w.do("GET", "/login", "", nil)
@@ -989,6 +990,9 @@ func (w *world) do(method, path, subject string, body any) (int, []byte) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if isEventStream(resp) {
+		return cellStatus(resp), nil // a live stream does not end
+	}
 	b, _ := io.ReadAll(resp.Body)
 	return cellStatus(resp), b
 }
