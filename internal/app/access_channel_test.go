@@ -131,6 +131,7 @@ func channelRows(w *world) []row {
 		{route: "GET /rounds/{id}/events", object: round1, path: "/rounds/" + r1 + "/events", body: none, want: loggedIn(toLogin, ok)},
 		{route: "GET /rounds/{id}/events", object: round2, path: "/rounds/" + r2 + "/events", body: none, want: web2(ok, notFound)},
 		{route: "GET /attachments/{id}", object: "the attachment of " + msg, path: "/attachments/" + s.attachment, body: none, want: readers(toLogin, ok, notFound)},
+		{route: "GET /search", object: "a word", path: "/search?q=proposal", body: none, want: loggedIn(toLogin, ok)},
 		{route: "GET /statements", object: "the public page", path: "/statements", body: none, want: all(ok)},
 		{route: "GET /statements.atom", object: "the feed", path: "/statements.atom", body: none, want: all(ok)},
 	}

@@ -32,6 +32,7 @@ func (w *Web) registerConversation(mux *router.Mux) {
 	mux.HandleFunc("POST /messages/{id}/relay", w.user(w.conversationRelay))
 	mux.HandleFunc("GET /rounds/{id}/events", w.user(w.conversationEvents))
 	mux.HandleFunc("GET /attachments/{id}", w.user(w.attachmentDownload))
+	mux.HandleFunc("GET /search", w.user(w.searchShow))
 	mux.HandleFunc("GET /statements", w.statementsShow)
 	mux.HandleFunc("GET /statements.atom", w.statementsFeed)
 }

@@ -139,6 +139,17 @@ func TestConversationPages(t *testing.T) {
 			t.Errorf("outsider: %d", out.status)
 		}
 
+		// Search: the Arabic and English folding, and only what one reads.
+		if p := opp.get("/search?q=" + url.QueryEscape("PROPOSAL list")); p.status != 200 || !strings.Contains(p.body, "Our proposal on list B") {
+			t.Errorf("opposition's search: %d", p.status)
+		}
+		if p := gov.get("/search?q=proposal"); strings.Contains(p.body, "Our proposal on list B") {
+			t.Errorf("the government finds the opposition's message")
+		}
+		if p := gov.get("/search?q=" + url.QueryEscape(",;")); p.status != 400 {
+			t.Errorf("empty search: %d", p.status)
+		}
+
 		// Statements: public page and feed, no login.
 		st, err := ch.CreateStatement(context.Background(), talkstest.Head(f.Host), channel.NewStatement{Title: "Closing communiqué", Body: "The round ends."})
 		if err != nil {
