@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
 
+	"parley/internal/channel"
 	"parley/internal/router"
 )
 
@@ -150,7 +152,8 @@ func (a *App) crossOrigin(next http.Handler) http.Handler {
 
 func (a *App) capBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil && r.ContentLength > a.Config.MaxBody {
+		limit := a.bodyLimit(r)
+		if r.Body != nil && r.ContentLength > limit {
 			if strings.HasPrefix(r.URL.Path, "/api/") {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusRequestEntityTooLarge)
@@ -161,10 +164,25 @@ func (a *App) capBody(next http.Handler) http.Handler {
 			return
 		}
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, a.Config.MaxBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// uploadRoute matches the two routes that take attachments: a message sent
+// through the API or through the conversation page.
+var uploadRoute = regexp.MustCompile(`^(/api/v1)?/rounds/[^/]+/messages$`)
+
+// bodyLimit is MaxBody, except for a multipart message with attachments,
+// which may carry up to channel.MaxUpload; the channel checks each part's
+// own limits as it reads them.
+func (a *App) bodyLimit(r *http.Request) int64 {
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") &&
+		uploadRoute.MatchString(r.URL.Path) {
+		return max(a.Config.MaxBody, channel.MaxUpload)
+	}
+	return a.Config.MaxBody
 }
 
 // clientAddr is the peer address. parley does not trust forwarding headers;
