@@ -49,6 +49,8 @@ type DB struct {
 	Dialect Dialect
 	// Path is the SQLite file, empty on PostgreSQL.
 	Path string
+
+	stmts stmtCache
 }
 
 // Open opens the database named by dsn. An empty dsn, or one that is not a
@@ -158,6 +160,12 @@ func Redact(dsn string) string { return redact(dsn) }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.stmts.mu.Lock()
+	for _, st := range db.stmts.m {
+		st.Close()
+	}
+	db.stmts.m = nil
+	db.stmts.mu.Unlock()
 	var errR error
 	if db.R != nil && db.R != db.W {
 		errR = db.R.Close()

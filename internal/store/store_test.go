@@ -104,3 +104,60 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 		t.Fatalf("database not created inside %s: %v", dir, err)
 	}
 }
+
+func TestReadTxCachedStatements(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO meta(key, value) VALUES ('a', '1'), ('b', '2')")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 { // the same statement again, from the cache
+			err := db.ReadTx(ctx, func(r *store.Reader) error {
+				var v string
+				if err := r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = $1", "b").Scan(&v); err != nil || v != "2" {
+					t.Fatalf("value = %q, %v", v, err)
+				}
+				rows, err := r.QueryContext(ctx, "SELECT key FROM meta ORDER BY key")
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				var keys []string
+				for rows.Next() {
+					var k string
+					rows.Scan(&k)
+					keys = append(keys, k)
+				}
+				if len(keys) != 2 {
+					t.Fatalf("keys = %v", keys)
+				}
+				return rows.Err()
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A query that does not compile fails cleanly, on Scan and on Query.
+		err = db.ReadTx(ctx, func(r *store.Reader) error {
+			var v string
+			if err := r.QueryRowContext(ctx, "SELECT nothing FROM nowhere").Scan(&v); err == nil {
+				t.Error("bad query scanned without error")
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.ReadTx(ctx, func(r *store.Reader) error {
+			_, err := r.QueryContext(ctx, "SELECT nothing FROM nowhere")
+			return err
+		})
+		if err == nil {
+			t.Error("bad query ran without error")
+		}
+	})
+}

@@ -282,7 +282,7 @@ func scanRound(sc interface{ Scan(...any) error }) (Round, error) {
 // participants (no sessions, agenda or consents).
 func (s *Service) Rounds(ctx context.Context, actor access.Actor) (rounds []Round, err error) {
 	defer errs.Wrap(&err, "talks.Rounds")
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		cond, arg := access.ReadableBy(actor, "r.id", 1)
 		rows, err := tx.QueryContext(ctx, "SELECT "+roundColumns+" FROM rounds r JOIN processes p ON p.id = r.process_id WHERE "+cond+
 			" ORDER BY r.starts_on, r.created_at, r.id", arg)
@@ -347,7 +347,7 @@ func (s *Service) Round(ctx context.Context, actor access.Actor, id string) (r R
 	if !store.ValidID(id) {
 		return Round{}, errs.NotFoundf("round")
 	}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		var err error
 		r, err = roundIn(ctx, tx, actor, id)
 		return err

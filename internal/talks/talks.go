@@ -158,21 +158,6 @@ func readable(ctx context.Context, q access.Querier, actor access.Actor, id stri
 	return n > 0, err
 }
 
-// readTx runs fn in a read-only transaction, so that the several queries
-// behind one page see one snapshot.
-func (s *Service) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if s.db.Dialect == store.Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	tx, err := s.db.R.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
-	}
-	defer tx.Rollback()
-	return fn(tx)
-}
-
 // requireAdmin refuses actors who do not administer (DESIGN.md: the host and
 // mediation leads, and the operator).
 func requireAdmin(actor access.Actor, what string) error {
