@@ -252,13 +252,13 @@ func findOrg(ctx context.Context, a *app.App, nameOrID string) (string, error) {
 }
 
 func runOrg(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	const synopsis = "org add|list [flags]"
+	const synopsis = "org add|list|policy [flags]"
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		w := stderr
 		if len(args) > 0 {
 			w = stdout
 		}
-		fmt.Fprintf(w, "usage: parley %s\n\n  add NAME --kind KIND [--short NAME]   create an organisation\n  list                                  list organisations\n", synopsis)
+		fmt.Fprintf(w, "usage: parley %s\n\n  add NAME --kind KIND [--short NAME]   create an organisation\n  list                                  list organisations\n  policy --kind KIND --require-totp=true|false\n                                        require a second factor of every member of that kind\n", synopsis)
 		if len(args) == 0 {
 			return 2
 		}
@@ -269,10 +269,14 @@ func runOrg(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var sf storeFlags
 	sf.register(fs)
 	var kind, short string
+	var requireTOTP bool
 	switch sub {
 	case "add":
 		fs.StringVar(&kind, "kind", "", "host, mediation, party, guarantor, observer, monitor or agency (required)")
 		fs.StringVar(&short, "short", "", "short name")
+	case "policy":
+		fs.StringVar(&kind, "kind", "", "the organisation kind the policy applies to (required)")
+		fs.BoolVar(&requireTOTP, "require-totp", false, "members of this kind must enrol a second factor")
 	case "list":
 	default:
 		fmt.Fprintf(stderr, "org: unknown subcommand %q\n", sub)
@@ -282,11 +286,15 @@ func runOrg(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	want := 1
-	if sub == "list" {
+	if sub == "list" || sub == "policy" {
 		want = 0
 	}
 	if fs.NArg() != want {
 		fs.Usage()
+		return 2
+	}
+	if sub == "policy" && !access.OrgKind(kind).Valid() {
+		fmt.Fprintln(stderr, "org policy: --kind must be host, mediation, party, guarantor, observer, monitor or agency")
 		return 2
 	}
 	a, ok := openApp(ctx, sf, stderr)
@@ -294,6 +302,14 @@ func runOrg(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer a.Close()
+	if sub == "policy" {
+		if err := a.Auth.SetTOTPRequired(ctx, access.System, access.OrgKind(kind), requireTOTP); err != nil {
+			fmt.Fprintf(stderr, "org policy: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "second factor required of %s members: %v\n", kind, requireTOTP)
+		return 0
+	}
 	if sub == "add" {
 		o, err := a.Talks.AddOrg(ctx, access.System, fs.Arg(0), short, access.OrgKind(kind))
 		if err != nil {

@@ -101,6 +101,8 @@ func (a *API) Register(mux *router.Mux) {
 	mux.Handle("POST "+Prefix+"/users", a.authed(a.inviteUser))
 	mux.Handle("POST "+Prefix+"/users/{id}/disable", a.authed(a.disableUser))
 	mux.Handle("GET "+Prefix+"/security-events", a.authed(a.securityEvents))
+	mux.Handle("GET "+Prefix+"/policies/second-factor", a.authed(a.secondFactorPolicy))
+	mux.Handle("PUT "+Prefix+"/policies/second-factor", a.authed(a.setSecondFactorPolicy))
 
 	mux.Handle("GET "+Prefix+"/processes", a.authed(a.listProcesses))
 	mux.Handle("POST "+Prefix+"/processes", a.authed(a.addProcess))

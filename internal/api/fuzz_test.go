@@ -127,6 +127,10 @@ func FuzzLocaleRequest(f *testing.F) {
 	fuzzDecode[LocaleRequest](f, `{"locale":"tr"}`, `{"locale":"xx"}`)
 }
 
+func FuzzSecondFactorPolicyRequest(f *testing.F) {
+	fuzzDecode[SecondFactorPolicyRequest](f, `{"kind":"party","required":true}`, `{"kind":"nobody"}`)
+}
+
 func FuzzTOTPConfirmRequest(f *testing.F) {
 	fuzzDecode[TOTPConfirmRequest](f, `{"secret":"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP","code":"123456"}`, `{"secret":"","code":""}`)
 }

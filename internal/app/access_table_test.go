@@ -356,6 +356,9 @@ func accessTable(w *world) []row {
 			want: cells{unauth, notFound, notFound, forbidden, forbidden, forbidden, forbidden, forbidden}},
 		{route: "GET " + api + "/security-events", path: api + "/security-events", body: none,
 			want: cells{unauth, ok, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET " + api + "/policies/second-factor", path: api + "/policies/second-factor", body: none, want: loggedIn(unauth, ok)},
+		{route: "PUT " + api + "/policies/second-factor", object: "the observers' policy", path: api + "/policies/second-factor",
+			body: fixed(map[string]any{"kind": "observer", "required": false}), want: cells{unauth, noContent, noContent, forbidden, forbidden, forbidden, forbidden, forbidden}},
 
 		// API: processes and rounds.
 		{route: "GET " + api + "/processes", path: api + "/processes", body: none, want: loggedIn(unauth, ok)},
