@@ -67,7 +67,7 @@ type sessionRow struct {
 
 func (s *Service) loadSession(ctx context.Context, h []byte) (sessionRow, error) {
 	var r sessionRow
-	err := s.db.R.QueryRowContext(ctx, `SELECT user_id, kind, mfa_pending, created_at, last_seen_at, expires_at
+	err := s.db.Cached().QueryRowContext(ctx, `SELECT user_id, kind, mfa_pending, created_at, last_seen_at, expires_at
 		FROM auth_sessions WHERE token_hash = $1`, h).Scan(&r.userID, &r.kind, &r.pending, &r.created, &r.lastSeen, &r.expires)
 	return r, err
 }

@@ -61,7 +61,7 @@ func loadUser(ctx context.Context, q access.Querier, cond string, arg any) (User
 // User returns the user with id, for the session layer; it applies no access
 // rule, so it is not for answering other users' requests.
 func (s *Service) User(ctx context.Context, id string) (User, error) {
-	u, _, err := loadUser(ctx, s.db.R, "u.id = $1", id)
+	u, _, err := loadUser(ctx, s.db.Cached(), "u.id = $1", id)
 	return u, err
 }
 

@@ -75,3 +75,29 @@ func (r *Reader) QueryRowContext(ctx context.Context, query string, args ...any)
 	}
 	return r.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }
+
+// Cached reads outside a transaction through the read pool's cached
+// statements: for hot single queries, such as the session lookup every
+// request makes. It satisfies access.Querier.
+func (db *DB) Cached() CachedReader { return CachedReader{db: db} }
+
+// CachedReader is the access.Querier returned by DB.Cached.
+type CachedReader struct{ db *DB }
+
+// QueryContext runs a query with a cached statement.
+func (c CachedReader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := c.db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRowContext runs a one-row query with a cached statement.
+func (c CachedReader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.db.stmt(ctx, query)
+	if err != nil {
+		return c.db.R.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}

@@ -161,3 +161,24 @@ func TestReadTxCachedStatements(t *testing.T) {
 		}
 	})
 }
+
+func TestCachedReader(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for range 2 {
+			var n int
+			if err := db.Cached().QueryRowContext(ctx, "SELECT COUNT(*) FROM meta WHERE key = $1", "x").Scan(&n); err != nil || n != 0 {
+				t.Fatalf("n = %d, %v", n, err)
+			}
+			rows, err := db.Cached().QueryContext(ctx, "SELECT key FROM meta")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows.Close()
+		}
+		var n int
+		if err := db.Cached().QueryRowContext(ctx, "SELECT nothing FROM nowhere").Scan(&n); err == nil {
+			t.Error("bad query scanned without error")
+		}
+	})
+}
