@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // OrgKind is the kind of an organisation (DESIGN.md "Who uses it").
@@ -116,11 +117,21 @@ func Grant(ctx context.Context, tx *sql.Tx, item string, aud Audience) error {
 	if len(aud) == 0 {
 		return fmt.Errorf("access.Grant(%s): empty audience", item)
 	}
-	for _, org := range aud.Normalize() {
-		if _, err := tx.ExecContext(ctx,
-			"INSERT INTO audience(item_id, org_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", item, org); err != nil {
-			return fmt.Errorf("access.Grant(%s): %w", item, err)
+	// One statement for the whole audience: a write path compiles one query
+	// per item, not one per organisation.
+	var q strings.Builder
+	q.WriteString("INSERT INTO audience(item_id, org_id) VALUES ")
+	args := []any{item}
+	for i, org := range aud.Normalize() {
+		if i > 0 {
+			q.WriteString(", ")
 		}
+		args = append(args, org)
+		q.WriteString("($1, $" + strconv.Itoa(len(args)) + ")")
+	}
+	q.WriteString(" ON CONFLICT DO NOTHING")
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("access.Grant(%s): %w", item, err)
 	}
 	return nil
 }
