@@ -117,6 +117,7 @@ func (a *API) Register(mux *router.Mux) {
 
 	mux.HandleFunc("GET "+Prefix+"/ledger/key", a.ledgerKey)
 	mux.Handle("GET "+Prefix+"/ledger/checkpoint", a.authed(a.ledgerCheckpoint))
+	mux.Handle("POST "+Prefix+"/ledger/checkpoint", a.authed(a.ledgerSignNow))
 	mux.Handle("GET "+Prefix+"/ledger/events", a.authed(a.ledgerEvents))
 	mux.Handle("GET "+Prefix+"/ledger/inclusion", a.authed(a.ledgerInclusion))
 	mux.Handle("GET "+Prefix+"/ledger/consistency", a.authed(a.ledgerConsistency))

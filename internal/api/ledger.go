@@ -57,6 +57,21 @@ func (a *API) ledgerCheckpoint(w http.ResponseWriter, r *http.Request, c call) {
 	writeText(w, cp)
 }
 
+// ledgerSignNow signs a checkpoint of the current tree on demand and
+// answers it, as the GET does.
+func (a *API) ledgerSignNow(w http.ResponseWriter, r *http.Request, c call) {
+	if err := a.signing(); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	cp, err := a.led.SignNow(r.Context())
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeText(w, cp)
+}
+
 // queryInt reads an integer query parameter: def when absent (or an
 // error naming it when required), 400 invalid when it is not a number.
 func queryInt(r *http.Request, name string, def int64, required bool) (int64, error) {

@@ -403,6 +403,7 @@ func accessTable(w *world) []row {
 		// event outside the caller's audience has no inclusion proof (404).
 		{route: "GET " + api + "/ledger/key", path: api + "/ledger/key", body: none, want: all(ok)},
 		{route: "GET " + api + "/ledger/checkpoint", path: api + "/ledger/checkpoint", body: none, want: loggedIn(unauth, ok)},
+		{route: "POST " + api + "/ledger/checkpoint", path: api + "/ledger/checkpoint", body: none, want: loggedIn(unauth, ok)},
 		{route: "GET " + api + "/ledger/events", object: "events the caller may read", path: api + "/ledger/events?from=0&limit=1000", body: none, want: loggedIn(unauth, ok)},
 		{route: "GET " + api + "/ledger/inclusion", object: "event of " + round1, path: fmt.Sprintf("%s/ledger/inclusion?index=%d&size=%d", api, w.event1, w.size),
 			body: none, want: loggedIn(unauth, ok)},

@@ -365,6 +365,18 @@ func (c *Checkpointer) Run(ctx context.Context) error {
 
 // Sign signs a checkpoint of the current tree now if it has grown since
 // the latest one, and returns the latest checkpoint.
+// SignNow signs a checkpoint of the current tree at once, when it has grown
+// since the last one, and returns the latest checkpoint: a participant that
+// just wrote can ask for a checkpoint covering its event instead of waiting
+// for the schedule.
+func (l *Ledger) SignNow(ctx context.Context) ([]byte, error) {
+	size, err := l.signCheckpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return l.Checkpoint(ctx, size)
+}
+
 func (c *Checkpointer) Sign(ctx context.Context) ([]byte, error) {
 	c.mu.Lock()
 	c.pending = 0
