@@ -213,7 +213,8 @@ func openConversation(t *testing.T, ctx context.Context) {
 // relays it without attribution and the government sees the relay arrive
 // live on its open page, with no author party; the observer sees neither;
 // a direct message is refused and pointed to the mediation until both
-// parties consent, then goes through; a released statement is on the
+// parties consent, then goes through; the consent and a stance appear live
+// on the government's open round page; a released statement is on the
 // public page and the Atom feed.
 func TestProximityTalksStory(t *testing.T) {
 	base := startDemo(t)
@@ -461,17 +462,28 @@ func TestProximityTalksStory(t *testing.T) {
 	}
 
 	// 7. The opposition consents on the round page (the government already
-	// does); a direct message goes through, and the government sees it live.
+	// does); the government's open round page shows the consent live; a
+	// direct message goes through, and the government sees it live.
+	do(t, govCheck, chromedp.Navigate(roundURL), chromedp.WaitVisible("#consent"))
+	markPage(t, govCheck)
+	oppConsents := `.consent-line.consent-` + oppAPI.org + `[data-counterpart="` + govOrg + `"][data-consent="yes"]`
+	if n := count(t, govCheck, oppConsents); n != 0 {
+		t.Fatalf("the demo's opposition already consents to direct talks")
+	}
 	consentYes := "#consent-" + govOrg + "-yes"
 	do(t, opp,
 		chromedp.Click("#direct-closed-"+govOrg+"-consent"),
 		chromedp.WaitVisible(consentYes),
 		chromedp.Click(consentYes),
 		chromedp.Click("#consent form.consent-form button[type=submit]"),
-		chromedp.WaitVisible(`.consent-line.consent-`+oppAPI.org+`[data-counterpart="`+govOrg+`"][data-consent="yes"]`),
+		chromedp.WaitVisible(oppConsents),
 		chromedp.Click("#conversation-link"),
 		chromedp.WaitVisible("#to-"+govOrg),
 	)
+	waitLive(t, govCheck, oppConsents, 20*time.Second)
+	if !stillSamePage(t, govCheck) {
+		t.Errorf("the government's round page was reloaded; the consent did not arrive live")
+	}
 	if n := count(t, opp, "#direct-closed-"+govOrg); n != 0 {
 		t.Errorf("the page still says direct talks are closed")
 	}
@@ -491,6 +503,29 @@ func TestProximityTalksStory(t *testing.T) {
 	}
 	if got := get(t, gov, chromedp.Text("#list-direct")); !strings.Contains(got, direct) {
 		t.Errorf("the government's direct group: %q", got)
+	}
+
+	// A stance changes live too: the opposition refuses an item on its
+	// round page, and the government's open round page shows it.
+	const item = ".track-detainees .agenda-item"
+	const reason = "The lists of detainees must first be exchanged through the mediation."
+	if n := count(t, govCheck, item+".refused"); n != 0 {
+		t.Fatalf("the demo's detainees item is already refused")
+	}
+	do(t, opp,
+		chromedp.Navigate(roundURL),
+		chromedp.WaitVisible(item),
+		chromedp.Click(item+` input[value="refuse"]`),
+		chromedp.SendKeys(item+" textarea[name=reason]", reason),
+		chromedp.Click(item+" .stance-form button[type=submit]"),
+		chromedp.WaitVisible(item+".refused"),
+	)
+	waitLive(t, govCheck, item+".refused", 20*time.Second)
+	if !stillSamePage(t, govCheck) {
+		t.Errorf("the government's round page was reloaded; the stance did not arrive live")
+	}
+	if got := get(t, govCheck, chromedp.Text(item)); !strings.Contains(got, reason) {
+		t.Errorf("the government's live view of the item: %q", got)
 	}
 
 	// 8. A statement released by the opposition is on the public page, for

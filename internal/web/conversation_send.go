@@ -134,9 +134,10 @@ func (w *Web) conversationRelay(rw http.ResponseWriter, r *http.Request, v *view
 	w.conversationAgain(rw, r, v, src.RoundID, f)
 }
 
-// conversationEvents is the page's live stream: each new message the
+// conversationEvents is the pages' live stream: each new message the
 // viewer reads, as the HTML of its group's list item (event "msg-GROUP",
-// which the page's sse-swap appends), and "changed" for other events.
+// which the conversation page's sse-swap appends), and for other events a
+// name saying what the round page refreshes (pageEventName).
 func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	if w.channel == nil {
 		w.fail(rw, r, errors.New("web: the channel is not configured"))
@@ -162,7 +163,7 @@ func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *vie
 	}
 	err := w.channel.Stream(r.Context(), v.Actor(), r.PathValue("id"), last, sse.Start, func(e channel.StreamEvent) error {
 		if e.Message == nil {
-			return sse.Send(e.Index, "changed", []byte(e.Type))
+			return sse.Send(e.Index, pageEventName(e), []byte(e.Type))
 		}
 		html, err := w.renderMessage(w.messageView(v, *e.Message, relayTo))
 		if err != nil {
@@ -188,4 +189,24 @@ func (w *Web) attachmentDownload(rw http.ResponseWriter, r *http.Request, v *vie
 		return
 	}
 	api.ServeAttachment(rw, at, data)
+}
+
+// pageEventName names an event that is not a message for the pages: the
+// round page refreshes one agenda item on "stance-ITEM", the consent
+// section on "consent" and the whole agenda on "agenda"; anything else is
+// "changed". The data stays the event's type.
+func pageEventName(e channel.StreamEvent) string {
+	switch e.Type {
+	case "agenda.stance_set":
+		// A stance's id is "stance:ITEM:ORG" (talks' stanceID); item ids
+		// are hex, so the name needs no escaping.
+		if parts := strings.Split(e.ObjectID, ":"); len(parts) == 3 && parts[0] == "stance" && parts[1] != "" {
+			return "stance-" + parts[1]
+		}
+	case "consent.set":
+		return "consent"
+	case "agenda.item_added":
+		return "agenda"
+	}
+	return "changed"
 }
