@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"parley/internal/bargain"
+	"parley/internal/channel"
 	"parley/internal/errs"
 	"parley/internal/router"
 )
@@ -190,6 +191,15 @@ func (q *BargainDraftRequest) Validate() error {
 type BargainProposalRequest struct {
 	// Which is nash, kalai, max_welfare, draft or frontier:N.
 	Which string `json:"which"`
+	// Note also saves the proposal as a message in the mediation's own
+	// notes of the round, a draft it can reword and relay.
+	Note bool `json:"note,omitempty"`
+}
+
+// BargainProposalJSON is a proposal, with the note made of it when asked.
+type BargainProposalJSON struct {
+	bargain.Proposal
+	Message *MessageJSON `json:"message,omitempty"`
 }
 
 // Validate requires which.
@@ -424,5 +434,21 @@ func (a *API) proposeBargain(w http.ResponseWriter, r *http.Request, c call) {
 		a.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, pr)
+	out := BargainProposalJSON{Proposal: pr}
+	if !q.Note {
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	if a.channel == nil {
+		a.writeError(w, r, errs.New(errs.Conflict, "this server has no message channel to keep the note in"))
+		return
+	}
+	m, err := a.channel.Send(r.Context(), c.Actor, r.PathValue("id"), channel.NewMessage{To: []string{"internal"}, Body: pr.Text})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	mj := messageJSON(m)
+	out.Message = &mj
+	writeJSON(w, http.StatusCreated, out)
 }

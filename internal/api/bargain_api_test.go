@@ -8,6 +8,7 @@ import (
 
 	"parley/internal/api"
 	"parley/internal/bargain"
+	"parley/internal/channel"
 	"parley/internal/router"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
@@ -52,7 +53,11 @@ func bargainServer(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	f := newFixture(t, db)
 	mux := router.New()
-	api.New(api.Deps{Auth: f.auth, Talks: f.talks, Ledger: f.led, Bargain: bargain.New(db, f.led)}).Register(mux)
+	ch, err := channel.New(db, f.led, f.talks, channel.Options{MasterKey: make([]byte, channel.MasterKeySize), AttachmentDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.New(api.Deps{Auth: f.auth, Talks: f.talks, Ledger: f.led, Bargain: bargain.New(db, f.led), Channel: ch}).Register(mux)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -229,6 +234,18 @@ func TestBargainAccess(t *testing.T) {
 		res = f.do(t, f.token["mediator"], "POST", base(f.round1)+"/proposals", map[string]string{"which": "frontier:0"})
 		if res.status != 200 || !strings.Contains(string(res.body), "Proposed package") {
 			t.Errorf("proposal: %d %s", res.status, res.body)
+		}
+		// Kept as a note, the proposal is a message only the mediation reads.
+		res = f.do(t, f.token["mediator"], "POST", base(f.round1)+"/proposals", map[string]any{"which": "nash", "note": true})
+		var kept struct{ Message struct{ ID string } }
+		res.decode(t, &kept)
+		if res.status != 201 || kept.Message.ID == "" {
+			t.Fatalf("proposal kept as a note: %d %s", res.status, res.body)
+		}
+		for user, want := range map[string]int{"mediator": 200, "gov.head": 404, "opp.head": 404, "chair": 404} {
+			if got := f.do(t, f.token[user], "GET", "/api/v1/messages/"+kept.Message.ID, nil).status; got != want {
+				t.Errorf("%s reads the mediation's note: %d, want %d", user, got, want)
+			}
 		}
 	})
 }
