@@ -547,6 +547,8 @@ func TestProximityTalksStory(t *testing.T) {
 	if got := get(t, anon, chromedp.Text("#s-"+st.ID)); !strings.Contains(got, title) || !strings.Contains(got, "opposition") {
 		t.Errorf("the public statement reads %q", got)
 	}
+	// A logged-in user finds the same page from the site's navigation.
+	do(t, opp, chromedp.Click("#nav-statements"), chromedp.WaitVisible("#s-"+st.ID))
 	resp, err := http.Get(base + "/statements.atom")
 	if err != nil {
 		t.Fatal(err)
