@@ -13,6 +13,7 @@ import (
 	"parley/internal/errs"
 	"parley/internal/ledger"
 	"parley/internal/store"
+	"parley/internal/talks"
 )
 
 // The states of a round's analysis.
@@ -85,7 +86,7 @@ type RoundAnalysis struct {
 // system: it is the one reader of every profile, and it keeps only package
 // utilities.
 func (s *Service) recompute(ctx context.Context, tx *sql.Tx, roundID string) error {
-	med, err := capacities(ctx, tx, roundID, access.Mediation)
+	med, err := talks.Participants(ctx, tx, roundID, access.Mediation)
 	if err != nil || len(med) == 0 {
 		// No mediation in the round: nobody may read an analysis.
 		return err
@@ -293,7 +294,7 @@ func (s *Service) SetDraft(ctx context.Context, actor access.Actor, roundID stri
 		if err != nil {
 			return err
 		}
-		med, err := capacities(ctx, tx, roundID, access.Mediation)
+		med, err := talks.Participants(ctx, tx, roundID, access.Mediation)
 		if err != nil {
 			return err
 		}

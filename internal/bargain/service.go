@@ -139,30 +139,6 @@ func asErr(err error) error {
 	return err
 }
 
-// capacities returns the organisations taking part in the round in the
-// given capacities. Participation is not content; it decides audiences and
-// rights, never what a read returns.
-func capacities(ctx context.Context, q access.Querier, roundID string, kinds ...access.OrgKind) (access.Audience, error) {
-	rows, err := q.QueryContext(ctx, "SELECT org_id, capacity FROM participation WHERE round_id = $1", roundID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var aud access.Audience
-	for rows.Next() {
-		var id, c string
-		if err := rows.Scan(&id, &c); err != nil {
-			return nil, err
-		}
-		for _, k := range kinds {
-			if access.OrgKind(c) == k {
-				aud = append(aud, id)
-			}
-		}
-	}
-	return aud.Normalize(), rows.Err()
-}
-
 func inCapacity(ctx context.Context, q access.Querier, roundID, org string, kind access.OrgKind) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM participation WHERE round_id = $1 AND org_id = $2 AND capacity = $3",

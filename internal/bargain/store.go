@@ -12,6 +12,7 @@ import (
 	"parley/internal/errs"
 	"parley/internal/ledger"
 	"parley/internal/store"
+	"parley/internal/talks"
 )
 
 // Lengths of names in a round's domain.
@@ -30,7 +31,7 @@ const (
 
 // domainAudience is who reads a round's domain: its mediation and parties.
 func domainAudience(ctx context.Context, q access.Querier, roundID string) (access.Audience, error) {
-	return capacities(ctx, q, roundID, access.Mediation, access.Party)
+	return talks.Participants(ctx, q, roundID, access.Mediation, access.Party)
 }
 
 // checkRoundDomain applies the limits of a round's domain on top of
@@ -459,7 +460,7 @@ func (s *Service) saveProfile(ctx context.Context, tx *sql.Tx, rec *ledger.Recor
 	}
 	aud := access.Of(actor.Org)
 	if in.Shared {
-		med, err := capacities(ctx, tx, roundID, access.Mediation)
+		med, err := talks.Participants(ctx, tx, roundID, access.Mediation)
 		if err != nil {
 			return StoredProfile{}, err
 		}

@@ -399,3 +399,26 @@ func roundIn(ctx context.Context, q access.Querier, actor access.Actor, id strin
 	}
 	return r, nil
 }
+
+// Participants returns the organisations taking part in the round in any of
+// the given capacities. Participation is not content: it decides the
+// audiences written and the rights checked, never what a read returns. The
+// channel, the text and the package analysis derive their audiences from it.
+func Participants(ctx context.Context, q access.Querier, roundID string, kinds ...access.OrgKind) (access.Audience, error) {
+	rows, err := q.QueryContext(ctx, "SELECT org_id, capacity FROM participation WHERE round_id = $1", roundID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var aud access.Audience
+	for rows.Next() {
+		var id, c string
+		if err := rows.Scan(&id, &c); err != nil {
+			return nil, err
+		}
+		if slices.Contains(kinds, access.OrgKind(c)) {
+			aud = append(aud, id)
+		}
+	}
+	return aud.Normalize(), rows.Err()
+}

@@ -16,6 +16,7 @@ import (
 	"parley/internal/errs"
 	"parley/internal/ledger"
 	"parley/internal/store"
+	"parley/internal/talks"
 )
 
 // Error codes of the text rules.
@@ -158,39 +159,15 @@ func confirmationID(rev, org string) string { return "confirmation:" + rev + ":"
 
 const confirmationIDSQL = "('confirmation:' || c.revision_id || ':' || c.org_id)"
 
-// capacities returns the organisations taking part in the round in any of
-// the given capacities. Participation is not content; it decides the
-// audiences written, never the reads.
-func capacities(ctx context.Context, q access.Querier, roundID string, kinds ...access.OrgKind) (access.Audience, error) {
-	rows, err := q.QueryContext(ctx, "SELECT org_id, capacity FROM participation WHERE round_id = $1", roundID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var aud access.Audience
-	for rows.Next() {
-		var id, c string
-		if err := rows.Scan(&id, &c); err != nil {
-			return nil, err
-		}
-		for _, k := range kinds {
-			if access.OrgKind(c) == k {
-				aud = append(aud, id)
-			}
-		}
-	}
-	return aud.Normalize(), rows.Err()
-}
-
 // draftAudience is the mediation of the round: drafts are its own.
 func draftAudience(ctx context.Context, q access.Querier, roundID string) (access.Audience, error) {
-	return capacities(ctx, q, roundID, access.Mediation)
+	return talks.Participants(ctx, q, roundID, access.Mediation)
 }
 
 // revisionAudience is who reads an issued revision: the parties, the
 // mediation and the host of the round (docs/text.md "Audiences").
 func revisionAudience(ctx context.Context, q access.Querier, roundID string) (access.Audience, error) {
-	return capacities(ctx, q, roundID, access.Party, access.Mediation, access.Host)
+	return talks.Participants(ctx, q, roundID, access.Party, access.Mediation, access.Host)
 }
 
 // partyAudience is who reads a party's position: the party and the
