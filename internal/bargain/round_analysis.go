@@ -206,7 +206,7 @@ func (s *Service) analyse(ctx context.Context, tx *sql.Tx, ra *RoundAnalysis) er
 // only. Anyone else finds none.
 func (s *Service) Analysis(ctx context.Context, actor access.Actor, roundID string) (ra RoundAnalysis, err error) {
 	defer errs.Wrap(&err, "bargain.Analysis")
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		if err := enterRound(ctx, tx, actor, roundID); err != nil {
 			return err
 		}
@@ -238,7 +238,7 @@ func (s *Service) Analysis(ctx context.Context, actor access.Actor, roundID stri
 // has set none.
 func (s *Service) Draft(ctx context.Context, actor access.Actor, roundID string) (b Bid, err error) {
 	defer errs.Wrap(&err, "bargain.Draft")
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		if err := enterRound(ctx, tx, actor, roundID); err != nil {
 			return err
 		}
@@ -387,7 +387,7 @@ func (s *Service) Propose(ctx context.Context, actor access.Actor, roundID, whic
 	if pt == nil {
 		return Proposal{}, errs.New(errs.Conflict, "the analysis has no %s package", which)
 	}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		rd, err := domainIn(ctx, tx, actor, roundID)
 		if err != nil {
 			return err

@@ -189,21 +189,6 @@ func requireCapacity(ctx context.Context, q access.Querier, actor access.Actor, 
 	return nil
 }
 
-// readTx runs fn in a read-only transaction, so that the queries behind one
-// answer see one snapshot.
-func (s *Service) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if s.db.Dialect == store.Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	tx, err := s.db.R.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
-	}
-	defer tx.Rollback()
-	return fn(tx)
-}
-
 // lockRound serialises writes to one round's analysis on PostgreSQL (SQLite
 // has a single writer already), so that two profiles saved at once both
 // enter the analysis stored last.

@@ -116,7 +116,7 @@ func domainIn(ctx context.Context, q access.Querier, actor access.Actor, roundID
 // and parties; anyone else finds none.
 func (s *Service) Domain(ctx context.Context, actor access.Actor, roundID string) (rd RoundDomain, err error) {
 	defer errs.Wrap(&err, "bargain.Domain")
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		if err := enterRound(ctx, tx, actor, roundID); err != nil {
 			return err
 		}
@@ -215,7 +215,7 @@ func (s *Service) ImportDomain(ctx context.Context, actor access.Actor, roundID 
 	// The rights first, as SetDomain checks them: a caller outside the
 	// round finds no round (404) whatever its file holds, and one who may
 	// not set the domain learns nothing from how its file would parse.
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		if err := enterRound(ctx, tx, actor, roundID); err != nil {
 			return err
 		}
@@ -281,7 +281,7 @@ func markStale(d *Domain, ps []StoredProfile) {
 // party sees its own profile and no other.
 func (s *Service) Profile(ctx context.Context, actor access.Actor, roundID string) (sp StoredProfile, err error) {
 	defer errs.Wrap(&err, "bargain.Profile")
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		if err := enterRound(ctx, tx, actor, roundID); err != nil {
 			return err
 		}
@@ -311,7 +311,7 @@ func (s *Service) Profile(ctx context.Context, actor access.Actor, roundID strin
 // party its own, for the mediation those the parties share with it.
 func (s *Service) Profiles(ctx context.Context, actor access.Actor, roundID string) (ps []StoredProfile, err error) {
 	defer errs.Wrap(&err, "bargain.Profiles")
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		if err := enterRound(ctx, tx, actor, roundID); err != nil {
 			return err
 		}
@@ -501,7 +501,7 @@ func (s *Service) ImportProfile(ctx context.Context, actor access.Actor, roundID
 	// The rights first, as SetProfile checks them, so that a caller who may
 	// not enter a profile learns nothing from how its file would parse.
 	var rd RoundDomain
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		if err := enterRound(ctx, tx, actor, roundID); err != nil {
 			return err
 		}

@@ -171,7 +171,7 @@ func (s *Service) AdoptionState(ctx context.Context, actor access.Actor, textID 
 	if err := loggedIn(actor); err != nil {
 		return Adoption{}, err
 	}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		t, err := s.textIn(ctx, tx, actor, textID, false)
 		if err != nil {
 			return err
@@ -213,7 +213,7 @@ func (s *Service) Publication(ctx context.Context, actor access.Actor, textID st
 	if err := requireMediation(actor, "publishes the adopted text"); err != nil {
 		return Publication{}, err
 	}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		t, err := s.textIn(ctx, tx, actor, textID, false)
 		if err != nil {
 			return err

@@ -152,7 +152,7 @@ func (s *Service) Revision(ctx context.Context, actor access.Actor, textID strin
 	if err := loggedIn(actor); err != nil {
 		return Revision{}, err
 	}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		rev, err = s.revisionIn(ctx, tx, actor, textID, n)
 		return err
 	})

@@ -196,21 +196,6 @@ func readable(ctx context.Context, q access.Querier, actor access.Actor, id stri
 	return n > 0, err
 }
 
-// readTx runs fn in a read-only transaction, so that the queries behind one
-// answer see one snapshot.
-func (s *Service) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if s.db.Dialect == store.Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	tx, err := s.db.R.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
-	}
-	defer tx.Rollback()
-	return fn(tx)
-}
-
 func loggedIn(actor access.Actor) error {
 	if actor.Anonymous() {
 		return errs.New(errs.Unauthorized, "log in first")
@@ -416,7 +401,7 @@ func (s *Service) Drafts(ctx context.Context, actor access.Actor, textID string)
 	if err := loggedIn(actor); err != nil {
 		return nil, err
 	}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		if _, err := s.textIn(ctx, tx, actor, textID, false); err != nil {
 			return err
 		}
@@ -457,7 +442,7 @@ func (s *Service) Texts(ctx context.Context, actor access.Actor, roundID string)
 	if err := loggedIn(actor); err != nil {
 		return nil, err
 	}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		// A round the actor does not take part in answers as missing, not
 		// as a round without texts.
 		if ok, err := readable(ctx, tx, actor, roundID); err != nil {

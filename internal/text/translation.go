@@ -181,7 +181,7 @@ func (s *Service) Translations(ctx context.Context, actor access.Actor, textID s
 	if err := loggedIn(actor); err != nil {
 		return nil, err
 	}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		ts, err = s.translationsIn(ctx, tx, actor, textID, n, "")
 		return err
 	})
@@ -195,7 +195,7 @@ func (s *Service) Translation(ctx context.Context, actor access.Actor, textID st
 	if err := loggedIn(actor); err != nil {
 		return Translation{}, err
 	}
-	err = s.readTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		ts, err := s.translationsIn(ctx, tx, actor, textID, n, lang)
 		if err != nil {
 			return err
