@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"parley/internal/store"
 )
 
 // OrgKind is the kind of an organisation (DESIGN.md "Who uses it").
@@ -133,6 +135,37 @@ func Grant(ctx context.Context, tx *sql.Tx, item string, aud Audience) error {
 	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 		return fmt.Errorf("access.Grant(%s): %w", item, err)
 	}
+	return nil
+}
+
+// Grants collects the audiences of the items one transaction writes, for
+// one write at its end (Write): a batch of messages and their events then
+// grants every audience in one statement on PostgreSQL instead of one round
+// trip per item. Like Grant, it is called once per item, when the item is
+// written.
+type Grants struct {
+	rows [][]any
+}
+
+// Add records the audience of item.
+func (g *Grants) Add(item string, aud Audience) error {
+	if len(aud) == 0 {
+		return fmt.Errorf("access.Grant(%s): empty audience", item)
+	}
+	for _, org := range aud.Normalize() {
+		g.rows = append(g.rows, []any{item, org})
+	}
+	return nil
+}
+
+var audienceColumns = store.Columns("item_id text", "org_id text")
+
+// Write inserts the audiences added since the last Write, inside tx.
+func (g *Grants) Write(ctx context.Context, tx *sql.Tx, d store.Dialect) error {
+	if err := d.InsertRows(ctx, tx, "audience", audienceColumns, "ON CONFLICT DO NOTHING", g.rows); err != nil {
+		return fmt.Errorf("access.Grant: %w", err)
+	}
+	g.rows = nil
 	return nil
 }
 

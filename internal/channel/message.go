@@ -386,9 +386,7 @@ func (s *Service) writeBatch(batch []*sendReq) {
 	ctx := context.Background()
 	results := make([]error, len(batch))
 	err := s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		sc := newStmtCache(tx)
-		var terms []termRow
-		sc.terms = &terms
+		sc := newStmtCache(tx, s.db.Dialect)
 		rounds := map[string]roundState{}
 		for i, r := range batch {
 			rule, err := s.sendIn(ctx, sc, rec, r, rounds)
@@ -397,7 +395,7 @@ func (s *Service) writeBatch(batch []*sendReq) {
 			}
 			results[i] = rule
 		}
-		return insertTerms(ctx, tx, terms)
+		return sc.flush(ctx)
 	})
 	if err != nil && len(batch) > 1 {
 		for _, r := range batch {
@@ -518,8 +516,8 @@ func replyRoute(actor access.Actor, p replyParent) []string {
 	return []string{ToKeywordMediation}
 }
 
-// insertMessage writes the message row, its audience, its search terms and
-// attachments, and appends its event (typ, with event audience evAud, which
+// insertMessage adds the message row, its audience, its search terms and
+// attachments to the transaction (written at its flush), and appends its event (typ, with event audience evAud, which
 // for a relay is narrower than the message's: see Relay).
 func (s *Service) insertMessage(ctx context.Context, tx *stmtCache, rec *ledger.Recorder, actor access.Actor, m *Message, rt route, attributed string, files []sealedFile, typ string, evAud access.Audience) error {
 	body := s.keys.seal("message", m.ID, []byte(m.Body))
@@ -544,71 +542,25 @@ func (s *Service) insertMessage(ctx context.Context, tx *stmtCache, rec *ledger.
 		return err
 	}
 	m.LedgerIndex = ev.Index
-	if _, err := tx.ExecContext(ctx, `INSERT INTO messages(id, round_id, kind, author_user, author_name, author_org, attributed_org, recipients, reply_to, body_enc, created_at, ledger_idx)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		m.ID, m.RoundID, string(rt.kind), actor.User, actor.Username, actor.Org, attributed, strings.Join(rt.recipients, " "),
-		m.ReplyTo, body, store.Stamp(m.CreatedAt), ev.Index); err != nil {
-		return fmt.Errorf("insert message: %w", err)
-	}
-	if err := access.Grant(ctx, tx.tx, m.ID, rt.aud); err != nil {
+	tx.messages = append(tx.messages, []any{m.ID, m.RoundID, string(rt.kind), actor.User, actor.Username, actor.Org, attributed,
+		strings.Join(rt.recipients, " "), m.ReplyTo, body, store.Stamp(m.CreatedAt), ev.Index})
+	if err := tx.grants.Add(m.ID, rt.aud); err != nil {
 		return err
 	}
-	if err := s.indexTerms(ctx, tx, m.ID, m.Body); err != nil {
-		return err
-	}
+	s.indexTerms(tx, m.ID, m.Body)
 	for i, f := range files {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments(id, message_id, name_enc, content_type, size, sha256, position, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			f.id, m.ID, s.keys.seal("attachment-name", f.id, []byte(f.name)), f.contentType, f.size, f.sum[:], i, store.Stamp(m.CreatedAt)); err != nil {
-			return fmt.Errorf("insert attachment: %w", err)
-		}
+		tx.attachments = append(tx.attachments, []any{f.id, m.ID, s.keys.seal("attachment-name", f.id, []byte(f.name)),
+			f.contentType, f.size, f.sum[:], int64(i), store.Stamp(m.CreatedAt)})
 	}
 	return nil
 }
 
-// indexTerms writes the blind index rows of an item's text, or, inside a
-// batch of sends (tx.terms not nil), keeps them for one insert at the end
-// of the batch: on PostgreSQL every statement is a round trip, and a
-// message has a dozen words.
-func (s *Service) indexTerms(ctx context.Context, tx *stmtCache, itemID, text string) error {
-	var rows []termRow
+// indexTerms adds the blind index rows of an item's text to the
+// transaction, written at its flush.
+func (s *Service) indexTerms(tx *stmtCache, itemID, text string) {
 	for _, t := range Tokens(text) {
-		rows = append(rows, termRow{s.keys.term(t), itemID})
+		tx.terms = append(tx.terms, []any{s.keys.term(t), itemID})
 	}
-	if tx.terms != nil {
-		*tx.terms = append(*tx.terms, rows...)
-		return nil
-	}
-	return insertTerms(ctx, tx.tx, rows)
-}
-
-// termRow is one row of the blind index.
-type termRow struct {
-	term []byte
-	item string
-}
-
-// insertTerms writes index rows in multi-row statements.
-func insertTerms(ctx context.Context, tx *sql.Tx, rows []termRow) error {
-	for len(rows) > 0 {
-		n := min(len(rows), 400)
-		var b strings.Builder
-		b.WriteString("INSERT INTO search_terms(term, item_id) VALUES ")
-		args := make([]any, 0, 2*n)
-		for i, r := range rows[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "($%d, $%d)", 2*i+1, 2*i+2)
-			args = append(args, r.term, r.item)
-		}
-		b.WriteString(" ON CONFLICT DO NOTHING")
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("index terms: %w", err)
-		}
-		rows = rows[n:]
-	}
-	return nil
 }
 
 // RelayInput is the input of Relay.
@@ -658,7 +610,7 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 	id := store.NewID()
 	now := store.Now()
 	err = s.led.Write(ctx, func(sqlTx *sql.Tx, rec *ledger.Recorder) error {
-		tx := newStmtCache(sqlTx)
+		tx := newStmtCache(sqlTx, s.db.Dialect)
 		src, err := s.getIn(ctx, sqlTx, actor, sourceID)
 		if err != nil {
 			return err
@@ -716,6 +668,9 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 			}); err != nil {
 				return err
 			}
+		}
+		if err := tx.flush(ctx); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO message_relays(message_id, source_id, show_origin) VALUES ($1, $2, $3)", id, sourceID, showOrigin); err != nil {
 			return fmt.Errorf("insert relay: %w", err)

@@ -113,7 +113,9 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		if err := access.Grant(ctx, tx, id, aud); err != nil {
 			return err
 		}
-		return s.indexTerms(ctx, newStmtCache(tx), id, title+"\n"+in.Body)
+		sc := newStmtCache(tx, s.db.Dialect)
+		s.indexTerms(sc, id, title+"\n"+in.Body)
+		return sc.flush(ctx)
 	})
 	if err != nil {
 		return Statement{}, err

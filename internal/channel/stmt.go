@@ -3,23 +3,67 @@ package channel
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sync"
+
+	"parley/internal/access"
+	"parley/internal/store"
 )
 
-// stmtCache prepares each distinct query once per transaction. The SQLite
-// driver parses every statement it is given, and on the send path parsing
-// costs more than running: a batch of sends reuses one prepared statement
-// for each of its queries. It satisfies access.Querier, so rule checks in
-// other packages (talks.MutualConsent) share it.
+// stmtCache is a write transaction of the channel. On SQLite it prepares
+// each distinct query once per transaction: the driver parses every
+// statement it is given, and on the send path parsing costs more than
+// running. On PostgreSQL it passes queries straight to the transaction,
+// where pgx keeps them prepared on the connection (preparing them here would
+// add a round trip to prepare and another to close each one). It satisfies
+// access.Querier, so rule checks in other packages (talks.MutualConsent)
+// share it.
+//
+// The rows a write makes (messages, attachments, audiences, search terms)
+// wait in it until flush, so that a batch of sends writes each table in one
+// statement on PostgreSQL.
 type stmtCache struct {
-	tx *sql.Tx
-	m  map[string]*sql.Stmt
-	// terms, when set, collects the search index rows of a batch of sends
-	// for one insert at its end (indexTerms).
-	terms *[]termRow
+	tx      *sql.Tx
+	dialect store.Dialect
+	m       map[string]*sql.Stmt
+
+	messages    [][]any
+	attachments [][]any
+	grants      access.Grants
+	terms       [][]any
 }
 
-func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, m: map[string]*sql.Stmt{}} }
+func newStmtCache(tx *sql.Tx, d store.Dialect) *stmtCache {
+	return &stmtCache{tx: tx, dialect: d, m: map[string]*sql.Stmt{}}
+}
+
+// The columns of the rows a send writes.
+var (
+	messageColumns = store.Columns("id text", "round_id text", "kind text", "author_user text", "author_name text",
+		"author_org text", "attributed_org text", "recipients text", "reply_to text", "body_enc bytea",
+		"created_at bigint", "ledger_idx bigint")
+	attachmentColumns = store.Columns("id text", "message_id text", "name_enc bytea", "content_type text",
+		"size bigint", "sha256 bytea", "position bigint", "created_at bigint")
+	termColumns = store.Columns("term bytea", "item_id text")
+)
+
+// flush writes the rows waiting in the transaction, parents first.
+func (c *stmtCache) flush(ctx context.Context) error {
+	if err := c.dialect.InsertRows(ctx, c.tx, "messages", messageColumns, "", c.messages); err != nil {
+		return err
+	}
+	if err := c.dialect.InsertRows(ctx, c.tx, "attachments", attachmentColumns, "", c.attachments); err != nil {
+		return err
+	}
+	if err := c.grants.Write(ctx, c.tx, c.dialect); err != nil {
+		return err
+	}
+	if err := c.dialect.InsertRows(ctx, c.tx, "search_terms", termColumns, "ON CONFLICT DO NOTHING", c.terms); err != nil {
+		return fmt.Errorf("index terms: %w", err)
+	}
+	c.messages, c.attachments, c.terms = nil, nil, nil
+	return nil
+}
 
 func (c *stmtCache) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := c.m[q]; ok {
@@ -35,6 +79,9 @@ func (c *stmtCache) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 
 // ExecContext runs q as a prepared statement.
 func (c *stmtCache) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if c.dialect == store.Postgres {
+		return c.tx.ExecContext(ctx, q, args...)
+	}
 	st, err := c.stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -44,6 +91,9 @@ func (c *stmtCache) ExecContext(ctx context.Context, q string, args ...any) (sql
 
 // QueryContext runs q as a prepared statement.
 func (c *stmtCache) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if c.dialect == store.Postgres {
+		return c.tx.QueryContext(ctx, q, args...)
+	}
 	st, err := c.stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -54,6 +104,9 @@ func (c *stmtCache) QueryContext(ctx context.Context, q string, args ...any) (*s
 // QueryRowContext runs q as a prepared statement. A failure to prepare
 // shows as the row's error, through the plain transaction query.
 func (c *stmtCache) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if c.dialect == store.Postgres {
+		return c.tx.QueryRowContext(ctx, q, args...)
+	}
 	st, err := c.stmt(ctx, q)
 	if err != nil {
 		return c.tx.QueryRowContext(ctx, q, args...)

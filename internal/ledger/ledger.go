@@ -84,7 +84,12 @@ func (l *Ledger) Subscribe(s Subscriber) {
 
 // Recorder appends events inside one Write transaction. It caches the tree
 // size and the right edge of the tree for the transaction, so that a batch
-// of appends reads the stored hashes once.
+// of appends reads the stored hashes once, and it keeps the rows of its
+// appends (events, stored hashes, the events' audiences) for one write at
+// the end of the transaction: on PostgreSQL a batch of a hundred events is
+// then three statements, not three hundred round trips. Nothing inside a
+// Write reads the events table back; the stored hashes it needs come from
+// its cache.
 type Recorder struct {
 	l      *Ledger
 	tx     *sql.Tx
@@ -92,25 +97,33 @@ type Recorder struct {
 
 	size   int64 // tree size inside the transaction; -1 until the first append
 	hashes map[int64]tlog.Hash
-	// stmts holds the statements prepared for this transaction's appends:
-	// parsing SQL is a large part of an append's cost on SQLite.
-	stmts map[string]*sql.Stmt
+
+	eventRows [][]any
+	hashRows  [][]any
+	grants    access.Grants
 }
 
-// stmt returns q prepared in the recorder's transaction.
-func (r *Recorder) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st, ok := r.stmts[q]; ok {
-		return st, nil
+// The columns of the rows a Recorder writes.
+var (
+	eventColumns = store.Columns("idx bigint", "id text", "type text", "at bigint", "actor_user text", "actor_org text",
+		"round_id text", "object_type text", "object_id text", "content_hash bytea", "salt bytea", "record bytea")
+	hashColumns = store.Columns("id bigint", "hash bytea")
+)
+
+// flush writes the rows of the transaction's appends.
+func (r *Recorder) flush(ctx context.Context) error {
+	d := r.l.db.Dialect
+	if err := d.InsertRows(ctx, r.tx, "events", eventColumns, "", r.eventRows); err != nil {
+		return fmt.Errorf("ledger: %w", err)
 	}
-	st, err := r.tx.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
+	if err := d.InsertRows(ctx, r.tx, "ledger_hashes", hashColumns, "", r.hashRows); err != nil {
+		return fmt.Errorf("ledger: %w", err)
 	}
-	if r.stmts == nil {
-		r.stmts = map[string]*sql.Stmt{}
+	if err := r.grants.Write(ctx, r.tx, d); err != nil {
+		return fmt.Errorf("ledger: %w", err)
 	}
-	r.stmts[q] = st
-	return st, nil
+	r.eventRows, r.hashRows = nil, nil
+	return nil
 }
 
 // Write runs fn in one database transaction. Events appended through the
@@ -120,7 +133,10 @@ func (l *Ledger) Write(ctx context.Context, fn func(tx *sql.Tx, rec *Recorder) e
 	var rec *Recorder
 	err := l.db.Tx(ctx, func(tx *sql.Tx) error {
 		rec = &Recorder{l: l, tx: tx, size: -1}
-		return fn(tx, rec)
+		if err := fn(tx, rec); err != nil {
+			return err
+		}
+		return rec.flush(ctx)
 	})
 	if err != nil {
 		return err
@@ -181,24 +197,14 @@ func (r *Recorder) append(ctx context.Context, e Event) (Event, error) {
 	if err != nil {
 		return e, fmt.Errorf("stored hashes: %w", err)
 	}
-	ins, err := r.stmt(ctx, `INSERT INTO events(idx, id, type, at, actor_user, actor_org, round_id, object_type, object_id, content_hash, salt, record)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`)
-	if err != nil {
-		return e, fmt.Errorf("insert event: %w", err)
-	}
-	_, err = ins.ExecContext(ctx,
-		e.Index, e.ID, e.Type, store.Stamp(e.At), e.Actor.User, e.Actor.Org, e.Round, e.ObjectType, e.ObjectID, sum[:], e.Salt, e.Record)
-	if err != nil {
-		return e, fmt.Errorf("insert event: %w", err)
-	}
+	r.eventRows = append(r.eventRows, []any{
+		e.Index, e.ID, e.Type, store.Stamp(e.At), e.Actor.User, e.Actor.Org, e.Round, e.ObjectType, e.ObjectID, sum[:], e.Salt, e.Record})
 	first := tlog.StoredHashIndex(0, e.Index)
-	if err := r.insertHashes(ctx, first, hashes); err != nil {
-		return e, err
-	}
 	for i, h := range hashes {
 		r.hashes[first+int64(i)] = h
+		r.hashRows = append(r.hashRows, []any{first + int64(i), h[:]})
 	}
-	if err := access.Grant(ctx, r.tx, e.ID, e.Audience); err != nil {
+	if err := r.grants.Add(e.ID, e.Audience); err != nil {
 		return e, err
 	}
 	r.size++
@@ -234,30 +240,6 @@ func (r *Recorder) start(ctx context.Context) error {
 	}
 	r.size = size
 	r.hashes = make(map[int64]tlog.Hash)
-	return nil
-}
-
-// insertHashes writes the stored hashes for one record: one or a few rows,
-// in one statement.
-func (r *Recorder) insertHashes(ctx context.Context, first int64, hashes []tlog.Hash) error {
-	var q strings.Builder
-	q.WriteString("INSERT INTO ledger_hashes(id, hash) VALUES ")
-	args := make([]any, 0, 2*len(hashes))
-	for i, h := range hashes {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		n := len(args)
-		q.WriteString("($" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ")")
-		args = append(args, first+int64(i), h[:])
-	}
-	st, err := r.stmt(ctx, q.String())
-	if err != nil {
-		return fmt.Errorf("insert hashes: %w", err)
-	}
-	if _, err := st.ExecContext(ctx, args...); err != nil {
-		return fmt.Errorf("insert hashes: %w", err)
-	}
 	return nil
 }
 

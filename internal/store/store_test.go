@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"parley/internal/store"
 	"parley/internal/store/storetest"
@@ -87,6 +88,31 @@ func TestValidID(t *testing.T) {
 		if got := store.ValidID(c.s); got != c.want {
 			t.Errorf("ValidID(%q) = %v", c.s, got)
 		}
+	}
+}
+
+// TestNewIDOrderAndRandomness: ids made later sort after earlier ones (the
+// time prefix), and ids made in the same millisecond still differ in their
+// 80 random bits.
+func TestNewIDOrderAndRandomness(t *testing.T) {
+	first := store.NewID()
+	time.Sleep(2 * time.Millisecond)
+	second := store.NewID()
+	if first >= second {
+		t.Errorf("NewID %s made before %s sorts after it", first, second)
+	}
+	seen := map[string]bool{}
+	tails := map[string]bool{}
+	for range 10000 {
+		id := store.NewID()
+		if seen[id] {
+			t.Fatalf("NewID repeated %s", id)
+		}
+		seen[id] = true
+		tails[id[12:]] = true
+	}
+	if len(tails) != len(seen) {
+		t.Errorf("random parts repeat: %d distinct of %d", len(tails), len(seen))
 	}
 }
 
