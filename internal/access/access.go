@@ -160,6 +160,13 @@ func (g *Grants) Add(item string, aud Audience) error {
 
 var audienceColumns = store.Columns("item_id text", "org_id text")
 
+// Into moves the audiences added so far into b, to be written with the
+// rest of the transaction's rows.
+func (g *Grants) Into(b *store.Batch) {
+	b.AddRows("audience", audienceColumns, "ON CONFLICT DO NOTHING", g.rows)
+	g.rows = nil
+}
+
 // Write inserts the audiences added since the last Write, inside tx.
 func (g *Grants) Write(ctx context.Context, tx *sql.Tx, d store.Dialect) error {
 	if err := d.InsertRows(ctx, tx, "audience", audienceColumns, "ON CONFLICT DO NOTHING", g.rows); err != nil {
@@ -213,6 +220,16 @@ func ReadableBy(a Actor, col string, n int) (cond string, arg any) {
 	p := "$" + strconv.Itoa(n)
 	return "EXISTS (SELECT 1 FROM audience aud WHERE aud.item_id = " + col +
 		" AND (aud.org_id = " + p + " OR aud.org_id = '" + Public + "'))", a.Org
+}
+
+// ReadableByOrg is ReadableBy for a reader named by a column instead of a
+// placeholder: "the item whose id is in column col may be read by the
+// organisation whose id is in column orgCol". A write that checks many
+// organisations at once (a batch of sends from several delegations) uses
+// it to learn, in one query, which of a round's participants read it.
+func ReadableByOrg(col, orgCol string) string {
+	return "EXISTS (SELECT 1 FROM audience aud WHERE aud.item_id = " + col +
+		" AND (aud.org_id = " + orgCol + " OR aud.org_id = '" + Public + "'))"
 }
 
 type actorKey struct{}

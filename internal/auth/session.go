@@ -72,6 +72,12 @@ func (s *Service) loadSession(ctx context.Context, h []byte) (sessionRow, error)
 	return r, err
 }
 
+// sessionUserQuery reads a session and its user in one query: every
+// authenticated request runs it, and on PostgreSQL each query is a round
+// trip.
+const sessionUserQuery = `SELECT s.kind, s.mfa_pending, s.created_at, s.last_seen_at, s.expires_at, ` +
+	userColumnList + userFrom + `JOIN auth_sessions s ON s.user_id = u.id WHERE s.token_hash = $1`
+
 // Authenticate returns the session of token if it is of kind, not expired
 // (idle or absolute) and its user is not disabled. Anything else answers
 // code "unauthorized", the same for every cause. It refreshes the session's
@@ -85,13 +91,16 @@ func (s *Service) Authenticate(ctx context.Context, token string, kind SessionKi
 		return Session{}, unauthorized()
 	}
 	h := tokenHash(token)
-	r, err := s.loadSession(ctx, h)
+	var r sessionRow
+	row := s.db.Cached().QueryRowContext(ctx, sessionUserQuery, h)
+	u, _, err := scanUser(prefixScanner{row, []any{&r.kind, &r.pending, &r.created, &r.lastSeen, &r.expires}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, unauthorized()
 	}
 	if err != nil {
 		return Session{}, err
 	}
+	r.userID = u.ID
 	if r.kind != kind {
 		return Session{}, unauthorized()
 	}
@@ -110,8 +119,7 @@ func (s *Service) Authenticate(ctx context.Context, token string, kind SessionKi
 		}
 		return Session{}, unauthorized()
 	}
-	u, err := s.User(ctx, r.userID)
-	if err != nil || u.Disabled {
+	if u.Disabled {
 		return Session{}, unauthorized()
 	}
 	if nowUS-r.lastSeen >= touchEvery.Microseconds() {
@@ -189,4 +197,15 @@ func (s *Service) maybePurge(ctx context.Context) {
 			s.log.Error("auth: purging expired sessions", "err", err)
 		}
 	}
+}
+
+// prefixScanner scans a row whose first columns go to pre and the rest to
+// the destinations Scan is given.
+type prefixScanner struct {
+	row *sql.Row
+	pre []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.row.Scan(append(p.pre, dest...)...)
 }

@@ -30,11 +30,14 @@ var usernameRE = regexp.MustCompile(`^[a-z0-9._-]{2,64}$`)
 // MaxDisplayName bounds User.DisplayName, in characters.
 const MaxDisplayName = 200
 
-// userColumns selects a User plus its password hash; the policy join gives
-// MustEnrolTOTP.
-const userColumns = `SELECT u.id, u.username, u.display_name, u.org_id, o.name, o.kind, u.role,
-	u.disabled, u.locale, u.totp_enabled, COALESCE(p.require_totp, FALSE), u.created_at, u.password_hash
-	FROM users u JOIN orgs o ON o.id = u.org_id LEFT JOIN org_kind_policy p ON p.kind = o.kind `
+// userColumns selects a User plus its password hash (scanUser); the policy
+// join gives MustEnrolTOTP.
+const (
+	userColumnList = `u.id, u.username, u.display_name, u.org_id, o.name, o.kind, u.role,
+	u.disabled, u.locale, u.totp_enabled, COALESCE(p.require_totp, FALSE), u.created_at, u.password_hash`
+	userFrom    = ` FROM users u JOIN orgs o ON o.id = u.org_id LEFT JOIN org_kind_policy p ON p.kind = o.kind `
+	userColumns = `SELECT ` + userColumnList + userFrom
+)
 
 func scanUser(row interface{ Scan(...any) error }) (User, string, error) {
 	var u User

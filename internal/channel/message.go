@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,6 +123,8 @@ type participant struct {
 type roundState struct {
 	id    string
 	parts map[string]access.OrgKind
+	// readers are the participants whose organisation reads the round.
+	readers map[string]bool
 }
 
 func (r roundState) mediation() []string {
@@ -147,46 +148,55 @@ func (r roundState) all() []string {
 }
 
 // enterRound checks, inside a write transaction, that the actor's
-// organisation reads the round (otherwise the round is not found) and
-// returns its participants. On PostgreSQL it takes a share lock on the
-// round row: talks takes the row for update when it changes consent or
-// participation, so neither can change between this check and the commit.
-// On SQLite the one writer already serialises everything.
-func (s *Service) enterRound(ctx context.Context, tx *stmtCache, actor access.Actor, roundID string) (roundState, error) {
+// organisation takes part in the round and reads it (otherwise the round is
+// not found), and returns the round's participants. rounds remembers the
+// rounds already read in the transaction (participation cannot change
+// inside it), so that a batch of sends reads each round once.
+func (s *Service) enterRound(ctx context.Context, tx *stmtCache, actor access.Actor, roundID string, rounds map[string]roundState) (roundState, error) {
 	if !store.ValidID(roundID) || actor.Org == "" {
 		return roundState{}, errs.NotFoundf("round")
 	}
-	cond, arg := access.ReadableBy(actor, "r.id", 2)
-	q := "SELECT 1 FROM rounds r WHERE r.id = $1 AND " + cond
+	rs, ok := rounds[roundID]
+	if !ok {
+		var err error
+		if rs, err = s.loadRound(ctx, tx, roundID); err != nil {
+			return roundState{}, err
+		}
+		rounds[roundID] = rs
+	}
+	if !rs.readers[actor.Org] {
+		return roundState{}, errs.NotFoundf("round")
+	}
+	return rs, nil
+}
+
+// loadRound reads a round's participants, and which of them read the
+// round, in one query. On PostgreSQL it takes a share lock on the round
+// row: talks takes the row for update when it changes consent or
+// participation, so neither can change between this read and the commit.
+// On SQLite the one writer already serialises everything.
+func (s *Service) loadRound(ctx context.Context, tx *stmtCache, roundID string) (roundState, error) {
+	q := "SELECT p.org_id, p.capacity, " + access.ReadableByOrg("r.id", "p.org_id") +
+		" FROM rounds r JOIN participation p ON p.round_id = r.id WHERE r.id = $1"
 	if s.db.Dialect == store.Postgres {
 		q += " FOR SHARE OF r"
 	}
-	var one int
-	if err := tx.QueryRowContext(ctx, q, roundID, arg).Scan(&one); err == sql.ErrNoRows {
-		return roundState{}, errs.NotFoundf("round")
-	} else if err != nil {
-		return roundState{}, err
-	}
-	rs := roundState{id: roundID, parts: map[string]access.OrgKind{}}
-	rows, err := tx.QueryContext(ctx, "SELECT org_id, capacity FROM participation WHERE round_id = $1", roundID)
+	rows, err := tx.QueryContext(ctx, q, roundID)
 	if err != nil {
 		return roundState{}, err
 	}
 	defer rows.Close()
+	rs := roundState{id: roundID, parts: map[string]access.OrgKind{}, readers: map[string]bool{}}
 	for rows.Next() {
 		var org, c string
-		if err := rows.Scan(&org, &c); err != nil {
+		var reads bool
+		if err := rows.Scan(&org, &c, &reads); err != nil {
 			return roundState{}, err
 		}
 		rs.parts[org] = access.OrgKind(c)
+		rs.readers[org] = reads
 	}
-	if err := rows.Err(); err != nil {
-		return roundState{}, err
-	}
-	if _, ok := rs.parts[actor.Org]; !ok {
-		return roundState{}, errs.NotFoundf("round")
-	}
-	return rs, nil
+	return rs, rows.Err()
 }
 
 // route is where a message goes: its kind, the organisations addressed and
@@ -395,7 +405,7 @@ func (s *Service) writeBatch(batch []*sendReq) {
 			}
 			results[i] = rule
 		}
-		return sc.flush(ctx)
+		return nil
 	})
 	if err != nil && len(batch) > 1 {
 		for _, r := range batch {
@@ -416,8 +426,7 @@ func (s *Service) writeBatch(batch []*sendReq) {
 // checked with reads first; a refusal is returned as rule (nothing of this
 // send was written). err is a failure of the transaction itself.
 //
-// rounds remembers, for the batch, the rounds already entered by an
-// organisation: participation cannot change inside the transaction.
+// rounds remembers the rounds the batch has read (enterRound).
 func (s *Service) sendIn(ctx context.Context, tx *stmtCache, rec *ledger.Recorder, r *sendReq, rounds map[string]roundState) (rule, err error) {
 	refuse := func(e error) (error, error) {
 		if _, ok := errs.As(e); ok {
@@ -426,13 +435,9 @@ func (s *Service) sendIn(ctx context.Context, tx *stmtCache, rec *ledger.Recorde
 		return nil, e
 	}
 	actor, in := r.actor, r.in
-	key := r.roundID + "|" + actor.Org
-	rs, ok := rounds[key]
-	if !ok {
-		if rs, err = s.enterRound(ctx, tx, actor, r.roundID); err != nil {
-			return refuse(err)
-		}
-		rounds[key] = rs
+	rs, err := s.enterRound(ctx, tx, actor, r.roundID, rounds)
+	if err != nil {
+		return refuse(err)
 	}
 	to := in.To
 	if in.ReplyTo != "" {
@@ -516,8 +521,9 @@ func replyRoute(actor access.Actor, p replyParent) []string {
 	return []string{ToKeywordMediation}
 }
 
-// insertMessage adds the message row, its audience, its search terms and
-// attachments to the transaction (written at its flush), and appends its event (typ, with event audience evAud, which
+// insertMessage adds the message row, its audience, its attachments and its
+// search terms to the transaction's rows (ledger.Recorder.Insert), and
+// appends its event (typ, with event audience evAud, which
 // for a relay is narrower than the message's: see Relay).
 func (s *Service) insertMessage(ctx context.Context, tx *stmtCache, rec *ledger.Recorder, actor access.Actor, m *Message, rt route, attributed string, files []sealedFile, typ string, evAud access.Audience) error {
 	body := s.keys.seal("message", m.ID, []byte(m.Body))
@@ -542,24 +548,24 @@ func (s *Service) insertMessage(ctx context.Context, tx *stmtCache, rec *ledger.
 		return err
 	}
 	m.LedgerIndex = ev.Index
-	tx.messages = append(tx.messages, []any{m.ID, m.RoundID, string(rt.kind), actor.User, actor.Username, actor.Org, attributed,
-		strings.Join(rt.recipients, " "), m.ReplyTo, body, store.Stamp(m.CreatedAt), ev.Index})
-	if err := tx.grants.Add(m.ID, rt.aud); err != nil {
+	rec.Insert("messages", messageColumns, "", m.ID, m.RoundID, string(rt.kind), actor.User, actor.Username, actor.Org, attributed,
+		strings.Join(rt.recipients, " "), m.ReplyTo, body, store.Stamp(m.CreatedAt), ev.Index)
+	if err := rec.Grant(m.ID, rt.aud); err != nil {
 		return err
 	}
-	s.indexTerms(tx, m.ID, m.Body)
 	for i, f := range files {
-		tx.attachments = append(tx.attachments, []any{f.id, m.ID, s.keys.seal("attachment-name", f.id, []byte(f.name)),
-			f.contentType, f.size, f.sum[:], int64(i), store.Stamp(m.CreatedAt)})
+		rec.Insert("attachments", attachmentColumns, "", f.id, m.ID, s.keys.seal("attachment-name", f.id, []byte(f.name)),
+			f.contentType, f.size, f.sum[:], int64(i), store.Stamp(m.CreatedAt))
 	}
+	s.indexTerms(rec, m.ID, m.Body)
 	return nil
 }
 
 // indexTerms adds the blind index rows of an item's text to the
-// transaction, written at its flush.
-func (s *Service) indexTerms(tx *stmtCache, itemID, text string) {
+// transaction's rows.
+func (s *Service) indexTerms(rec *ledger.Recorder, itemID, text string) {
 	for _, t := range Tokens(text) {
-		tx.terms = append(tx.terms, []any{s.keys.term(t), itemID})
+		rec.Insert("search_terms", termColumns, "ON CONFLICT DO NOTHING", s.keys.term(t), itemID)
 	}
 }
 
@@ -615,7 +621,7 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 		if err != nil {
 			return err
 		}
-		rs, err := s.enterRound(ctx, tx, actor, src.RoundID)
+		rs, err := s.enterRound(ctx, tx, actor, src.RoundID, map[string]roundState{})
 		if err != nil {
 			return err
 		}
@@ -669,12 +675,7 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 				return err
 			}
 		}
-		if err := tx.flush(ctx); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO message_relays(message_id, source_id, show_origin) VALUES ($1, $2, $3)", id, sourceID, showOrigin); err != nil {
-			return fmt.Errorf("insert relay: %w", err)
-		}
+		rec.Insert("message_relays", relayColumns, "", id, sourceID, showOrigin)
 		linkID := "relay:" + id
 		if err := access.Grant(ctx, sqlTx, linkID, access.Of(med...)); err != nil {
 			return err

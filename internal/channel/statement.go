@@ -113,9 +113,8 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		if err := access.Grant(ctx, tx, id, aud); err != nil {
 			return err
 		}
-		sc := newStmtCache(tx, s.db.Dialect)
-		s.indexTerms(sc, id, title+"\n"+in.Body)
-		return sc.flush(ctx)
+		s.indexTerms(rec, id, title+"\n"+in.Body)
+		return nil
 	})
 	if err != nil {
 		return Statement{}, err

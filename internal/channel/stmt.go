@@ -3,10 +3,8 @@ package channel
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sync"
 
-	"parley/internal/access"
 	"parley/internal/store"
 )
 
@@ -18,52 +16,26 @@ import (
 // add a round trip to prepare and another to close each one). It satisfies
 // access.Querier, so rule checks in other packages (talks.MutualConsent)
 // share it.
-//
-// The rows a write makes (messages, attachments, audiences, search terms)
-// wait in it until flush, so that a batch of sends writes each table in one
-// statement on PostgreSQL.
 type stmtCache struct {
 	tx      *sql.Tx
 	dialect store.Dialect
 	m       map[string]*sql.Stmt
-
-	messages    [][]any
-	attachments [][]any
-	grants      access.Grants
-	terms       [][]any
 }
 
 func newStmtCache(tx *sql.Tx, d store.Dialect) *stmtCache {
 	return &stmtCache{tx: tx, dialect: d, m: map[string]*sql.Stmt{}}
 }
 
-// The columns of the rows a send writes.
+// The columns of the rows a send writes (through ledger.Recorder.Insert).
 var (
 	messageColumns = store.Columns("id text", "round_id text", "kind text", "author_user text", "author_name text",
 		"author_org text", "attributed_org text", "recipients text", "reply_to text", "body_enc bytea",
 		"created_at bigint", "ledger_idx bigint")
 	attachmentColumns = store.Columns("id text", "message_id text", "name_enc bytea", "content_type text",
 		"size bigint", "sha256 bytea", "position bigint", "created_at bigint")
-	termColumns = store.Columns("term bytea", "item_id text")
+	termColumns  = store.Columns("term bytea", "item_id text")
+	relayColumns = store.Columns("message_id text", "source_id text", "show_origin boolean")
 )
-
-// flush writes the rows waiting in the transaction, parents first.
-func (c *stmtCache) flush(ctx context.Context) error {
-	if err := c.dialect.InsertRows(ctx, c.tx, "messages", messageColumns, "", c.messages); err != nil {
-		return err
-	}
-	if err := c.dialect.InsertRows(ctx, c.tx, "attachments", attachmentColumns, "", c.attachments); err != nil {
-		return err
-	}
-	if err := c.grants.Write(ctx, c.tx, c.dialect); err != nil {
-		return err
-	}
-	if err := c.dialect.InsertRows(ctx, c.tx, "search_terms", termColumns, "ON CONFLICT DO NOTHING", c.terms); err != nil {
-		return fmt.Errorf("index terms: %w", err)
-	}
-	c.messages, c.attachments, c.terms = nil, nil, nil
-	return nil
-}
 
 func (c *stmtCache) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	if st, ok := c.m[q]; ok {

@@ -85,9 +85,10 @@ func (l *Ledger) Subscribe(s Subscriber) {
 // Recorder appends events inside one Write transaction. It caches the tree
 // size and the right edge of the tree for the transaction, so that a batch
 // of appends reads the stored hashes once, and it keeps the rows of its
-// appends (events, stored hashes, the events' audiences) for one write at
-// the end of the transaction: on PostgreSQL a batch of a hundred events is
-// then three statements, not three hundred round trips. Nothing inside a
+// appends (events, stored hashes, the events' audiences), with the domain
+// rows given to Insert and Grant, for one write at the end of the
+// transaction: on PostgreSQL a batch of a hundred events is then one
+// statement, not three hundred round trips. Nothing inside a
 // Write reads the events table back; the stored hashes it needs come from
 // its cache.
 type Recorder struct {
@@ -98,9 +99,8 @@ type Recorder struct {
 	size   int64 // tree size inside the transaction; -1 until the first append
 	hashes map[int64]tlog.Hash
 
-	eventRows [][]any
-	hashRows  [][]any
-	grants    access.Grants
+	batch  store.Batch
+	grants access.Grants
 }
 
 // The columns of the rows a Recorder writes.
@@ -110,20 +110,23 @@ var (
 	hashColumns = store.Columns("id bigint", "hash bytea")
 )
 
-// flush writes the rows of the transaction's appends.
+// flush writes the rows of the transaction's appends and of the domain
+// rows added with Insert.
 func (r *Recorder) flush(ctx context.Context) error {
-	d := r.l.db.Dialect
-	if err := d.InsertRows(ctx, r.tx, "events", eventColumns, "", r.eventRows); err != nil {
+	r.grants.Into(&r.batch)
+	if err := r.batch.Write(ctx, r.tx, r.l.db.Dialect); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
-	if err := d.InsertRows(ctx, r.tx, "ledger_hashes", hashColumns, "", r.hashRows); err != nil {
-		return fmt.Errorf("ledger: %w", err)
-	}
-	if err := r.grants.Write(ctx, r.tx, d); err != nil {
-		return fmt.Errorf("ledger: %w", err)
-	}
-	r.eventRows, r.hashRows = nil, nil
 	return nil
+}
+
+// Insert adds a row of a domain table to the rows written with the events
+// when the transaction ends (store.Batch): on PostgreSQL, a batch of
+// messages, their search terms, their events and every audience are then
+// one statement. Nothing in the transaction may read the row back before
+// then; rows of a table that other rows reference must be added first.
+func (r *Recorder) Insert(table string, cols []store.Column, suffix string, row ...any) {
+	r.batch.Add(table, cols, suffix, row...)
 }
 
 // Write runs fn in one database transaction. Events appended through the
@@ -197,18 +200,26 @@ func (r *Recorder) append(ctx context.Context, e Event) (Event, error) {
 	if err != nil {
 		return e, fmt.Errorf("stored hashes: %w", err)
 	}
-	r.eventRows = append(r.eventRows, []any{
-		e.Index, e.ID, e.Type, store.Stamp(e.At), e.Actor.User, e.Actor.Org, e.Round, e.ObjectType, e.ObjectID, sum[:], e.Salt, e.Record})
+	r.batch.Add("events", eventColumns, "",
+		e.Index, e.ID, e.Type, store.Stamp(e.At), e.Actor.User, e.Actor.Org, e.Round, e.ObjectType, e.ObjectID, sum[:], e.Salt, e.Record)
 	first := tlog.StoredHashIndex(0, e.Index)
 	for i, h := range hashes {
 		r.hashes[first+int64(i)] = h
-		r.hashRows = append(r.hashRows, []any{first + int64(i), h[:]})
+		r.batch.Add("ledger_hashes", hashColumns, "", first+int64(i), h[:])
 	}
 	if err := r.grants.Add(e.ID, e.Audience); err != nil {
 		return e, err
 	}
 	r.size++
 	return e, nil
+}
+
+// Grant records the audience of an item the transaction writes, to be
+// inserted with the events' audiences when the transaction ends (one
+// statement on PostgreSQL for a whole batch). Nothing in the transaction
+// may read that audience back before then.
+func (r *Recorder) Grant(item string, aud access.Audience) error {
+	return r.grants.Add(item, aud)
 }
 
 // start takes the append lock and reads the tree size, once per

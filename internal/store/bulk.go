@@ -28,88 +28,172 @@ func Columns(specs ...string) []Column {
 
 // InsertRows inserts rows into table inside tx, each row holding one value
 // per column (string, int64, []byte or bool, matching the column's type),
-// with suffix (say "ON CONFLICT DO NOTHING") after the statement.
-//
-// It is how a write that makes many rows at once (a batch of messages, their
-// audiences, their ledger events) stays cheap on both databases. On
-// PostgreSQL every statement is a round trip, so the rows go in one
-// statement of fixed text whatever their number: each column is sent as an
-// array and unnested, and pgx keeps the statement prepared on its
-// connection. On SQLite a statement costs no round trip but parsing it costs
-// more than running it, so one single-row statement is prepared and run per
-// row.
+// with suffix (say "ON CONFLICT DO NOTHING") after the statement. It is a
+// Batch of one table.
 func (d Dialect) InsertRows(ctx context.Context, tx *sql.Tx, table string, cols []Column, suffix string, rows [][]any) error {
+	var b Batch
+	b.AddRows(table, cols, suffix, rows)
+	return b.Write(ctx, tx, d)
+}
+
+// Batch collects the rows a write transaction makes in several tables, for
+// one write at its end. It is how a write that makes many rows at once (a
+// batch of messages with their audiences, search terms and ledger events)
+// stays cheap on both databases:
+//
+//   - On PostgreSQL every statement is a round trip, so the whole batch is
+//     one statement, an INSERT per table chained as data-modifying WITH
+//     clauses, each column sent as an array and unnested. The text depends
+//     only on the tables and columns, not on the number of rows, so pgx
+//     keeps it prepared on its connection. Foreign keys are checked at the
+//     end of the statement, when every table has its rows.
+//   - On SQLite a statement costs no round trip but parsing one costs more
+//     than running it: one single-row statement is prepared per table and
+//     run per row, tables in the order they were first added (parents
+//     before children, for the foreign keys).
+type Batch struct {
+	parts []*batchPart
+}
+
+type batchPart struct {
+	table  string
+	cols   []Column
+	suffix string
+	rows   [][]any
+}
+
+// Add adds one row to table. Every row of a table in one batch has the same
+// columns and suffix: those of its first row.
+func (b *Batch) Add(table string, cols []Column, suffix string, row ...any) {
+	p := b.part(table, cols, suffix)
+	p.rows = append(p.rows, row)
+}
+
+// AddRows adds rows to table (see Add).
+func (b *Batch) AddRows(table string, cols []Column, suffix string, rows [][]any) {
 	if len(rows) == 0 {
-		return nil
+		return
 	}
-	for _, r := range rows {
-		if len(r) != len(cols) {
-			return fmt.Errorf("insert into %s: a row of %d values for %d columns", table, len(r), len(cols))
+	p := b.part(table, cols, suffix)
+	p.rows = append(p.rows, rows...)
+}
+
+func (b *Batch) part(table string, cols []Column, suffix string) *batchPart {
+	for _, p := range b.parts {
+		if p.table == table {
+			return p
 		}
-		for i, c := range cols {
-			if err := checkValue(c, r[i]); err != nil {
-				return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	p := &batchPart{table: table, cols: cols, suffix: suffix}
+	b.parts = append(b.parts, p)
+	return p
+}
+
+// Len is the number of rows waiting.
+func (b *Batch) Len() int {
+	n := 0
+	for _, p := range b.parts {
+		n += len(p.rows)
+	}
+	return n
+}
+
+// Write inserts the rows waiting, inside tx, and empties the batch. A row
+// whose values do not match its columns is refused before anything is
+// written.
+func (b *Batch) Write(ctx context.Context, tx *sql.Tx, d Dialect) error {
+	parts := b.parts
+	b.parts = nil
+	for _, p := range parts {
+		for _, r := range p.rows {
+			if len(r) != len(p.cols) {
+				return fmt.Errorf("insert into %s: a row of %d values for %d columns", p.table, len(r), len(p.cols))
+			}
+			for i, c := range p.cols {
+				if err := checkValue(c, r[i]); err != nil {
+					return fmt.Errorf("insert into %s: %w", p.table, err)
+				}
 			}
 		}
 	}
-	names := make([]string, len(cols))
-	for i, c := range cols {
+	if len(parts) == 0 {
+		return nil
+	}
+	if d == Postgres {
+		return writeUnnest(ctx, tx, parts)
+	}
+	for _, p := range parts {
+		ph := make([]string, len(p.cols))
+		for i := range p.cols {
+			ph[i] = "$" + strconv.Itoa(i+1)
+		}
+		st, err := tx.PrepareContext(ctx, p.head()+"VALUES ("+strings.Join(ph, ", ")+") "+p.suffix)
+		if err != nil {
+			return fmt.Errorf("insert into %s: %w", p.table, err)
+		}
+		for _, r := range p.rows {
+			if _, err := st.ExecContext(ctx, r...); err != nil {
+				st.Close()
+				return fmt.Errorf("insert into %s: %w", p.table, err)
+			}
+		}
+		st.Close()
+	}
+	return nil
+}
+
+func (p *batchPart) head() string {
+	names := make([]string, len(p.cols))
+	for i, c := range p.cols {
 		names[i] = c.Name
 	}
-	head := "INSERT INTO " + table + "(" + strings.Join(names, ", ") + ") "
-	if d == Postgres {
-		return insertUnnest(ctx, tx, head, cols, suffix, rows)
-	}
-	ph := make([]string, len(cols))
-	for i := range cols {
-		ph[i] = "$" + strconv.Itoa(i+1)
-	}
-	st, err := tx.PrepareContext(ctx, head+"VALUES ("+strings.Join(ph, ", ")+") "+suffix)
-	if err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
-	}
-	defer st.Close()
-	for _, r := range rows {
-		if _, err := st.ExecContext(ctx, r...); err != nil {
-			return fmt.Errorf("insert into %s: %w", table, err)
-		}
-	}
-	return nil
+	return "INSERT INTO " + p.table + "(" + strings.Join(names, ", ") + ") "
 }
 
-// insertUnnest is InsertRows on PostgreSQL: one statement, one array per
-// column.
-func insertUnnest(ctx context.Context, tx *sql.Tx, head string, cols []Column, suffix string, rows [][]any) error {
-	args := make([]any, len(cols))
-	casts := make([]string, len(cols))
-	for i, c := range cols {
-		casts[i] = "$" + strconv.Itoa(i+1) + "::" + c.Type + "[]"
-		var err error
-		if args[i], err = column(c, rows, i); err != nil {
-			return fmt.Errorf("%s: %w", head, err)
+// writeUnnest is Write on PostgreSQL: one statement, one array per column.
+func writeUnnest(ctx context.Context, tx *sql.Tx, parts []*batchPart) error {
+	var args []any
+	inserts := make([]string, len(parts))
+	var tables []string
+	for k, p := range parts {
+		casts := make([]string, len(p.cols))
+		for i, c := range p.cols {
+			args = append(args, column(c, p.rows, i))
+			casts[i] = "$" + strconv.Itoa(len(args)) + "::" + c.Type + "[]"
 		}
+		inserts[k] = p.head() + "SELECT * FROM unnest(" + strings.Join(casts, ", ") + ") " + p.suffix
+		tables = append(tables, p.table)
 	}
-	q := head + "SELECT * FROM unnest(" + strings.Join(casts, ", ") + ") " + suffix
+	q := inserts[len(inserts)-1]
+	if len(inserts) > 1 {
+		var w strings.Builder
+		w.WriteString("WITH ")
+		for k, ins := range inserts[:len(inserts)-1] {
+			if k > 0 {
+				w.WriteString(", ")
+			}
+			w.WriteString("w" + strconv.Itoa(k) + " AS (" + ins + ")")
+		}
+		q = w.String() + " " + q
+	}
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("%s: %w", strings.TrimSpace(head), err)
+		return fmt.Errorf("insert into %s: %w", strings.Join(tables, ", "), err)
 	}
 	return nil
 }
 
-// column gathers the i-th value of every row into a typed slice, which pgx
-// sends as a PostgreSQL array.
-func column(c Column, rows [][]any, i int) (any, error) {
+// column gathers the i-th value of every row (checked by checkValue) into a
+// typed slice, which pgx sends as a PostgreSQL array.
+func column(c Column, rows [][]any, i int) any {
 	switch c.Type {
 	case "text":
-		return gather[string](rows, i), nil
+		return gather[string](rows, i)
 	case "bigint":
-		return gather[int64](rows, i), nil
+		return gather[int64](rows, i)
 	case "bytea":
-		return gather[[]byte](rows, i), nil
-	case "boolean":
-		return gather[bool](rows, i), nil
+		return gather[[]byte](rows, i)
 	}
-	return nil, fmt.Errorf("column %s: unsupported type %q", c.Name, c.Type)
+	return gather[bool](rows, i)
 }
 
 func gather[T any](rows [][]any, i int) []T {

@@ -73,3 +73,58 @@ func TestInsertRows(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchAcrossTables: a batch of rows in a parent and a child table is
+// written in one go on both databases (one statement on PostgreSQL), the
+// foreign key holds, and a child whose parent is missing fails the whole
+// batch.
+func TestBatchAcrossTables(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for _, q := range []string{
+			"CREATE TABLE bulk_parent (id TEXT PRIMARY KEY)",
+			"CREATE TABLE bulk_child (id TEXT PRIMARY KEY, parent TEXT NOT NULL REFERENCES bulk_parent(id))",
+		} {
+			if _, err := db.W.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Cleanup(func() {
+			db.W.ExecContext(context.Background(), "DROP TABLE bulk_child")
+			db.W.ExecContext(context.Background(), "DROP TABLE bulk_parent")
+		})
+		parent, child := store.Columns("id text"), store.Columns("id text", "parent text")
+		write := func(rows func(b *store.Batch)) error {
+			return db.Tx(ctx, func(tx *sql.Tx) error {
+				var b store.Batch
+				rows(&b)
+				return b.Write(ctx, tx, db.Dialect)
+			})
+		}
+		err := write(func(b *store.Batch) {
+			for _, p := range []string{"p1", "p2"} {
+				b.Add("bulk_parent", parent, "", p)
+			}
+			b.Add("bulk_child", child, "", "c1", "p1")
+			b.Add("bulk_child", child, "", "c2", "p2")
+			if b.Len() != 4 {
+				t.Errorf("Len = %d, want 4", b.Len())
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = write(func(b *store.Batch) {
+			b.Add("bulk_parent", parent, "", "p3")
+			b.Add("bulk_child", child, "", "c3", "nobody")
+		})
+		if err == nil || !store.IsForeignKeyViolation(err) {
+			t.Errorf("child without parent: %v, want a foreign-key violation", err)
+		}
+		var parents, children int
+		db.R.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM bulk_parent), (SELECT COUNT(*) FROM bulk_child)").Scan(&parents, &children)
+		if parents != 2 || children != 2 {
+			t.Errorf("%d parents and %d children, want 2 and 2", parents, children)
+		}
+	})
+}

@@ -62,7 +62,7 @@ func Postgres(t testing.TB, dsn string) *store.DB {
 		t.Fatalf("postgres: %v", err)
 	}
 	defer admin.Close()
-	schema := "t_" + store.NewID()[:20]
+	schema := "t_" + store.NewID()
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("postgres at %s unreachable or unusable: %v", store.Redact(dsn), err)
 	}
@@ -105,7 +105,7 @@ func PostgresDSN(t testing.TB, dsn string) string {
 		t.Fatalf("postgres: %v", err)
 	}
 	defer admin.Close()
-	schema := "t_" + store.NewID()[:20]
+	schema := "t_" + store.NewID()
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("postgres at %s unreachable or unusable: %v", store.Redact(dsn), err)
 	}
