@@ -232,14 +232,16 @@ func (r *Recorder) start(ctx context.Context) error {
 	if r.size >= 0 {
 		return nil
 	}
-	if r.l.db.Dialect == store.Postgres {
-		if _, err := r.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", advisoryLock); err != nil {
-			return fmt.Errorf("ledger lock: %w", err)
-		}
-	}
 	var size, stored int64
-	err := r.tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM events),
-		(SELECT COALESCE(MAX(id) + 1, 0) FROM ledger_hashes)`).Scan(&size, &stored)
+	var err error
+	if r.l.db.Dialect == store.Postgres {
+		// One round trip: the lock, then the size read after it is granted
+		// (migrations/postgres/00009_ledger_lock.sql).
+		err = r.tx.QueryRowContext(ctx, "SELECT size, stored FROM parley_ledger_lock($1)", advisoryLock).Scan(&size, &stored)
+	} else {
+		err = r.tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM events),
+			(SELECT COALESCE(MAX(id) + 1, 0) FROM ledger_hashes)`).Scan(&size, &stored)
+	}
 	if err != nil {
 		return fmt.Errorf("ledger size: %w", err)
 	}
