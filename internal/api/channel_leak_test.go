@@ -79,6 +79,13 @@ func TestLeaks(t *testing.T) {
 		r3 := relay(map[string]any{"to": []string{w.org["gov"], w.org["ru"]}, "body": "leakhotel", "attributed": true})
 		add(item{name: "attributed relay", id: r3.ID, token: "leakhotel", readers: []string{"gov", "ru", "un", "opp"}, relayed: true})
 
+		// A party shares its own internal note with a guarantor.
+		shared := post("gov.head", map[string]any{"to": []string{"internal"}, "body": "leaklima fallback"})
+		if res := w.do(t, "gov.head", "POST", "/api/v1/messages/"+shared.ID+"/share", map[string]any{"with": []string{w.org["ru"]}}); res.status != 200 {
+			t.Fatalf("share: %d %s", res.status, res.body)
+		}
+		add(item{name: "internal note shared with a guarantor", id: shared.ID, token: "leaklima", readers: []string{"gov", "ru"}})
+
 		// Direct talks: refused, then open once both consent.
 		if res := w.do(t, "opp.head", "POST", "/api/v1/rounds/"+w.round+"/messages", map[string]any{"to": []string{w.org["gov"]}, "body": "x"}); res.status != 409 || res.code() != "no_direct_consent" {
 			t.Fatalf("direct without consent: %d %s", res.status, res.body)

@@ -28,6 +28,7 @@ func (a *API) registerChannel(mux *router.Mux) {
 	mux.Handle("GET "+Prefix+"/rounds/{id}/events", a.authed(a.roundEvents))
 	mux.Handle("GET "+Prefix+"/messages/{id}", a.authed(a.showMessage))
 	mux.Handle("POST "+Prefix+"/messages/{id}/relay", a.authed(a.relayMessage))
+	mux.Handle("POST "+Prefix+"/messages/{id}/share", a.authed(a.shareMessage))
 	mux.Handle("GET "+Prefix+"/attachments/{id}", a.authed(a.downloadAttachment))
 	mux.Handle("GET "+Prefix+"/search", a.authed(a.search))
 	mux.Handle("GET "+Prefix+"/statements", a.authed(a.listStatements))
@@ -77,6 +78,23 @@ func (q *RelayRequest) Validate() error {
 	}
 	if len(q.To) > 64 {
 		return errs.Field("to", "too many recipients")
+	}
+	return nil
+}
+
+// ShareRequest is POST /api/v1/messages/{id}/share.
+type ShareRequest struct {
+	// With are the organisations (ids) the message is shared with.
+	With []string `json:"with"`
+}
+
+// Validate checks the shape; the channel checks the rules.
+func (q *ShareRequest) Validate() error {
+	if len(q.With) == 0 {
+		return errs.Field("with", "name the organisations to share the message with")
+	}
+	if len(q.With) > channel.MaxShare {
+		return errs.Field("with", "too many organisations")
 	}
 	return nil
 }
@@ -296,6 +314,26 @@ func (a *API) relayMessage(w http.ResponseWriter, r *http.Request, c call) {
 	}
 	w.Header().Set("Location", Prefix+"/messages/"+m.ID)
 	writeJSON(w, http.StatusCreated, messageJSON(m))
+}
+
+// shareMessage widens the audience of a party's own message (channel.Share).
+func (a *API) shareMessage(w http.ResponseWriter, r *http.Request, c call) {
+	ch, err := a.channelService()
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var q ShareRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	m, err := ch.Share(r.Context(), c.Actor, r.PathValue("id"), q.With)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, messageJSON(m))
 }
 
 // downloadAttachment serves an attachment to a reader of its message, as a

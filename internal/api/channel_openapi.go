@@ -126,6 +126,8 @@ func channelOpenAPI() map[string]map[string]any {
 		"RelayRequest": chObj([]string{"to"}, map[string]any{
 			"to": chStrArr, "body": map[string]any{"type": "string", "description": "empty relays the original wording"},
 			"attributed": chBool, "show_origin": map[string]any{"type": "boolean", "default": true}}),
+		"ShareRequest": chObj([]string{"with"}, map[string]any{
+			"with": map[string]any{"type": "array", "items": chStr, "minItems": 1, "maxItems": 64, "description": "organisation ids of the round"}}),
 		"Statement": chObj([]string{"id", "org", "title", "body", "public", "created_at", "ledger_index"}, map[string]any{
 			"id": chStr, "org": chRef("OrgRef"), "title": chStr, "body": chStr, "embargo_until": chStr, "released_at": chStr,
 			"public": chBool, "created_at": chStr, "ledger_index": chInt}),
@@ -160,6 +162,11 @@ func channelOpenAPI() map[string]map[string]any {
 		"/api/v1/messages/{id}/relay": map[string]any{
 			"post": chOp("relayMessage", "the mediation relays a message it received as a new message", chOK("201", "Created", chRef("Message")),
 				chMerge(conflict, map[string]any{"parameters": chIDParam, "requestBody": chJSONBody(chRef("RelayRequest"))})),
+		},
+		"/api/v1/messages/{id}/share": map[string]any{
+			"post": chOp("shareMessage", "a party widens the audience of its own message to organisations of the round (409 no_direct_consent for another party without mutual consent)",
+				chOK("200", "OK", chRef("Message")),
+				chMerge(conflict, map[string]any{"parameters": chIDParam, "requestBody": chJSONBody(chRef("ShareRequest"))})),
 		},
 		"/api/v1/attachments/{id}": map[string]any{
 			"get": chOp("downloadAttachment", "an attachment, as a download (Content-Disposition: attachment, nosniff)",

@@ -146,3 +146,19 @@ func FuzzWitnessRequest(f *testing.F) {
 func FuzzCosignatureRequest(f *testing.F) {
 	fuzzDecode[CosignatureRequest](f, `{"checkpoint":"parley.example/x\n3\nAAAA\n","cosignature":"— w AAAA\n"}`, `{"checkpoint":"","cosignature":""}`)
 }
+
+func FuzzMessageRequest(f *testing.F) {
+	fuzzDecode[MessageRequest](f, `{"to":["mediation"],"body":"A proposal."}`, `{"to":[],"body":""}`, `{"reply_to":"x"}`)
+}
+
+func FuzzRelayRequest(f *testing.F) {
+	fuzzDecode[RelayRequest](f, `{"to":["0123"],"body":"","attributed":true,"show_origin":false}`, `{"to":[]}`)
+}
+
+func FuzzShareRequest(f *testing.F) {
+	fuzzDecode[ShareRequest](f, `{"with":["0123"]}`, `{"with":[]}`, `{"with":null}`)
+}
+
+func FuzzStatementRequest(f *testing.F) {
+	fuzzDecode[StatementRequest](f, `{"title":"T","body":"B","embargo_until":"2030-01-01T00:00:00Z"}`, `{"embargo_until":"soon"}`)
+}

@@ -18,6 +18,7 @@ import (
 // channelSeed are the channel objects the rows refer to.
 type channelSeed struct {
 	msg        string // the opposition to the mediation, in round 1
+	note       string // the government's internal note, in round 1
 	attachment string // attached to msg
 	statement  string // the government's, released with an embargo in 2100
 	public     string // the host's, released
@@ -37,6 +38,10 @@ func (w *world) seedChannel() {
 	if err != nil {
 		w.t.Fatalf("channel message: %v", err)
 	}
+	note, err := ch.Send(ctx, w.user["gov.head"].Actor(), w.round1, channel.NewMessage{To: []string{"internal"}, Body: "Our fallback position."})
+	if err != nil {
+		w.t.Fatalf("channel note: %v", err)
+	}
 	st, err := ch.CreateStatement(ctx, w.user["gov.head"].Actor(), channel.NewStatement{
 		Title: "Embargoed statement", Body: "Not before 2100.", EmbargoUntil: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
@@ -49,7 +54,7 @@ func (w *world) seedChannel() {
 	if _, err := ch.ReleaseStatement(ctx, w.user["chair"].Actor(), pub.ID); err != nil {
 		w.t.Fatalf("release: %v", err)
 	}
-	channelSeeds[w] = channelSeed{msg: m.ID, attachment: m.Attachments[0].ID, statement: st.ID, public: pub.ID}
+	channelSeeds[w] = channelSeed{msg: m.ID, note: note.ID, attachment: m.Attachments[0].ID, statement: st.ID, public: pub.ID}
 }
 
 // isEventStream reports whether resp is a live stream, which a cell must
@@ -104,6 +109,12 @@ func channelRows(w *world) []row {
 		{route: "POST " + api + "/messages/{id}/relay", object: msg, path: api + "/messages/" + s.msg + "/relay",
 			body: func(string) any { return map[string]any{"to": []string{w.org["gov"]}, "body": "One side proposes."} },
 			want: cells{unauth, forbidden, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/messages/{id}/share", object: "the government's internal note, shared with the Russian guarantor", path: api + "/messages/" + s.note + "/share",
+			body: func(string) any { return map[string]any{"with": []string{w.org["ru"]}} },
+			// Only the author's organisation shares; the guarantor reads
+			// the note once the government has shared it, but did not
+			// write it.
+			want: cells{unauth, notFound, notFound, ok, notFound, forbidden, notFound, notFound}},
 		{route: "GET " + api + "/attachments/{id}", object: "the attachment of " + msg, path: api + "/attachments/" + s.attachment, body: none, want: readers(unauth, ok, notFound)},
 		{route: "GET " + api + "/rounds/{id}/events", object: round1, path: api + "/rounds/" + r1 + "/events", body: none, want: loggedIn(unauth, ok)},
 		{route: "GET " + api + "/rounds/{id}/events", object: round2, path: api + "/rounds/" + r2 + "/events", body: none, want: inRound2(ok, notFound)},

@@ -261,17 +261,9 @@ func (s *Service) resolve(ctx context.Context, tx *stmtCache, actor access.Actor
 		return route{kind: Internal, aud: access.Of(me)}, nil
 	}
 	for _, id := range ids {
-		if _, ok := rs.parts[id]; ok {
-			continue
+		if _, ok := rs.parts[id]; !ok {
+			return route{}, notInRound(ctx, tx, "to", id)
 		}
-		var one int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM orgs WHERE id = $1", id).Scan(&one)
-		if err == sql.ErrNoRows {
-			return route{}, &errs.Error{Code: UnknownRecipient, Field: "to", Message: "no organisation has the id " + id}
-		} else if err != nil {
-			return route{}, err
-		}
-		return route{}, &errs.Error{Code: RecipientNotInRound, Field: "to", Message: "organisation " + id + " does not take part in this round"}
 	}
 	slices.Sort(ids)
 	if capacity == access.Mediation {
@@ -304,6 +296,20 @@ func (s *Service) resolve(ctx context.Context, tx *stmtCache, actor access.Actor
 	}
 	aud := append(append([]string{me}, others...), med...)
 	return route{kind: Direct, recipients: others, aud: access.Of(aud...)}, nil
+}
+
+// notInRound is the error for an organisation id that is not a
+// participant of the round: unknown_recipient when no organisation has it,
+// recipient_not_in_round otherwise.
+func notInRound(ctx context.Context, tx *stmtCache, field, id string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM orgs WHERE id = $1", id).Scan(&one)
+	if err == sql.ErrNoRows {
+		return &errs.Error{Code: UnknownRecipient, Field: field, Message: "no organisation has the id " + id}
+	} else if err != nil {
+		return err
+	}
+	return &errs.Error{Code: RecipientNotInRound, Field: field, Message: "organisation " + id + " does not take part in this round"}
 }
 
 // short keeps an echoed bad id readable.

@@ -162,7 +162,9 @@ func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *vie
 		last = r.URL.Query().Get("after")
 	}
 	err := w.channel.Stream(r.Context(), v.Actor(), r.PathValue("id"), last, sse.Start, func(e channel.StreamEvent) error {
-		if e.Message == nil {
+		// A share brings the message to the organisations added; the
+		// author's page has it already.
+		if e.Message == nil || e.Type == "message.shared" && e.Message.From.ID == v.Actor().Org {
 			return sse.Send(e.Index, pageEventName(e), []byte(e.Type))
 		}
 		html, err := w.renderMessage(w.messageView(v, *e.Message, relayTo))
