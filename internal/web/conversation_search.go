@@ -44,7 +44,7 @@ func (w *Web) searchShow(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		}
 		p.Results = res
 		for _, m := range res.Messages {
-			p.Messages = append(p.Messages, w.messageView(v, m, nil))
+			p.Messages = append(p.Messages, w.messageView(v, m, messageForms{}))
 		}
 	}
 	w.renderPage(rw, r, status, pageSearch, p)

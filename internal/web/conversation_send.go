@@ -11,7 +11,6 @@ import (
 	"parley/internal/api"
 	"parley/internal/channel"
 	"parley/internal/errs"
-	"parley/internal/talks"
 )
 
 // conversationSend writes a message from the compose box (a multipart form,
@@ -134,6 +133,38 @@ func (w *Web) conversationRelay(rw http.ResponseWriter, r *http.Request, v *view
 	w.conversationAgain(rw, r, v, src.RoundID, f)
 }
 
+// conversationShare is a party's form sharing its own message with more
+// organisations of the round.
+func (w *Web) conversationShare(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	if w.channel == nil {
+		w.fail(rw, r, errors.New("web: the channel is not configured"))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
+		return
+	}
+	id := r.PathValue("id")
+	m, err := w.channel.Share(r.Context(), v.Actor(), id, r.PostForm["with"])
+	if err == nil {
+		redirect(rw, r, "/rounds/"+m.RoundID+"/conversation#m-"+m.ID)
+		return
+	}
+	f := newForm("share-"+id, r)
+	if !f.fail(v.L, err, "with") {
+		w.fail(rw, r, err)
+		return
+	}
+	// A refusal the user can correct shows the page again; the message is
+	// one the user reads (otherwise Share answered not_found, above).
+	src, gerr := w.channel.Get(r.Context(), v.Actor(), id)
+	if gerr != nil || errs.Code(err) == errs.Forbidden {
+		w.fail(rw, r, err)
+		return
+	}
+	w.conversationAgain(rw, r, v, src.RoundID, f)
+}
+
 // conversationEvents is the pages' live stream: each new message the
 // viewer reads, as the HTML of its group's list item (event "msg-GROUP",
 // which the conversation page's sse-swap appends), and for other events a
@@ -143,18 +174,19 @@ func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *vie
 		w.fail(rw, r, errors.New("web: the channel is not configured"))
 		return
 	}
-	var relayTo []talks.Org
-	if v.Actor().IsMediation() {
+	var mf messageForms
+	if v.Actor().IsMediation() || v.Actor().IsParty() {
 		round, err := w.talks.Round(r.Context(), v.Actor(), r.PathValue("id"))
 		if err != nil {
 			w.fail(rw, r, err)
 			return
 		}
 		for _, pt := range round.Participants {
-			if pt.Capacity != access.Mediation {
-				relayTo = append(relayTo, pt.Org)
+			if v.Actor().IsMediation() && pt.Capacity != access.Mediation {
+				mf.relayTo = append(mf.relayTo, pt.Org)
 			}
 		}
+		mf.shareTo = shareTargets(v.Actor(), round)
 	}
 	sse := api.NewSSE(rw)
 	last := r.Header.Get("Last-Event-ID")
@@ -167,7 +199,7 @@ func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *vie
 		if e.Message == nil || e.Type == "message.shared" && e.Message.From.ID == v.Actor().Org {
 			return sse.Send(e.Index, pageEventName(e), []byte(e.Type))
 		}
-		html, err := w.renderMessage(w.messageView(v, *e.Message, relayTo))
+		html, err := w.renderMessage(w.messageView(v, *e.Message, mf))
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,7 @@ func (w *Web) registerConversation(mux *router.Mux) {
 	mux.HandleFunc("GET /rounds/{id}/conversation", w.user(w.conversationShow))
 	mux.HandleFunc("POST /rounds/{id}/messages", w.user(w.conversationSend))
 	mux.HandleFunc("POST /messages/{id}/relay", w.user(w.conversationRelay))
+	mux.HandleFunc("POST /messages/{id}/share", w.user(w.conversationShare))
 	mux.HandleFunc("GET /rounds/{id}/events", w.user(w.conversationEvents))
 	mux.HandleFunc("GET /attachments/{id}", w.user(w.attachmentDownload))
 	mux.HandleFunc("GET /search", w.user(w.searchShow))
@@ -77,6 +78,8 @@ type conversationPage struct {
 	Mediates bool
 	// RelayTo are the organisations a relay may go to.
 	RelayTo []talks.Org
+	// ShareTo are the organisations a party may share its messages with.
+	ShareTo []talks.Org
 	// After is the ledger index the live stream starts after: the last
 	// message on the page, so that nothing committed while the page was
 	// built is missed.
@@ -94,7 +97,20 @@ type messageView struct {
 	M        channel.Message
 	CanRelay bool
 	RelayTo  []talks.Org
-	Group    string
+	// CanShare: the viewer's party wrote the message and may share it with
+	// ShareTo (channel.Share).
+	CanShare bool
+	ShareTo  []talks.Org
+	// RelayForm and ShareForm are the message's forms, refilled with their
+	// errors when one was refused.
+	RelayForm, ShareForm *form
+	Group                string
+}
+
+// messageForms are what a message's view needs from its page.
+type messageForms struct {
+	relayTo, shareTo []talks.Org
+	forms
 }
 
 // toOption is one choice of the compose box.
@@ -145,11 +161,12 @@ func (w *Web) conversationPage(r *http.Request, v *viewer, round talks.Round, fa
 			p.RelayTo = append(p.RelayTo, pt.Org)
 		}
 	}
+	p.ShareTo = shareTargets(actor, round)
 	for _, name := range groupOrder {
 		g := messageGroup{Name: name}
 		for _, m := range msgs {
 			if groupOf(m) == name {
-				g.Messages = append(g.Messages, w.messageView(v, m, p.RelayTo))
+				g.Messages = append(g.Messages, w.messageView(v, m, messageForms{p.RelayTo, p.ShareTo, p.forms}))
 			}
 		}
 		p.Groups = append(p.Groups, g)
@@ -191,10 +208,28 @@ func (w *Web) conversationPage(r *http.Request, v *viewer, round talks.Round, fa
 	return p, nil
 }
 
-func (w *Web) messageView(v *viewer, m channel.Message, relayTo []talks.Org) messageView {
-	mv := messageView{L: v.L, M: m, Group: groupOf(m), RelayTo: relayTo}
+func (w *Web) messageView(v *viewer, m channel.Message, mf messageForms) messageView {
+	mv := messageView{L: v.L, M: m, Group: groupOf(m), RelayTo: mf.relayTo, ShareTo: mf.shareTo,
+		RelayForm: mf.Form("relay-" + m.ID), ShareForm: mf.Form("share-" + m.ID)}
 	mv.CanRelay = v.Actor().IsMediation() && m.Kind != channel.Relayed && m.From.ID != v.Actor().Org
+	mv.CanShare = v.Actor().IsParty() && m.Kind != channel.Relayed && m.From.ID == v.Actor().Org && len(mf.shareTo) > 0
 	return mv
+}
+
+// shareTargets are the organisations of the round a party may name when it
+// shares its own message: every other participant. The channel refuses
+// another party without mutual consent, with a message saying why.
+func shareTargets(actor access.Actor, round talks.Round) []talks.Org {
+	if !actor.IsParty() {
+		return nil
+	}
+	var out []talks.Org
+	for _, pt := range round.Participants {
+		if pt.Org.ID != actor.Org {
+			out = append(out, pt.Org)
+		}
+	}
+	return out
 }
 
 // DefaultTo is the compose box's preselected audience.

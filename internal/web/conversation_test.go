@@ -176,3 +176,49 @@ func TestConversationPages(t *testing.T) {
 		}
 	})
 }
+
+// TestConversationShare: a party shares its own note from the page; the
+// guarantor it chose then reads it on its page and nobody else does; a
+// share the rules refuse shows the page again with the reason, next to
+// the form, and widens nothing.
+func TestConversationShare(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		f := newFixtureOn(t, db)
+		ch := withChannel(t, f)
+		conv := "/rounds/" + f.Round.ID + "/conversation"
+		note, err := ch.Send(context.Background(), talkstest.Head(f.Gov), f.Round.ID, channel.NewMessage{To: []string{"internal"}, Body: "Our fallback on the convoy route"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gov := f.loggedIn(t, "gov.head", "en")
+		if p := gov.get(conv); !strings.Contains(p.body, `id="share-form-`+note.ID+`"`) || !strings.Contains(p.body, `id="share-`+note.ID+`-with-`+f.Guarantor.ID+`"`) {
+			t.Fatalf("the government's page has no share form for its note")
+		}
+		if p := f.loggedIn(t, "opp.head", "en").get(conv); strings.Contains(p.body, "share-form-") {
+			t.Errorf("the opposition is offered to share messages it did not write")
+		}
+		// Sharing with the other party without consent: refused, explained,
+		// the form open with the choice kept.
+		refused := gov.post("/messages/"+note.ID+"/share", url.Values{"with": {f.Opp.ID}})
+		if refused.status != http.StatusConflict || !strings.Contains(refused.body, "consented to direct talks") ||
+			!strings.Contains(refused.body, `<details class="share" open>`) {
+			t.Errorf("share without consent: %d", refused.status)
+		}
+		if p := f.loggedIn(t, "opp.head", "en").get(conv); strings.Contains(p.body, "convoy route") {
+			t.Errorf("a refused share reached the opposition")
+		}
+		shared := gov.post("/messages/"+note.ID+"/share", url.Values{"with": {f.Guarantor.ID}})
+		if shared.status != http.StatusSeeOther || shared.location != conv+"#m-"+note.ID {
+			t.Fatalf("share: %d %q", shared.status, shared.location)
+		}
+		for user, reads := range map[string]bool{"guarantor.ru": true, "observer.us": false, "opp.head": false, "mediator": false, "gov.head": true} {
+			if p := f.loggedIn(t, user, "en").get(conv); strings.Contains(p.body, "convoy route") != reads {
+				t.Errorf("%s reads the shared note: %v, want %v", user, !reads, reads)
+			}
+		}
+		// The guarantor reads it but did not write it.
+		if p := f.loggedIn(t, "guarantor.ru", "en").post("/messages/"+note.ID+"/share", url.Values{"with": {f.Observer.ID}}); p.status != http.StatusForbidden {
+			t.Errorf("the guarantor shares the government's note: %d", p.status)
+		}
+	})
+}
