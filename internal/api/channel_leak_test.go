@@ -76,8 +76,11 @@ func TestLeaks(t *testing.T) {
 		add(item{name: "unattributed relay", id: r1.ID, token: "leakfoxtrot", readers: []string{"gov", "un", "opp"}, relayed: true, hideFrom: []string{"gov"}})
 		r2 := relay(map[string]any{"to": []string{w.org["gov"]}, "body": "leakgolf", "show_origin": false})
 		add(item{name: "relay hidden from its origin", id: r2.ID, token: "leakgolf", readers: []string{"gov", "un"}, relayed: true, hideFrom: []string{"gov"}})
-		r3 := relay(map[string]any{"to": []string{w.org["gov"], w.org["ru"]}, "body": "leakhotel", "attributed": true})
-		add(item{name: "attributed relay", id: r3.ID, token: "leakhotel", readers: []string{"gov", "ru", "un", "opp"}, relayed: true})
+		r3 := relay(map[string]any{"to": []string{w.org["gov"], w.org["ru"]}, "body": "leakhotel", "attributed": true, "attachments": []string{opp.Attachments[0].ID}})
+		if len(r3.Attachments) != 1 {
+			t.Fatalf("the relay carries %d attachments", len(r3.Attachments))
+		}
+		add(item{name: "attributed relay, passing on the attachment", id: r3.ID, token: "leakhotel", readers: []string{"gov", "ru", "un", "opp"}, relayed: true, attach: r3.Attachments[0].ID})
 
 		// A party shares its own internal note with a guarantor.
 		shared := post("gov.head", map[string]any{"to": []string{"internal"}, "body": "leaklima fallback"})

@@ -69,6 +69,8 @@ type RelayRequest struct {
 	// ShowOrigin: whether the originating party reads the relayed
 	// wording; absent means yes.
 	ShowOrigin *bool `json:"show_origin"`
+	// Attachments are ids of the source's attachments to pass on.
+	Attachments []string `json:"attachments"`
 }
 
 // Validate checks the shape.
@@ -78,6 +80,9 @@ func (q *RelayRequest) Validate() error {
 	}
 	if len(q.To) > 64 {
 		return errs.Field("to", "too many recipients")
+	}
+	if len(q.Attachments) > channel.MaxAttachments {
+		return errs.Field("attachments", "at most %d attachments", channel.MaxAttachments)
 	}
 	return nil
 }
@@ -307,6 +312,7 @@ func (a *API) relayMessage(w http.ResponseWriter, r *http.Request, c call) {
 	}
 	m, err := ch.Relay(r.Context(), c.Actor, r.PathValue("id"), channel.RelayInput{
 		To: q.To, Body: q.Body, Attributed: q.Attributed, HideFromOrigin: q.ShowOrigin != nil && !*q.ShowOrigin,
+		Attachments: q.Attachments,
 	})
 	if err != nil {
 		a.writeError(w, r, err)

@@ -125,7 +125,8 @@ func channelOpenAPI() map[string]map[string]any {
 			"attachment": map[string]any{"type": "array", "items": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}),
 		"RelayRequest": chObj([]string{"to"}, map[string]any{
 			"to": chStrArr, "body": map[string]any{"type": "string", "description": "empty relays the original wording"},
-			"attributed": chBool, "show_origin": map[string]any{"type": "boolean", "default": true}}),
+			"attributed": chBool, "show_origin": map[string]any{"type": "boolean", "default": true},
+			"attachments": map[string]any{"type": "array", "items": chStr, "maxItems": 4, "description": "ids of the source's attachments to pass on, as copies"}}),
 		"ShareRequest": chObj([]string{"with"}, map[string]any{
 			"with": map[string]any{"type": "array", "items": chStr, "minItems": 1, "maxItems": 64, "description": "organisation ids of the round"}}),
 		"Statement": chObj([]string{"id", "org", "title", "body", "public", "created_at", "ledger_index"}, map[string]any{

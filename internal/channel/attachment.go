@@ -85,6 +85,7 @@ func sniff(data []byte) string {
 type preparedFile struct {
 	name, contentType string
 	data              []byte
+	sourceID          string // the attachment a relay copies, if any
 }
 
 // sealedFile is an attachment sealed and written to the attachment folder,

@@ -587,6 +587,12 @@ type RelayInput struct {
 	// HideFromOrigin keeps the relayed wording from the originating party,
 	// which by default reads it too.
 	HideFromOrigin bool
+	// Attachments are ids of the source's attachments to pass on with the
+	// relay: each is copied, as a new attachment of the relayed message
+	// with its own id and the same content and SHA-256, so that the
+	// recipients read it without reading the source. None by default: a
+	// file's name or content may say where it came from.
+	Attachments []string
 }
 
 // Relay is the mediation turning a message it received into a new message
@@ -618,6 +624,10 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 	}
 	if len(in.To) == 0 {
 		return Message{}, errs.Field("to", "choose the organisations that receive the relayed message")
+	}
+	files, err := s.relayFiles(ctx, actor, sourceID, in.Attachments)
+	if err != nil {
+		return Message{}, err
 	}
 	id := store.NewID()
 	now := store.Now()
@@ -670,7 +680,7 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 			// recipients; the event may name it too.
 			evAud = relayRoute.aud
 		}
-		if err := s.insertMessage(ctx, tx, rec, actor, &m, relayRoute, attributed, nil, "message.relayed", evAud); err != nil {
+		if err := s.insertMessage(ctx, tx, rec, actor, &m, relayRoute, attributed, files, "message.relayed", evAud); err != nil {
 			return err
 		}
 		if showOrigin && !evAud.Contains(origin) {
@@ -694,7 +704,33 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 		return err
 	})
 	if err != nil {
+		s.removeFiles(files)
 		return Message{}, err
 	}
 	return s.Get(ctx, actor, id)
+}
+
+// relayFiles copies the chosen attachments of a relay's source, each read
+// through the audience filter (the mediation must read it) and checked
+// against its SHA-256, into new sealed files for the relayed message.
+func (s *Service) relayFiles(ctx context.Context, actor access.Actor, sourceID string, ids []string) ([]sealedFile, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(ids) > MaxAttachments {
+		return nil, errs.New(TooManyAttachments, "at most %d attachments per message", MaxAttachments)
+	}
+	var files []preparedFile
+	for _, aid := range ids {
+		a, data, err := s.OpenAttachment(ctx, actor, aid)
+		if errs.Code(err) == errs.NotFound || err == nil && a.MessageID != sourceID {
+			return nil, &errs.Error{Code: errs.Invalid, Field: "attachments", Message: "attachment " + short(aid) + " is not one of the relayed message's"}
+		} else if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(files, func(f preparedFile) bool { return f.sourceID == aid }) {
+			files = append(files, preparedFile{name: a.Name, contentType: a.ContentType, data: data, sourceID: aid})
+		}
+	}
+	return s.storeFiles(files)
 }

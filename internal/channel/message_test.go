@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -255,6 +256,75 @@ func TestReplies(t *testing.T) {
 		got, err := w.ch.Get(context.Background(), w.head("med"), r.ID)
 		if err != nil || got.ReplyTo != "" {
 			t.Errorf("mediation sees reply_to %q of a note it cannot read (%v)", got.ReplyTo, err)
+		}
+	})
+}
+
+// TestRelayAttachments: the mediation passes on a chosen attachment of the
+// message it relays. The recipient reads the copy (same content and
+// SHA-256, its own id) and still not the original; an attachment of
+// another message, or too many, is refused and leaves no file behind.
+func TestRelayAttachments(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		src, err := w.ch.Send(ctx, w.head("opp"), w.Round.ID, NewMessage{Body: "the lists", Attachments: []Upload{
+			{Name: "list-a.txt", DeclaredType: "text/plain", Data: []byte("names on list A")},
+			{Name: "list-b.txt", DeclaredType: "text/plain", Data: []byte("names on list B")},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := w.send(t, "gov", NewMessage{Body: "ours", Attachments: []Upload{{Name: "gov.txt", DeclaredType: "text/plain", Data: []byte("government list")}}})
+		files := func() int {
+			entries, err := os.ReadDir(w.dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(entries)
+		}
+		before := files()
+		for _, tc := range []struct {
+			name string
+			ids  []string
+			code string
+		}{
+			{"another message's attachment", []string{other.Attachments[0].ID}, errs.Invalid},
+			{"no such attachment", []string{store.NewID()}, errs.Invalid},
+			{"too many", []string{src.Attachments[0].ID, src.Attachments[1].ID, src.Attachments[0].ID, src.Attachments[1].ID, src.Attachments[0].ID}, TooManyAttachments},
+		} {
+			_, err := w.ch.Relay(ctx, w.head("med"), src.ID, RelayInput{To: []string{w.Guarantor.ID}, Attachments: tc.ids})
+			wantCode(t, err, tc.code)
+		}
+		// A relay refused inside its transaction removes the copies it made.
+		_, err = w.ch.Relay(ctx, w.head("med"), src.ID, RelayInput{To: []string{w.Outsider.ID}, Attachments: []string{src.Attachments[0].ID}})
+		wantCode(t, err, RecipientNotInRound)
+		if n := files(); n != before {
+			t.Errorf("refused relays left %d files", n-before)
+		}
+
+		relay, err := w.ch.Relay(ctx, w.head("med"), src.ID, RelayInput{To: []string{w.Guarantor.ID}, Attachments: []string{src.Attachments[1].ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(relay.Attachments) != 1 {
+			t.Fatalf("relay carries %d attachments", len(relay.Attachments))
+		}
+		cp := relay.Attachments[0]
+		if cp.ID == src.Attachments[1].ID || cp.SHA256 != src.Attachments[1].SHA256 || cp.Name != "list-b.txt" {
+			t.Errorf("copy %+v of %+v", cp, src.Attachments[1])
+		}
+		_, data, err := w.ch.OpenAttachment(ctx, w.head("guarantor"), cp.ID)
+		if err != nil || string(data) != "names on list B" {
+			t.Errorf("the recipient opens the copy: %q %v", data, err)
+		}
+		for _, a := range src.Attachments {
+			if _, _, err := w.ch.OpenAttachment(ctx, w.head("guarantor"), a.ID); errs.Code(err) != errs.NotFound {
+				t.Errorf("the recipient opens the original %s: %v", a.Name, err)
+			}
+		}
+		if _, _, err := w.ch.OpenAttachment(ctx, w.head("gov"), cp.ID); errs.Code(err) != errs.NotFound {
+			t.Errorf("a party outside the relay opens the copy: %v", err)
 		}
 	})
 }

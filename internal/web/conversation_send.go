@@ -121,12 +121,13 @@ func (w *Web) conversationRelay(rw http.ResponseWriter, r *http.Request, v *view
 	}
 	_, err = w.channel.Relay(r.Context(), v.Actor(), id, channel.RelayInput{
 		To: r.PostForm["to"], Body: body, Attributed: f.Value("attributed") == "yes", HideFromOrigin: f.Value("show_origin") != "yes",
+		Attachments: r.PostForm["attachment"],
 	})
 	if err == nil {
 		redirect(rw, r, "/rounds/"+src.RoundID+"/conversation")
 		return
 	}
-	if !f.fail(v.L, err, "to", "body") {
+	if !f.fail(v.L, err, "to", "body", "attachments") {
 		w.fail(rw, r, err)
 		return
 	}

@@ -222,3 +222,44 @@ func TestConversationShare(t *testing.T) {
 		}
 	})
 }
+
+// TestConversationRelayAttachment: the mediation's relay form offers the
+// message's attachments; one ticked is passed on as a copy that the
+// recipient downloads, while the original stays out of its reach.
+func TestConversationRelayAttachment(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		f := newFixtureOn(t, db)
+		ch := withChannel(t, f)
+		conv := "/rounds/" + f.Round.ID + "/conversation"
+		src, err := ch.Send(context.Background(), talkstest.Head(f.Opp), f.Round.ID, channel.NewMessage{Body: "Our lists",
+			Attachments: []channel.Upload{{Name: "detainees.txt", DeclaredType: "text/plain", Data: []byte("names")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		att := src.Attachments[0].ID
+		med := f.loggedIn(t, "mediator", "en")
+		if p := med.get(conv); !strings.Contains(p.body, `id="relay-`+src.ID+`-att-`+att+`"`) {
+			t.Fatalf("the relay form does not offer the attachment")
+		}
+		res := med.post("/messages/"+src.ID+"/relay", url.Values{"to": {f.Guarantor.ID}, "body": {"One side's lists"}, "attachment": {att}, "show_origin": {"yes"}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("relay: %d\n%s", res.status, res.body)
+		}
+		guar := f.loggedIn(t, "guarantor.ru", "en")
+		page := guar.get(conv)
+		i := strings.Index(page.body, `href="/attachments/`)
+		if i < 0 || !strings.Contains(page.body, "detainees.txt") {
+			t.Fatalf("the guarantor's page shows no attachment")
+		}
+		copyID := page.body[i+len(`href="/attachments/`) : i+len(`href="/attachments/`)+32]
+		if copyID == att {
+			t.Fatalf("the relay links the original attachment")
+		}
+		if d := guar.get("/attachments/" + copyID); d.status != 200 || d.body != "names" {
+			t.Errorf("download of the copy: %d %q", d.status, d.body)
+		}
+		if d := guar.get("/attachments/" + att); d.status != http.StatusNotFound {
+			t.Errorf("the guarantor downloads the original: %d", d.status)
+		}
+	})
+}
