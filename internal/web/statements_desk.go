@@ -34,11 +34,17 @@ type deskPage struct {
 	// Mediates: the viewer is the mediation, whose desk also shows the
 	// other organisations' drafts.
 	Mediates bool
-	Own      []deskItem
-	Others   []deskItem
+	Own      deskList
+	Others   deskList
 	// ReleaseError is the message of a refused release whose statement is
 	// not on the desk to show it next to.
 	ReleaseError string
+}
+
+// deskList is one of the desk's lists of statements.
+type deskList struct {
+	L     *i18n.Localizer
+	Items []deskItem
 }
 
 // deskItem is one statement on the desk.
@@ -73,7 +79,8 @@ func (w *Web) statementsDesk(rw http.ResponseWriter, r *http.Request, v *viewer)
 // deskPage builds the desk's data; failed is a form refused.
 func (w *Web) deskPage(r *http.Request, v *viewer, failed *form) (deskPage, error) {
 	actor := v.Actor()
-	p := deskPage{page: w.page(r, v), forms: forms{failed: failed}, CanDraft: actor.Org != "", Mediates: actor.IsMediation()}
+	p := deskPage{page: w.page(r, v), forms: forms{failed: failed}, CanDraft: actor.Org != "", Mediates: actor.IsMediation(),
+		Own: deskList{L: v.L}, Others: deskList{L: v.L}}
 	sts, err := w.channel.StatementDrafts(r.Context(), actor, channel.MaxLimit)
 	if err != nil {
 		return p, err
@@ -84,9 +91,9 @@ func (w *Web) deskPage(r *http.Request, v *viewer, failed *form) (deskPage, erro
 		it := deskItem{L: v.L, St: st, Embargoed: st.EmbargoUntil.After(now), Form: p.Form("release-" + st.ID)}
 		if st.Org.ID == actor.Org {
 			it.CanRelease = st.ReleasedAt.IsZero()
-			p.Own = append(p.Own, it)
+			p.Own.Items = append(p.Own.Items, it)
 		} else {
-			p.Others = append(p.Others, it)
+			p.Others.Items = append(p.Others.Items, it)
 		}
 		listed = listed || it.CanRelease && failed != nil && failed.ID == "release-"+st.ID
 	}
@@ -112,12 +119,7 @@ func parseEmbargo(s string) (time.Time, bool) {
 // statementDraft saves a draft from the desk's form and shows it on the
 // desk; refused input shows the form again as typed, nothing saved.
 func (w *Web) statementDraft(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	if w.channel == nil {
-		w.fail(rw, r, errors.New("web: the channel is not configured"))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
+	if !w.channelForm(rw, r) {
 		return
 	}
 	f := newForm("statement", r)
@@ -149,12 +151,7 @@ func (w *Web) statementDraft(rw http.ResponseWriter, r *http.Request, v *viewer)
 // the public page when it is public at once, else back to the desk, where
 // it shows as scheduled.
 func (w *Web) statementRelease(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	if w.channel == nil {
-		w.fail(rw, r, errors.New("web: the channel is not configured"))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
+	if !w.channelForm(rw, r) {
 		return
 	}
 	id := r.PathValue("id")
