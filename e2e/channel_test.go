@@ -214,8 +214,9 @@ func openConversation(t *testing.T, ctx context.Context) {
 // live on its open page, with no author party; the observer sees neither;
 // a direct message is refused and pointed to the mediation until both
 // parties consent, then goes through; the consent and a stance appear live
-// on the government's open round page; a released statement is on the
-// public page and the Atom feed.
+// on the government's open round page; a statement drafted and released on
+// the opposition's statements desk, read before release by the mediation
+// and not the government, is on the public page and the Atom feed.
 func TestProximityTalksStory(t *testing.T) {
 	base := startDemo(t)
 
@@ -528,34 +529,71 @@ func TestProximityTalksStory(t *testing.T) {
 		t.Errorf("the government's live view of the item: %q", got)
 	}
 
-	// 8. A statement released by the opposition is on the public page, for
-	// a visitor who is not logged in, and in the Atom feed.
+	// 8. The opposition drafts a statement on its statements desk, reached
+	// from the conversation page. Until it is released only the opposition
+	// and the mediation find it; the opposition releases it from the desk,
+	// and it is on the public page, for a visitor who is not logged in,
+	// and in the Atom feed.
 	const title = "The opposition welcomes the Astana ceasefire mechanism"
-	var st struct{ ID string }
-	if status := oppAPI.json("POST", "/api/v1/statements", map[string]any{"title": title, "body": "We take part in good faith."}, &st); status != http.StatusCreated {
-		t.Fatalf("draft statement: %d", status)
+	do(t, opp,
+		chromedp.Navigate(conversation),
+		chromedp.Click("#desk-link"),
+		chromedp.WaitVisible("#draft-form"),
+	)
+	if n := count(t, opp, ".desk-statement"); n != 0 {
+		t.Fatalf("the opposition's desk holds %d statements before any draft", n)
+	}
+	do(t, opp,
+		chromedp.SendKeys("#draft-title", title),
+		chromedp.SendKeys("#draft-body", "We take part in good faith."),
+		chromedp.Click("#draft-form button[type=submit]"),
+		chromedp.WaitVisible(`#own .desk-statement[data-state="draft"]`),
+	)
+	stID := strings.TrimPrefix(get(t, opp, chromedp.Evaluate[string](`document.querySelector("#own .desk-statement").id`)), "s-")
+	if got := get(t, opp, chromedp.Text("#s-"+stID)); !strings.Contains(got, title) {
+		t.Fatalf("the draft on the desk reads %q", got)
+	}
+	do(t, med, chromedp.Navigate(base+"/statements/desk"), chromedp.WaitVisible("#others #s-"+stID))
+	if n := count(t, med, "#release-"+stID); n != 0 {
+		t.Errorf("the mediation is offered the release of the opposition's draft")
+	}
+	do(t, govCheck, chromedp.Navigate(base+"/statements/desk"), chromedp.WaitVisible("#draft-form"))
+	if n := count(t, govCheck, "#s-"+stID); n != 0 {
+		t.Errorf("the government's desk shows the opposition's draft")
 	}
 	anon := newBrowser(t)
 	do(t, anon, chromedp.Navigate(base+"/statements"), chromedp.WaitVisible("h1"))
-	if n := count(t, anon, "#s-"+st.ID); n != 0 {
+	if n := count(t, anon, "#s-"+stID); n != 0 {
 		t.Errorf("the public page shows a draft")
 	}
-	if status := oppAPI.json("POST", "/api/v1/statements/"+st.ID+"/release", nil, nil); status != http.StatusOK {
-		t.Fatalf("release statement: %d", status)
+	// The release goes to the public page, where the statement is a plain
+	// entry, no longer a desk's.
+	do(t, opp,
+		chromedp.Click("#s-"+stID+" details.release summary"),
+		chromedp.Click("#release-"+stID),
+		chromedp.WaitVisible("#s-"+stID+":not(.desk-statement)"),
+	)
+	if got := get(t, opp, chromedp.Location()); got != base+"/statements#s-"+stID {
+		t.Errorf("the release leads to %s", got)
 	}
-	do(t, anon, chromedp.Reload(), chromedp.WaitVisible("#s-"+st.ID))
-	if got := get(t, anon, chromedp.Text("#s-"+st.ID)); !strings.Contains(got, title) || !strings.Contains(got, "opposition") {
+	do(t, anon, chromedp.Reload(), chromedp.WaitVisible("#s-"+stID))
+	if got := get(t, anon, chromedp.Text("#s-"+stID)); !strings.Contains(got, title) || !strings.Contains(got, "opposition") {
 		t.Errorf("the public statement reads %q", got)
 	}
-	// A logged-in user finds the same page from the site's navigation.
-	do(t, opp, chromedp.Click("#nav-statements"), chromedp.WaitVisible("#s-"+st.ID))
+	// A logged-in user finds the same page from the site's navigation, and
+	// the desk no longer holds the statement.
+	do(t, opp, chromedp.Click("#nav-desk"), chromedp.WaitVisible("#draft-form"))
+	if n := count(t, opp, "#s-"+stID); n != 0 {
+		t.Errorf("the released statement is still on the desk")
+	}
+	do(t, opp, chromedp.Click("#nav-statements"), chromedp.WaitVisible("#s-"+stID))
 	resp, err := http.Get(base + "/statements.atom")
 	if err != nil {
 		t.Fatal(err)
 	}
 	feed, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(feed), title) || !strings.Contains(string(feed), "urn:parley:statement:"+st.ID) {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(feed), title) || !strings.Contains(string(feed), "urn:parley:statement:"+stID) {
 		t.Errorf("the Atom feed: %d\n%s", resp.StatusCode, feed)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,30 @@ type channelSeed struct {
 	attachment string // attached to msg
 	statement  string // the government's, released with an embargo in 2100
 	public     string // the host's, released
+	draft      string // the government's, embargoed until 2100, for the desk's release form
+}
+
+// channelSecrets are texts only their readers may find in any answer of
+// any cell: the government's two statements, which stay unpublished (their
+// embargo ends in 2100), are read by the government and the mediation.
+var channelSecrets = []struct {
+	text    string
+	readers []string
+}{
+	{"Not before 2100", []string{"gov.head", "mediator"}},
+	{"Desk draft of the government", []string{"gov.head", "mediator"}},
+	{"Read out at the closing session", []string{"gov.head", "mediator"}},
+}
+
+// checkChannelSecrets fails the cell when body holds a channel secret
+// subject may not read.
+func (w *world) checkChannelSecrets(r row, subject string, body []byte) {
+	w.t.Helper()
+	for _, s := range channelSecrets {
+		if !slices.Contains(s.readers, subject) && strings.Contains(string(body), s.text) {
+			w.t.Errorf("%s [%s] as %s: the answer holds %q", r.route, r.object, name(subject), s.text)
+		}
+	}
 }
 
 var channelSeeds = map[*world]channelSeed{}
@@ -54,7 +79,12 @@ func (w *world) seedChannel() {
 	if _, err := ch.ReleaseStatement(ctx, w.user["chair"].Actor(), pub.ID); err != nil {
 		w.t.Fatalf("release: %v", err)
 	}
-	channelSeeds[w] = channelSeed{msg: m.ID, note: note.ID, attachment: m.Attachments[0].ID, statement: st.ID, public: pub.ID}
+	draft, err := ch.CreateStatement(ctx, w.user["gov.head"].Actor(), channel.NewStatement{
+		Title: "Desk draft of the government", Body: "Read out at the closing session.", EmbargoUntil: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		w.t.Fatalf("channel statement: %v", err)
+	}
+	channelSeeds[w] = channelSeed{msg: m.ID, note: note.ID, attachment: m.Attachments[0].ID, statement: st.ID, public: pub.ID, draft: draft.ID}
 }
 
 // isEventStream reports whether resp is a live stream, which a cell must
@@ -148,5 +178,18 @@ func channelRows(w *world) []row {
 		{route: "GET /search", object: "a word", path: "/search?q=proposal", body: none, want: loggedIn(toLogin, ok)},
 		{route: "GET /statements", object: "the public page", path: "/statements", body: none, want: all(ok)},
 		{route: "GET /statements.atom", object: "the feed", path: "/statements.atom", body: none, want: all(ok)},
+		{route: "GET /statements/desk", object: "the caller's desk", path: "/statements/desk", body: none, want: loggedIn(toLogin, ok)},
+		{route: "POST /statements", object: "a new draft", path: "/statements",
+			body: fixed(url.Values{"title": {"A statement"}, "body": {"Its text."}}), want: loggedIn(toLogin, seeOther)},
+		{route: "POST /statements", object: "a draft without text", path: "/statements",
+			body: fixed(url.Values{"title": {"A statement"}, "body": {" "}}), want: loggedIn(toLogin, http.StatusBadRequest)},
+		{route: "POST /statements/{id}/release", object: "the government's draft, embargoed", path: "/statements/" + s.draft + "/release", body: none,
+			// The embargo keeps it unpublished once released, so the
+			// cells after the government's still find no statement.
+			want: cells{toLogin, notFound, forbidden, seeOther, notFound, notFound, notFound, notFound}},
+		{route: "POST /statements/{id}/release", object: "the host's, public", path: "/statements/" + s.public + "/release", body: none,
+			want: cells{toLogin, conflict, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST /statements/{id}/release", object: "no such statement", path: "/statements/" + missing + "/release", body: none,
+			want: loggedIn(toLogin, notFound)},
 	}
 }

@@ -168,6 +168,7 @@ func runAccessTable(t *testing.T, cfg app.Config) {
 				t.Errorf("%s [%s] as %s: got %s, want %s\n%s", r.route, r.object, name(s), statusText(got), statusText(r.want[i]), snippet(body))
 			}
 			w.checkConfidential(r, s, body)
+			w.checkChannelSecrets(r, s, body)
 		}
 	}
 	t.Logf("%d routes, %d rows, %d cells", len(registered), len(table), n)

@@ -113,12 +113,6 @@ func checkBody(body string) error {
 	return nil
 }
 
-// participant is one organisation taking part in a round.
-type participant struct {
-	org      string
-	capacity access.OrgKind
-}
-
 // roundState is what a write learns about a round inside its transaction.
 type roundState struct {
 	id    string

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -79,11 +80,13 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 	case !utf8.ValidString(title):
 		return Statement{}, errs.Field("title", "the title is not valid UTF-8")
 	}
+	// The body's errors name their field, so that a form shows them next
+	// to the body.
 	if strings.TrimSpace(in.Body) == "" {
-		return Statement{}, errs.New(EmptyBody, "the statement is empty")
+		return Statement{}, &errs.Error{Code: EmptyBody, Field: "body", Message: "the statement is empty"}
 	}
 	if len(in.Body) > MaxStatementBody {
-		return Statement{}, errs.New(BodyTooLong, "the statement is longer than %d KiB", MaxStatementBody>>10)
+		return Statement{}, &errs.Error{Code: BodyTooLong, Field: "body", Message: fmt.Sprintf("the statement is longer than %d KiB", MaxStatementBody>>10)}
 	}
 	if !utf8.ValidString(in.Body) || strings.ContainsRune(in.Body, 0) {
 		return Statement{}, errs.Field("body", "the statement is not valid text")
@@ -167,6 +170,11 @@ func (s *Service) ReleaseStatement(ctx context.Context, actor access.Actor, id s
 	return s.Statement(ctx, actor, id)
 }
 
+// statementFrom is what every statement read selects, in the order
+// scanStatements reads it.
+const statementFrom = `SELECT s.id, s.author_org, o.name, s.author_user, s.title_enc, s.body_enc, s.embargo_until, s.released_at, s.created_at, s.ledger_idx
+		FROM statements s JOIN orgs o ON o.id = s.author_org`
+
 // statementSelect is the one query shape of statement reads: the reader's
 // organisation is in the draft audience, or the statement is public and
 // its release time (embargo included) has passed. $1 is the reader's
@@ -174,8 +182,7 @@ func (s *Service) ReleaseStatement(ctx context.Context, actor access.Actor, id s
 func statementSelect(actor access.Actor) (string, any) {
 	draft, arg := access.ReadableBy(actor, "s.id", 1)
 	public, _ := access.ReadableBy(actor, "('public:' || s.id)", 1)
-	return `SELECT s.id, s.author_org, o.name, s.author_user, s.title_enc, s.body_enc, s.embargo_until, s.released_at, s.created_at, s.ledger_idx
-		FROM statements s JOIN orgs o ON o.id = s.author_org
+	return statementFrom + `
 		WHERE (` + draft + ` OR (` + public + ` AND s.released_at > 0 AND s.released_at <= $2))`, arg
 }
 
@@ -247,6 +254,29 @@ func (s *Service) Statements(ctx context.Context, actor access.Actor, limit int)
 	sel, arg := statementSelect(actor)
 	rows, err := s.db.R.QueryContext(ctx, sel+" ORDER BY CASE WHEN s.released_at = 0 THEN s.created_at ELSE s.released_at END DESC, s.id LIMIT $3",
 		arg, store.Now(), limit)
+	if err != nil {
+		return nil, err
+	}
+	return s.scanStatements(rows)
+}
+
+// StatementDrafts lists the statements the actor reads that are not public
+// yet, newest first: drafts, and released statements waiting for their
+// embargo. Only the draft audience counts (the organisation that wrote it
+// and the mediation), so a party sees its own and the mediation sees
+// everyone's; the public grant plays no part until the statement is out.
+func (s *Service) StatementDrafts(ctx context.Context, actor access.Actor, limit int) (sts []Statement, err error) {
+	defer errs.Wrap(&err, "channel.StatementDrafts")
+	if actor.Anonymous() || actor.Org == "" {
+		return []Statement{}, nil
+	}
+	if limit <= 0 || limit > MaxLimit {
+		limit = DefaultLimit
+	}
+	draft, arg := access.ReadableBy(actor, "s.id", 1)
+	rows, err := s.db.R.QueryContext(ctx, statementFrom+`
+		WHERE `+draft+` AND (s.released_at = 0 OR s.released_at > $2)
+		ORDER BY s.created_at DESC, s.id DESC LIMIT $3`, arg, store.Now(), limit)
 	if err != nil {
 		return nil, err
 	}

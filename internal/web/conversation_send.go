@@ -98,14 +98,24 @@ func (w *Web) conversationAgain(rw http.ResponseWriter, r *http.Request, v *view
 	w.renderPage(rw, r, f.status(), pageConversation, p)
 }
 
-// conversationRelay is the mediation's relay form.
-func (w *Web) conversationRelay(rw http.ResponseWriter, r *http.Request, v *viewer) {
+// channelForm begins the handler of a channel form posted without files:
+// when the channel is not configured or the form does not parse, it
+// answers the request itself and returns false.
+func (w *Web) channelForm(rw http.ResponseWriter, r *http.Request) bool {
 	if w.channel == nil {
 		w.fail(rw, r, errors.New("web: the channel is not configured"))
-		return
+		return false
 	}
 	if err := r.ParseForm(); err != nil {
 		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
+		return false
+	}
+	return true
+}
+
+// conversationRelay is the mediation's relay form.
+func (w *Web) conversationRelay(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	if !w.channelForm(rw, r) {
 		return
 	}
 	id := r.PathValue("id")

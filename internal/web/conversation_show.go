@@ -36,6 +36,9 @@ func (w *Web) registerConversation(mux *router.Mux) {
 	mux.HandleFunc("GET /search", w.user(w.searchShow))
 	mux.HandleFunc("GET /statements", w.statementsShow)
 	mux.HandleFunc("GET /statements.atom", w.statementsFeed)
+	mux.HandleFunc("GET /statements/desk", w.user(w.statementsDesk))
+	mux.HandleFunc("POST /statements", w.user(w.statementDraft))
+	mux.HandleFunc("POST /statements/{id}/release", w.user(w.statementRelease))
 }
 
 // The groups of the conversation page, in page order.

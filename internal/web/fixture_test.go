@@ -197,7 +197,7 @@ func (b *browser) post(path string, form url.Values) answer {
 
 // leakedKey finds a message id shown instead of its text: a catalogue key
 // missing from the catalogue.
-var leakedKey = regexp.MustCompile(`>[^<]*\b((?:nav|footer|common|login|otp|rounds?|session|agenda|stance|consent|format|track|kind|role|admin|security|account|password|totp|error)\.[a-z_.0-9]+)\b`)
+var leakedKey = regexp.MustCompile(`>[^<]*\b((?:nav|footer|common|login|otp|rounds?|session|agenda|stance|consent|format|track|kind|role|admin|security|account|password|totp|error|statements)\.[a-z_.0-9]+)\b`)
 
 // checkPage runs the checks every rendered page must pass: no message id in
 // place of text, no inline script or style (the CSP forbids them), and a

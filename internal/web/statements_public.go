@@ -17,8 +17,8 @@ type statementsPage struct {
 }
 
 // statementsShow is the public page of released statements: no login. A
-// logged-in viewer sees the same public list (drafts are in the API and
-// the conversation, not on the public page).
+// logged-in viewer sees the same public list (drafts are on the statements
+// desk, statements_desk.go, never on the public page).
 func (w *Web) statementsShow(rw http.ResponseWriter, r *http.Request) {
 	if w.channel == nil {
 		w.fail(rw, r, errors.New("web: the channel is not configured"))
