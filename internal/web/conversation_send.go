@@ -147,12 +147,7 @@ func (w *Web) conversationRelay(rw http.ResponseWriter, r *http.Request, v *view
 // conversationShare is a party's form sharing its own message with more
 // organisations of the round.
 func (w *Web) conversationShare(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	if w.channel == nil {
-		w.fail(rw, r, errors.New("web: the channel is not configured"))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
+	if !w.channelForm(rw, r) {
 		return
 	}
 	id := r.PathValue("id")
