@@ -201,6 +201,28 @@ func AudienceOf(ctx context.Context, q Querier, item string) (Audience, error) {
 	return aud, rows.Err()
 }
 
+// AudienceColumn returns an SQL expression for the stored audience of the
+// item whose id is in column col: its organisation ids sorted and joined by
+// single spaces, empty when it has none. A query that reads many items with
+// their audiences (the ledger's verification, the live stream reading
+// events another process wrote) selects it rather than asking once per
+// item; ParseAudience reads the value.
+func AudienceColumn(d store.Dialect, col string) string {
+	agg := "group_concat(a.org_id, ' ' ORDER BY a.org_id)"
+	if d == store.Postgres {
+		agg = "string_agg(a.org_id, ' ' ORDER BY a.org_id)"
+	}
+	return "COALESCE((SELECT " + agg + " FROM audience a WHERE a.item_id = " + col + "), '')"
+}
+
+// ParseAudience reads a value of AudienceColumn.
+func ParseAudience(s string) Audience {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, " ")
+}
+
 // Querier is satisfied by *sql.DB and *sql.Tx.
 type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

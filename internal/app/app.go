@@ -132,8 +132,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the channel's listener for other processes' events and
+// closes the database.
+func (a *App) Close() error {
+	a.Channel.Close()
+	return a.DB.Close()
+}
 
 // Serve answers HTTP on the listener until ctx is cancelled, then shuts down
 // gracefully: it stops accepting, lets in-flight requests finish (up to

@@ -2,6 +2,7 @@ package channel
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strconv"
 	"sync"
@@ -20,9 +21,10 @@ import (
 // PostgreSQL), but the hand-over after commit can overtake: the writer of
 // event 8 may reach Published before the writer of event 7. The broker puts
 // events back in index order; when an index stays missing for gapWait (an
-// event written by another process, which this one never hears of), it
-// moves on and tells every stream to catch up from the events table, which
-// by then holds everything below the event that arrived.
+// event written by another process that the listener has not brought yet,
+// or on SQLite never will: listen.go), it moves on and tells every stream
+// to catch up from the events table, which by then holds everything below
+// the event that arrived.
 //
 // A stream's cursor is the last index it has accounted for. On connection
 // it registers first, then reads the events table (filtered by audience in
@@ -93,6 +95,32 @@ func (b *Broker) start(ctx context.Context) error {
 	}
 	b.high = high
 	return nil
+}
+
+// mark returns the highest index handed on in order.
+func (b *Broker) mark() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.high
+}
+
+// skipTo moves the broker past index idx without the events up to it: every
+// stream reads what it missed from the table, as after a gap. The listener
+// uses it when it finds more events than it reads at once.
+func (b *Broker) skipTo(idx int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if idx <= b.high {
+		return
+	}
+	for i := range b.pending {
+		if i <= idx {
+			delete(b.pending, i)
+		}
+	}
+	b.high = idx
+	b.deliver(&ledger.Event{Index: idx}, true)
+	b.drain()
 }
 
 // Subscribers returns the number of open streams.
@@ -210,6 +238,7 @@ func (s *Service) Stream(ctx context.Context, actor access.Actor, roundID, lastE
 	if err := roundReadable(ctx, s.db.R, actor, roundID); err != nil {
 		return err
 	}
+	s.listen.start()
 	sub := s.broker.subscribe(actor.Org, roundID)
 	defer s.broker.unsubscribe(sub)
 
@@ -263,19 +292,17 @@ func (s *Service) catchUp(ctx context.Context, actor access.Actor, roundID strin
 	for from < to {
 		var batch []ledger.Event
 		err := func() error {
-			rows, err := s.db.R.QueryContext(ctx, `SELECT e.idx, e.id, e.type, e.round_id, e.object_type, e.object_id, e.at FROM events e
+			rows, err := s.db.R.QueryContext(ctx, `SELECT `+streamEventColumns+` FROM events e
 				WHERE `+cond+` AND e.round_id = $2 AND e.idx > $3 AND e.idx <= $4 ORDER BY e.idx LIMIT 500`, arg, roundID, from, to)
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
 			for rows.Next() {
-				var e ledger.Event
-				var at int64
-				if err := rows.Scan(&e.Index, &e.ID, &e.Type, &e.Round, &e.ObjectType, &e.ObjectID, &at); err != nil {
+				e, err := scanStreamEvent(rows)
+				if err != nil {
 					return err
 				}
-				e.At = store.Time(at)
 				batch = append(batch, e)
 			}
 			return rows.Err()
@@ -294,6 +321,19 @@ func (s *Service) catchUp(ctx context.Context, actor access.Actor, roundID strin
 		}
 	}
 	return to, nil
+}
+
+// streamEventColumns are the columns of events (alias e) that a stream
+// describes, in the order scanStreamEvent reads them.
+const streamEventColumns = "e.idx, e.id, e.type, e.round_id, e.object_type, e.object_id, e.at"
+
+// scanStreamEvent reads the streamEventColumns of a row, then more.
+func scanStreamEvent(rows *sql.Rows, more ...any) (ledger.Event, error) {
+	var e ledger.Event
+	var at int64
+	err := rows.Scan(append([]any{&e.Index, &e.ID, &e.Type, &e.Round, &e.ObjectType, &e.ObjectID, &at}, more...)...)
+	e.At = store.Time(at)
+	return e, err
 }
 
 // streamEvent describes e for the actor, with the message it is about read

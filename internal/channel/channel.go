@@ -105,6 +105,7 @@ type Service struct {
 	dir    string
 	log    *slog.Logger
 	broker *Broker
+	listen *listener     // other processes' events, on PostgreSQL
 	queue  chan *sendReq // Send's group commit (writeSends)
 	stmts  readStmts
 	names  orgNames
@@ -131,6 +132,7 @@ func New(db *store.DB, led *ledger.Ledger, ts *talks.Service, o Options) (*Servi
 		return nil, fmt.Errorf("channel.New: %w", err)
 	}
 	s.broker = newBroker(s)
+	s.listen = newListener(s)
 	if err := s.broker.start(context.Background()); err != nil {
 		return nil, fmt.Errorf("channel.New: %w", err)
 	}
@@ -155,6 +157,14 @@ func Open(db *store.DB, led *ledger.Ledger, ts *talks.Service, dataDir string, l
 		return nil, fmt.Errorf("channel.Open: attachments need a data folder")
 	}
 	return New(db, led, ts, Options{MasterKey: key, AttachmentDir: filepath.Join(dataDir, "attachments"), Log: log})
+}
+
+// Close stops the listener for other processes' events (listen.go), if
+// a live stream started it, and waits until its connection is closed. Call
+// it before closing the database; streams still open afterwards hear only
+// of this process's events.
+func (s *Service) Close() {
+	s.listen.close()
 }
 
 // Broker returns the live-stream broker.

@@ -31,6 +31,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(ch.Close)
 	return &world{Fixture: f, ch: ch, dir: dir + "/attachments", key: key}
 }
 

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"parley/internal/access"
 	"parley/internal/store"
 )
 
@@ -113,13 +114,8 @@ func Verify(ctx context.Context, db *store.DB, verifierKey string) (Report, erro
 // verifyEvents reads every event row in index order, checks it and
 // returns the stored hashes of the tree rebuilt from the records.
 func verifyEvents(ctx context.Context, db *store.DB, rep *Report) (memHashes, error) {
-	agg := "group_concat(a.org_id, ' ' ORDER BY a.org_id)"
-	if db.Dialect == store.Postgres {
-		agg = "string_agg(a.org_id, ' ' ORDER BY a.org_id)"
-	}
 	rows, err := db.R.QueryContext(ctx, `SELECT e.idx, e.id, e.type, e.at, e.actor_user, e.actor_org, e.round_id,
-		e.object_type, e.object_id, e.content_hash, e.salt, e.record,
-		COALESCE((SELECT `+agg+` FROM audience a WHERE a.item_id = e.id), '')
+		e.object_type, e.object_id, e.content_hash, e.salt, e.record, `+access.AudienceColumn(db.Dialect, "e.id")+`
 		FROM events e ORDER BY e.idx`)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
@@ -153,9 +149,7 @@ func verifyEvents(ctx context.Context, db *store.DB, rep *Report) (memHashes, er
 				return
 			}
 			e.At = store.Time(at)
-			if aud != "" {
-				e.Audience = strings.Split(aud, " ")
-			}
+			e.Audience = access.ParseAudience(aud)
 			batch = append(batch, r)
 			if len(batch) == cap(batch) {
 				select {

@@ -17,8 +17,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
@@ -51,6 +53,10 @@ type DB struct {
 	Path string
 
 	stmts stmtCache
+
+	dsn       string // PostgreSQL only, for OpenConn
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
 // Open opens the database named by dsn. An empty dsn, or one that is not a
@@ -107,7 +113,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	db := &DB{W: w, Dialect: SQLite, Path: path}
+	db := &DB{W: w, Dialect: SQLite, Path: path, closed: make(chan struct{})}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -135,7 +141,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", redact(dsn), err)
 	}
-	db := &DB{W: p, R: p, Dialect: Postgres}
+	db := &DB{W: p, R: p, Dialect: Postgres, dsn: dsn, closed: make(chan struct{})}
 	if err := db.migrate(ctx); err != nil {
 		p.Close()
 		return nil, err
@@ -158,8 +164,36 @@ func redact(dsn string) string {
 // Redact is redact for callers that log a DSN.
 func Redact(dsn string) string { return redact(dsn) }
 
+// OpenConn opens a PostgreSQL connection of its own, outside the pools,
+// named application_name (unless the DSN names one), for a caller that holds
+// it as long as it runs: the live stream's LISTEN waits on one for as long
+// as the process serves, and the channels it listens on must not follow a
+// pooled connection back into the pool. The caller closes it.
+func (db *DB) OpenConn(ctx context.Context, applicationName string) (*pgx.Conn, error) {
+	if db.Dialect != Postgres {
+		return nil, fmt.Errorf("store.OpenConn: %s has no connections of its own", db.Dialect)
+	}
+	cfg, err := pgx.ParseConfig(db.dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store.OpenConn: %w", err)
+	}
+	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
+		cfg.RuntimeParams["application_name"] = applicationName
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", redact(db.dsn), err)
+	}
+	return conn, nil
+}
+
+// Done is closed when Close is called, so that a goroutine working on the
+// database in the background (the live stream's listener) stops with it.
+func (db *DB) Done() <-chan struct{} { return db.closed }
+
 // Close closes the database.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { close(db.closed) })
 	db.stmts.mu.Lock()
 	for _, st := range db.stmts.m {
 		st.Close()

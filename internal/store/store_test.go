@@ -208,3 +208,63 @@ func TestCachedReader(t *testing.T) {
 		}
 	})
 }
+
+// TestEventNotify: on PostgreSQL, a connection of its own from OpenConn
+// sees the test's schema, and a committed insert into events notifies
+// channel parley_events with the highest index inserted (migration 00009).
+// Done closes with the database on both dialects.
+func TestEventNotify(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if db.Dialect == store.Postgres {
+			conn, err := db.OpenConn(ctx, "parley test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			var app, schema, poolSchema string
+			if err := conn.QueryRow(ctx, "SELECT current_setting('application_name'), current_schema()").Scan(&app, &schema); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.R.QueryRowContext(ctx, "SELECT current_schema()").Scan(&poolSchema); err != nil {
+				t.Fatal(err)
+			}
+			if app != "parley test" || schema != poolSchema {
+				t.Fatalf("own connection: application %q, schema %q; want %q, %q", app, schema, "parley test", poolSchema)
+			}
+			if _, err := conn.Exec(ctx, "LISTEN parley_events"); err != nil {
+				t.Fatal(err)
+			}
+			// Indexes no other test's schema uses, since every schema of
+			// the database notifies the same channel.
+			err = db.Tx(ctx, func(tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO events(idx, id, type, at, content_hash, salt, record)
+					SELECT i, 'e' || i, 'test', 0, '\x00', '\x00', '\x00' FROM generate_series(7033520, 7033523) i`)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			for {
+				n, err := conn.WaitForNotification(wctx)
+				if err != nil {
+					t.Fatalf("no notification: %v", err)
+				}
+				if n.Channel == "parley_events" && n.Payload == "7033523" {
+					break
+				}
+			}
+		} else if _, err := db.OpenConn(ctx, "parley test"); err == nil {
+			t.Fatal("OpenConn on SQLite")
+		}
+		select {
+		case <-db.Done():
+			t.Fatal("Done before Close")
+		default:
+		}
+		db.Close()
+		<-db.Done()
+	})
+}
