@@ -21,7 +21,7 @@ import (
 // The ledger hands the broker only the events written by this process.
 // With several parley processes on one PostgreSQL database, the listener
 // hears of the others' events: a trigger on the events table (migration
-// 00009) notifies channel parley_events when a transaction that inserted
+// 00010) notifies channel parley_events when a transaction that inserted
 // events commits, and the listener, holding a connection of its own that
 // LISTENs on that channel, reads the committed events above the broker's
 // mark from the table (with their audiences, in SQL) and hands them to the
@@ -42,7 +42,7 @@ import (
 // channel: there, streams hear only of their own process's writes
 // (docs/operations.md).
 
-// notifyChannel is the channel migration 00009's trigger notifies.
+// notifyChannel is the channel migration 00010's trigger notifies.
 const notifyChannel = "parley_events"
 
 // listenBatch is the number of events the listener reads at once. Finding

@@ -211,7 +211,7 @@ func TestCachedReader(t *testing.T) {
 
 // TestEventNotify: on PostgreSQL, a connection of its own from OpenConn
 // sees the test's schema, and a committed insert into events notifies
-// channel parley_events with the highest index inserted (migration 00009).
+// channel parley_events with the highest index inserted (migration 00010).
 // Done closes with the database on both dialects.
 func TestEventNotify(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
