@@ -369,10 +369,11 @@ type sendReq struct {
 const maxBatch = 256
 
 // writeSends is the group commit of Send. Every acknowledged message must
-// be durable, and on SQLite a durable commit is an fsync; one writer
-// goroutine takes every send that is waiting, writes them all in one
-// ledger transaction and commits once, so that sixteen concurrent senders
-// share each fsync instead of queuing for one each. A send refused by the
+// be durable, and a durable commit is an fsync; a writer goroutine (one on
+// SQLite, two on PostgreSQL: see New) takes every send that is waiting,
+// writes them all in one ledger transaction and commits once, so that
+// sixteen concurrent senders share each fsync instead of queuing for one
+// each. A send refused by the
 // rules (checked with reads before any write of its own) fails alone; a
 // database error fails the batch, which is then retried one send at a time
 // so that one bad send cannot take the others down.
