@@ -183,6 +183,23 @@ func Widen(ctx context.Context, tx *sql.Tx, item string, orgs ...string) error {
 	return Grant(ctx, tx, item, orgs)
 }
 
+// WidenAll adds org to the audience of every item whose id query returns,
+// in one statement inside tx. query selects one column named id and uses
+// placeholders $1..$n for args. It serves an organisation joining a round
+// (talks.OnJoin): it gains what it would have read had it been there when
+// those items were written, and nothing else.
+func WidenAll(ctx context.Context, tx *sql.Tx, org string, query string, args ...any) error {
+	if org == "" {
+		return fmt.Errorf("access.WidenAll: no organisation")
+	}
+	q := "INSERT INTO audience(item_id, org_id) SELECT w.id, $" + strconv.Itoa(len(args)+1) +
+		" FROM (" + query + ") w WHERE true ON CONFLICT DO NOTHING" // WHERE: SQLite's upsert needs it after a SELECT
+	if _, err := tx.ExecContext(ctx, q, append(args, org)...); err != nil {
+		return fmt.Errorf("access.WidenAll: %w", err)
+	}
+	return nil
+}
+
 // AudienceOf reads the stored audience of an item, sorted.
 func AudienceOf(ctx context.Context, q Querier, item string) (Audience, error) {
 	rows, err := q.QueryContext(ctx, "SELECT org_id FROM audience WHERE item_id = $1 ORDER BY org_id", item)

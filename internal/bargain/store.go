@@ -562,3 +562,29 @@ func (s *Service) ExportProfile(ctx context.Context, actor access.Actor, roundID
 	}
 	return b, asErr(err)
 }
+
+// Joined is the bargain package's talks.JoinHook: an organisation joining a
+// round reads what it would have read had it been there when the items
+// were saved. A party reads the round's domain; a mediation the domain,
+// the draft package, the analysis and the profiles whose parties share
+// them with the mediation. A party's profile stays its own.
+func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org talks.Org) error {
+	var queries []string
+	switch org.Kind {
+	case access.Party:
+		queries = []string{"SELECT id FROM bargain_domains WHERE round_id = $1"}
+	case access.Mediation:
+		queries = []string{
+			"SELECT id FROM bargain_domains WHERE round_id = $1",
+			"SELECT id FROM bargain_drafts WHERE round_id = $1",
+			"SELECT id FROM bargain_analyses WHERE round_id = $1",
+			"SELECT id FROM bargain_profiles WHERE round_id = $1 AND shared",
+		}
+	}
+	for _, q := range queries {
+		if err := access.WidenAll(ctx, tx, org.ID, q, roundID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -143,7 +143,8 @@ func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRou
 // AddParticipant adds an organisation to a round, in the capacity of its
 // kind. The organisation gains what every participant reads: the round, its
 // sessions, its agenda items and stances, and, when it takes part as host or
-// mediation, the round's consent records.
+// mediation, the round's consent records; the hooks registered with OnJoin
+// widen other packages' items of the round the same way.
 func (s *Service) AddParticipant(ctx context.Context, actor access.Actor, roundID, orgID string) (err error) {
 	defer errs.Wrap(&err, "talks.AddParticipant")
 	if err := requireAdmin(actor, "add participants"); err != nil {
@@ -199,6 +200,11 @@ func (s *Service) AddParticipant(ctx context.Context, actor access.Actor, roundI
 		}
 		for _, id := range items {
 			if err := access.Grant(ctx, tx, id, access.Of(o.ID)); err != nil {
+				return err
+			}
+		}
+		for _, h := range s.joinHooks() {
+			if err := h(ctx, tx, roundID, o); err != nil {
 				return err
 			}
 		}

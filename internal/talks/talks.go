@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -29,6 +30,31 @@ import (
 type Service struct {
 	db  *store.DB
 	led *ledger.Ledger
+
+	mu    sync.RWMutex
+	joins []JoinHook
+}
+
+// JoinHook widens, inside AddParticipant's transaction, what another
+// package wrote in a round to an organisation that joins it: a party that
+// joins after the negotiating text was issued reads the text like the
+// parties that were there. It is given the organisation as it takes part
+// (its capacity is its kind).
+type JoinHook func(ctx context.Context, tx *sql.Tx, roundID string, org Org) error
+
+// OnJoin registers h to run whenever an organisation joins a round. The
+// app registers the packages that keep content per round (text, bargain)
+// when it wires them.
+func (s *Service) OnJoin(h JoinHook) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.joins = append(s.joins, h)
+}
+
+func (s *Service) joinHooks() []JoinHook {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.joins
 }
 
 // New returns the talks service. Writes go through led so that each one

@@ -494,3 +494,39 @@ func (s *Service) SetAdReferendum(ctx context.Context, actor access.Actor, textI
 		return err
 	})
 }
+
+// Joined is the text package's talks.JoinHook: an organisation joining a
+// round reads what it would have read had it been there when the items
+// were written (docs/text.md "Audiences"). A party, the host or a
+// mediation reads every issued revision, its text, its translations and
+// the adoption confirmations; a mediation also reads the drafts, the texts
+// not yet issued, every party's positions and the summaries.
+func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org talks.Org) error {
+	var queries []string
+	switch org.Kind {
+	case access.Party, access.Host:
+		queries = []string{
+			"SELECT t.id AS id FROM texts t WHERE t.round_id = $1 AND EXISTS (SELECT 1 FROM text_revisions r WHERE r.text_id = t.id)",
+		}
+	case access.Mediation:
+		queries = []string{
+			"SELECT t.id AS id FROM texts t WHERE t.round_id = $1",
+			"SELECT d.id AS id FROM text_drafts d JOIN texts t ON t.id = d.text_id WHERE t.round_id = $1",
+			"SELECT " + positionIDSQL + " AS id FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
+			"SELECT " + summaryIDSQL + " AS id FROM text_summaries s JOIN texts t ON t.id = s.text_id WHERE t.round_id = $1",
+		}
+	default:
+		return nil
+	}
+	queries = append(queries,
+		"SELECT r.id AS id FROM text_revisions r JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
+		"SELECT tr.id AS id FROM text_translations tr JOIN text_revisions r ON r.id = tr.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
+		"SELECT "+confirmationIDSQL+" AS id FROM text_confirmations c JOIN text_revisions r ON r.id = c.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
+	)
+	for _, q := range queries {
+		if err := access.WidenAll(ctx, tx, org.ID, q, roundID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
