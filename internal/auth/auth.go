@@ -11,6 +11,7 @@ package auth
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/rand"
 	"log/slog"
 	"runtime"
@@ -62,6 +63,11 @@ type Options struct {
 	// Now is the clock; nil means time.Now. Tests inject one to expire
 	// sessions and throttles without sleeping.
 	Now func() time.Time
+	// SecretKey (SecretKeySize bytes) seals TOTP secrets in the database
+	// (secret.go). The app derives it from the master key; without it,
+	// secrets are stored in clear, which only tests and tools that never
+	// enrol a second factor should do.
+	SecretKey []byte
 }
 
 // The defaults of Options.
@@ -88,7 +94,9 @@ type Service struct {
 	now    func() time.Time
 	dummy  string // a hash verified for unknown users, so that both paths run argon2
 	hashes chan struct{}
-	thr    *throttle
+	// secrets seals TOTP secrets at rest; nil without Options.SecretKey.
+	secrets cipher.AEAD
+	thr     *throttle
 	// verifies counts argon2 verifications, so a test can check that every
 	// login path hashes exactly once.
 	verifies atomic.Int64
@@ -115,6 +123,10 @@ func New(db *store.DB, led *ledger.Ledger, log *slog.Logger, opt Options) *Servi
 		log = slog.Default()
 	}
 	s := &Service{db: db, led: led, log: log, opt: opt, params: DefaultHashParams, now: opt.Now}
+	var err error
+	if s.secrets, err = newSecretAEAD(opt.SecretKey); err != nil {
+		panic(err) // a programming error: the app derives the key
+	}
 	if opt.HashParams != nil {
 		s.params = *opt.HashParams
 	}

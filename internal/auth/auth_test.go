@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -70,6 +71,7 @@ type fixture struct {
 	host, mediation, party   string // org ids
 	party2                   string
 	admin, member, otherUser User
+	key                      []byte // seals TOTP secrets
 }
 
 func addOrg(t *testing.T, db *store.DB, name string, kind access.OrgKind) string {
@@ -88,7 +90,9 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	led.Subscribe(f.led)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p := testParams
-	f.s = New(db, led, log, Options{HashParams: &p, Now: f.clock.Now})
+	f.key = make([]byte, SecretKeySize)
+	rand.Read(f.key)
+	f.s = New(db, led, log, Options{HashParams: &p, Now: f.clock.Now, SecretKey: f.key})
 	f.host = addOrg(t, db, "Host ministry", access.Host)
 	f.mediation = addOrg(t, db, "Envoy's office", access.Mediation)
 	f.party = addOrg(t, db, "Government delegation", access.Party)

@@ -129,7 +129,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, actor access.Actor, secret, c
 			return errs.New(errs.Conflict, "a second factor is already enrolled")
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = $1, totp_enabled = $2, totp_last_step = $3 WHERE id = $4",
-			secret, true, step, u.ID); err != nil {
+			s.sealSecret(u.ID, secret), true, step, u.ID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM recovery_codes WHERE user_id = $1", u.ID); err != nil {
@@ -194,10 +194,14 @@ func (s *Service) checkSecondFactor(ctx context.Context, u User, code, remote st
 		return false, nil
 	}
 	if isTOTPCode(code) {
-		var secret string
+		var stored string
 		var last int64
 		if err := s.db.R.QueryRowContext(ctx, "SELECT totp_secret, totp_last_step FROM users WHERE id = $1", u.ID).
-			Scan(&secret, &last); err != nil {
+			Scan(&stored, &last); err != nil {
+			return false, err
+		}
+		secret, err := s.openSecret(u.ID, stored)
+		if err != nil {
 			return false, err
 		}
 		step := totpStep(secret, code, s.now())

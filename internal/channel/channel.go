@@ -156,11 +156,7 @@ func New(db *store.DB, led *ledger.Ledger, ts *talks.Service, o Options) (*Servi
 // places: master.key (or PARLEY_MASTER_KEY_FILE) and attachments/ in the
 // data folder.
 func Open(db *store.DB, led *ledger.Ledger, ts *talks.Service, dataDir string, log *slog.Logger) (*Service, error) {
-	path, err := MasterKeyPath(dataDir)
-	if err != nil {
-		return nil, err
-	}
-	key, err := LoadOrCreateMasterKey(path)
+	key, err := LoadMasterKey(dataDir)
 	if err != nil {
 		return nil, err
 	}

@@ -75,6 +75,21 @@ func LoadOrCreateMasterKey(path string) ([]byte, error) {
 	return b, nil
 }
 
+// LoadMasterKey loads (or creates) the master key in its usual place:
+// PARLEY_MASTER_KEY_FILE, else master.key in the data folder.
+func LoadMasterKey(dataDir string) ([]byte, error) {
+	path, err := MasterKeyPath(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return LoadOrCreateMasterKey(path)
+}
+
+// DeriveKey derives from the master key a 32-byte key for another use,
+// named by label (say "parley totp seal v1"): keys for different uses are
+// independent, and none reveals the master key.
+func DeriveKey(master []byte, label string) []byte { return derive(master, label) }
+
 // keyring holds the keys derived from the master key: one for sealing
 // content, one for the blind search index. Deriving them separately means
 // the index key reveals nothing about sealed content and vice versa.
