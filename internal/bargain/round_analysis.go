@@ -81,23 +81,71 @@ type RoundAnalysis struct {
 	ElapsedMS  float64          `json:"elapsed_ms"`
 }
 
-// recompute runs the analysis of the round and stores it for the
-// mediation. It runs in the transaction that changed an input, as the
-// system: it is the one reader of every profile, and it keeps only package
-// utilities.
-func (s *Service) recompute(ctx context.Context, tx *sql.Tx, roundID string) error {
-	med, err := talks.Participants(ctx, tx, roundID, access.Mediation)
-	if err != nil || len(med) == 0 {
-		// No mediation in the round: nobody may read an analysis.
-		return err
+// inputsOf names what a round's analysis is computed from: the ledger
+// indexes of its domain, its latest profile and its draft, and the number
+// of its participants. Any write that changes an input changes it.
+func inputsOf(ctx context.Context, q access.Querier, roundID string) (string, error) {
+	var d, p, n, dr int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT ledger_idx FROM bargain_domains WHERE round_id = $1), -1),
+		(SELECT COALESCE(MAX(ledger_idx), -1) FROM bargain_profiles WHERE round_id = $1),
+		(SELECT COUNT(*) FROM participation WHERE round_id = $1),
+		COALESCE((SELECT ledger_idx FROM bargain_drafts WHERE round_id = $1), -1)`, roundID).Scan(&d, &p, &n, &dr)
+	return fmt.Sprint(d, " ", p, " ", n, " ", dr), err
+}
+
+// refresh computes the round's analysis after a write to one of its inputs
+// has committed, and stores it for the mediation.
+//
+// The analysis of a large domain can take seconds. It is computed from a
+// read transaction's snapshot, outside any write transaction, so that it
+// never holds the database's write lock (on SQLite, every other write in
+// parley, messages included, would wait for it). It is then stored in a
+// short write transaction, only if its inputs are still the ones it was
+// computed from: when a later write changed them, that write's own refresh
+// stores the analysis of the newer inputs. refresh runs in the request that
+// made the write, so the analysis is stored when that request answers. A
+// failure is logged: the write it follows has committed.
+func (s *Service) refresh(ctx context.Context, roundID string) {
+	ctx = context.WithoutCancel(ctx)
+	var ra RoundAnalysis
+	var inputs string
+	var med access.Audience
+	err := s.db.ReadTx(ctx, func(tx *store.Reader) error {
+		var err error
+		if med, err = talks.Participants(ctx, tx, roundID, access.Mediation); err != nil || len(med) == 0 {
+			// No mediation in the round: nobody may read an analysis.
+			return err
+		}
+		if inputs, err = inputsOf(ctx, tx, roundID); err != nil {
+			return err
+		}
+		ra = RoundAnalysis{RoundID: roundID, Status: StatusWaiting, WelfareWarning: WelfareWarning,
+			ComputedAt: store.Time(store.Stamp(s.now())), Parties: []AnalysisParty{}, Missing: []AnalysisParty{}}
+		if err := s.analyse(ctx, tx, &ra); err != nil {
+			return err
+		}
+		if s.analysed != nil {
+			s.analysed()
+		}
+		return nil
+	})
+	if err == nil && len(med) > 0 {
+		err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+			if now, err := inputsOf(ctx, tx, roundID); err != nil || now != inputs {
+				return err
+			}
+			return s.storeAnalysis(ctx, tx, &ra, med)
+		})
 	}
-	ra := RoundAnalysis{RoundID: roundID, Status: StatusWaiting, WelfareWarning: WelfareWarning,
-		ComputedAt: store.Time(store.Stamp(s.now())), Parties: []AnalysisParty{}, Missing: []AnalysisParty{}}
-	if err := s.analyse(ctx, tx, &ra); err != nil {
-		return err
+	if err != nil {
+		s.log.Error("bargain: the package analysis was not stored", "round", roundID, "err", err)
 	}
+}
+
+// storeAnalysis writes ra as the round's analysis, readable by med.
+func (s *Service) storeAnalysis(ctx context.Context, tx *sql.Tx, ra *RoundAnalysis, med access.Audience) error {
 	var id string
-	switch err := tx.QueryRowContext(ctx, "SELECT id FROM bargain_analyses WHERE round_id = $1", roundID).Scan(&id); err {
+	switch err := tx.QueryRowContext(ctx, "SELECT id FROM bargain_analyses WHERE round_id = $1", ra.RoundID).Scan(&id); err {
 	case sql.ErrNoRows:
 		id = store.NewID()
 	case nil:
@@ -111,7 +159,7 @@ func (s *Service) recompute(ctx context.Context, tx *sql.Tx, roundID string) err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO bargain_analyses(round_id, id, document, computed_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (round_id) DO UPDATE SET document = excluded.document, computed_at = excluded.computed_at`,
-		roundID, id, string(doc), store.Stamp(ra.ComputedAt)); err != nil {
+		ra.RoundID, id, string(doc), store.Stamp(ra.ComputedAt)); err != nil {
 		return err
 	}
 	// A mediation organisation added to the round since sees it too.
@@ -119,7 +167,7 @@ func (s *Service) recompute(ctx context.Context, tx *sql.Tx, roundID string) err
 }
 
 // analyse fills ra from the stored inputs.
-func (s *Service) analyse(ctx context.Context, tx *sql.Tx, ra *RoundAnalysis) error {
+func (s *Service) analyse(ctx context.Context, tx access.Querier, ra *RoundAnalysis) error {
 	rd, err := scanDomain(tx.QueryRowContext(ctx, "SELECT "+domainColumns+" FROM bargain_domains d WHERE d.round_id = $1", ra.RoundID))
 	if err == sql.ErrNoRows {
 		ra.Waiting = WaitingNoDomain
@@ -311,14 +359,12 @@ func (s *Service) SetDraft(ctx context.Context, actor access.Actor, roundID stri
 			roundID, id, string(doc), store.Stamp(s.now()), actor.User, ev.Index); err != nil {
 			return err
 		}
-		if err := access.Grant(ctx, tx, id, med); err != nil {
-			return err
-		}
-		return s.recompute(ctx, tx, roundID)
+		return access.Grant(ctx, tx, id, med)
 	})
 	if err != nil {
 		return RoundAnalysis{}, err
 	}
+	s.refresh(ctx, roundID)
 	return s.Analysis(ctx, actor, roundID)
 }
 

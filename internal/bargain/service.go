@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"parley/internal/access"
@@ -33,15 +34,20 @@ import (
 type Service struct {
 	db  *store.DB
 	led *ledger.Ledger
-	// opt bounds each analysis; it runs inside a write transaction, so the
-	// bounds are tighter than the command line's.
+	// opt bounds each analysis, which runs in the request that changed one
+	// of its inputs (refresh), so the bounds are tighter than the command
+	// line's.
 	opt Options
 	now func() time.Time
+	log *slog.Logger
+	// analysed, when set (tests), runs in refresh between computing an
+	// analysis and storing it.
+	analysed func()
 }
 
 // New returns the package-analysis service over db. Writes go through led.
 func New(db *store.DB, led *ledger.Ledger) *Service {
-	return &Service{db: db, led: led, now: time.Now,
+	return &Service{db: db, led: led, now: time.Now, log: slog.Default(),
 		opt: Options{MemoryLimit: 64 << 20, MaxFrontier: 50_000, MaxSearchNodes: 20_000_000}}
 }
 

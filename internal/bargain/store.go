@@ -188,12 +188,13 @@ func (s *Service) SetDomain(ctx context.Context, actor access.Actor, roundID str
 			roundID, rd.ID, rd.Version, string(doc), store.Stamp(rd.UpdatedAt), actor.User, rd.LedgerIndex); err != nil {
 			return err
 		}
-		if err := access.Grant(ctx, tx, rd.ID, aud); err != nil {
-			return err
-		}
-		return s.recompute(ctx, tx, roundID)
+		return access.Grant(ctx, tx, rd.ID, aud)
 	})
-	return rd, err
+	if err != nil {
+		return RoundDomain{}, err
+	}
+	s.refresh(ctx, roundID)
+	return rd, nil
 }
 
 // agendaItemIn reports whether item is an agenda item of the round that
@@ -372,7 +373,11 @@ func (s *Service) SetProfile(ctx context.Context, actor access.Actor, roundID st
 		sp, err = s.saveProfile(ctx, tx, rec, actor, roundID, in)
 		return err
 	})
-	return sp, err
+	if err != nil {
+		return StoredProfile{}, err
+	}
+	s.refresh(ctx, roundID)
+	return sp, nil
 }
 
 // SetShared changes whether the mediation may read the actor's own
@@ -397,7 +402,11 @@ func (s *Service) SetShared(ctx context.Context, actor access.Actor, roundID str
 		sp, err = s.saveProfile(ctx, tx, rec, actor, roundID, ProfileInput{Profile: cur.Profile, Shared: shared, Answers: cur.Answers})
 		return err
 	})
-	return sp, err
+	if err != nil {
+		return StoredProfile{}, err
+	}
+	s.refresh(ctx, roundID)
+	return sp, nil
 }
 
 func (s *Service) saveProfile(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, roundID string, in ProfileInput) (StoredProfile, error) {
@@ -490,7 +499,7 @@ func (s *Service) saveProfile(ctx context.Context, tx *sql.Tx, rec *ledger.Recor
 	if err := access.Grant(ctx, tx, sp.ID, aud); err != nil {
 		return StoredProfile{}, err
 	}
-	return sp, s.recompute(ctx, tx, roundID)
+	return sp, nil
 }
 
 // ImportProfile reads the actor's own profile from a GeniusWeb JSON or
