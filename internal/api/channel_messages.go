@@ -138,6 +138,8 @@ type MessageJSON struct {
 	// RelayedFrom and ShowOrigin are shown to the mediation only.
 	RelayedFrom string `json:"relayed_from,omitempty"`
 	ShowOrigin  *bool  `json:"show_origin,omitempty"`
+	// SharedWith is shown to the author's organisation only.
+	SharedWith []channel.OrgRef `json:"shared_with,omitempty"`
 }
 
 // AttachmentJSON describes an attachment; URL downloads it.
@@ -154,7 +156,7 @@ func messageJSON(m channel.Message) MessageJSON {
 	out := MessageJSON{
 		ID: m.ID, RoundID: m.RoundID, Kind: string(m.Kind), From: m.From, FromUser: m.FromUser, Attributed: m.Attributed,
 		To: nonNil(m.To), ReplyTo: m.ReplyTo, Body: m.Body, CreatedAt: timeJSON(m.CreatedAt), LedgerIndex: m.LedgerIndex,
-		Attachments: []AttachmentJSON{}, RelayedFrom: m.RelayedFrom,
+		Attachments: []AttachmentJSON{}, RelayedFrom: m.RelayedFrom, SharedWith: m.SharedWith,
 	}
 	if m.RelayedFrom != "" {
 		show := m.ShowOrigin

@@ -114,6 +114,7 @@ func channelOpenAPI() map[string]map[string]any {
 			"reply_to":   chStr, "body": chStr, "created_at": chStr, "ledger_index": chInt,
 			"attachments":  map[string]any{"type": "array", "items": chRef("Attachment")},
 			"relayed_from": map[string]any{"type": "string", "description": "the mediation only"},
+			"shared_with":  map[string]any{"type": "array", "items": chRef("OrgRef"), "description": "the organisations the author's party shared it with; the author's organisation only"},
 			"show_origin":  map[string]any{"type": "boolean", "description": "the mediation only"},
 		}),
 		"MessageRequest": chObj([]string{"body"}, map[string]any{

@@ -79,6 +79,10 @@ type Message struct {
 	// the relayed wording.
 	RelayedFrom string
 	ShowOrigin  bool
+	// SharedWith are the organisations the author's party shared the
+	// message with (Share), in the order it did; shown to the author's
+	// organisation only.
+	SharedWith []OrgRef
 
 	authorOrg string // the organisation that wrote it (for a relay, the mediation)
 }

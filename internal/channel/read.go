@@ -113,7 +113,52 @@ func (s *Service) fill(ctx context.Context, q access.Querier, actor access.Actor
 		i := byID[a.MessageID]
 		ms[i].Attachments = append(ms[i].Attachments, a)
 	}
-	return nil
+	return s.fillShares(ctx, q, actor, ms, byID)
+}
+
+// fillShares adds, to the messages the actor's party wrote, the
+// organisations it shared them with: one query, filtered by the share
+// list's own audience (the author organisation), and none at all for
+// readers who cannot have shared any of the messages.
+func (s *Service) fillShares(ctx context.Context, q access.Querier, actor access.Actor, ms []Message, byID map[string]int) error {
+	if !actor.IsParty() {
+		return nil
+	}
+	args := []any{nil}
+	var in strings.Builder
+	for _, m := range ms {
+		if m.authorOrg != actor.Org || m.Kind == Relayed {
+			continue
+		}
+		if len(args) > 1 {
+			in.WriteString(", ")
+		}
+		in.WriteString("$" + strconv.Itoa(len(args)+1))
+		args = append(args, m.ID)
+	}
+	if len(args) == 1 {
+		return nil
+	}
+	if q == nil {
+		q = s.db.R
+	}
+	cond, arg := access.ReadableBy(actor, sharesItemSQL, 1)
+	args[0] = arg
+	rows, err := q.QueryContext(ctx, "SELECT s.message_id, s.org_id FROM message_shares s WHERE s.message_id IN ("+in.String()+") AND "+cond+
+		" ORDER BY s.message_id, s.ledger_idx, s.org_id", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var mid, org string
+		if err := rows.Scan(&mid, &org); err != nil {
+			return err
+		}
+		i := byID[mid]
+		ms[i].SharedWith = append(ms[i].SharedWith, OrgRef{ID: org, Name: s.names.name(ctx, s.db.R, org)})
+	}
+	return rows.Err()
 }
 
 // Get returns one message the actor reads. A malformed id, an unknown one

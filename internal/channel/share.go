@@ -86,17 +86,32 @@ func (s *Service) Share(ctx context.Context, actor access.Actor, messageID strin
 		if err != nil {
 			return err
 		}
-		_, err = rec.Append(ctx, ledger.Event{
+		ev, err := rec.Append(ctx, ledger.Event{
 			Type: "message.shared", Actor: actor, Round: src.RoundID, ObjectType: "message", ObjectID: src.ID,
 			Audience: access.Of(append([]string{actor.Org}, added...)...), Content: content, At: store.Time(now),
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		for _, org := range added {
+			rec.Insert("message_shares", shareColumns, "", src.ID, org, now, ev.Index)
+		}
+		return rec.Grant(sharesItem(src.ID), access.Of(actor.Org))
 	})
 	if err != nil {
 		return Message{}, err
 	}
 	return s.Get(ctx, actor, messageID)
 }
+
+// sharesItem is the audience item of the list of organisations a message was
+// shared with: the author organisation reads it, nobody else.
+func sharesItem(messageID string) string { return "shares:" + messageID }
+
+// sharesItemSQL is sharesItem in SQL, for the share rows s.
+const sharesItemSQL = "('shares:' || s.message_id)"
+
+var shareColumns = store.Columns("message_id text", "org_id text", "shared_at bigint", "ledger_idx bigint")
 
 // checkShare applies Share's rules to one organisation.
 func (s *Service) checkShare(ctx context.Context, tx *stmtCache, actor access.Actor, rs roundState, org string) error {

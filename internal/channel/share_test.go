@@ -30,6 +30,17 @@ func TestShare(t *testing.T) {
 		if m.ID != note.ID || m.Body != note.Body {
 			t.Fatalf("share returned %+v", m)
 		}
+		// The author reads whom it shared with; the guarantor reads the
+		// note but not the list.
+		if len(m.SharedWith) != 1 || m.SharedWith[0].ID != w.Guarantor.ID || m.SharedWith[0].Name == "" {
+			t.Errorf("the author's view: shared with %+v", m.SharedWith)
+		}
+		if g, err := w.ch.Get(ctx, w.head("guarantor"), note.ID); err != nil || g.SharedWith != nil {
+			t.Errorf("the guarantor's view: shared with %+v (%v)", g.SharedWith, err)
+		}
+		if l, err := w.ch.List(ctx, w.head("gov"), w.Round.ID, ListFilter{After: -1}); err != nil || len(l) != 1 || len(l[0].SharedWith) != 1 {
+			t.Errorf("the author's list: %+v (%v)", l, err)
+		}
 		readers := []string{"gov", "guarantor"}
 		for _, who := range everyone {
 			_, err := w.ch.Get(ctx, w.head(who), note.ID)

@@ -216,6 +216,12 @@ func TestConversationShare(t *testing.T) {
 				t.Errorf("%s reads the shared note: %v, want %v", user, !reads, reads)
 			}
 		}
+		if p := gov.get(conv); !strings.Contains(p.body, `<p class="shared-with">Shared with: <bdi>`+f.Guarantor.Name+`</bdi></p>`) {
+			t.Errorf("the government's page does not say whom the note was shared with")
+		}
+		if p := f.loggedIn(t, "guarantor.ru", "en").get(conv); strings.Contains(p.body, `class="shared-with"`) {
+			t.Errorf("the guarantor's page shows the share list")
+		}
 		// The guarantor reads it but did not write it.
 		if p := f.loggedIn(t, "guarantor.ru", "en").post("/messages/"+note.ID+"/share", url.Values{"with": {f.Observer.ID}}); p.status != http.StatusForbidden {
 			t.Errorf("the guarantor shares the government's note: %d", p.status)
