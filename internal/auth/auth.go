@@ -136,7 +136,7 @@ func New(db *store.DB, led *ledger.Ledger, log *slog.Logger, opt Options) *Servi
 	// Each argon2id hash holds MemoryKiB of memory while it runs; bounding
 	// how many run at once bounds what a flood of logins can allocate.
 	s.hashes = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
-	s.thr = newThrottle(s.now)
+	s.thr = newThrottle(db, log, s.now)
 	pw := make([]byte, 24)
 	rand.Read(pw)
 	s.dummy = hashPassword(string(pw), s.params)

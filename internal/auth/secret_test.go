@@ -4,10 +4,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"parley/internal/errs"
 	"parley/internal/ledger"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
@@ -75,6 +77,39 @@ func TestTOTPSecretSealed(t *testing.T) {
 		ok, err := f.s.checkSecondFactor(ctx, u, code(t, legacy, f.clock.Now()), "")
 		if err != nil || !ok {
 			t.Errorf("the sealed legacy secret's code: %v %v", ok, err)
+		}
+	})
+}
+
+// TestThrottleAcrossProcesses: two services on one database, as two parley
+// processes behind a load balancer, count the same failures: guesses spread
+// over both lock the account on both.
+func TestThrottleAcrossProcesses(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		p := testParams
+		other := New(db, ledger.New(db), slog.New(slog.NewTextHandler(io.Discard, nil)), Options{HashParams: &p, Now: f.clock.Now, SecretKey: f.key})
+		for i := range accountFailures {
+			s := f.s
+			if i%2 == 1 {
+				s = other
+			}
+			_, err := s.Login(ctx, LoginInput{Username: "gov.member", Password: "wrong password!!", Kind: API, Remote: "198.51.100." + strconv.Itoa(i)})
+			wantCode(t, err, CodeInvalidCredentials)
+		}
+		for _, s := range []*Service{f.s, other} {
+			_, err := s.Login(ctx, LoginInput{Username: "gov.member", Password: goodPassword, Kind: API, Remote: "198.51.100.200"})
+			wantCode(t, err, errs.TooMany)
+		}
+		f.clock.Add(lockBase + time.Second)
+		if _, err := other.Login(ctx, LoginInput{Username: "gov.member", Password: goodPassword, Kind: API, Remote: "198.51.100.201"}); err != nil {
+			t.Fatalf("after the lock: %v", err)
+		}
+		var rows int
+		db.R.QueryRow("SELECT COUNT(*) FROM login_throttle WHERE account = $1", "gov.member").Scan(&rows)
+		if rows != 0 {
+			t.Errorf("a successful login left %d throttle rows", rows)
 		}
 	})
 }

@@ -1,13 +1,20 @@
 package auth
 
 import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"parley/internal/store"
 )
 
 // Throttling limits. They are keyed by the username as typed (lower-cased),
@@ -29,32 +36,31 @@ const (
 	throttleReportEvery = time.Minute
 )
 
-type accountState struct {
-	failures    []time.Time
-	locks       int
-	lockedUntil time.Time
-	lastFailure time.Time
-	reported    time.Time
-}
-
 type addressState struct {
 	lim      *rate.Limiter
 	last     time.Time
 	reported time.Time
 }
 
-// throttle is the in-memory login throttle of one process.
+// throttle is the login throttle. The per-account state (failures, locks)
+// is in the database (table login_throttle), so that every process on one
+// database counts the same failures; the per-address rate is per process,
+// since a process sees only the connections that reach it.
 type throttle struct {
 	now func() time.Time
+	db  *store.DB
+	log *slog.Logger
 
 	mu        sync.Mutex
-	accounts  map[string]*accountState
 	addresses map[string]*addressState
-	lastPrune time.Time
+	// reported limits login_throttled events per locked account name.
+	reported         map[string]time.Time
+	lastPrune        time.Time
+	lastAccountPrune time.Time
 }
 
-func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, accounts: map[string]*accountState{}, addresses: map[string]*addressState{}}
+func newThrottle(db *store.DB, log *slog.Logger, now func() time.Time) *throttle {
+	return &throttle{now: now, db: db, log: log, addresses: map[string]*addressState{}, reported: map[string]time.Time{}}
 }
 
 // addressKey reduces a client address ("ip", "ip:port", "[v6]:port") to the
@@ -82,9 +88,8 @@ func addressKey(remote string) string {
 // account and the address may try now. report is true when this refusal
 // should be recorded as a security event.
 func (t *throttle) allow(account, addr string) (ok, report bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	now := t.now()
+	t.mu.Lock()
 	t.prune(now)
 	as := t.addresses[addr]
 	if as == nil {
@@ -97,66 +102,114 @@ func (t *throttle) allow(account, addr string) (ok, report bool) {
 		if report {
 			as.reported = now
 		}
+		t.mu.Unlock()
 		return false, report
 	}
-	if ac := t.accounts[account]; ac != nil && now.Before(ac.lockedUntil) {
-		report = now.Sub(ac.reported) >= throttleReportEvery
-		if report {
-			ac.reported = now
-		}
-		return false, report
+	t.mu.Unlock()
+	if !t.locked(account) {
+		return true, false
 	}
-	return true, false
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	report = now.Sub(t.reported[account]) >= throttleReportEvery
+	if report {
+		t.reported[account] = now
+	}
+	return false, report
 }
 
 // locked reports whether the account name is locked now, without consuming
 // an attempt (second-factor steps of a login already counted).
 func (t *throttle) locked(account string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	ac := t.accounts[account]
-	return ac != nil && t.now().Before(ac.lockedUntil)
+	var until int64
+	err := t.db.R.QueryRowContext(context.Background(), "SELECT locked_until FROM login_throttle WHERE account = $1", account).Scan(&until)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		// The login that asks fails on the same database anyway.
+		t.log.Error("auth: reading the login throttle", "err", err)
+		return false
+	}
+	return t.now().Before(store.Time(until))
 }
 
 // fail records a failed attempt on the account name and reports whether it
-// locked the account.
+// locked the account. The account's state is read and written in one
+// transaction (on PostgreSQL with the row locked), so that processes
+// counting failures at the same time do not lose any.
 func (t *throttle) fail(account string) (locked bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	now := t.now()
-	ac := t.accounts[account]
-	if ac == nil {
-		ac = &accountState{}
-		t.accounts[account] = ac
-	}
-	if now.Sub(ac.lastFailure) > lockMemory {
-		ac.locks = 0
-	}
-	ac.lastFailure = now
-	kept := ac.failures[:0]
-	for _, f := range ac.failures {
-		if now.Sub(f) < accountWindow {
-			kept = append(kept, f)
+	err := t.db.Tx(context.Background(), func(tx *sql.Tx) error {
+		q := "SELECT failures, locks, last_failure, locked_until FROM login_throttle WHERE account = $1"
+		if t.db.Dialect == store.Postgres {
+			// Make sure the row exists, so that FOR UPDATE serialises the
+			// processes recording failures of one account.
+			if _, err := tx.Exec("INSERT INTO login_throttle(account) VALUES ($1) ON CONFLICT DO NOTHING", account); err != nil {
+				return err
+			}
+			q += " FOR UPDATE"
 		}
-	}
-	ac.failures = append(kept, now)
-	if len(ac.failures) < accountFailures {
+		var failures string
+		var locks int
+		var last, until int64
+		if err := tx.QueryRow(q, account).Scan(&failures, &locks, &last, &until); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if now.Sub(store.Time(last)) > lockMemory {
+			locks = 0
+		}
+		var kept []string
+		for _, f := range strings.Fields(failures) {
+			if us, err := strconv.ParseInt(f, 10, 64); err == nil && now.Sub(store.Time(us)) < accountWindow {
+				kept = append(kept, f)
+			}
+		}
+		kept = append(kept, strconv.FormatInt(store.Stamp(now), 10))
+		if len(kept) >= accountFailures {
+			// Lock, and start counting afresh: after the lock, the next
+			// accountFailures failures lock again for twice as long.
+			kept = nil
+			locks++
+			until = store.Stamp(now.Add(min(lockBase<<min(locks-1, 16), lockMax)))
+			locked = true
+		}
+		_, err := tx.Exec(`INSERT INTO login_throttle(account, failures, locks, last_failure, locked_until) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (account) DO UPDATE SET failures = excluded.failures, locks = excluded.locks,
+				last_failure = excluded.last_failure, locked_until = excluded.locked_until`,
+			account, strings.Join(kept, " "), locks, store.Stamp(now), until)
+		return err
+	})
+	if err != nil {
+		t.log.Error("auth: recording a failed login", "err", err)
 		return false
 	}
-	// Lock, and start counting afresh: after the lock, the next
-	// accountFailures failures lock again for twice as long.
-	ac.failures = ac.failures[:0]
-	ac.locks++
-	d := lockBase << min(ac.locks-1, 16)
-	ac.lockedUntil = now.Add(min(d, lockMax))
-	return true
+	t.pruneAccounts(now)
+	return locked
 }
 
 // succeed forgets the account's failures after a complete login.
 func (t *throttle) succeed(account string) {
+	if _, err := t.db.W.Exec("DELETE FROM login_throttle WHERE account = $1", account); err != nil {
+		t.log.Error("auth: clearing the login throttle", "err", err)
+	}
+}
+
+// pruneAccounts deletes, at most once a minute, the accounts whose state
+// no longer affects any decision.
+func (t *throttle) pruneAccounts(now time.Time) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.accounts, account)
+	due := now.Sub(t.lastAccountPrune) >= time.Minute
+	if due {
+		t.lastAccountPrune = now
+	}
+	t.mu.Unlock()
+	if !due {
+		return
+	}
+	_, err := t.db.W.Exec(`DELETE FROM login_throttle WHERE locked_until < $1
+		AND (last_failure < $2 OR (locks = 0 AND last_failure < $3))`,
+		store.Stamp(now), store.Stamp(now.Add(-lockMemory)), store.Stamp(now.Add(-accountWindow)))
+	if err != nil {
+		t.log.Error("auth: pruning the login throttle", "err", err)
+	}
 }
 
 // prune drops state that no longer affects any decision, at most once a
@@ -166,10 +219,9 @@ func (t *throttle) prune(now time.Time) {
 		return
 	}
 	t.lastPrune = now
-	for k, ac := range t.accounts {
-		idle := now.Sub(ac.lastFailure)
-		if now.After(ac.lockedUntil) && (idle > lockMemory || ac.locks == 0 && idle > accountWindow) {
-			delete(t.accounts, k)
+	for k, at := range t.reported {
+		if now.Sub(at) > throttleReportEvery {
+			delete(t.reported, k)
 		}
 	}
 	for k, as := range t.addresses {
