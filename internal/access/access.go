@@ -139,7 +139,7 @@ func Grant(ctx context.Context, tx *sql.Tx, item string, aud Audience) error {
 }
 
 // Grants collects the audiences of the items one transaction writes, for
-// one write at its end (Write): a batch of messages and their events then
+// one write at its end (Into, then store.Batch.Write): a batch of messages and their events then
 // grants every audience in one statement on PostgreSQL instead of one round
 // trip per item. Like Grant, it is called once per item, when the item is
 // written.
@@ -165,15 +165,6 @@ var audienceColumns = store.Columns("item_id text", "org_id text")
 func (g *Grants) Into(b *store.Batch) {
 	b.AddRows("audience", audienceColumns, "ON CONFLICT DO NOTHING", g.rows)
 	g.rows = nil
-}
-
-// Write inserts the audiences added since the last Write, inside tx.
-func (g *Grants) Write(ctx context.Context, tx *sql.Tx, d store.Dialect) error {
-	if err := d.InsertRows(ctx, tx, "audience", audienceColumns, "ON CONFLICT DO NOTHING", g.rows); err != nil {
-		return fmt.Errorf("access.Grant: %w", err)
-	}
-	g.rows = nil
-	return nil
 }
 
 // Widen adds organisations to the audience of an existing item. Only the

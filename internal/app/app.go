@@ -109,16 +109,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Ledger.SetKey(signer, vkey)
 		a.checkpointer = ledger.NewCheckpointer(a.Ledger, cfg.CheckpointEvery, cfg.CheckpointEvents)
 	}
-	// TOTP secrets are sealed under a key derived from the master key that
-	// also seals the talks' content (internal/auth/secret.go).
-	if cfg.DataDir != "" || os.Getenv(channel.MasterKeyEnv) != "" {
-		master, err := channel.LoadMasterKey(cfg.DataDir)
-		if err != nil {
-			db.Close()
-			return nil, fmt.Errorf("master key: %w", err)
-		}
-		cfg.Auth.SecretKey = channel.DeriveKey(master, "parley totp seal v1")
+	// The master key seals the talks' content (channel) and, through a key
+	// derived from it, TOTP secrets (internal/auth/secret.go).
+	master, err := channel.LoadMasterKey(cfg.DataDir)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("master key: %w", err)
 	}
+	cfg.Auth.SecretKey = channel.DeriveKey(master, "parley totp seal v1")
 	a.Auth = auth.New(db, a.Ledger, log, cfg.Auth)
 	if n, err := a.Auth.SealSecrets(ctx); err != nil {
 		db.Close()
@@ -127,7 +125,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		log.Info("sealed TOTP secrets stored in clear by an earlier version", "users", n)
 	}
 	a.Talks = talks.New(db, a.Ledger)
-	a.Channel, err = channel.Open(db, a.Ledger, a.Talks, cfg.DataDir, log)
+	a.Channel, err = channel.Open(db, a.Ledger, a.Talks, cfg.DataDir, master, log)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("channel: %w", err)

@@ -152,14 +152,10 @@ func New(db *store.DB, led *ledger.Ledger, ts *talks.Service, o Options) (*Servi
 	return s, nil
 }
 
-// Open is New with the master key and attachment folder in their usual
-// places: master.key (or PARLEY_MASTER_KEY_FILE) and attachments/ in the
-// data folder.
-func Open(db *store.DB, led *ledger.Ledger, ts *talks.Service, dataDir string, log *slog.Logger) (*Service, error) {
-	key, err := LoadMasterKey(dataDir)
-	if err != nil {
-		return nil, err
-	}
+// Open is New with the attachment folder in its usual place, attachments/
+// in the data folder, and the master key from LoadMasterKey (which the app
+// loads once, for the channel and for the key it derives for auth).
+func Open(db *store.DB, led *ledger.Ledger, ts *talks.Service, dataDir string, key []byte, log *slog.Logger) (*Service, error) {
 	if dataDir == "" {
 		return nil, fmt.Errorf("channel.Open: attachments need a data folder")
 	}

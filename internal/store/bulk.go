@@ -8,14 +8,14 @@ import (
 	"strings"
 )
 
-// Column is one column of InsertRows: its name and its PostgreSQL type,
+// Column is one column of a Batch's table: its name and its PostgreSQL type,
 // one of "text", "bigint", "bytea" and "boolean".
 type Column struct {
 	Name string
 	Type string
 }
 
-// Columns builds the columns of InsertRows from "name type" pairs:
+// Columns builds the columns of a Batch's table from "name type" pairs:
 // Columns("id text", "n bigint").
 func Columns(specs ...string) []Column {
 	out := make([]Column, len(specs))
@@ -24,16 +24,6 @@ func Columns(specs ...string) []Column {
 		out[i] = Column{Name: name, Type: typ}
 	}
 	return out
-}
-
-// InsertRows inserts rows into table inside tx, each row holding one value
-// per column (string, int64, []byte or bool, matching the column's type),
-// with suffix (say "ON CONFLICT DO NOTHING") after the statement. It is a
-// Batch of one table.
-func (d Dialect) InsertRows(ctx context.Context, tx *sql.Tx, table string, cols []Column, suffix string, rows [][]any) error {
-	var b Batch
-	b.AddRows(table, cols, suffix, rows)
-	return b.Write(ctx, tx, d)
 }
 
 // Batch collects the rows a write transaction makes in several tables, for

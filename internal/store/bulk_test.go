@@ -10,6 +10,13 @@ import (
 	"parley/internal/store/storetest"
 )
 
+// insertRows writes rows into bulk_test as a Batch of one table.
+func insertRows(ctx context.Context, tx *sql.Tx, d store.Dialect, cols []store.Column, suffix string, rows [][]any) error {
+	var b store.Batch
+	b.AddRows("bulk_test", cols, suffix, rows)
+	return b.Write(ctx, tx, d)
+}
+
 // TestInsertRows: every supported column type round-trips on both
 // databases, the suffix applies (a duplicate is skipped), a bad row is
 // refused and the transaction that saw the error writes nothing.
@@ -27,7 +34,7 @@ func TestInsertRows(t *testing.T) {
 			{"a", int64(9), []byte{9}, false}, // skipped by the suffix
 		}
 		err := db.Tx(ctx, func(tx *sql.Tx) error {
-			return db.Dialect.InsertRows(ctx, tx, "bulk_test", cols, "ON CONFLICT DO NOTHING", rows)
+			return insertRows(ctx, tx, db.Dialect, cols, "ON CONFLICT DO NOTHING", rows)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -58,10 +65,10 @@ func TestInsertRows(t *testing.T) {
 		}
 		for _, bad := range [][]any{{"c", "not a number", []byte{}, true}, {"c", int64(1)}} {
 			err = db.Tx(ctx, func(tx *sql.Tx) error {
-				if err := db.Dialect.InsertRows(ctx, tx, "bulk_test", cols, "", [][]any{{"d", int64(4), []byte{4}, true}}); err != nil {
+				if err := insertRows(ctx, tx, db.Dialect, cols, "", [][]any{{"d", int64(4), []byte{4}, true}}); err != nil {
 					return err
 				}
-				return db.Dialect.InsertRows(ctx, tx, "bulk_test", cols, "", [][]any{bad})
+				return insertRows(ctx, tx, db.Dialect, cols, "", [][]any{bad})
 			})
 			if err == nil {
 				t.Errorf("row %v accepted", bad)

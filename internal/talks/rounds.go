@@ -167,39 +167,21 @@ func (s *Service) AddParticipant(ctx context.Context, actor access.Actor, roundI
 			roundID, o.ID, string(o.Kind)); err != nil {
 			return err
 		}
-		// Widen what every participant reads to the newcomer. The items'
-		// ids are collected first, then granted through access.
-		items := []string{roundID}
-		collect := func(q string) error {
-			rows, err := tx.QueryContext(ctx, q, roundID)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var id string
-				if err := rows.Scan(&id); err != nil {
-					return err
-				}
-				items = append(items, id)
-			}
-			return rows.Err()
+		// Widen what every participant reads to the newcomer: the round,
+		// then its items, one statement per kind of item.
+		if err := access.Grant(ctx, tx, roundID, access.Of(o.ID)); err != nil {
+			return err
 		}
 		queries := []string{
 			"SELECT id FROM round_sessions WHERE round_id = $1",
 			"SELECT id FROM agenda_items WHERE round_id = $1",
-			"SELECT " + stanceIDSQL + " FROM agenda_stances st JOIN agenda_items a ON a.id = st.item_id WHERE a.round_id = $1",
+			"SELECT " + stanceIDSQL + " AS id FROM agenda_stances st JOIN agenda_items a ON a.id = st.item_id WHERE a.round_id = $1",
 		}
 		if o.Kind == access.Host || o.Kind == access.Mediation {
-			queries = append(queries, "SELECT "+consentIDSQL+" FROM consents c WHERE c.round_id = $1")
+			queries = append(queries, "SELECT "+consentIDSQL+" AS id FROM consents c WHERE c.round_id = $1")
 		}
 		for _, q := range queries {
-			if err := collect(q); err != nil {
-				return err
-			}
-		}
-		for _, id := range items {
-			if err := access.Grant(ctx, tx, id, access.Of(o.ID)); err != nil {
+			if err := access.WidenAll(ctx, tx, o.ID, q, roundID); err != nil {
 				return err
 			}
 		}
