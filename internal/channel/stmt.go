@@ -49,18 +49,6 @@ func (c *stmtCache) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// ExecContext runs q as a prepared statement.
-func (c *stmtCache) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if c.dialect == store.Postgres {
-		return c.tx.ExecContext(ctx, q, args...)
-	}
-	st, err := c.stmt(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return st.ExecContext(ctx, args...)
-}
-
 // QueryContext runs q as a prepared statement.
 func (c *stmtCache) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if c.dialect == store.Postgres {
