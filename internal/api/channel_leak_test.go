@@ -26,7 +26,7 @@ type item struct {
 	hideFrom []string // org keys whose ids must not appear in what they read
 }
 
-var allOrgs = []string{"host", "un", "gov", "opp", "ru", "tr", "ir", "us", "jmg"}
+var allOrgs = []string{"host", "un", "gov", "opp", "ru", "tr", "ir", "us", "jmg", "ocha", "icrc"}
 
 // TestLeaks is the core promise of the channel: for every pair of demo user
 // and item (message, attachment, statement, event), the five paths — list,

@@ -34,6 +34,8 @@ var Orgs = []Org{
 	{"ir", "Islamic Republic of Iran", "Iran", access.Guarantor},
 	{"us", "United States", "US", access.Observer},
 	{"jmg", "Joint ceasefire monitoring group", "Monitoring group", access.Monitor},
+	{"ocha", "UN Office for the Coordination of Humanitarian Affairs", "OCHA", access.Agency},
+	{"icrc", "International Committee of the Red Cross", "ICRC", access.Agency},
 }
 
 // Account is one demo login.
@@ -56,6 +58,8 @@ var Accounts = []Account{
 	{"guarantor.ir", "Iranian guarantor representative", "ir", "", access.Head},
 	{"observer.us", "US observer", "us", "", access.Head},
 	{"monitor", "Monitoring group officer", "jmg", "", access.Head},
+	{"ocha", "OCHA humanitarian affairs officer", "ocha", "", access.Head},
+	{"icrc", "ICRC detention delegate", "icrc", "", access.Head},
 }
 
 // RoundName is the name of the seeded round.

@@ -1,0 +1,142 @@
+package access
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Capacity is the one answer to "in what capacity does this actor take part
+// here, and what may it do": every domain package asks it (through
+// RoundCapacity or ProcessCapacity) instead of querying the participation
+// table itself. It is a fact about membership, not about content: reads of
+// content still go through the audience table (ReadableBy).
+//
+// An organisation takes part in a round in the capacity of its kind; it
+// takes part in a process when it takes part in any of the process's rounds.
+type Capacity struct {
+	Actor Actor
+	// Scope is the round or process id the capacity was read for.
+	Scope string
+	// Kind is the capacity the actor's organisation takes part in, empty
+	// when it takes no part (and always for the operator, who belongs to
+	// no organisation).
+	Kind OrgKind
+}
+
+// Participates reports whether the actor's organisation takes part.
+func (c Capacity) Participates() bool { return c.Kind != "" }
+
+// In reports whether the actor's organisation takes part in one of kinds.
+func (c Capacity) In(kinds ...OrgKind) bool {
+	return c.Kind != "" && slices.Contains(kinds, c.Kind)
+}
+
+// Head reports whether the actor is a head of an organisation that takes
+// part: the acts an organisation takes as a whole (consent to direct talks,
+// adoption, sharing preferences) are theirs.
+func (c Capacity) Head() bool { return c.Participates() && c.Actor.Role == Head }
+
+// Administers reports whether the actor administers the round or process:
+// a head of a host or mediation organisation that takes part in it, or the
+// operator. Being a host or mediation head elsewhere gives nothing here.
+func (c Capacity) Administers() bool {
+	return c.Actor.System || c.Head() && c.In(Host, Mediation)
+}
+
+// Mediates reports whether the actor's organisation is the mediation here.
+func (c Capacity) Mediates() bool { return c.In(Mediation) }
+
+// RoundCapacity reads the capacity in which actor's organisation takes
+// part in the round. An unknown round and a round the organisation takes no
+// part in give the same empty Capacity; callers answer both as not found.
+func RoundCapacity(ctx context.Context, q Querier, actor Actor, roundID string) (Capacity, error) {
+	c := Capacity{Actor: actor, Scope: roundID}
+	if actor.Org == "" {
+		return c, nil
+	}
+	var kind string
+	err := q.QueryRowContext(ctx, "SELECT capacity FROM participation WHERE round_id = $1 AND org_id = $2", roundID, actor.Org).Scan(&kind)
+	if err == sql.ErrNoRows {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("access.RoundCapacity(%s): %w", roundID, err)
+	}
+	c.Kind = OrgKind(kind)
+	return c, nil
+}
+
+// ProcessCapacity reads the capacity in which actor's organisation takes
+// part in the process: in any of its rounds.
+func ProcessCapacity(ctx context.Context, q Querier, actor Actor, processID string) (Capacity, error) {
+	c := Capacity{Actor: actor, Scope: processID}
+	if actor.Org == "" {
+		return c, nil
+	}
+	var kind string
+	err := q.QueryRowContext(ctx, `SELECT p.capacity FROM participation p JOIN rounds r ON r.id = p.round_id
+		WHERE r.process_id = $1 AND p.org_id = $2 ORDER BY p.capacity LIMIT 1`, processID, actor.Org).Scan(&kind)
+	if err == sql.ErrNoRows {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("access.ProcessCapacity(%s): %w", processID, err)
+	}
+	c.Kind = OrgKind(kind)
+	return c, nil
+}
+
+// RoundOrgs returns the organisations taking part in the round, limited to
+// the given capacities when any are given. It serves writes computing an
+// audience ("the mediation of this round"), never filtering reads.
+func RoundOrgs(ctx context.Context, q Querier, roundID string, kinds ...OrgKind) (Audience, error) {
+	return orgsIn(ctx, q, "SELECT p.org_id FROM participation p WHERE p.round_id = $1", roundID, kinds)
+}
+
+// ProcessOrgs returns the organisations taking part in any round of the
+// process ("the process" of DESIGN.md's audience table), limited to the
+// given capacities when any are given.
+func ProcessOrgs(ctx context.Context, q Querier, processID string, kinds ...OrgKind) (Audience, error) {
+	return orgsIn(ctx, q, "SELECT p.org_id FROM participation p JOIN rounds r ON r.id = p.round_id WHERE r.process_id = $1", processID, kinds)
+}
+
+func orgsIn(ctx context.Context, q Querier, query, scope string, kinds []OrgKind) (Audience, error) {
+	args := []any{scope}
+	if len(kinds) > 0 {
+		ph := make([]string, len(kinds))
+		for i, k := range kinds {
+			args = append(args, string(k))
+			ph[i] = "$" + strconv.Itoa(len(args))
+		}
+		query += " AND p.capacity IN (" + strings.Join(ph, ", ") + ")"
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("access: organisations of %s: %w", scope, err)
+	}
+	defer rows.Close()
+	var aud Audience
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		aud = append(aud, id)
+	}
+	return aud.Normalize(), rows.Err()
+}
+
+// Readable reports whether actor may read the item with id, by the audience
+// table. It serves single-item checks inside writes ("may this actor act on
+// that round?"); lists and fetches of content AND ReadableBy into their own
+// query instead.
+func Readable(ctx context.Context, q Querier, actor Actor, id string) (bool, error) {
+	cond, arg := ReadableBy(actor, "$1", 2)
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 AS x) t WHERE "+cond, id, arg).Scan(&n)
+	return n > 0, err
+}

@@ -1,0 +1,99 @@
+package access_test
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"testing"
+
+	"parley/internal/access"
+	"parley/internal/store"
+	"parley/internal/store/storetest"
+)
+
+func TestCapacity(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// Process p1 has rounds r1 (host, un, gov) and r2 (un, opp);
+		// process p2 has round r3 (un2, gov).
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			for _, o := range [][2]string{{"host", "host"}, {"un", "mediation"}, {"un2", "mediation"}, {"gov", "party"}, {"opp", "party"}} {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO orgs(id, name, kind, created_at) VALUES ($1, $1, $2, 0)", o[0], o[1]); err != nil {
+					return err
+				}
+			}
+			for _, p := range []string{"p1", "p2"} {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO processes(id, name, created_at, created_by) VALUES ($1, $1, 0, 'x')", p); err != nil {
+					return err
+				}
+			}
+			for _, r := range [][2]string{{"r1", "p1"}, {"r2", "p1"}, {"r3", "p2"}} {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO rounds(id, process_id, name, created_at, created_by) VALUES ($1, $2, $1, 0, 'x')", r[0], r[1]); err != nil {
+					return err
+				}
+			}
+			for _, p := range [][3]string{{"r1", "host", "host"}, {"r1", "un", "mediation"}, {"r1", "gov", "party"}, {"r2", "un", "mediation"}, {"r2", "opp", "party"}, {"r3", "un2", "mediation"}, {"r3", "gov", "party"}} {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO participation(round_id, org_id, capacity) VALUES ($1, $2, $3)", p[0], p[1], p[2]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := func(org string, kind access.OrgKind) access.Actor {
+			return access.Actor{User: "u-" + org, Org: org, OrgKind: kind, Role: access.Head}
+		}
+		for _, c := range []struct {
+			actor        access.Actor
+			round        string
+			kind         access.OrgKind
+			administers  bool
+			participates bool
+		}{
+			{head("un", access.Mediation), "r1", access.Mediation, true, true},
+			{head("un2", access.Mediation), "r1", "", false, false}, // a mediation head elsewhere administers nothing here
+			{head("host", access.Host), "r2", "", false, false},
+			{head("gov", access.Party), "r1", access.Party, false, true},
+			{access.Actor{User: "m", Org: "un", OrgKind: access.Mediation, Role: access.Member}, "r1", access.Mediation, false, true},
+			{access.System, "r1", "", true, false},
+			{head("un", access.Mediation), "no-such-round", "", false, false},
+		} {
+			got, err := access.RoundCapacity(ctx, db.R, c.actor, c.round)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Kind != c.kind || got.Administers() != c.administers || got.Participates() != c.participates {
+				t.Errorf("%s in %s: kind %q administers %v participates %v; want %q %v %v",
+					c.actor.Org, c.round, got.Kind, got.Administers(), got.Participates(), c.kind, c.administers, c.participates)
+			}
+		}
+		pc, err := access.ProcessCapacity(ctx, db.R, head("opp", access.Party), "p1")
+		if err != nil || pc.Kind != access.Party {
+			t.Fatalf("opp in p1: %+v %v", pc, err)
+		}
+		pc, err = access.ProcessCapacity(ctx, db.R, head("opp", access.Party), "p2")
+		if err != nil || pc.Participates() {
+			t.Fatalf("opp in p2: %+v %v", pc, err)
+		}
+		for _, c := range []struct {
+			got  func() (access.Audience, error)
+			want access.Audience
+		}{
+			{func() (access.Audience, error) { return access.RoundOrgs(ctx, db.R, "r1") }, access.Of("host", "un", "gov")},
+			{func() (access.Audience, error) { return access.RoundOrgs(ctx, db.R, "r1", access.Mediation) }, access.Of("un")},
+			{func() (access.Audience, error) { return access.ProcessOrgs(ctx, db.R, "p1") }, access.Of("host", "un", "gov", "opp")},
+			{func() (access.Audience, error) { return access.ProcessOrgs(ctx, db.R, "p1", access.Party, access.Host) }, access.Of("host", "gov", "opp")},
+			{func() (access.Audience, error) { return access.ProcessOrgs(ctx, db.R, "p2", access.Mediation) }, access.Of("un2")},
+		} {
+			got, err := c.got()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("orgs = %v, want %v", got, c.want)
+			}
+		}
+	})
+}
