@@ -22,7 +22,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.json
+//go:embed locales
 var files embed.FS
 
 // Language is one language parley is translated into.
@@ -63,19 +63,36 @@ func Load() (*Catalogue, error) {
 	c.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	var tags []language.Tag
 	for _, l := range Languages {
-		name := "locales/" + l.Tag + ".json"
-		buf, err := fs.ReadFile(files, name)
+		// A language's messages are its main file plus one file per
+		// domain (locales/<domain>/<tag>.json), so that each domain keeps
+		// its words beside the others without editing one shared file.
+		names, err := fs.Glob(files, "locales/*/"+l.Tag+".json")
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %w", err)
 		}
-		// Decode once more as a flat map: a nested object (a plural form)
-		// is refused here, and the map serves the completeness test.
-		var flat map[string]string
-		if err := json.Unmarshal(buf, &flat); err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w (messages must be plain strings)", name, err)
-		}
-		if _, err := c.bundle.ParseMessageFileBytes(buf, name); err != nil {
-			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		names = append([]string{"locales/" + l.Tag + ".json"}, names...)
+		flat := map[string]string{}
+		for _, name := range names {
+			buf, err := fs.ReadFile(files, name)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: %w", err)
+			}
+			// Decode once more as a flat map: a nested object (a plural
+			// form) is refused here, and the map serves the completeness
+			// test.
+			var part map[string]string
+			if err := json.Unmarshal(buf, &part); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w (messages must be plain strings)", name, err)
+			}
+			for k, v := range part {
+				if _, dup := flat[k]; dup {
+					return nil, fmt.Errorf("i18n: %s: message %q is defined twice", name, k)
+				}
+				flat[k] = v
+			}
+			if _, err := c.bundle.ParseMessageFileBytes(buf, name); err != nil {
+				return nil, fmt.Errorf("i18n: %s: %w", name, err)
+			}
 		}
 		c.messages[l.Tag] = flat
 		tags = append(tags, language.MustParse(l.Tag))
