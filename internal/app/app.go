@@ -19,6 +19,7 @@ import (
 	"parley/internal/auth"
 	"parley/internal/bargain"
 	"parley/internal/channel"
+	"parley/internal/detainees"
 	"parley/internal/ledger"
 	"parley/internal/router"
 	"parley/internal/store"
@@ -71,6 +72,8 @@ type App struct {
 	Text    *text.Service
 	Bargain *bargain.Service
 	Mux     *router.Mux
+
+	Detainees *detainees.Service
 
 	metrics      *metrics
 	checkpointer *ledger.Checkpointer
@@ -136,6 +139,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// package analysis's items it would have read had it been there.
 	a.Talks.OnJoin(a.Text.Joined)
 	a.Talks.OnJoin(a.Bargain.Joined)
+	if a.Detainees, err = detainees.New(db, a.Ledger, channel.DeriveKey(master, detainees.SealLabel)); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Talks.OnJoin(a.Detainees.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
 		Bargain: a.Bargain, Log: log, Secure: cfg.Secure})
 	if err != nil {
@@ -144,7 +152,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	w.Register(a.Mux)
 	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Log: log}).Register(a.Mux)
+		Bargain: a.Bargain, Detainees: a.Detainees, Log: log}).Register(a.Mux)
 	a.metrics = newMetrics(prometheus.NewRegistry(), db)
 	a.Mux.Handle("GET /metrics", loopbackOnly(a.metrics.handler()))
 	return a, nil

@@ -170,9 +170,9 @@ func (a *App) capBody(next http.Handler) http.Handler {
 	})
 }
 
-// uploadRoute matches the two routes that take attachments: a message sent
-// through the API or through the conversation page.
-var uploadRoute = regexp.MustCompile(`^(/api/v1)?/rounds/[^/]+/messages$`)
+// uploadRoute matches the routes that take files: a message sent through
+// the API or through the conversation page, and a detainee list.
+var uploadRoute = regexp.MustCompile(`^(/api/v1)?/(rounds/[^/]+/messages|processes/[^/]+/detainees/lists(/check)?)$`)
 
 // bodyLimit is MaxBody, except for a multipart message with attachments,
 // which may carry up to channel.MaxUpload; the channel checks each part's

@@ -287,32 +287,80 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, pairID, decisi
 		if err != nil {
 			return err
 		}
-		r, err := enter(ctx, tx, actor, processID)
-		if err != nil {
+		d, err = s.decide(ctx, tx, rec, actor, processID, a, b, decision)
+		if errs.Code(err) == errs.NotFound {
 			return errs.NotFoundf("pair")
 		}
-		if !r.overseer() {
-			return errs.New(errs.Forbidden, "only the mediation or the neutral agency reviews pairs")
-		}
-		if decision != Match && decision != NoMatch {
-			return errs.Field("decision", "a decision is %q or %q", Match, NoMatch)
-		}
-		aud, err := overseers(ctx, tx, processID, r.agency)
-		if err != nil {
-			return err
-		}
-		d = Decision{ID: store.NewID(), PairID: pairID, Decision: decision, DecidedAt: store.Time(store.Stamp(s.now())), DecidedBy: actor.User}
-		ev, err := event(ctx, rec, actor, "detainees.pair.decided", "detainee_decision", d.ID, aud,
-			map[string]any{"process": processID, "pair": pairID, "record_a": a, "record_b": b, "decision": decision})
-		if err != nil {
-			return err
-		}
-		d.LedgerIndex = ev.Index
-		if _, err := tx.ExecContext(ctx, `INSERT INTO detainee_decisions(id, process_id, record_a, record_b, decision, decided_by, decided_at, ledger_idx)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, processID, a, b, decision, actor.User, store.Stamp(d.DecidedAt), d.LedgerIndex); err != nil {
-			return err
-		}
-		return rec.Grant(d.ID, aud)
+		d.PairID = pairID
+		return err
 	})
 	return d, err
+}
+
+// LinkRecords records a reviewer's decision on two records of the process
+// that no run paired (or any two): a person who knows that two records name
+// the same person (or do not) says so, and the next run follows them. Like
+// Decide, for the mediation and the neutral agency.
+func (s *Service) LinkRecords(ctx context.Context, actor access.Actor, processID, recordA, recordB, decision string) (d Decision, err error) {
+	defer errs.Wrap(&err, "detainees.LinkRecords")
+	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		r, err := enter(ctx, tx, actor, processID)
+		if err != nil {
+			return err
+		}
+		if !r.overseer() {
+			return errs.New(errs.Forbidden, "only the mediation or the neutral agency reviews records")
+		}
+		for _, f := range []struct{ field, id string }{{"a", recordA}, {"b", recordB}} {
+			var n int
+			if store.ValidID(f.id) {
+				cond, arg := access.ReadableBy(actor, "r.list_id", 3)
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM detainee_records r JOIN detainee_lists l ON l.id = r.list_id
+					WHERE r.id = $1 AND l.process_id = $2 AND `+cond, f.id, processID, arg).Scan(&n); err != nil {
+					return err
+				}
+			}
+			if n == 0 {
+				return errs.Field(f.field, "no such record in this process")
+			}
+		}
+		if recordA == recordB {
+			return errs.Field("b", "a record is not paired with itself")
+		}
+		k := ordered(recordA, recordB)
+		d, err = s.decide(ctx, tx, rec, actor, processID, k[0], k[1], decision)
+		return err
+	})
+	return d, err
+}
+
+// decide writes a decision on records a and b (in canonical order) of the
+// process, after checking that actor reviews there.
+func (s *Service) decide(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, processID, a, b, decision string) (Decision, error) {
+	r, err := enter(ctx, tx, actor, processID)
+	if err != nil {
+		return Decision{}, err
+	}
+	if !r.overseer() {
+		return Decision{}, errs.New(errs.Forbidden, "only the mediation or the neutral agency reviews pairs")
+	}
+	if decision != Match && decision != NoMatch {
+		return Decision{}, errs.Field("decision", "a decision is %q or %q", Match, NoMatch)
+	}
+	aud, err := overseers(ctx, tx, processID, r.agency)
+	if err != nil {
+		return Decision{}, err
+	}
+	d := Decision{ID: store.NewID(), Decision: decision, DecidedAt: store.Time(store.Stamp(s.now())), DecidedBy: actor.User}
+	ev, err := event(ctx, rec, actor, "detainees.pair.decided", "detainee_decision", d.ID, aud,
+		map[string]any{"process": processID, "record_a": a, "record_b": b, "decision": decision})
+	if err != nil {
+		return Decision{}, err
+	}
+	d.LedgerIndex = ev.Index
+	if _, err := tx.ExecContext(ctx, `INSERT INTO detainee_decisions(id, process_id, record_a, record_b, decision, decided_by, decided_at, ledger_idx)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, processID, a, b, decision, actor.User, store.Stamp(d.DecidedAt), d.LedgerIndex); err != nil {
+		return Decision{}, err
+	}
+	return d, rec.Grant(d.ID, aud)
 }

@@ -357,6 +357,29 @@ func TestMatchingAndDecisions(t *testing.T) {
 		if run.Pairs != 0 || run.Review != 0 {
 			t.Errorf("after a no-match decision: %+v", run)
 		}
+		// Two records the model never pairs, linked by a reviewer.
+		detainees.SetLink(w.D, func([]detainees.StoredRecord, map[[2]string]bool) []detainees.Scored { return nil })
+		_, recs, _ := w.D.List(w.ctx, w.Med, p.A.ListID)
+		_, others, _ := w.D.List(w.ctx, w.Med, p.B.ListID)
+		for _, c := range []struct {
+			who  access.Actor
+			a, b string
+			want string
+		}{
+			{w.Gov, recs[1].ID, others[1].ID, errs.Forbidden},
+			{w.Agency, recs[1].ID, strings.Repeat("ab", 16), errs.Invalid},
+			{w.Agency, recs[1].ID, recs[1].ID, errs.Invalid},
+			{w.Agency, others[1].ID, recs[1].ID, "ok"},
+		} {
+			if _, err := w.D.LinkRecords(w.ctx, c.who, w.Process.ID, c.a, c.b, detainees.Match); code(err) != c.want {
+				t.Errorf("%s links: %v, want %s", c.who.Username, err, c.want)
+			}
+		}
+		run, _ = w.D.RunMatching(w.ctx, w.Med, w.Process.ID)
+		_, pairs, _ = w.D.Pairs(w.ctx, w.Med, w.Process.ID, detainees.BandMatch)
+		if run.Pairs != 1 || len(pairs) != 1 || pairs[0].Decision != detainees.Match {
+			t.Errorf("after linking by hand: %+v %+v", run, pairs)
+		}
 	})
 }
 

@@ -1,0 +1,557 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"parley/internal/detainees"
+	"parley/internal/errs"
+	"parley/internal/router"
+)
+
+// The detainee track (internal/detainees, docs/detainees.md): thin
+// translations to the detainee service, which checks every rule and filters
+// every read by the caller's audience.
+
+// registerDetainees adds the detainee routes.
+func (a *API) registerDetainees(mux *router.Mux) {
+	p := Prefix + "/processes/{id}/detainees"
+	mux.Handle("GET "+p+"/agency", a.authed(a.detaineesOn(a.showDetaineeAgency)))
+	mux.Handle("PUT "+p+"/agency", a.authed(a.detaineesOn(a.setDetaineeAgency)))
+	mux.Handle("GET "+p+"/lists", a.authed(a.detaineesOn(a.listDetaineeLists)))
+	mux.Handle("POST "+p+"/lists", a.authed(a.detaineesOn(a.submitDetaineeList)))
+	mux.Handle("POST "+p+"/matching", a.authed(a.detaineesOn(a.runDetaineeMatching)))
+	mux.Handle("GET "+p+"/review", a.authed(a.detaineesOn(a.detaineePairs(detainees.BandReview))))
+	mux.Handle("GET "+p+"/pairs", a.authed(a.detaineesOn(a.detaineePairs(""))))
+	mux.Handle("POST "+p+"/decisions", a.authed(a.detaineesOn(a.linkDetaineeRecords)))
+	mux.Handle("GET "+p+"/exchanges", a.authed(a.detaineesOn(a.listDetaineeExchanges)))
+	mux.Handle("POST "+p+"/exchanges", a.authed(a.detaineesOn(a.recordDetaineeExchange)))
+	mux.Handle("GET "+p+"/dashboard", a.authed(a.detaineesOn(a.showDetaineeDashboard)))
+	mux.Handle("GET "+Prefix+"/detainees/lists/{id}", a.authed(a.detaineesOn(a.showDetaineeList)))
+	mux.Handle("POST "+Prefix+"/detainees/pairs/{id}/decision", a.authed(a.detaineesOn(a.decideDetaineePair)))
+	mux.Handle("GET "+Prefix+"/detainees/exchanges/{id}", a.authed(a.detaineesOn(a.showDetaineeExchange)))
+	mux.Handle("POST "+Prefix+"/detainees/exchanges/{id}/releases", a.authed(a.detaineesOn(a.confirmDetaineeRelease)))
+}
+
+// detaineesOn answers 404 when parley runs without the detainee track.
+func (a *API) detaineesOn(h authedFunc) authedFunc {
+	return func(w http.ResponseWriter, r *http.Request, c call) {
+		if a.detainees == nil {
+			a.writeError(w, r, errs.New(errs.NotFound, "no such API route"))
+			return
+		}
+		h(w, r, c)
+	}
+}
+
+// DetaineeSideJSON is an organisation in the detainee track.
+type DetaineeSideJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func sideJSON(s detainees.Side) *DetaineeSideJSON {
+	if s.OrgID == "" {
+		return nil
+	}
+	return &DetaineeSideJSON{ID: s.OrgID, Name: s.Name}
+}
+
+func (a *API) showDetaineeAgency(w http.ResponseWriter, r *http.Request, c call) {
+	ag, err := a.detainees.Agency(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agency": sideJSON(ag)})
+}
+
+// DetaineeAgencyRequest names a process's neutral agency.
+type DetaineeAgencyRequest struct {
+	Org string `json:"org"`
+}
+
+// Validate checks the shape.
+func (q *DetaineeAgencyRequest) Validate() error {
+	return checkText("org", q.Org, 1, 64, false)
+}
+
+func (a *API) setDetaineeAgency(w http.ResponseWriter, r *http.Request, c call) {
+	var q DetaineeAgencyRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	ag, err := a.detainees.SetAgency(r.Context(), c.Actor, r.PathValue("id"), q.Org)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agency": sideJSON(ag)})
+}
+
+// DetaineeListJSON is a list without its records.
+type DetaineeListJSON struct {
+	ID          string           `json:"id"`
+	ProcessID   string           `json:"process_id"`
+	Org         DetaineeSideJSON `json:"org"`
+	Kind        string           `json:"kind"`
+	Name        string           `json:"name"`
+	Records     int              `json:"records"`
+	SHA256      string           `json:"sha256"`
+	CreatedAt   string           `json:"created_at"`
+	LedgerIndex int64            `json:"ledger_index"`
+}
+
+func detaineeListJSON(l detainees.List) DetaineeListJSON {
+	return DetaineeListJSON{ID: l.ID, ProcessID: l.ProcessID, Org: DetaineeSideJSON{ID: l.OrgID, Name: l.OrgName}, Kind: l.Kind,
+		Name: l.Name, Records: l.Records, SHA256: l.FileSHA256, CreatedAt: jsonTime(l.CreatedAt), LedgerIndex: l.LedgerIndex}
+}
+
+// DetaineeRecordJSON is a record of a list: parley's id, the row of the
+// file and the canonical fields.
+type DetaineeRecordJSON struct {
+	ID  string `json:"id"`
+	Row int    `json:"row"`
+	detainees.Record
+}
+
+func (a *API) listDetaineeLists(w http.ResponseWriter, r *http.Request, c call) {
+	ls, err := a.detainees.Lists(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]DetaineeListJSON, len(ls))
+	for i, l := range ls {
+		out[i] = detaineeListJSON(l)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"lists": out})
+}
+
+func (a *API) showDetaineeList(w http.ResponseWriter, r *http.Request, c call) {
+	l, recs, err := a.detainees.List(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]DetaineeRecordJSON, len(recs))
+	for i, rec := range recs {
+		out[i] = DetaineeRecordJSON{ID: rec.ID, Row: rec.Row, Record: rec.Record}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"list": detaineeListJSON(l), "records": out})
+}
+
+// submitDetaineeList imports a list file: multipart/form-data with the
+// parts "file" (CSV or XLSX), "kind" (held or sought), "name" and,
+// optionally, "mapping" (a JSON object from the file's headers to canonical
+// columns or "ignore").
+func (a *API) submitDetaineeList(w http.ResponseWriter, r *http.Request, c call) {
+	in, err := readDetaineeList(w, r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	l, err := a.detainees.SubmitList(r.Context(), c.Actor, r.PathValue("id"), in)
+	if err != nil {
+		a.writeDetaineeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", Prefix+"/detainees/lists/"+l.ID)
+	writeJSON(w, http.StatusCreated, detaineeListJSON(l))
+}
+
+// readDetaineeList reads the parts of a list upload.
+func readDetaineeList(w http.ResponseWriter, r *http.Request) (detainees.NewList, error) {
+	var in detainees.NewList
+	r.Body = http.MaxBytesReader(w, r.Body, detainees.MaxFile+MaxBody)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return in, errs.New(errs.Invalid, "the body is multipart/form-data with the parts file, kind and name")
+	}
+	hasFile := false
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		var data []byte
+		if err == nil {
+			limit := int64(MaxBody)
+			if p.FormName() == "file" {
+				limit = detainees.MaxFile + 1
+			}
+			data, err = io.ReadAll(io.LimitReader(p, limit))
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return in, tooLarge(mbe.Limit)
+			}
+			return in, errs.New(errs.Invalid, "malformed multipart body")
+		}
+		switch p.FormName() {
+		case "file":
+			in.File, hasFile = data, true
+		case "kind":
+			in.Kind = strings.TrimSpace(string(data))
+		case "name":
+			in.Name = string(data)
+		case "mapping":
+			if err := json.Unmarshal(data, &in.Mapping); err != nil {
+				return in, errs.Field("mapping", "a JSON object from the file's headers to canonical columns")
+			}
+		default:
+			return in, errs.Field("multipart", "unknown part %q", p.FormName())
+		}
+	}
+	if !hasFile {
+		return in, errs.Field("file", "the list file is required")
+	}
+	return in, nil
+}
+
+// DetaineeProblemJSON is one bad row of a refused file.
+type DetaineeProblemJSON struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column,omitempty"`
+	Message string `json:"message"`
+}
+
+// writeDetaineeError writes err; a refused file's error lists every bad
+// row: {"error": {"code": "invalid_file", "message", "field": "file",
+// "rows": [{"row", "column", "message"}], "more": n}}.
+func (a *API) writeDetaineeError(w http.ResponseWriter, r *http.Request, err error) {
+	fe, ok := detainees.AsFileError(err)
+	e, isErr := errs.As(err)
+	if !ok || !isErr {
+		a.writeError(w, r, err)
+		return
+	}
+	rows := make([]DetaineeProblemJSON, len(fe.Problems))
+	for i, p := range fe.Problems {
+		rows[i] = DetaineeProblemJSON{Row: p.Row, Column: p.Column, Message: p.Message}
+	}
+	writeJSON(w, errs.Status(e.Code), map[string]any{"error": map[string]any{
+		"code": e.Code, "message": e.Message, "field": e.Field, "rows": rows, "more": fe.More}})
+}
+
+// DetaineeRunJSON is a matching run's counts.
+type DetaineeRunJSON struct {
+	ID          string `json:"id,omitempty"`
+	Records     int    `json:"records"`
+	Pairs       int    `json:"pairs"`
+	Review      int    `json:"review"`
+	Decided     int    `json:"decided"`
+	CreatedAt   string `json:"created_at,omitempty"`
+	LedgerIndex int64  `json:"ledger_index,omitempty"`
+}
+
+func detaineeRunJSON(u detainees.Run) DetaineeRunJSON {
+	out := DetaineeRunJSON{ID: u.ID, Records: u.Records, Pairs: u.Pairs, Review: u.Review, Decided: u.Decided, LedgerIndex: u.LedgerIndex}
+	if u.ID != "" {
+		out.CreatedAt = jsonTime(u.CreatedAt)
+	}
+	return out
+}
+
+func (a *API) runDetaineeMatching(w http.ResponseWriter, r *http.Request, c call) {
+	u, err := a.detainees.RunMatching(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, detaineeRunJSON(u))
+}
+
+// DetaineePairRecordJSON is one side of a pair.
+type DetaineePairRecordJSON struct {
+	DetaineeRecordJSON
+	ListID   string `json:"list_id"`
+	ListName string `json:"list_name"`
+	ListKind string `json:"list_kind"`
+	Org      string `json:"org"`
+}
+
+// DetaineePairJSON is a pair of records of a matching run.
+type DetaineePairJSON struct {
+	ID          string                 `json:"id"`
+	Probability float64                `json:"probability"`
+	Band        string                 `json:"band"`
+	Decision    string                 `json:"decision,omitempty"`
+	A           DetaineePairRecordJSON `json:"a"`
+	B           DetaineePairRecordJSON `json:"b"`
+}
+
+func pairRecordJSON(p detainees.PairRecord) DetaineePairRecordJSON {
+	return DetaineePairRecordJSON{DetaineeRecordJSON: DetaineeRecordJSON{ID: p.ID, Row: p.Row, Record: p.Record},
+		ListID: p.ListID, ListName: p.ListName, ListKind: p.ListKind, Org: p.OrgName}
+}
+
+// detaineePairs answers the pairs of the latest run in band: the review
+// queue, or (with band "") every pair, narrowed by ?band=.
+func (a *API) detaineePairs(band string) authedFunc {
+	return func(w http.ResponseWriter, r *http.Request, c call) {
+		b := band
+		if b == "" {
+			b = r.URL.Query().Get("band")
+		}
+		u, ps, err := a.detainees.Pairs(r.Context(), c.Actor, r.PathValue("id"), b)
+		if err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		out := make([]DetaineePairJSON, len(ps))
+		for i, p := range ps {
+			out[i] = DetaineePairJSON{ID: p.ID, Probability: p.Probability, Band: p.Band, Decision: p.Decision,
+				A: pairRecordJSON(p.A), B: pairRecordJSON(p.B)}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"run": detaineeRunJSON(u), "pairs": out})
+	}
+}
+
+// DetaineeDecisionRequest is a reviewer's decision on a pair.
+type DetaineeDecisionRequest struct {
+	Decision string `json:"decision"`
+}
+
+// Validate checks the shape.
+func (q *DetaineeDecisionRequest) Validate() error {
+	if q.Decision != detainees.Match && q.Decision != detainees.NoMatch {
+		return errs.Field("decision", "a decision is %q or %q", detainees.Match, detainees.NoMatch)
+	}
+	return nil
+}
+
+func (a *API) decideDetaineePair(w http.ResponseWriter, r *http.Request, c call) {
+	var q DetaineeDecisionRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	d, err := a.detainees.Decide(r.Context(), c.Actor, r.PathValue("id"), q.Decision)
+	a.writeDecision(w, r, d, err)
+}
+
+func (a *API) writeDecision(w http.ResponseWriter, r *http.Request, d detainees.Decision, err error) {
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": d.ID, "pair_id": d.PairID, "decision": d.Decision,
+		"decided_at": jsonTime(d.DecidedAt), "ledger_index": d.LedgerIndex})
+}
+
+// DetaineeLinkRequest is a reviewer's decision on two records named by
+// their ids.
+type DetaineeLinkRequest struct {
+	A        string `json:"a"`
+	B        string `json:"b"`
+	Decision string `json:"decision"`
+}
+
+// Validate checks the shape.
+func (q *DetaineeLinkRequest) Validate() error {
+	d := DetaineeDecisionRequest{Decision: q.Decision}
+	return d.Validate()
+}
+
+func (a *API) linkDetaineeRecords(w http.ResponseWriter, r *http.Request, c call) {
+	var q DetaineeLinkRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	d, err := a.detainees.LinkRecords(r.Context(), c.Actor, r.PathValue("id"), q.A, q.B, q.Decision)
+	a.writeDecision(w, r, d, err)
+}
+
+// DetaineeReleaseJSON is a verified release.
+type DetaineeReleaseJSON struct {
+	At          string `json:"at"`
+	Place       string `json:"place"`
+	VerifiedAt  string `json:"verified_at"`
+	LedgerIndex int64  `json:"ledger_index"`
+}
+
+// DetaineePersonJSON is a person of an exchange: identifying fields only;
+// records for the mediation and the neutral agency.
+type DetaineePersonJSON struct {
+	ID         string               `json:"id"`
+	Seq        int                  `json:"seq"`
+	ReleasedBy DetaineeSideJSON     `json:"released_by"`
+	Identity   detainees.Identity   `json:"identity"`
+	Records    []string             `json:"records,omitempty"`
+	Release    *DetaineeReleaseJSON `json:"release,omitempty"`
+}
+
+// DetaineeExchangeJSON is an exchange with its people.
+type DetaineeExchangeJSON struct {
+	ID          string               `json:"id"`
+	ProcessID   string               `json:"process_id"`
+	Kind        string               `json:"kind"`
+	Title       string               `json:"title"`
+	Sides       []DetaineeSideJSON   `json:"sides"`
+	Promised    int                  `json:"promised"`
+	Verified    int                  `json:"verified"`
+	People      []DetaineePersonJSON `json:"people"`
+	CreatedAt   string               `json:"created_at"`
+	LedgerIndex int64                `json:"ledger_index"`
+}
+
+func personJSON(p detainees.Person) DetaineePersonJSON {
+	out := DetaineePersonJSON{ID: p.ID, Seq: p.Seq, ReleasedBy: DetaineeSideJSON{ID: p.ReleasedBy, Name: p.ReleasedByOrg},
+		Identity: p.Identity, Records: p.Records}
+	if p.Release != nil {
+		out.Release = &DetaineeReleaseJSON{At: jsonTime(p.Release.At), Place: p.Release.Place,
+			VerifiedAt: jsonTime(p.Release.VerifiedAt), LedgerIndex: p.Release.LedgerIndex}
+	}
+	return out
+}
+
+func exchangeJSON(e detainees.Exchange) DetaineeExchangeJSON {
+	out := DetaineeExchangeJSON{ID: e.ID, ProcessID: e.ProcessID, Kind: e.Kind, Title: e.Title, Sides: []DetaineeSideJSON{},
+		Promised: e.Promised(), Verified: e.Verified(), People: []DetaineePersonJSON{}, CreatedAt: jsonTime(e.CreatedAt), LedgerIndex: e.LedgerIndex}
+	for _, s := range e.Sides {
+		out.Sides = append(out.Sides, DetaineeSideJSON{ID: s.OrgID, Name: s.Name})
+	}
+	for _, p := range e.People {
+		out.People = append(out.People, personJSON(p))
+	}
+	return out
+}
+
+// DetaineeExchangeRequest records an exchange.
+type DetaineeExchangeRequest struct {
+	Kind   string                  `json:"kind"`
+	Title  string                  `json:"title"`
+	Sides  []string                `json:"sides"`
+	People []DetaineePersonRequest `json:"people"`
+}
+
+// DetaineePersonRequest is one person of a new exchange.
+type DetaineePersonRequest struct {
+	Records    []string `json:"records"`
+	ReleasedBy string   `json:"released_by,omitempty"`
+}
+
+// Validate checks the shape; the service checks the rest.
+func (q *DetaineeExchangeRequest) Validate() error {
+	if len(q.People) > detainees.MaxPeople {
+		return errs.Field("people", "at most %d people", detainees.MaxPeople)
+	}
+	return checkText("title", q.Title, 1, maxName, false)
+}
+
+func (a *API) recordDetaineeExchange(w http.ResponseWriter, r *http.Request, c call) {
+	var q DetaineeExchangeRequest
+	if err := decode(w, r, &q, 4*MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	in := detainees.NewExchange{Kind: q.Kind, Title: q.Title, Sides: q.Sides}
+	for _, p := range q.People {
+		in.People = append(in.People, detainees.NewPerson{Records: p.Records, ReleasedBy: p.ReleasedBy})
+	}
+	e, err := a.detainees.RecordExchange(r.Context(), c.Actor, r.PathValue("id"), in)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", Prefix+"/detainees/exchanges/"+e.ID)
+	writeJSON(w, http.StatusCreated, exchangeJSON(e))
+}
+
+func (a *API) listDetaineeExchanges(w http.ResponseWriter, r *http.Request, c call) {
+	es, err := a.detainees.Exchanges(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	out := make([]DetaineeExchangeJSON, len(es))
+	for i, e := range es {
+		out[i] = exchangeJSON(e)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"exchanges": out})
+}
+
+func (a *API) showDetaineeExchange(w http.ResponseWriter, r *http.Request, c call) {
+	e, err := a.detainees.Exchange(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, exchangeJSON(e))
+}
+
+// DetaineeReleaseRequest confirms a release.
+type DetaineeReleaseRequest struct {
+	Person string `json:"person"`
+	At     string `json:"at"` // RFC 3339
+	Place  string `json:"place"`
+	at     time.Time
+}
+
+// Validate checks the shape and parses the time.
+func (q *DetaineeReleaseRequest) Validate() error {
+	if err := checkText("person", q.Person, 1, 64, false); err != nil {
+		return err
+	}
+	t, err := time.Parse(time.RFC3339, q.At)
+	if err != nil {
+		return errs.Field("at", "the time of the release, RFC 3339 (2017-02-01T10:00:00Z)")
+	}
+	q.at = t
+	return checkText("place", q.Place, 1, 200, false)
+}
+
+func (a *API) confirmDetaineeRelease(w http.ResponseWriter, r *http.Request, c call) {
+	var q DetaineeReleaseRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	p, err := a.detainees.ConfirmRelease(r.Context(), c.Actor, r.PathValue("id"), detainees.NewRelease{Person: q.Person, At: q.at, Place: q.Place})
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, personJSON(p))
+}
+
+// DetaineePointJSON is a side's running counts at a time.
+type DetaineePointJSON struct {
+	At       string `json:"at"`
+	Promised int    `json:"promised"`
+	Verified int    `json:"verified"`
+}
+
+// DetaineeSideReleasesJSON is one releasing side on the dashboard.
+type DetaineeSideReleasesJSON struct {
+	Org      DetaineeSideJSON    `json:"org"`
+	Promised int                 `json:"promised"`
+	Verified int                 `json:"verified"`
+	Series   []DetaineePointJSON `json:"series"`
+}
+
+func (a *API) showDetaineeDashboard(w http.ResponseWriter, r *http.Request, c call) {
+	d, err := a.detainees.Dashboard(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	sides := []DetaineeSideReleasesJSON{}
+	for _, s := range d.Sides {
+		sr := DetaineeSideReleasesJSON{Org: DetaineeSideJSON{ID: s.OrgID, Name: s.Name}, Promised: s.Promised, Verified: s.Verified, Series: []DetaineePointJSON{}}
+		for _, p := range s.Series {
+			sr.Series = append(sr.Series, DetaineePointJSON{At: jsonTime(p.At), Promised: p.Promised, Verified: p.Verified})
+		}
+		sides = append(sides, sr)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"process_id": d.ProcessID, "agency": sideJSON(d.Agency),
+		"promised": d.Promised, "verified": d.Verified, "sides": sides})
+}
