@@ -89,6 +89,9 @@ type Options struct {
 	Duplicates bool
 	// Workers bounds the goroutines used (default GOMAXPROCS).
 	Workers int
+	// Explain keeps the blocking index in Result.Compared, for measuring
+	// blocking recall; it holds memory as long as the Result lives.
+	Explain bool
 }
 
 // Member names one record in a cluster: List is "a" or "b".
@@ -121,4 +124,7 @@ type Result struct {
 	// records, each sorted, in a stable order.
 	Clusters [][]Member
 	Stats    Stats
+	// Compared reports whether two records shared a blocking key and so were
+	// compared (when Options.Explain is set; nil otherwise).
+	Compared func(x, y Member) bool `json:"-"`
 }

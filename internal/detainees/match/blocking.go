@@ -1,0 +1,278 @@
+package match
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// Blocking: two records are compared only when they share a key. Each
+// record has many keys so that a true pair survives a typo, a missing field
+// or a name written out of order in some of them:
+//
+//   - national id;
+//   - each unordered pair of the names of the chain (given, father,
+//     grandfather, family) with the birth year, and again with the next year,
+//     so that years one apart meet;
+//   - each unordered pair of names with the mother's name, and with the
+//     birth place;
+//   - each unordered triple of names of the chain;
+//   - family name with mother's name.
+//
+// Names enter keys by their consonant skeleton, so every script and
+// spelling of a name gives the same key. A key shared by more than maxBlock
+// records is dropped (it says too little; the other keys of its pairs
+// still bring them together).
+
+const keyShift = 24 // low bits of a sorted entry: record index
+
+const maxRecords = 1 << keyShift
+
+// Key kinds, mixed into the hash.
+const (
+	kindNID = iota + 1
+	kindPairYear
+	kindPairMother
+	kindPairPlace
+	kindTriple
+	kindFamilyMother
+)
+
+func mix(h, v uint64) uint64 {
+	h ^= v + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2)
+	h ^= h >> 31
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 29
+	return h
+}
+
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// blockKeys appends the keys of one record to buf.
+func (d *dictionary) blockKeys(p *prepared, buf []uint64) []uint64 {
+	var toks [4]uint64
+	n := 0
+	for s := slotGiven; s <= slotFamily; s++ {
+		c := uint64(d.cons[p.names[0][s]])
+		if c == 0 || slices.Contains(toks[:n], c) {
+			continue
+		}
+		toks[n] = c
+		n++
+	}
+	slices.Sort(toks[:n])
+	mother := uint64(d.cons[p.names[0][slotMother]])
+	place := uint64(d.cons[p.place])
+	if p.nid != "" {
+		buf = append(buf, mix(kindNID, hashString(p.nid)))
+	}
+	for x := 0; x < n; x++ {
+		for y := x + 1; y < n; y++ {
+			pair := mix(mix(0, toks[x]), toks[y])
+			if p.year != 0 {
+				buf = append(buf, mix(mix(pair, kindPairYear), uint64(p.year)), mix(mix(pair, kindPairYear), uint64(p.year+1)))
+			}
+			if mother != 0 {
+				buf = append(buf, mix(mix(pair, kindPairMother), mother))
+			}
+			if place != 0 {
+				buf = append(buf, mix(mix(pair, kindPairPlace), place))
+			}
+			for z := y + 1; z < n; z++ {
+				buf = append(buf, mix(mix(pair, kindTriple), toks[z]))
+			}
+		}
+	}
+	if fam := uint64(d.cons[p.names[0][slotFamily]]); fam != 0 && mother != 0 {
+		buf = append(buf, mix(mix(kindFamilyMother, fam), mother))
+	}
+	return buf
+}
+
+// blocks is the blocking index: every record's kept keys, sorted, and the
+// blocks of two records or more.
+type blocks struct {
+	entries []uint64 // key<<keyShift | record, sorted
+	spans   [][2]int // [start, end) of each block in entries
+	off     []int    // keys of record i: keys[off[i]:off[i+1]]
+	keys    []uint64
+	dropped int // blocks dropped for size
+}
+
+func buildBlocks(recs []prepared, d *dictionary, skip []bool, maxBlock, workers int) *blocks {
+	parts := make([][]uint64, workers)
+	chunk := (len(recs) + workers - 1) / max(workers, 1)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(recs))
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out, buf []uint64
+			for i := lo; i < hi; i++ {
+				if skip[i] {
+					continue
+				}
+				buf = d.blockKeys(&recs[i], buf[:0])
+				for k := range buf {
+					buf[k] = buf[k] >> keyShift << keyShift
+				}
+				slices.Sort(buf)
+				for _, k := range slices.Compact(buf) {
+					out = append(out, k|uint64(i))
+				}
+			}
+			slices.Sort(out)
+			parts[w] = out
+		}()
+	}
+	wg.Wait()
+	b := &blocks{entries: mergeSorted(parts)}
+	e := b.entries
+	counts := make([]int, len(recs)+1)
+	for s := 0; s < len(e); {
+		t := s + 1
+		for t < len(e) && e[t]>>keyShift == e[s]>>keyShift {
+			t++
+		}
+		if t-s > maxBlock {
+			b.dropped++
+		} else {
+			if t-s >= 2 {
+				b.spans = append(b.spans, [2]int{s, t})
+			}
+			for _, x := range e[s:t] {
+				counts[x&(maxRecords-1)+1]++
+			}
+		}
+		s = t
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	b.off = counts
+	b.keys = make([]uint64, counts[len(counts)-1])
+	fill := slices.Clone(counts[:len(recs)])
+	for _, sp := range b.spans {
+		for _, x := range e[sp[0]:sp[1]] {
+			r := x & (maxRecords - 1)
+			b.keys[fill[r]] = x >> keyShift
+			fill[r]++
+		}
+	}
+	// Keys of singleton blocks are not needed: no pair shares them.
+	return b
+}
+
+// mergeSorted merges sorted slices into one.
+func mergeSorted(parts [][]uint64) []uint64 {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]uint64, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	if len(parts) > 1 {
+		slices.Sort(out)
+	}
+	return out
+}
+
+// firstShared reports whether key k is the smallest key records i and j
+// share, so that a pair in several blocks is compared once.
+func (b *blocks) firstShared(i, j int, k uint64) bool {
+	x, y := b.keys[b.off[i]:b.off[i+1]], b.keys[b.off[j]:b.off[j+1]]
+	for len(x) > 0 && len(y) > 0 {
+		switch {
+		case x[0] >= k || y[0] >= k:
+			return true
+		case x[0] == y[0]:
+			return false
+		case x[0] < y[0]:
+			x = x[1:]
+		default:
+			y = y[1:]
+		}
+	}
+	return true
+}
+
+// shareKey reports whether records i and j meet in some kept block.
+func (b *blocks) shareKey(i, j int) bool {
+	x, y := b.keys[b.off[i]:b.off[i+1]], b.keys[b.off[j]:b.off[j+1]]
+	for len(x) > 0 && len(y) > 0 {
+		switch {
+		case x[0] == y[0]:
+			return true
+		case x[0] < y[0]:
+			x = x[1:]
+		default:
+			y = y[1:]
+		}
+	}
+	return false
+}
+
+// cand is one compared pair, i < j, with its comparison pattern.
+type cand struct {
+	i, j uint32
+	p    pattern
+}
+
+// compareBlocks compares every pair that shares a block once, keeping pairs
+// across the lists when cross and inside one list when within.
+func (b *blocks) compareBlocks(recs []prepared, d *dictionary, cross, within bool, workers int) []cand {
+	var next atomic.Int64
+	const grab = 256
+	parts := make([][]cand, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out []cand
+			for {
+				lo := int(next.Add(grab)) - grab
+				if lo >= len(b.spans) {
+					break
+				}
+				for _, sp := range b.spans[lo:min(lo+grab, len(b.spans))] {
+					blk := b.entries[sp[0]:sp[1]]
+					k := blk[0] >> keyShift
+					for p := 0; p < len(blk); p++ {
+						i := int(blk[p] & (maxRecords - 1))
+						for q := p + 1; q < len(blk); q++ {
+							j := int(blk[q] & (maxRecords - 1))
+							if i == j {
+								continue
+							}
+							if same := recs[i].side == recs[j].side; (same && !within) || (!same && !cross) {
+								continue
+							}
+							if !b.firstShared(i, j, k) {
+								continue
+							}
+							x, y := min(i, j), max(i, j)
+							out = append(out, cand{uint32(x), uint32(y), d.compare(&recs[x], &recs[y])})
+						}
+					}
+				}
+			}
+			parts[w] = out
+		}()
+	}
+	wg.Wait()
+	return slices.Concat(parts...)
+}
