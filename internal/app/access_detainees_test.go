@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -185,7 +186,7 @@ func detaineeRows(w *world) []row {
 		return map[string]any{"kind": "unilateral", "title": "Second release", "sides": []string{w.org["gov"], w.org["opp"]},
 			"people": []map[string]any{{"records": []string{recs[0].ID}}}}
 	}
-	return []row{
+	rows := []row{
 		// The neutral agency: every participant reads it; the head of the
 		// mediation names it (again: no change).
 		{route: "GET " + api + "/processes/{id}/detainees/agency", object: proc, path: p + "/agency", body: none, want: loggedIn(unauth, ok)},
@@ -235,6 +236,7 @@ func detaineeRows(w *world) []row {
 		{route: "GET " + api + "/processes/{id}/detainees/dashboard", object: proc, path: p + "/dashboard", body: none, want: loggedIn(unauth, ok)},
 		{route: "GET " + api + "/processes/{id}/detainees/dashboard", object: noProc, path: unknown + "/dashboard", body: none, want: loggedIn(unauth, notFound)},
 	}
+	return append(rows, detaineePageRows(w)...)
 }
 
 // TestDetaineesNeutralAgencyCells are the ICRC's cells: it reads both
@@ -268,5 +270,61 @@ func TestDetaineesNeutralAgencyCells(t *testing.T) {
 	got, body := w.do("GET", api+"/processes/"+w.process+"/detainees/dashboard", "opp.head", nil)
 	if got != 200 || !strings.Contains(string(body), `"verified":1`) {
 		t.Errorf("the opposition's dashboard after the release: %d %s", got, body)
+	}
+}
+
+// detaineePageRows are the detainee track's web pages. A refused form
+// shows its page again: 403 to those who have the page, 404 to those who
+// do not.
+func detaineePageRows(w *world) []row {
+	const (
+		ok        = http.StatusOK
+		seeOther  = http.StatusSeeOther
+		forbidden = http.StatusForbidden
+		notFound  = http.StatusNotFound
+	)
+	s := w.seedDetainees()
+	none := func(string) any { return nil }
+	fixed := func(v any) func(string) any { return func(string) any { return v } }
+	p := "/processes/" + w.process + "/detainees"
+	unknown := "/processes/" + strings.Repeat("cd", 16) + "/detainees"
+	const proc, noProc = "the demo process", "no such process"
+	upload := func(subject string) any {
+		if subject == "opp.head" {
+			return listUpload(detainees.Sought, detOppCSV, map[string]string{"full name": "name_latin"})
+		}
+		return listUpload(detainees.Held, detGovCSV, nil)
+	}
+	exchange := func(string) any {
+		return url.Values{"kind": {"unilateral"}, "title": {"Web release"}, "side_a": {w.org["gov"]}, "side_b": {w.org["opp"]},
+			"person": {s.records[0]}}
+	}
+	return []row{
+		{route: "GET /processes/{id}/detainees", object: proc, path: p, body: none, want: loggedIn(toLogin, ok)},
+		{route: "GET /processes/{id}/detainees", object: noProc, path: unknown, body: none, want: loggedIn(toLogin, notFound)},
+		{route: "POST /processes/{id}/detainees/agency", object: proc + ", the ICRC again", path: p + "/agency",
+			body: fixed(url.Values{"org": {w.org["icrc"]}}), want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST /processes/{id}/detainees/lists/check", object: proc, path: p + "/lists/check", body: upload,
+			want: cells{toLogin, forbidden, ok, ok, ok, forbidden, forbidden, forbidden}},
+		{route: "POST /processes/{id}/detainees/lists/check", object: noProc, path: unknown + "/lists/check", body: upload, want: loggedIn(toLogin, notFound)},
+		{route: "POST /processes/{id}/detainees/lists", object: proc, path: p + "/lists", body: upload,
+			want: cells{toLogin, forbidden, seeOther, seeOther, seeOther, forbidden, forbidden, forbidden}},
+		{route: "POST /processes/{id}/detainees/matching", object: proc, path: p + "/matching", body: none,
+			want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET /processes/{id}/detainees/review", object: proc, path: p + "/review", body: none,
+			want: cells{toLogin, notFound, ok, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST /processes/{id}/detainees/exchanges", object: proc, path: p + "/exchanges", body: exchange,
+			want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET /processes/{id}/detainees/dashboard", object: proc, path: p + "/dashboard", body: none, want: loggedIn(toLogin, ok)},
+		{route: "GET /processes/{id}/detainees/dashboard", object: noProc, path: unknown + "/dashboard", body: none, want: loggedIn(toLogin, notFound)},
+		{route: "GET /detainees/lists/{id}", object: "the government's list", path: "/detainees/lists/" + s.govList, body: none,
+			want: cells{toLogin, notFound, ok, ok, notFound, notFound, notFound, notFound}},
+		{route: "POST /detainees/pairs/{id}/decision", object: "a pair of the first run", path: "/detainees/pairs/" + s.pair + "/decision",
+			body: fixed(url.Values{"decision": {"match"}}), want: cells{toLogin, notFound, seeOther, notFound, notFound, notFound, notFound, notFound}},
+		{route: "GET /detainees/exchanges/{id}", object: "the first release", path: "/detainees/exchanges/" + s.exchange, body: none,
+			want: cells{toLogin, notFound, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "POST /detainees/exchanges/{id}/releases", object: "a person of the first release", path: "/detainees/exchanges/" + s.exchange + "/releases",
+			body: fixed(url.Values{"person": {s.person}, "at": {"2017-02-01T10:00"}, "place": {"Crossing point"}}),
+			want: cells{toLogin, notFound, forbidden, forbidden, forbidden, notFound, notFound, notFound}},
 	}
 }

@@ -135,17 +135,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Text = text.New(db, a.Ledger, a.Auth)
 	a.Bargain = bargain.New(db, a.Ledger)
-	// An organisation joining a round reads the negotiating texts and the
-	// package analysis's items it would have read had it been there.
-	a.Talks.OnJoin(a.Text.Joined)
-	a.Talks.OnJoin(a.Bargain.Joined)
 	if a.Detainees, err = detainees.New(db, a.Ledger, channel.DeriveKey(master, detainees.SealLabel)); err != nil {
 		db.Close()
 		return nil, err
 	}
+	// An organisation joining a round reads the negotiating texts and the
+	// package analysis's items it would have read had it been there.
+	a.Talks.OnJoin(a.Text.Joined)
+	a.Talks.OnJoin(a.Bargain.Joined)
 	a.Talks.OnJoin(a.Detainees.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Log: log, Secure: cfg.Secure})
+		Bargain: a.Bargain, Detainees: a.Detainees, Log: log, Secure: cfg.Secure})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)

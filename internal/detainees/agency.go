@@ -114,3 +114,55 @@ func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org ta
 	}
 	return widenOverseen(ctx, tx, org.ID, processID)
 }
+
+// Abilities are what an actor may do in a process's detainee track; the
+// pages ask for them rather than re-derive the rules.
+type Abilities struct {
+	Submit     bool // submit lists: a party, the mediation, the neutral agency
+	Oversee    bool // run the matching and review pairs: the mediation, the neutral agency
+	Record     bool // record exchanges: the mediation
+	Confirm    bool // confirm releases: the neutral agency
+	NameAgency bool // name the neutral agency: the head of the mediation, while none is named
+	Agency     Side // the neutral agency, zero while none is named
+	// Parties and Agencies take part in the process: the sides an
+	// exchange may name, the agencies the mediation may name.
+	Parties, Agencies []Side
+}
+
+// Abilities returns what actor may do in the process's detainee track;
+// the process is not found for those who take no part in it.
+func (s *Service) Abilities(ctx context.Context, actor access.Actor, processID string) (ab Abilities, err error) {
+	defer errs.Wrap(&err, "detainees.Abilities")
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
+		r, err := enter(ctx, tx, actor, processID)
+		if err != nil {
+			return err
+		}
+		ab = Abilities{Submit: r.cap.In(access.Party, access.Mediation) || r.neutral(), Oversee: r.overseer(),
+			Record: r.cap.Mediates(), Confirm: r.neutral(), NameAgency: r.agency == "" && r.cap.Mediates() && r.cap.Head()}
+		if r.agency != "" {
+			ab.Agency.OrgID = r.agency
+			if ab.Agency.Name, err = orgName(ctx, tx, r.agency); err != nil {
+				return err
+			}
+		}
+		for _, k := range []struct {
+			kind access.OrgKind
+			out  *[]Side
+		}{{access.Party, &ab.Parties}, {access.Agency, &ab.Agencies}} {
+			orgs, err := access.ProcessOrgs(ctx, tx, processID, k.kind)
+			if err != nil {
+				return err
+			}
+			for _, o := range orgs {
+				name, err := orgName(ctx, tx, o)
+				if err != nil {
+					return err
+				}
+				*k.out = append(*k.out, Side{OrgID: o, Name: name})
+			}
+		}
+		return nil
+	})
+	return ab, err
+}

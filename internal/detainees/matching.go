@@ -58,6 +58,7 @@ type PairRecord struct {
 // Decision is a reviewer's decision on a pair of records.
 type Decision struct {
 	ID, PairID  string
+	ProcessID   string
 	Decision    string
 	DecidedAt   time.Time
 	DecidedBy   string
@@ -351,7 +352,7 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, 
 	if err != nil {
 		return Decision{}, err
 	}
-	d := Decision{ID: store.NewID(), Decision: decision, DecidedAt: store.Time(store.Stamp(s.now())), DecidedBy: actor.User}
+	d := Decision{ID: store.NewID(), ProcessID: processID, Decision: decision, DecidedAt: store.Time(store.Stamp(s.now())), DecidedBy: actor.User}
 	ev, err := event(ctx, rec, actor, "detainees.pair.decided", "detainee_decision", d.ID, aud,
 		map[string]any{"process": processID, "record_a": a, "record_b": b, "decision": decision})
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"parley/internal/auth"
 	"parley/internal/bargain"
 	"parley/internal/channel"
+	"parley/internal/detainees"
 	"parley/internal/i18n"
 	"parley/internal/ledger"
 	"parley/internal/router"
@@ -54,6 +55,8 @@ type Deps struct {
 	Ledger *ledger.Ledger
 	// Bargain serves the package-analysis pages (bargain_*.go).
 	Bargain *bargain.Service
+	// Detainees serves the detainee track's pages (detainees_*.go).
+	Detainees *detainees.Service
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
@@ -71,6 +74,9 @@ type Web struct {
 	bargain *bargain.Service
 	secure  bool
 	cat     *i18n.Catalogue
+
+	// detainees: the detainee track's pages (detainees_*.go).
+	detainees *detainees.Service
 
 	pages     map[string]*template.Template // page name → layout + partials + page
 	fragments *template.Template            // layout + partials, for htmx fragments
@@ -99,7 +105,7 @@ func New(d Deps) (*Web, error) {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
 	w := &Web{
-		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, secure: d.Secure, cat: cat,
+		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, detainees: d.Detainees, secure: d.Secure, cat: cat,
 		pages: map[string]*template.Template{},
 		totp:  map[string]pendingTOTP{},
 		now:   time.Now,
@@ -234,6 +240,7 @@ func (w *Web) Register(mux *router.Mux) {
 	w.registerText(mux)
 	w.registerRecord(mux)
 	w.registerBargain(mux)
+	w.registerDetainees(mux)
 
 	// Anything else is a localized 404 page. The API registers its own
 	// /api/v1/ catch-all, which is more specific and wins.
