@@ -125,6 +125,16 @@ func (id Identity) Display(arabic bool) string {
 	return strings.Join(parts, " ")
 }
 
+// Latin is the person's name for the line beside the Arabic one: the
+// Latin name chain, or the split names when there is no whole chain in
+// either script; empty when the Arabic line already says it all.
+func (id Identity) Latin() string {
+	if id.NameLatin != "" || id.NameAr != "" {
+		return id.NameLatin
+	}
+	return id.Display(false)
+}
+
 // Problem is one finding of a file's validation report: the row (1 is the
 // header row) and the canonical column it concerns, and what is wrong.
 type Problem struct {

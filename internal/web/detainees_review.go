@@ -93,7 +93,7 @@ func (w *Web) detaineesDecide(rw http.ResponseWriter, r *http.Request, v *viewer
 	}
 	to := "/processes/" + d.ProcessID + "/detainees/review"
 	if n, err := strconv.Atoi(r.PostFormValue("next")); err == nil {
-		to += "#pair-" + strconv.Itoa(n)
+		to += "#pair-" + strconv.Itoa(n+1)
 	}
 	redirect(rw, r, to)
 }

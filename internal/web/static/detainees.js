@@ -15,11 +15,19 @@
     for (var i = 0; i < ps.length; i++) { if (!ps[i].dataset.decision) { return ps[i]; } }
     return ps[0] || null;
   }
-  document.addEventListener("DOMContentLoaded", function () {
+  // The page comes back at the pair after the one decided (#pair-N):
+  // focus the first undecided pair from there, else the first undecided.
+  function focusStart() {
+    var ps = pairs();
     var start = location.hash ? document.getElementById(location.hash.slice(1)) : null;
-    if (start && start.nextElementSibling) { start = start.nextElementSibling; }
-    focusPair(start && start.classList.contains("det-pair") ? start : firstPending());
-  });
+    for (var i = start ? ps.indexOf(start) : -1; i >= 0 && i < ps.length; i++) {
+      if (!ps[i].dataset.decision) { focusPair(ps[i]); return; }
+    }
+    focusPair(firstPending());
+  }
+  document.addEventListener("DOMContentLoaded", focusStart);
+  // The browser moves to the #pair-N anchor after the document is parsed.
+  window.addEventListener("load", focusStart);
   document.addEventListener("keydown", function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey) { return; }
     var t = e.target;
