@@ -28,6 +28,14 @@ func ordered(a, b string) [2]string {
 	return [2]string{a, b}
 }
 
+// decidedPairs returns the pairs of decided in a stable order, so that one
+// set of inputs gives one result.
+func decidedPairs(decided map[[2]string]bool) [][2]string {
+	return slices.SortedFunc(maps.Keys(decided), func(x, y [2]string) int {
+		return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1]))
+	})
+}
+
 // matchLink is the one call into internal/detainees/match: the process's
 // records as one set, matched within itself, so that the pairs across
 // lists and the duplicates inside a list come out of one model whose
@@ -40,11 +48,7 @@ func matchLink(recs []StoredRecord, decided map[[2]string]bool) []scored {
 		ms[i].ID = r.ID
 	}
 	opt := match.Options{}
-	// In a stable order, so that one set of inputs gives one result.
-	keys := slices.SortedFunc(maps.Keys(decided), func(x, y [2]string) int {
-		return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1]))
-	})
-	for _, k := range keys {
+	for _, k := range decidedPairs(decided) {
 		opt.Decisions = append(opt.Decisions, match.Decision{A: k[0], B: k[1], Match: decided[k]})
 	}
 	res := match.Link(ms, nil, opt)

@@ -76,36 +76,55 @@ func checkName(field, s string) error {
 // neutral agency.
 func (s *Service) SubmitList(ctx context.Context, actor access.Actor, processID string, in NewList) (l List, err error) {
 	defer errs.Wrap(&err, "detainees.SubmitList")
+	submitter := func(q access.Querier) (role, error) {
+		r, err := enter(ctx, q, actor, processID)
+		if err == nil && !r.cap.In(access.Party, access.Mediation) && !r.neutral() {
+			err = errs.New(errs.Forbidden, "only a party, the mediation or the neutral agency submits lists")
+		}
+		return r, err
+	}
+	// Who may submit is checked before the file is read; the file is read,
+	// checked and sealed before the write transaction, which then only
+	// checks again and stores.
+	if err := s.db.ReadTx(ctx, func(tx *store.Reader) error { _, err := submitter(tx); return err }); err != nil {
+		return l, err
+	}
+	if in.Kind != Held && in.Kind != Sought {
+		return l, errs.Field("kind", "a list is %q or %q", Held, Sought)
+	}
+	if err := checkName("name", in.Name); err != nil {
+		return l, err
+	}
+	rep, err := Inspect(in.File, in.Mapping, s.now())
+	if err != nil {
+		return l, err
+	}
+	if len(rep.Problems) > 0 {
+		return l, fileErr(rep.Problems)
+	}
+	sum := sha256.Sum256(in.File)
+	l = List{ID: store.NewID(), ProcessID: processID, OrgID: actor.Org, Kind: in.Kind, Name: strings.TrimSpace(in.Name),
+		Records: len(rep.Records), FileSHA256: hex.EncodeToString(sum[:]), CreatedBy: actor.User}
+	rows := make([][]any, len(rep.Records))
+	for i, r := range rep.Records {
+		id := store.NewID()
+		data, err := s.sealJSON("detainee_record", id, r)
+		if err != nil {
+			return List{}, err
+		}
+		rows[i] = []any{id, l.ID, int64(i + 2), data}
+	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		r, err := enter(ctx, tx, actor, processID)
+		r, err := submitter(tx)
 		if err != nil {
 			return err
-		}
-		if !r.cap.In(access.Party, access.Mediation) && !r.neutral() {
-			return errs.New(errs.Forbidden, "only a party, the mediation or the neutral agency submits lists")
-		}
-		if in.Kind != Held && in.Kind != Sought {
-			return errs.Field("kind", "a list is %q or %q", Held, Sought)
-		}
-		if err := checkName("name", in.Name); err != nil {
-			return err
-		}
-		rep, err := Inspect(in.File, in.Mapping, s.now())
-		if err != nil {
-			return err
-		}
-		if len(rep.Problems) > 0 {
-			return fileErr(rep.Problems)
 		}
 		aud, err := overseers(ctx, tx, processID, r.agency)
 		if err != nil {
 			return err
 		}
 		aud = append(aud, actor.Org).Normalize()
-		sum := sha256.Sum256(in.File)
-		l = List{ID: store.NewID(), ProcessID: processID, OrgID: actor.Org, Kind: in.Kind, Name: strings.TrimSpace(in.Name),
-			Records: len(rep.Records), FileSHA256: hex.EncodeToString(sum[:]),
-			CreatedAt: store.Time(store.Stamp(s.now())), CreatedBy: actor.User}
+		l.CreatedAt = store.Time(store.Stamp(s.now()))
 		if l.OrgName, err = orgName(ctx, tx, actor.Org); err != nil {
 			return err
 		}
@@ -117,17 +136,15 @@ func (s *Service) SubmitList(ctx context.Context, actor access.Actor, processID 
 		l.LedgerIndex = ev.Index
 		rec.Insert("detainee_lists", listColumns, "", l.ID, processID, actor.Org, l.Kind,
 			s.seal("detainee_list", l.ID, []byte(l.Name)), int64(l.Records), l.FileSHA256, actor.User, store.Stamp(l.CreatedAt), l.LedgerIndex)
-		for i, r := range rep.Records {
-			id := store.NewID()
-			data, err := s.sealJSON("detainee_record", id, r)
-			if err != nil {
-				return err
-			}
-			rec.Insert("detainee_records", recordColumns, "", id, l.ID, int64(i+2), data)
+		for _, row := range rows {
+			rec.Insert("detainee_records", recordColumns, "", row...)
 		}
 		return rec.Grant(l.ID, aud)
 	})
-	return l, err
+	if err != nil {
+		return List{}, err
+	}
+	return l, nil
 }
 
 var (

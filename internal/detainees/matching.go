@@ -78,61 +78,52 @@ var (
 // left out.
 func (s *Service) RunMatching(ctx context.Context, actor access.Actor, processID string) (run Run, err error) {
 	defer errs.Wrap(&err, "detainees.RunMatching")
+	overseer := func(q access.Querier) (role, error) {
+		r, err := enter(ctx, q, actor, processID)
+		if err == nil && !r.overseer() {
+			err = errs.New(errs.Forbidden, "only the mediation or the neutral agency runs the matching")
+		}
+		return r, err
+	}
+	// The records and decisions are read, and the model run, outside the
+	// write transaction, which would otherwise hold the writer for as long
+	// as the model takes. Records are never deleted, so the pairs stored
+	// after it still name records that exist; the run counts the records it
+	// matched.
+	var recs []StoredRecord
+	var decided map[[2]string]bool
+	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
+		if _, err := overseer(tx); err != nil {
+			return err
+		}
+		if recs, err = s.records(ctx, tx, actor, "r.list_id IN (SELECT id FROM detainee_lists WHERE process_id = $1)", processID); err != nil {
+			return err
+		}
+		decided, err = decisions(ctx, tx, actor, processID)
+		return err
+	})
+	if err != nil {
+		return run, err
+	}
+	pairs := withDecisions(s.link(recs, decided), recs, decided)
+	run = Run{ID: store.NewID(), ProcessID: processID, Records: len(recs), Decided: len(decided), CreatedBy: actor.User}
+	for _, p := range pairs {
+		if p.Review {
+			run.Review++
+		} else {
+			run.Pairs++
+		}
+	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		r, err := enter(ctx, tx, actor, processID)
+		r, err := overseer(tx)
 		if err != nil {
 			return err
-		}
-		if !r.overseer() {
-			return errs.New(errs.Forbidden, "only the mediation or the neutral agency runs the matching")
-		}
-		recs, err := s.records(ctx, tx, actor, "r.list_id IN (SELECT id FROM detainee_lists WHERE process_id = $1)", processID)
-		if err != nil {
-			return err
-		}
-		decided, err := decisions(ctx, tx, actor, processID)
-		if err != nil {
-			return err
-		}
-		pairs := s.link(recs, decided)
-		// The decisions win whatever the model says.
-		seen := map[[2]string]bool{}
-		kept := pairs[:0]
-		for _, p := range pairs {
-			k := ordered(p.A, p.B)
-			m, ok := decided[k]
-			if seen[k] || ok && !m {
-				continue
-			}
-			seen[k] = true
-			if ok {
-				p.Probability, p.Review = 1, false
-			}
-			kept = append(kept, p)
-		}
-		pairs = kept
-		known := map[string]bool{}
-		for _, r := range recs {
-			known[r.ID] = true
-		}
-		for k, m := range decided {
-			if m && !seen[k] && known[k[0]] && known[k[1]] {
-				pairs = append(pairs, scored{A: k[0], B: k[1], Probability: 1})
-			}
-		}
-		run = Run{ID: store.NewID(), ProcessID: processID, Records: len(recs), Decided: len(decided),
-			CreatedAt: store.Time(store.Stamp(s.now())), CreatedBy: actor.User}
-		for _, p := range pairs {
-			if p.Review {
-				run.Review++
-			} else {
-				run.Pairs++
-			}
 		}
 		aud, err := overseers(ctx, tx, processID, r.agency)
 		if err != nil {
 			return err
 		}
+		run.CreatedAt = store.Time(store.Stamp(s.now()))
 		ev, err := event(ctx, rec, actor, "detainees.matching.run", "detainee_run", run.ID, aud,
 			map[string]any{"process": processID, "records": run.Records, "pairs": run.Pairs, "review": run.Review, "decided": run.Decided})
 		if err != nil {
@@ -150,7 +141,41 @@ func (s *Service) RunMatching(ctx context.Context, actor access.Actor, processID
 		}
 		return rec.Grant(run.ID, aud)
 	})
-	return run, err
+	if err != nil {
+		return Run{}, err
+	}
+	return run, nil
+}
+
+// withDecisions makes the reviewers' decisions win over the model's pairs:
+// a pair decided a match is accepted with probability 1 (added when the
+// model did not propose it), one decided no match is left out, and each
+// pair appears once.
+func withDecisions(pairs []scored, recs []StoredRecord, decided map[[2]string]bool) []scored {
+	seen := map[[2]string]bool{}
+	kept := pairs[:0]
+	for _, p := range pairs {
+		k := ordered(p.A, p.B)
+		m, ok := decided[k]
+		if seen[k] || ok && !m {
+			continue
+		}
+		seen[k] = true
+		if ok {
+			p.Probability, p.Review = 1, false
+		}
+		kept = append(kept, p)
+	}
+	known := map[string]bool{}
+	for _, r := range recs {
+		known[r.ID] = true
+	}
+	for _, k := range decidedPairs(decided) {
+		if decided[k] && !seen[k] && known[k[0]] && known[k[1]] {
+			kept = append(kept, scored{A: k[0], B: k[1], Probability: 1})
+		}
+	}
+	return kept
 }
 
 // decisions returns the latest decision on each pair of records of the
