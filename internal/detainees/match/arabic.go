@@ -65,7 +65,8 @@ var arabicLetter = map[rune]byte{
 func arabicSkeleton(tok string) skeleton {
 	var sb skelBuilder
 	first := true
-	for _, r := range tok {
+	last := len(tok) - len(string([]rune(tok)[len([]rune(tok))-1:]))
+	for i, r := range tok {
 		c, ok := arabicLetter[r]
 		if !ok {
 			continue
@@ -84,9 +85,14 @@ func arabicSkeleton(tok string) skeleton {
 				sb.vowel(vowelU, true)
 			}
 		case 'I':
-			if first {
+			switch {
+			case first:
 				sb.consonant('y')
-			} else {
+			case i == last:
+				// A final ي may have been ى (alef maqsura), read a: موسى
+				// is Moussa, علي is Ali.
+				sb.vowel(vowelI|vowelA, true)
+			default:
 				sb.vowel(vowelI, true)
 			}
 		default:

@@ -12,7 +12,7 @@ import (
 //
 //   - national id;
 //   - each unordered pair of the names of the chain (given, father,
-//     grandfather, family) with the birth year, and again with the next year,
+//     grandfather, family) alone, and with the birth year, and again with the next year,
 //     so that years one apart meet;
 //   - each unordered pair of names with the mother's name, and with the
 //     birth place;
@@ -20,9 +20,7 @@ import (
 //   - family name with mother's name.
 //
 // Names enter keys by their consonant skeleton, so every script and
-// spelling of a name gives the same key. A key shared by more than maxBlock
-// records is dropped (it says too little; the other keys of its pairs
-// still bring them together).
+// spelling of a name gives the same key.
 
 const keyShift = 24 // low bits of a sorted entry: record index
 
@@ -36,7 +34,26 @@ const (
 	kindPairPlace
 	kindTriple
 	kindFamilyMother
+	kindPair
 )
+
+// maxBlock drops a key shared by more records than this, by kind: such a
+// key says too little (the other keys of its true pairs still bring them
+// together) and would cost the square of its size in comparisons.
+var maxBlock = [8]uint64{
+	kindNID:          50,
+	kindPairYear:     300,
+	kindPairMother:   150,
+	kindPairPlace:    100,
+	kindTriple:       150,
+	kindFamilyMother: 100,
+	kindPair:         40,
+}
+
+// key tags a hash with its kind, kept in the low bits of the key.
+func key(kind, h uint64) uint64 {
+	return h&^(1<<(keyShift+3)-1) | kind<<keyShift
+}
 
 func mix(h, v uint64) uint64 {
 	h ^= v + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2)
@@ -57,41 +74,49 @@ func hashString(s string) uint64 {
 
 // blockKeys appends the keys of one record to buf.
 func (d *dictionary) blockKeys(p *prepared, buf []uint64) []uint64 {
-	var toks [4]uint64
-	n := 0
-	for s := slotGiven; s <= slotFamily; s++ {
-		c := uint64(d.cons[p.names[0][s]])
-		if c == 0 || slices.Contains(toks[:n], c) {
-			continue
-		}
-		toks[n] = c
-		n++
-	}
-	slices.Sort(toks[:n])
 	mother := uint64(d.cons[p.names[0][slotMother]])
 	place := uint64(d.cons[p.place])
 	if p.nid != "" {
-		buf = append(buf, mix(kindNID, hashString(p.nid)))
+		buf = append(buf, key(kindNID, hashString(p.nid)))
 	}
-	for x := 0; x < n; x++ {
-		for y := x + 1; y < n; y++ {
-			pair := mix(mix(0, toks[x]), toks[y])
-			if p.year != 0 {
-				buf = append(buf, mix(mix(pair, kindPairYear), uint64(p.year)), mix(mix(pair, kindPairYear), uint64(p.year+1)))
+	var seen [maxReadings][4]uint64
+	for r := 0; r < int(p.nRead); r++ {
+		var toks [4]uint64
+		n := 0
+		for s := slotGiven; s <= slotFamily; s++ {
+			c := uint64(d.cons[p.names[r][s]])
+			if c == 0 || slices.Contains(toks[:n], c) {
+				continue
 			}
-			if mother != 0 {
-				buf = append(buf, mix(mix(pair, kindPairMother), mother))
-			}
-			if place != 0 {
-				buf = append(buf, mix(mix(pair, kindPairPlace), place))
-			}
-			for z := y + 1; z < n; z++ {
-				buf = append(buf, mix(mix(pair, kindTriple), toks[z]))
+			toks[n] = c
+			n++
+		}
+		slices.Sort(toks[:n])
+		seen[r] = toks
+		if slices.Contains(seen[:r], toks) {
+			continue
+		}
+		for x := 0; x < n; x++ {
+			for y := x + 1; y < n; y++ {
+				pair := mix(mix(0, toks[x]), toks[y])
+				buf = append(buf, key(kindPair, pair))
+				if p.year != 0 {
+					buf = append(buf, key(kindPairYear, mix(pair, uint64(p.year))), key(kindPairYear, mix(pair, uint64(p.year+1))))
+				}
+				if mother != 0 {
+					buf = append(buf, key(kindPairMother, mix(pair, mother)))
+				}
+				if place != 0 {
+					buf = append(buf, key(kindPairPlace, mix(pair, place)))
+				}
+				for z := y + 1; z < n; z++ {
+					buf = append(buf, key(kindTriple, mix(pair, toks[z])))
+				}
 			}
 		}
-	}
-	if fam := uint64(d.cons[p.names[0][slotFamily]]); fam != 0 && mother != 0 {
-		buf = append(buf, mix(mix(kindFamilyMother, fam), mother))
+		if fam := uint64(d.cons[p.names[r][slotFamily]]); fam != 0 && mother != 0 {
+			buf = append(buf, key(kindFamilyMother, mix(fam, mother)))
+		}
 	}
 	return buf
 }
@@ -106,7 +131,7 @@ type blocks struct {
 	dropped int // blocks dropped for size
 }
 
-func buildBlocks(recs []prepared, d *dictionary, skip []bool, maxBlock, workers int) *blocks {
+func buildBlocks(recs []prepared, d *dictionary, skip []bool, workers int) *blocks {
 	parts := make([][]uint64, workers)
 	chunk := (len(recs) + workers - 1) / max(workers, 1)
 	var wg sync.WaitGroup
@@ -145,7 +170,7 @@ func buildBlocks(recs []prepared, d *dictionary, skip []bool, maxBlock, workers 
 		for t < len(e) && e[t]>>keyShift == e[s]>>keyShift {
 			t++
 		}
-		if t-s > maxBlock {
+		if uint64(t-s) > maxBlock[e[s]>>keyShift&7] {
 			b.dropped++
 		} else {
 			if t-s >= 2 {

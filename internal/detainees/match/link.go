@@ -1,10 +1,7 @@
 package match
 
 import (
-	"cmp"
-	"math"
 	"runtime"
-	"slices"
 )
 
 // Defaults of Options and fixed parameters of the method (see
@@ -13,8 +10,6 @@ const (
 	DefaultAccept = 0.9
 	DefaultReview = 0.3
 
-	// maxBlock drops a blocking key shared by more records than this.
-	maxBlock = 400
 	// maxCluster bounds a cluster: one person is not entered a dozen times,
 	// and a chain of merges that long is a chain of mistakes.
 	maxCluster = 8
@@ -53,7 +48,7 @@ func Link(a, b []Record, opt Options) Result {
 	for i := range recs {
 		l.skip[i] = l.id(i) == ""
 	}
-	l.blocks = buildBlocks(recs, dict, l.skip, maxBlock, opt.Workers)
+	l.blocks = buildBlocks(recs, dict, l.skip, opt.Workers)
 	cands := l.blocks.compareBlocks(recs, dict, cross, within, opt.Workers)
 	l.fit(cands)
 	l.decide()
@@ -80,8 +75,12 @@ type linker struct {
 	opt    Options
 	blocks *blocks
 	md     model
-	freq   [3][]float64         // name frequency by consonant skeleton: personal names, family names, mothers' names
-	meanLF [fMother + 1]float64 // mean ln frequency of the names agreed on among compared pairs
+	freq   [3][]float64 // name frequency by consonant skeleton: personal names, family names, mothers' names
+	weight [nFields][8]float64
+	prior  [2]float64 // log-odds of a match for a pair inside one list, across the lists
+	logM   [fMother + 1]float64
+	// familyCap bounds the evidence of the fields brothers share.
+	familyCap float64
 	// decisions by pair key; true = match.
 	decided map[uint64]bool
 	ids     map[Member]int
@@ -100,93 +99,6 @@ func pairKey(i, j int) uint64 {
 		i, j = j, i
 	}
 	return uint64(i)<<32 | uint64(j)
-}
-
-// freqClass maps a name field to its frequency table.
-func freqClass(f int) int {
-	switch f {
-	case fFamily:
-		return 1
-	case fMother:
-		return 2
-	}
-	return 0
-}
-
-// fit counts name frequencies, estimates the model by EM on the compared
-// pairs' patterns and the mean frequency of agreed names.
-func (l *linker) fit(cands []cand) {
-	for c := range l.freq {
-		l.freq[c] = make([]float64, len(l.d.consS))
-	}
-	var total [3]float64
-	for i := range l.recs {
-		if l.skip[i] {
-			continue
-		}
-		for s := 0; s < nSlots; s++ {
-			if t := l.recs[i].names[0][s]; t != 0 {
-				c := freqClass(s)
-				l.freq[c][l.d.cons[t]]++
-				total[c]++
-			}
-		}
-	}
-	for c := range l.freq {
-		for k := range l.freq[c] {
-			l.freq[c][k] = (l.freq[c][k] + 1) / (total[c] + float64(len(l.freq[c])))
-		}
-	}
-
-	counts := map[pattern]float64{}
-	var sumLF [fMother + 1]float64
-	var nLF [fMother + 1]float64
-	for _, c := range cands {
-		counts[c.p.levels()]++
-		for f := fGiven; f <= fMother; f++ {
-			if c.p.level(f) == lvAgree {
-				sumLF[f] += math.Log(l.nameFreq(c, f))
-				nLF[f]++
-			}
-		}
-	}
-	pc := make([]patternCount, 0, len(counts))
-	for p, n := range counts {
-		pc = append(pc, patternCount{p, n})
-	}
-	slices.SortFunc(pc, func(x, y patternCount) int { return cmp.Compare(x.p, y.p) })
-	l.md = estimate(pc)
-	for f := range sumLF {
-		if nLF[f] > 0 {
-			l.meanLF[f] = sumLF[f] / nLF[f]
-		}
-	}
-}
-
-// nameFreq is the frequency of the name a pair agrees on in field f.
-func (l *linker) nameFreq(c cand, f int) float64 {
-	vx, _ := c.p.readings()
-	var t tokenID
-	if f == fMother {
-		t = l.recs[c.i].names[0][slotMother]
-	} else {
-		t = l.recs[c.i].names[vx][f]
-	}
-	return l.freq[freqClass(f)][l.d.cons[t]]
-}
-
-// logit scores a compared pair: the model's weights, and for each name
-// agreed on, how much rarer (or commoner) that name is than the names pairs
-// usually agree on.
-func (l *linker) logit(c cand) float64 {
-	s := l.md.logit(c.p.levels())
-	for f := fGiven; f <= fMother; f++ {
-		if c.p.level(f) == lvAgree {
-			adj := l.meanLF[f] - math.Log(l.nameFreq(c, f))
-			s += max(-tfClamp, min(tfClamp, adj))
-		}
-	}
-	return s
 }
 
 // probability compares and scores any two records.
