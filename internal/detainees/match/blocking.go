@@ -11,12 +11,11 @@ import (
 // or a name written out of order in some of them:
 //
 //   - national id;
-//   - each unordered pair of the names of the chain (given, father,
-//     grandfather, family) alone, and with the birth year, and again with the next year,
-//     so that years one apart meet;
-//   - each unordered pair of names with the mother's name, and with the
-//     birth place;
-//   - each unordered triple of names of the chain;
+//   - each pair of the names of the chain (given, father, grandfather,
+//     family), in their places, with the birth year, and again with the
+//     next year, so that years one apart meet;
+//   - each pair of names with the mother's name, and with the birth place;
+//   - each triple of names of the chain;
 //   - family name with mother's name.
 //
 // Names enter keys by their consonant skeleton, so every script and
@@ -34,20 +33,18 @@ const (
 	kindPairPlace
 	kindTriple
 	kindFamilyMother
-	kindPair
 )
 
 // maxBlock drops a key shared by more records than this, by kind: such a
 // key says too little (the other keys of its true pairs still bring them
 // together) and would cost the square of its size in comparisons.
 var maxBlock = [8]uint64{
-	kindNID:          50,
-	kindPairYear:     300,
-	kindPairMother:   150,
-	kindPairPlace:    100,
-	kindTriple:       150,
-	kindFamilyMother: 100,
-	kindPair:         40,
+	kindNID:          20,
+	kindPairYear:     100,
+	kindPairMother:   60,
+	kindPairPlace:    40,
+	kindTriple:       60,
+	kindFamilyMother: 40,
 }
 
 // key tags a hash with its kind, kept in the low bits of the key.
@@ -81,25 +78,27 @@ func (d *dictionary) blockKeys(p *prepared, buf []uint64) []uint64 {
 	}
 	var seen [maxReadings][4]uint64
 	for r := 0; r < int(p.nRead); r++ {
+		// Names enter keys with their place in the chain: Mohammed as given
+		// name and Fadi as father's name is a much smaller block than the two
+		// names anywhere. The readings of a chain (family name first, given
+		// and father swapped) give the keys of the other places.
 		var toks [4]uint64
-		n := 0
 		for s := slotGiven; s <= slotFamily; s++ {
-			c := uint64(d.cons[p.names[r][s]])
-			if c == 0 || slices.Contains(toks[:n], c) {
-				continue
-			}
-			toks[n] = c
-			n++
+			toks[s] = uint64(d.cons[p.names[r][s]])
 		}
-		slices.Sort(toks[:n])
 		seen[r] = toks
 		if slices.Contains(seen[:r], toks) {
 			continue
 		}
-		for x := 0; x < n; x++ {
-			for y := x + 1; y < n; y++ {
-				pair := mix(mix(0, toks[x]), toks[y])
-				buf = append(buf, key(kindPair, pair))
+		for x := 0; x < 4; x++ {
+			if toks[x] == 0 {
+				continue
+			}
+			for y := x + 1; y < 4; y++ {
+				if toks[y] == 0 {
+					continue
+				}
+				pair := mix(mix(uint64(x<<4|y), toks[x]), toks[y])
 				if p.year != 0 {
 					buf = append(buf, key(kindPairYear, mix(pair, uint64(p.year))), key(kindPairYear, mix(pair, uint64(p.year+1))))
 				}
@@ -109,12 +108,14 @@ func (d *dictionary) blockKeys(p *prepared, buf []uint64) []uint64 {
 				if place != 0 {
 					buf = append(buf, key(kindPairPlace, mix(pair, place)))
 				}
-				for z := y + 1; z < n; z++ {
-					buf = append(buf, key(kindTriple, mix(pair, toks[z])))
+				for z := y + 1; z < 4; z++ {
+					if toks[z] != 0 {
+						buf = append(buf, key(kindTriple, mix(mix(pair, uint64(z)), toks[z])))
+					}
 				}
 			}
 		}
-		if fam := uint64(d.cons[p.names[r][slotFamily]]); fam != 0 && mother != 0 {
+		if fam := toks[slotFamily]; fam != 0 && mother != 0 {
 			buf = append(buf, key(kindFamilyMother, mix(fam, mother)))
 		}
 	}
@@ -170,12 +171,11 @@ func buildBlocks(recs []prepared, d *dictionary, skip []bool, workers int) *bloc
 		for t < len(e) && e[t]>>keyShift == e[s]>>keyShift {
 			t++
 		}
-		if uint64(t-s) > maxBlock[e[s]>>keyShift&7] {
+		switch {
+		case uint64(t-s) > maxBlock[e[s]>>keyShift&7]:
 			b.dropped++
-		} else {
-			if t-s >= 2 {
-				b.spans = append(b.spans, [2]int{s, t})
-			}
+		case t-s >= 2:
+			b.spans = append(b.spans, [2]int{s, t})
 			for _, x := range e[s:t] {
 				counts[x&(maxRecords-1)+1]++
 			}
@@ -195,7 +195,6 @@ func buildBlocks(recs []prepared, d *dictionary, skip []bool, workers int) *bloc
 			fill[r]++
 		}
 	}
-	// Keys of singleton blocks are not needed: no pair shares them.
 	return b
 }
 

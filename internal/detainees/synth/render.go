@@ -24,19 +24,19 @@ const (
 	pTypo           = 0.03 // per written name
 	pFamilyFirst    = 0.06 // a chain written family name first
 	pSwapGivenFath  = 0.02 // split columns with given and father swapped
-	pNoGrandfather  = 0.3
+	pNoGrandfather  = 0.25
 	pNoFather       = 0.04
-	pNoMother       = 0.3
+	pNoMother       = 0.2
 	pMotherFamily   = 0.3 // mother's name written with her family name
-	pNoSex          = 0.15
-	pFullDate       = 0.35
+	pNoSex          = 0.1
+	pFullDate       = 0.4
 	pYearOnly       = 0.45 // else no birth data
 	pYearOff        = 0.1
 	pDayMonthSwap   = 0.05
-	pNoPlace        = 0.3
-	pNationalID     = 0.4
+	pNoPlace        = 0.2
+	pNationalID     = 0.5
 	pNationalIDTypo = 0.03
-	pArrest         = 0.6
+	pArrest         = 0.7
 )
 
 var arabicLetters = []rune("ابتثجحخدذرزسشصضطظعغفقكلمنهوي")

@@ -15,6 +15,7 @@ package synth
 import (
 	"encoding/csv"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -128,7 +129,7 @@ func familyTable(male table) table {
 			v.latin = append(v.latin, f.s)
 			v.cum = append(v.cum, vt)
 		}
-		total += w * 0.6
+		total += math.Sqrt(w) // Al-Mohammed is common, but not as common as Mohammed
 		t.items = append(t.items, v)
 		t.cum = append(t.cum, total)
 	}
