@@ -58,15 +58,14 @@ var arabicLetter = map[rune]byte{
 	'ذ': 'z', 'ر': 'r', 'ز': 'z', 'س': 's', 'ش': 'x', 'ص': 's', 'ض': 'd',
 	'ط': 't', 'ظ': 'z', 'غ': 'g', 'ف': 'f', 'ق': 'k', 'ك': 'k', 'ل': 'l',
 	'م': 'm', 'ن': 'n', 'ه': 'h', 'پ': 'b', 'چ': 'x', 'ڤ': 'f', 'گ': 'g',
-	'ا': 'A', 'ع': 'A', 'ء': 'A', 'و': 'U', 'ي': 'I',
+	'ا': 'A', 'ع': 'A', 'ء': 'A', 'و': 'U', 'ي': 'I', 'ى': 'Y',
 }
 
 // arabicSkeleton turns one normalised Arabic name token into its skeleton.
 func arabicSkeleton(tok string) skeleton {
 	var sb skelBuilder
 	first := true
-	last := len(tok) - len(string([]rune(tok)[len([]rune(tok))-1:]))
-	for i, r := range tok {
+	for _, r := range tok {
 		c, ok := arabicLetter[r]
 		if !ok {
 			continue
@@ -78,6 +77,10 @@ func arabicSkeleton(tok string) skeleton {
 			} else {
 				sb.vowel(vowelA, true)
 			}
+		case 'Y':
+			// Alef maqsura reads a (موسى is Moussa), but is also written
+			// for a final ي.
+			sb.vowel(vowelA|vowelI, true)
 		case 'U':
 			if first {
 				sb.consonant('w')
@@ -88,10 +91,6 @@ func arabicSkeleton(tok string) skeleton {
 			switch {
 			case first:
 				sb.consonant('y')
-			case i == last:
-				// A final ي may have been ى (alef maqsura), read a: موسى
-				// is Moussa, علي is Ali.
-				sb.vowel(vowelI|vowelA, true)
 			default:
 				sb.vowel(vowelI, true)
 			}

@@ -190,7 +190,7 @@ func (l *linker) conflict(e edge, mi, mj []int) bool {
 			if pairKey(x, y) == pairKey(e.i, e.j) {
 				continue
 			}
-			if l.probability(x, y) < conflictBelow {
+			if l.evidence(x, y) < conflictEvidence {
 				return true
 			}
 		}

@@ -13,10 +13,10 @@ const (
 	// maxCluster bounds a cluster: one person is not entered a dozen times,
 	// and a chain of merges that long is a chain of mistakes.
 	maxCluster = 8
-	// conflictBelow: two records whose own comparison says they are
-	// different people with less than this probability are never put in one
-	// cluster through others.
-	conflictBelow = 0.02
+	// conflictEvidence: two records whose own comparison is this much
+	// evidence against a match (log likelihood ratio, prior left out) are
+	// never put in one cluster through others.
+	conflictEvidence = -4.6
 	// tfClamp bounds the name-frequency adjustment of a weight, in nats.
 	tfClamp = 4.0
 )
@@ -99,6 +99,14 @@ func pairKey(i, j int) uint64 {
 		i, j = j, i
 	}
 	return uint64(i)<<32 | uint64(j)
+}
+
+// evidence compares any two records and gives the log likelihood ratio of
+// a match, the prior left out.
+func (l *linker) evidence(i, j int) float64 {
+	x, y := min(i, j), max(i, j)
+	c := cand{uint32(x), uint32(y), l.d.compare(&l.recs[x], &l.recs[y])}
+	return l.logit(c) - l.prior[l.scopeIndex(x, y)]
 }
 
 // probability compares and scores any two records.

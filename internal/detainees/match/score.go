@@ -21,6 +21,24 @@ import (
 // uSamples is the number of random pairs u is measured on.
 const uSamples = 50_000
 
+// uPrior is how many random pairs' worth of weight defaultU carries: on a
+// short list, whose few pairs include its matches, it keeps u sensible.
+const uPrior = 1000
+
+// defaultU is what u is believed to be before the data speak: two people
+// taken at random rarely share a name, a birth date or a national number.
+var defaultU = [nFields][8]float64{
+	fGiven:       {0, 0.95, 0.005, 0.01, 0.035},
+	fFather:      {0, 0.95, 0.005, 0.01, 0.035},
+	fGrandfather: {0, 0.95, 0.005, 0.01, 0.035},
+	fFamily:      {0, 0.97, 0.005, 0.005, 0.02},
+	fMother:      {0, 0.94, 0.005, 0.01, 0.045},
+	fBirth:       {0, 0.92, 0.05, 0.029, 0.001},
+	fPlace:       {0, 0.9, 0.01, 0.09},
+	fNationalID:  {0, 0.99998, 0.00001, 0.00001},
+	fSex:         {0, 0.2, 0.8},
+}
+
 // fit counts name frequencies, estimates m by EM on the compared pairs,
 // u on random pairs, and the prior odds per scope.
 func (l *linker) fit(cands []cand) {
@@ -59,21 +77,26 @@ func (l *linker) fit(cands []cand) {
 	slices.SortFunc(pc, func(x, y patternCount) int { return cmp.Compare(x.p, y.p) })
 	l.md = estimate(pc)
 
-	post := make(map[pattern]float64, len(pc))
-	for _, c := range pc {
-		post[c.p] = sigmoid(l.md.logit(c.p))
+	u := l.sampleU()
+	for f := 0; f < nFields; f++ {
+		for lv := 1; lv < nLevels[f]; lv++ {
+			l.weight[f][lv] = math.Log(l.md.m[f][lv] / u[f][lv])
+		}
 	}
-	var expected [2]float64
+	// The prior odds per scope: the share of all pairs that match, found
+	// as the fixed point of "the expected number of matches among the
+	// compared pairs, given that share" (pairs never compared are taken
+	// not to match).
+	var byScope [2]map[pattern]float64
+	for s := range byScope {
+		byScope[s] = map[pattern]float64{}
+	}
 	for _, c := range cands {
-		expected[l.scopeIndex(int(c.i), int(c.j))] += post[c.p.levels()]
+		byScope[l.scopeIndex(int(c.i), int(c.j))][c.p.levels()]++
 	}
 	pairs := [2]float64{sides[0]*(sides[0]-1)/2 + sides[1]*(sides[1]-1)/2, sides[0] * sides[1]}
 	for s := range l.prior {
-		rate := 1e-9
-		if pairs[s] > 0 {
-			rate = min(max(expected[s]/pairs[s], 1e-12), 0.5)
-		}
-		l.prior[s] = math.Log(rate / (1 - rate))
+		l.prior[s] = l.fixPrior(byScope[s], pairs[s], min(sides[0], max(sides[1], 1)))
 	}
 
 	// Family evidence: brothers share father, grandfather, family name,
@@ -91,16 +114,36 @@ func (l *linker) fit(cands []cand) {
 		}
 	}
 	l.familyCap = math.Log(0.9 * max(pairs[0]+pairs[1], 1) / max(siblings, 1))
-
-	u := l.sampleU()
-	for f := 0; f < nFields; f++ {
-		for lv := 1; lv < nLevels[f]; lv++ {
-			l.weight[f][lv] = math.Log(l.md.m[f][lv] / u[f][lv])
-		}
-	}
 	for f := fGiven; f <= fMother; f++ {
 		l.logM[f] = math.Log(l.md.m[f][lvAgree])
 	}
+}
+
+// fixPrior finds the log-odds that a pair of the scope matches: λ such that
+// λ·pairs is the sum over compared pairs of their posterior under λ.
+func (l *linker) fixPrior(counts map[pattern]float64, pairs, start float64) float64 {
+	if pairs < 1 || len(counts) == 0 {
+		return math.Log(1e-12)
+	}
+	lambda := min(start/pairs, 0.5)
+	for range 100 {
+		prior := math.Log(lambda / (1 - lambda))
+		expected := 0.0
+		for p, n := range counts {
+			s := prior
+			for f := 0; f < nFields; f++ {
+				s += l.weight[f][p.level(f)]
+			}
+			expected += n * sigmoid(s)
+		}
+		next := min(max(expected/pairs, 1e-12), 0.5)
+		if math.Abs(next-lambda) < 1e-4*lambda {
+			lambda = next
+			break
+		}
+		lambda = next
+	}
+	return math.Log(lambda / (1 - lambda))
 }
 
 // scopeIndex is 0 for a pair inside one list, 1 across the lists.
@@ -118,7 +161,12 @@ func (l *linker) sampleU() [nFields][8]float64 {
 	var seen [nFields][8]float64
 	n := len(l.recs)
 	nb := n - l.na
-	for k, tries := 0, 0; k < uSamples && tries < 4*uSamples && n > 1; tries++ {
+	samples := n * (n - 1) / 2
+	if l.b != nil {
+		samples = l.na * nb
+	}
+	samples = min(samples, uSamples)
+	for k, tries := 0, 0; k < samples && tries < 4*samples && n > 1; tries++ {
 		var i, j int
 		if l.b != nil && l.na > 0 && nb > 0 {
 			i, j = rng.IntN(l.na), l.na+rng.IntN(nb)
@@ -138,10 +186,10 @@ func (l *linker) sampleU() [nFields][8]float64 {
 	for f := 0; f < nFields; f++ {
 		var sum float64
 		for lv := 1; lv < nLevels[f]; lv++ {
-			sum += seen[f][lv] + emPseudo
+			sum += seen[f][lv] + uPrior*defaultU[f][lv]
 		}
 		for lv := 1; lv < nLevels[f]; lv++ {
-			u[f][lv] = (seen[f][lv] + emPseudo) / sum
+			u[f][lv] = (seen[f][lv] + uPrior*defaultU[f][lv]) / sum
 		}
 	}
 	return u

@@ -97,11 +97,29 @@ func pick(rng *rand.Rand, cum []float64) int {
 
 func (t *table) draw(rng *rand.Rand) int { return pick(rng, t.cum) }
 
-// familyTable adds to the written family names those formed from male names
-// with the article (الأحمد; Al-Ahmad, Al Ahmad, Alahmad, El-Ahmad, Ahmad).
+// familyTable adds to the written family names those formed from male
+// names, as many Syrian family names are: with the article (الأحمد;
+// Al-Ahmad, Al Ahmad, Alahmad, El-Ahmad, Ahmad), as a nisba (الأحمدي;
+// Al-Ahmadi, Ahmadi) and with Abu (أبو أحمد; Abu Ahmad, Abou Ahmad).
 func familyTable(male table) table {
 	t := parseTable(familyNames)
 	total := t.cum[len(t.cum)-1]
+	type form struct {
+		s string
+		w float64
+	}
+	add := func(ar string, forms []form, w float64) {
+		v := variant{arabic: ar}
+		vt := 0.0
+		for _, f := range forms {
+			vt += f.w
+			v.latin = append(v.latin, f.s)
+			v.cum = append(v.cum, vt)
+		}
+		total += w
+		t.items = append(t.items, v)
+		t.cum = append(t.cum, total)
+	}
 	for k, m := range male.items {
 		if strings.Contains(m.arabic, " ") {
 			continue
@@ -110,28 +128,19 @@ func familyTable(male table) table {
 		if k > 0 {
 			w -= male.cum[k-1]
 		}
+		w = math.Sqrt(w) // Al-Mohammed is common, but not as common as Mohammed
 		ar := m.arabic
-		switch {
-		case strings.HasPrefix(ar, "أ"), strings.HasPrefix(ar, "إ"):
-			ar = "الأ" + strings.TrimPrefix(strings.TrimPrefix(ar, "أ"), "إ")
-		default:
-			ar = "ال" + ar
+		withArticle := "ال" + ar
+		if strings.HasPrefix(ar, "أ") || strings.HasPrefix(ar, "إ") {
+			withArticle = "الأ" + ar[len("أ"):]
 		}
-		v := variant{arabic: ar}
 		base := m.latin[pick(rand.New(rand.NewPCG(uint64(k), 7)), m.cum)]
-		forms := []struct {
-			s string
-			w float64
-		}{{"Al-" + base, 45}, {"Al " + base, 15}, {"Al" + strings.ToLower(base), 10}, {"El-" + base, 10}, {base, 20}}
-		vt := 0.0
-		for _, f := range forms {
-			vt += f.w
-			v.latin = append(v.latin, f.s)
-			v.cum = append(v.cum, vt)
+		lower := strings.ToLower(base)
+		add(withArticle, []form{{"Al-" + base, 45}, {"Al " + base, 15}, {"Al" + lower, 10}, {"El-" + base, 10}, {base, 20}}, w)
+		if last := lower[len(lower)-1]; !strings.ContainsRune("aeiouyh", rune(last)) && !strings.HasSuffix(ar, "ي") {
+			add(withArticle+"ي", []form{{"Al-" + base + "i", 40}, {base + "i", 50}, {"El-" + base + "i", 10}}, w*0.7)
 		}
-		total += math.Sqrt(w) // Al-Mohammed is common, but not as common as Mohammed
-		t.items = append(t.items, v)
-		t.cum = append(t.cum, total)
+		add("أبو "+ar, []form{{"Abu " + base, 50}, {"Abou " + base, 30}, {"Abu" + lower, 20}}, w*0.4)
 	}
 	return t
 }
