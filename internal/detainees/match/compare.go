@@ -11,15 +11,17 @@ const (
 	fPlace
 	fNationalID
 	fSex
+	fArrest
+	fArrestPlace
 	nFields
 )
 
 // fieldNames name the fields in docs, tests and the model's dump.
-var fieldNames = [nFields]string{"given", "father", "grandfather", "family", "mother", "birth", "place", "national_id", "sex"}
+var fieldNames = [nFields]string{"given", "father", "grandfather", "family", "mother", "birth", "place", "national_id", "sex", "arrest_date", "arrest_place"}
 
 // nLevels is the number of comparison levels of each field; level 0 is
 // always "missing on one side" and carries no evidence.
-var nLevels = [nFields]int{5, 5, 5, 5, 5, 5, 4, 4, 3}
+var nLevels = [nFields]int{5, 5, 5, 5, 5, 5, 4, 4, 3, 4, 4}
 
 // Name levels.
 const (
@@ -42,7 +44,7 @@ const levelBits = 3
 
 // pattern packs one level per field, levelBits each, and in the bits above
 // the readings of the name chains that gave the best name agreement.
-type pattern uint32
+type pattern uint64
 
 func (p pattern) level(f int) int { return int(p>>(levelBits*f)) & (1<<levelBits - 1) }
 
@@ -123,6 +125,8 @@ func (d *dictionary) compare(x, y *prepared) pattern {
 	p |= pattern(d.comparePlace(x.place, y.place)) << (levelBits * fPlace)
 	p |= pattern(compareNID(x.nid, y.nid)) << (levelBits * fNationalID)
 	p |= pattern(compareSex(x.sex, y.sex)) << (levelBits * fSex)
+	p |= pattern(compareArrest(x, y)) << (levelBits * fArrest)
+	p |= pattern(d.comparePlace(x.arrestPlace, y.arrestPlace)) << (levelBits * fArrestPlace)
 	p |= pattern(bx|by<<3) << (levelBits * nFields)
 	return p
 }
@@ -143,6 +147,21 @@ func compareBirth(x, y *prepared) int {
 		return lvYearNear
 	}
 	return lvDisagree
+}
+
+// compareArrest grades arrest dates: 3 the same day (or day and month
+// swapped), 2 within a month, 1 further apart.
+func compareArrest(x, y *prepared) int {
+	if x.arrest == 0 || y.arrest == 0 {
+		return 0
+	}
+	if x.arrest == y.arrest || x.arrestSwapped == y.arrest {
+		return 3
+	}
+	if d := x.arrest - y.arrest; d <= 31 && d >= -31 {
+		return 2
+	}
+	return 1
 }
 
 func (d *dictionary) comparePlace(x, y tokenID) int {

@@ -47,6 +47,8 @@ var defaultM = [nFields][8]float64{
 	fPlace:       {0, 0.04, 0.02, 0.94},
 	fNationalID:  {0, 0.01, 0.04, 0.95},
 	fSex:         {0, 0.01, 0.99},
+	fArrest:      {0, 0.1, 0.2, 0.7},
+	fArrestPlace: {0, 0.08, 0.02, 0.9},
 }
 
 // estimate runs EM from a start that says agreement is likelier among

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Name slots of a prepared record.
@@ -33,7 +34,11 @@ type prepared struct {
 	sex        byte // 'M', 'F' or 0
 	place      tokenID
 	nid        string
-	side       uint8 // 0 = list a, 1 = list b
+	// arrest is the arrest date in days since 1900 (0 unknown),
+	// arrestSwapped the same with day and month swapped.
+	arrest, arrestSwapped int32
+	arrestPlace           tokenID
+	side                  uint8 // 0 = list a, 1 = list b
 }
 
 const maxReadings = 6
@@ -78,10 +83,11 @@ func (d *dictionary) intern(s skeleton) tokenID {
 
 // raw is a record's skeletons before interning, computed in parallel.
 type raw struct {
-	names [maxReadings][nSlots]skeleton
-	nRead int
-	place skeleton
-	p     prepared
+	names       [maxReadings][nSlots]skeleton
+	nRead       int
+	place       skeleton
+	arrestPlace skeleton
+	p           prepared
 }
 
 // add appends a reading unless the record has it already.
@@ -183,6 +189,7 @@ func prepareRaw(r *Record, side uint8) raw {
 		x.add(n)
 	}
 	x.place = placeSkeleton(r.BirthPlace)
+	x.arrestPlace = placeSkeleton(r.ArrestPlace)
 	p := &x.p
 	p.side = side
 	switch r.Sex {
@@ -202,6 +209,12 @@ func prepareRaw(r *Record, side uint8) raw {
 		p.year = int16(y)
 	}
 	p.nid = digits(r.NationalID)
+	if t, err := time.Parse(time.DateOnly, r.ArrestDate); err == nil {
+		p.arrest = days(t)
+		if t.Day() <= 12 {
+			p.arrestSwapped = days(time.Date(t.Year(), time.Month(t.Day()), int(t.Month()), 0, 0, 0, 0, time.UTC))
+		}
+	}
 	return x
 }
 
@@ -232,6 +245,10 @@ func chainSlots(sk []skeleton) (direct, familyFirst [slotMother]skeleton) {
 	}
 	return direct, familyFirst
 }
+
+var epoch = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func days(t time.Time) int32 { return int32(t.Sub(epoch).Hours() / 24) }
 
 func digits(s string) string {
 	var b strings.Builder
@@ -268,6 +285,7 @@ func prepareAll(a, b []Record, workers int) ([]prepared, *dictionary) {
 			}
 		}
 		p.place = d.intern(raws[i].place)
+		p.arrestPlace = d.intern(raws[i].arrestPlace)
 		out[i] = p
 	}
 	d.count = make([]uint32, len(d.consS))

@@ -37,6 +37,8 @@ var defaultU = [nFields][8]float64{
 	fPlace:       {0, 0.9, 0.01, 0.09},
 	fNationalID:  {0, 0.99998, 0.00001, 0.00001},
 	fSex:         {0, 0.2, 0.8},
+	fArrest:      {0, 0.98, 0.015, 0.005},
+	fArrestPlace: {0, 0.9, 0.01, 0.09},
 }
 
 // fit counts name frequencies, estimates m by EM on the compared pairs,

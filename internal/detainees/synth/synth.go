@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"parley/internal/detainees/match"
 )
@@ -153,6 +154,8 @@ type person struct {
 	year, month, day                int
 	place                           int
 	nid                             string
+	arrested                        time.Time
+	arrestPlace                     int
 }
 
 type generator struct {
@@ -175,6 +178,8 @@ func (g *generator) person() person {
 	p.month, p.day = 1+r.IntN(12), 1+r.IntN(28)
 	p.place = g.place.draw(r)
 	p.nid = fmt.Sprintf("%02d%09d", 1+r.IntN(14), r.IntN(1e9))
+	p.arrested = time.Date(2011, 3, 15, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(3600))
+	p.arrestPlace = g.place.draw(r)
 	return p
 }
 
