@@ -16,6 +16,7 @@ import (
 //     next year, so that years one apart meet;
 //   - each pair of names with the mother's name, and with the birth place;
 //   - each triple of names of the chain;
+//   - the given name, and the family name, with the arrest date;
 //   - family name with mother's name.
 //
 // Names enter keys by their consonant skeleton, so every script and
@@ -33,6 +34,7 @@ const (
 	kindPairPlace
 	kindTriple
 	kindFamilyMother
+	kindArrest
 )
 
 // maxBlock drops a key shared by more records than this, by kind: such a
@@ -45,6 +47,7 @@ var maxBlock = [8]uint64{
 	kindPairPlace:    40,
 	kindTriple:       60,
 	kindFamilyMother: 40,
+	kindArrest:       40,
 }
 
 // key tags a hash with its kind, kept in the low bits of the key.
@@ -117,6 +120,13 @@ func (d *dictionary) blockKeys(p *prepared, buf []uint64) []uint64 {
 		}
 		if fam := toks[slotFamily]; fam != 0 && mother != 0 {
 			buf = append(buf, key(kindFamilyMother, mix(fam, mother)))
+		}
+		if p.arrest != 0 {
+			for _, s := range []int{slotGiven, slotFamily} {
+				if toks[s] != 0 {
+					buf = append(buf, key(kindArrest, mix(mix(uint64(s), toks[s]), uint64(p.arrest))))
+				}
+			}
 		}
 	}
 	return buf
@@ -200,16 +210,24 @@ func buildBlocks(recs []prepared, d *dictionary, skip []bool, workers int) *bloc
 
 // mergeSorted merges sorted slices into one.
 func mergeSorted(parts [][]uint64) []uint64 {
-	n := 0
+	var out []uint64
 	for _, p := range parts {
-		n += len(p)
-	}
-	out := make([]uint64, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	if len(parts) > 1 {
-		slices.Sort(out)
+		if out == nil {
+			out = p
+			continue
+		}
+		merged := make([]uint64, 0, len(out)+len(p))
+		i, j := 0, 0
+		for i < len(out) && j < len(p) {
+			if out[i] <= p[j] {
+				merged = append(merged, out[i])
+				i++
+			} else {
+				merged = append(merged, p[j])
+				j++
+			}
+		}
+		out = append(append(merged, out[i:]...), p[j:]...)
 	}
 	return out
 }
@@ -255,18 +273,28 @@ type cand struct {
 	p    pattern
 }
 
+// compared holds the compared pairs, as each worker found them, and how
+// often each pattern occurred per scope (0 inside one list, 1 across).
+type compared struct {
+	parts  [][]cand
+	counts [2]map[pattern]float64
+	n      int
+}
+
 // compareBlocks compares every pair that shares a block once, keeping pairs
 // across the lists when cross and inside one list when within.
-func (b *blocks) compareBlocks(recs []prepared, d *dictionary, cross, within bool, workers int) []cand {
+func (b *blocks) compareBlocks(recs []prepared, d *dictionary, cross, within bool, workers int) compared {
 	var next atomic.Int64
 	const grab = 256
 	parts := make([][]cand, workers)
+	counts := make([][2]map[pattern]float64, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var out []cand
+			cnt := [2]map[pattern]float64{{}, {}}
 			for {
 				lo := int(next.Add(grab)) - grab
 				if lo >= len(b.spans) {
@@ -282,21 +310,37 @@ func (b *blocks) compareBlocks(recs []prepared, d *dictionary, cross, within boo
 							if i == j {
 								continue
 							}
-							if same := recs[i].side == recs[j].side; (same && !within) || (!same && !cross) {
+							same := recs[i].side == recs[j].side
+							if (same && !within) || (!same && !cross) {
 								continue
 							}
 							if !b.firstShared(i, j, k) {
 								continue
 							}
 							x, y := min(i, j), max(i, j)
-							out = append(out, cand{uint32(x), uint32(y), d.compare(&recs[x], &recs[y])})
+							c := cand{uint32(x), uint32(y), d.compare(&recs[x], &recs[y])}
+							out = append(out, c)
+							scope := 0
+							if !same {
+								scope = 1
+							}
+							cnt[scope][c.p.levels()]++
 						}
 					}
 				}
 			}
-			parts[w] = out
+			parts[w], counts[w] = out, cnt
 		}()
 	}
 	wg.Wait()
-	return slices.Concat(parts...)
+	res := compared{parts: parts, counts: [2]map[pattern]float64{{}, {}}}
+	for w := range counts {
+		res.n += len(parts[w])
+		for s := range 2 {
+			for p, n := range counts[w][s] {
+				res.counts[s][p] += n
+			}
+		}
+	}
+	return res
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 )
 
 // decide resolves the reviewers' decisions to record pairs; decisions on
@@ -36,28 +37,37 @@ type edge struct {
 // reviewer told apart or whose own comparison says they are different
 // people, and fills the result: accepted pairs from the clusters, the review
 // band, the clusters.
-func (l *linker) cluster(cands []cand, res *Result) {
-	probs := make([]float32, len(cands))
-	parallel(len(cands), l.opt.Workers, func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			probs[k] = float32(sigmoid(l.logit(cands[k])))
-		}
-	})
+func (l *linker) cluster(parts [][]cand, res *Result) {
+	// Score every compared pair, each worker its own part, keeping the
+	// pairs from the review band up.
+	kept := make([][2][]edge, len(parts))
+	var wg sync.WaitGroup
+	for w, part := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, c := range part {
+				p := sigmoid(l.logit(c))
+				if p < l.opt.Review {
+					continue
+				}
+				if _, ok := l.decided[pairKey(int(c.i), int(c.j))]; ok {
+					continue
+				}
+				e := edge{int(c.i), int(c.j), p}
+				if p >= l.opt.Accept {
+					kept[w][0] = append(kept[w][0], e)
+				} else {
+					kept[w][1] = append(kept[w][1], e)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	var accepted, band []edge
-	for k, c := range cands {
-		p := float64(probs[k])
-		if p < l.opt.Review {
-			continue
-		}
-		if _, ok := l.decided[pairKey(int(c.i), int(c.j))]; ok {
-			continue
-		}
-		e := edge{int(c.i), int(c.j), p}
-		if p >= l.opt.Accept {
-			accepted = append(accepted, e)
-		} else {
-			band = append(band, e)
-		}
+	for _, k := range kept {
+		accepted = append(accepted, k[0]...)
+		band = append(band, k[1]...)
 	}
 	for k, m := range l.decided {
 		if m {

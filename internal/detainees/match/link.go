@@ -50,15 +50,15 @@ func Link(a, b []Record, opt Options) Result {
 	}
 	l.blocks = buildBlocks(recs, dict, l.skip, opt.Workers)
 	cands := l.blocks.compareBlocks(recs, dict, cross, within, opt.Workers)
-	l.fit(cands)
+	l.fit(cands.counts)
 	l.decide()
 
 	var res Result
 	l.out = &res
 	res.Stats.RecordsA, res.Stats.RecordsB = len(a), len(b)
-	res.Stats.Candidates = len(cands)
+	res.Stats.Candidates = cands.n
 	res.Stats.Iterations = l.md.iterations
-	l.cluster(cands, &res)
+	l.cluster(cands.parts, &res)
 	if opt.Explain {
 		res.Compared = l.compared
 	}

@@ -43,7 +43,7 @@ var defaultU = [nFields][8]float64{
 
 // fit counts name frequencies, estimates m by EM on the compared pairs,
 // u on random pairs, and the prior odds per scope.
-func (l *linker) fit(cands []cand) {
+func (l *linker) fit(byScope [2]map[pattern]float64) {
 	for c := range l.freq {
 		l.freq[c] = make([]float64, len(l.d.consS))
 	}
@@ -69,8 +69,10 @@ func (l *linker) fit(cands []cand) {
 	}
 
 	counts := map[pattern]float64{}
-	for _, c := range cands {
-		counts[c.p.levels()]++
+	for s := range byScope {
+		for p, n := range byScope[s] {
+			counts[p] += n
+		}
 	}
 	pc := make([]patternCount, 0, len(counts))
 	for p, n := range counts {
@@ -89,13 +91,6 @@ func (l *linker) fit(cands []cand) {
 	// as the fixed point of "the expected number of matches among the
 	// compared pairs, given that share" (pairs never compared are taken
 	// not to match).
-	var byScope [2]map[pattern]float64
-	for s := range byScope {
-		byScope[s] = map[pattern]float64{}
-	}
-	for _, c := range cands {
-		byScope[l.scopeIndex(int(c.i), int(c.j))][c.p.levels()]++
-	}
 	pairs := [2]float64{sides[0]*(sides[0]-1)/2 + sides[1]*(sides[1]-1)/2, sides[0] * sides[1]}
 	for s := range l.prior {
 		l.prior[s] = l.fixPrior(byScope[s], pairs[s], min(sides[0], max(sides[1], 1)))
@@ -109,10 +104,10 @@ func (l *linker) fit(cands []cand) {
 	// and family name and the grandfather's or mother's but not on the
 	// given name.
 	var siblings float64
-	for _, c := range cands {
-		if g := c.p.level(fGiven); (g == lvDisagree || g == lvVowels) && c.p.level(fFather) == lvAgree && c.p.level(fFamily) == lvAgree &&
-			(c.p.level(fGrandfather) == lvAgree || c.p.level(fMother) == lvAgree) {
-			siblings++
+	for p, n := range counts {
+		if g := p.level(fGiven); (g == lvDisagree || g == lvVowels) && p.level(fFather) == lvAgree && p.level(fFamily) == lvAgree &&
+			(p.level(fGrandfather) == lvAgree || p.level(fMother) == lvAgree) {
+			siblings += n
 		}
 	}
 	l.familyCap = math.Log(0.9 * max(pairs[0]+pairs[1], 1) / max(siblings, 1))
