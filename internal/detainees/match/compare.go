@@ -92,18 +92,23 @@ func (d *dictionary) typo(cx, cy uint32) bool {
 // under each reading of each chain (as written, family name first, given
 // and father swapped) and the reading with most agreement wins.
 func (d *dictionary) compare(x, y *prepared) pattern {
-	// Choose the readings by the cheap test of equal consonant skeletons,
-	// then grade the chosen reading in full.
+	// Choose the readings by the cheap tests (same consonants, vowels
+	// compatible), then grade the chosen reading in full.
 	bestSum, bx, by := -1, 0, 0
 	for vx := 0; vx < int(x.nRead); vx++ {
 		for vy := 0; vy < int(y.nRead); vy++ {
 			sum := 0
 			for s := 0; s < slotMother; s++ {
 				if tx, ty := x.names[vx][s], y.names[vy][s]; tx != 0 && ty != 0 {
-					if d.cons[tx] == d.cons[ty] {
+					switch {
+					case tx == ty:
 						sum += 4
-					} else {
+					case d.cons[tx] != d.cons[ty]:
 						sum--
+					case vowelsAgree(d.toks[tx], d.toks[ty]):
+						sum += 4
+					default:
+						sum += 3
 					}
 				}
 			}

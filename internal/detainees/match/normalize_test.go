@@ -96,7 +96,7 @@ func TestNamesAcrossScripts(t *testing.T) {
 		{"يوسف", "Youssef"}, {"يوسف", "Yusuf"}, {"سعيد", "Saeed"}, {"سعيد", "Said"},
 		{"فاطمة", "Fatima"}, {"فاطمة", "Fatmeh"}, {"Fatima", "Fatimah"},
 		{"إبراهيم", "Ibrahim"}, {"أيمن", "Ayman"}, {"خالد", "Khaled"}, {"خالد", "Khalid"},
-		{"مصطفى", "Mustafa"}, {"موسى", "Moussa"}, {"عيسى", "Issa"}, {"ليلى", "Layla"}, {"علي", "Ali"},
+		{"مصطفى", "Mustafa"}, {"مصطفى", "Moustafa"}, {"حسام", "Houssam"}, {"أسامة", "Oussama"}, {"موسى", "Moussa"}, {"عيسى", "Issa"}, {"ليلى", "Layla"}, {"علي", "Ali"},
 		{"شادي", "Chadi"}, {"شادي", "Shadi"}, {"زياد", "Ziad"}, {"زياد", "Ziyad"},
 		{"قاسم", "Kassem"}, {"قاسم", "Qasim"}, {"ثائر", "Thaer"},
 	}
