@@ -99,7 +99,8 @@ func pick(rng *rand.Rand, cum []float64) int {
 func (t *table) draw(rng *rand.Rand) int { return pick(rng, t.cum) }
 
 // familyTable adds to the written family names those formed from male
-// names, as many Syrian family names are: with the article (الأحمد;
+// names, as many Syrian family names are, and as many again formed from
+// roots (addFormedFamilies). The male-name ones: with the article (الأحمد;
 // Al-Ahmad, Al Ahmad, Alahmad, El-Ahmad, Ahmad), as a nisba (الأحمدي;
 // Al-Ahmadi, Ahmadi) and with Abu (أبو أحمد; Abu Ahmad, Abou Ahmad).
 func familyTable(male table) table {
@@ -143,6 +144,7 @@ func familyTable(male table) table {
 		}
 		add("أبو "+ar, []form{{"Abu " + base, 50}, {"Abou " + base, 30}, {"Abu" + lower, 20}}, w*0.4)
 	}
+	addFormedFamilies(&t, 1)
 	return t
 }
 
