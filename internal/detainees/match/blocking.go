@@ -287,14 +287,14 @@ func (b *blocks) compareBlocks(recs []prepared, d *dictionary, cross, within boo
 	var next atomic.Int64
 	const grab = 256
 	parts := make([][]cand, workers)
-	counts := make([][2]map[pattern]float64, workers)
+	counts := make([][2]*patternCounter, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var out []cand
-			cnt := [2]map[pattern]float64{{}, {}}
+			cnt := [2]*patternCounter{newPatternCounter(), newPatternCounter()}
 			for {
 				lo := int(next.Add(grab)) - grab
 				if lo >= len(b.spans) {
@@ -324,7 +324,7 @@ func (b *blocks) compareBlocks(recs []prepared, d *dictionary, cross, within boo
 							if !same {
 								scope = 1
 							}
-							cnt[scope][c.p.levels()]++
+							cnt[scope].add(c.p.levels(), 1)
 						}
 					}
 				}
@@ -337,8 +337,8 @@ func (b *blocks) compareBlocks(recs []prepared, d *dictionary, cross, within boo
 	for w := range counts {
 		res.n += len(parts[w])
 		for s := range 2 {
-			for p, n := range counts[w][s] {
-				res.counts[s][p] += n
+			if counts[w][s] != nil {
+				counts[w][s].each(func(p pattern, n float64) { res.counts[s][p] += n })
 			}
 		}
 	}
