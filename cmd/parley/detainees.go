@@ -203,6 +203,11 @@ func runDetaineesEval(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "accepted (p>=%.2f)  precision %.4f  recall %.4f  F1 %.4f\n", *accept, s.Precision, s.Recall, s.F1)
 	fmt.Fprintf(stdout, "review settled     precision %.4f  recall %.4f  F1 %.4f\n", s.SettledPrecision, s.SettledRecall, s.SettledF1)
 	fmt.Fprintf(stdout, "review band        %d pairs, %.1f per 1000 records\n", s.Review, s.ReviewPer1000)
+	for _, th := range s.Thresholds {
+		if th.Accept >= *review {
+			fmt.Fprintf(stdout, "  cut at p>=%.2f    precision %.4f  recall %.4f  F1 %.4f\n", th.Accept, th.Precision, th.Recall, th.F1)
+		}
+	}
 	fmt.Fprintf(stdout, "matching time      %.2f s wall, %.2f s CPU (user+system)\n", wall.Seconds(), cpu.Seconds())
 	fmt.Fprintf(stdout, "peak memory (RSS)  %d MB\n", peakRSS()>>20)
 	return 0

@@ -132,6 +132,17 @@ func TestEvaluate(t *testing.T) {
 	if s.Precision != 2.0/3 || s.Recall != 0.5 || s.SettledRecall != 0.75 || s.Review != 1 || s.ReviewPer1000 != 1000.0/7 || s.BlockingRecall != -1 {
 		t.Errorf("scores %+v", s)
 	}
+	// At 0.95 only the pairs of probability 0.95 and up count.
+	res.Pairs[0].Probability, res.Pairs[1].Probability, res.WithinA.Pairs[0].Probability = 0.99, 0.9, 0.96
+	res.Review[0].Probability = 0.5
+	for _, th := range Evaluate(truth, res).Thresholds {
+		if th.Accept == 0.95 && (th.Precision != 1 || th.Recall != 0.5) {
+			t.Errorf("at 0.95: %+v", th)
+		}
+		if th.Accept == 0.5 && (th.Precision != 0.75 || th.Recall != 0.75) {
+			t.Errorf("at 0.5: %+v", th)
+		}
+	}
 }
 
 // BenchmarkLink links two synthetic lists of n records each, with the
