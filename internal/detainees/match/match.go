@@ -76,10 +76,11 @@ type Decision struct {
 // Options tune Link. The zero value is usable: every zero field takes the
 // default documented beside it.
 type Options struct {
-	// Accept is the probability from which a pair is accepted (default 0.9).
+	// Accept is the probability from which a pair is accepted (default
+	// DefaultAccept, 0.7).
 	Accept float64
 	// Review is the lower bound of the review band: pairs with Review <=
-	// probability < Accept go to a person (default 0.3).
+	// probability < Accept go to a person (default DefaultReview, 0.3).
 	Review float64
 	// Decisions are the reviewers' verdicts; they override the model.
 	Decisions []Decision
