@@ -53,6 +53,7 @@ func TestReadCSVReportsEveryBadRow(t *testing.T) {
 		{"no name column", "record_id,sex\n1,M\n", []RowError{{1, "name_ar", ""}}},
 		{"unknown and repeated columns", "record_id,name_ar,nom,name_ar\n", []RowError{{1, "nom", ""}, {1, "name_ar", ""}}},
 		{"empty file", "", []RowError{{1, "", ""}}},
+		{"broken quoting", header + "1,محمد,,,,,,,,,,,,,,,\n\"2,علي\n", []RowError{{3, "", ""}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
