@@ -209,6 +209,8 @@ func runDetaineesEval(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stdout, "matching time      %.2f s wall, %.2f s CPU (user+system)\n", wall.Seconds(), cpu.Seconds())
+	fmt.Fprintf(stdout, "  phases (wall)    prepare %.2f s, block %.2f s, compare %.2f s, fit %.2f s, cluster %.2f s\n",
+		st.Prepare.Seconds(), st.Block.Seconds(), st.Compare.Seconds(), st.Fit.Seconds(), st.Cluster.Seconds())
 	fmt.Fprintf(stdout, "peak memory (RSS)  %d MB\n", peakRSS()>>20)
 	return 0
 }

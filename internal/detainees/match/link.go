@@ -2,6 +2,7 @@ package match
 
 import (
 	"runtime"
+	"time"
 )
 
 // Defaults of Options and fixed parameters of the method (see
@@ -44,23 +45,34 @@ func Link(a, b []Record, opt Options) Result {
 		panic("match: too many records")
 	}
 
+	var res Result
+	var phase [5]time.Duration
+	t0 := time.Now()
+	lap := func(k int) {
+		now := time.Now()
+		phase[k] = now.Sub(t0)
+		t0 = now
+	}
 	recs, dict := prepareAll(a, b, opt.Workers)
-	l := &linker{a: a, b: b, na: len(a), recs: recs, d: dict, opt: opt}
+	l := &linker{a: a, b: b, na: len(a), recs: recs, d: dict, opt: opt, out: &res}
 	l.skip = make([]bool, len(recs))
 	for i := range recs {
 		l.skip[i] = l.id(i) == ""
 	}
+	lap(0)
 	l.blocks = buildBlocks(recs, dict, l.skip, opt.Workers)
+	lap(1)
 	cands := l.blocks.compareBlocks(recs, dict, cross, within, opt.Workers)
+	lap(2)
 	l.fit(cands.counts)
 	l.decide()
-
-	var res Result
-	l.out = &res
+	lap(3)
 	res.Stats.RecordsA, res.Stats.RecordsB = len(a), len(b)
 	res.Stats.Candidates = cands.n
 	res.Stats.Iterations = l.md.iterations
 	l.cluster(cands.parts, &res)
+	lap(4)
+	res.Stats.Prepare, res.Stats.Block, res.Stats.Compare, res.Stats.Fit, res.Stats.Cluster = phase[0], phase[1], phase[2], phase[3], phase[4]
 	if opt.Explain {
 		res.Compared = l.compared
 	}

@@ -15,6 +15,8 @@
 // three times is one cluster.
 package match
 
+import "time"
+
 // Record is one row of a detainee list in the canonical columns of a list
 // import (see Columns). Every field is text as submitted; empty means unknown.
 // NameAr and NameLatin hold a whole name chain when it is not split; the split
@@ -110,6 +112,10 @@ type Stats struct {
 	Decided            int // pairs settled by a Decision
 	Clusters           int // clusters with more than one record
 	Iterations         int // EM iterations run
+	// Wall time of each phase: normalising the records, building the
+	// blocking index, comparing, estimating the model, scoring and
+	// clustering.
+	Prepare, Block, Compare, Fit, Cluster time.Duration
 }
 
 // Result is the outcome of Link.
