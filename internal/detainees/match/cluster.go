@@ -11,6 +11,10 @@ import (
 // ids not in the lists are ignored.
 func (l *linker) decide() {
 	l.decided = map[uint64]bool{}
+	l.ids = make(map[Member]int, len(l.recs))
+	for i := range l.recs {
+		l.ids[l.member(i)] = i
+	}
 	for _, dec := range l.opt.Decisions {
 		la, lb := "a", "b"
 		switch {

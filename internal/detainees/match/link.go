@@ -137,12 +137,6 @@ func (l *linker) compared(x, y Member) bool {
 }
 
 func (l *linker) index(m Member) (int, bool) {
-	if l.ids == nil {
-		l.ids = map[Member]int{}
-		for i := range l.recs {
-			l.ids[l.member(i)] = i
-		}
-	}
 	i, ok := l.ids[m]
 	return i, ok
 }
