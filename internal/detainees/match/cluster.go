@@ -204,7 +204,7 @@ func (l *linker) conflict(e edge, mi, mj []int) bool {
 			if pairKey(x, y) == pairKey(e.i, e.j) {
 				continue
 			}
-			if l.evidence(x, y) < conflictEvidence {
+			if l.contradicts(x, y) {
 				return true
 			}
 		}

@@ -20,6 +20,7 @@ const (
 	// evidence against a match (log likelihood ratio, prior left out) are
 	// never put in one cluster through others.
 	conflictEvidence = -4.6
+	conflictBelow    = 0.05
 	// tfClamp bounds the name-frequency adjustment of a weight, in nats.
 	tfClamp = 4.0
 )
@@ -65,6 +66,11 @@ func Link(a, b []Record, opt Options) Result {
 	cands := l.blocks.compareBlocks(recs, dict, cross, within, opt.Workers)
 	lap(2)
 	l.fit(cands.counts)
+	for s := range cands.counts {
+		for _, n := range cands.counts[s] {
+			l.nCompared[s] += n
+		}
+	}
 	l.decide()
 	lap(3)
 	res.Stats.RecordsA, res.Stats.RecordsB = len(a), len(b)
@@ -93,6 +99,8 @@ type linker struct {
 	weight [nFields][8]float64
 	prior  [2]float64 // log-odds of a match for a pair inside one list, across the lists
 	logM   [fMother + 1]float64
+	// nCompared counts the pairs compared per scope.
+	nCompared [2]float64
 	// familyCap bounds the evidence of the fields brothers share.
 	familyCap float64
 	// decisions by pair key; true = match.
@@ -115,12 +123,25 @@ func pairKey(i, j int) uint64 {
 	return uint64(i)<<32 | uint64(j)
 }
 
-// evidence compares any two records and gives the log likelihood ratio of
-// a match, the prior left out.
-func (l *linker) evidence(i, j int) float64 {
+// contradicts reports whether the direct comparison of two records rules
+// out joining them through others: different national numbers, strong
+// evidence against a match (log likelihood ratio below conflictEvidence, the
+// prior left out), or a probability below conflictBelow. A scope that was
+// not compared (inside a list, when only pairs across were asked for) is
+// judged with the other scope's prior.
+func (l *linker) contradicts(i, j int) bool {
 	x, y := min(i, j), max(i, j)
 	c := cand{uint32(x), uint32(y), l.d.compare(&l.recs[x], &l.recs[y])}
-	return l.logit(c) - l.prior[l.scopeIndex(x, y)]
+	if c.p.level(fNationalID) == 1 {
+		return true
+	}
+	s := l.scopeIndex(x, y)
+	logit := l.logit(c)
+	evidence := logit - l.prior[s]
+	if l.nCompared[s] == 0 {
+		logit = evidence + l.prior[1-s]
+	}
+	return evidence < conflictEvidence || sigmoid(logit) < conflictBelow
 }
 
 // probability compares and scores any two records.

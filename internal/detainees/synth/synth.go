@@ -188,6 +188,9 @@ func (g *generator) person() person {
 // sibling is a brother of p: same father, grandfather, family and mother.
 func (g *generator) sibling(p person) person {
 	s := g.person()
+	for s.given == p.given && s.female == p.female {
+		s = g.person() // brothers do not share a given name
+	}
 	s.father, s.grandfather, s.fam, s.motherGiven, s.motherFam, s.place = p.father, p.grandfather, p.fam, p.motherGiven, p.motherFam, p.place
 	return s
 }
