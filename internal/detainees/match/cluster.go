@@ -105,7 +105,7 @@ func (l *linker) cluster(parts [][]cand, res *Result) {
 		}
 		return r
 	}
-	var conflicts []edge
+	var conflicts, confirmed []edge
 	for _, e := range accepted {
 		ri, rj := find(e.i), find(e.j)
 		if ri == rj {
@@ -121,6 +121,8 @@ func (l *linker) cluster(parts [][]cand, res *Result) {
 		if l.conflict(e, mi, mj) {
 			if e.p < 1 {
 				conflicts = append(conflicts, e)
+			} else {
+				confirmed = append(confirmed, e) // a person's word stands, alone
 			}
 			continue
 		}
@@ -163,6 +165,11 @@ func (l *linker) cluster(parts [][]cand, res *Result) {
 					links.Pairs = append(links.Pairs, l.pair(i, j, p))
 				}
 			}
+		}
+	}
+	for _, e := range confirmed {
+		if links := l.scope(e.i, e.j); links != nil && find(e.i) != find(e.j) {
+			links.Pairs = append(links.Pairs, l.pair(e.i, e.j, 1))
 		}
 	}
 	slices.SortFunc(res.Clusters, func(x, y []Member) int { return compareMember(x[0], y[0]) })

@@ -127,6 +127,19 @@ func TestDecisionsWin(t *testing.T) {
 	if res.Stats.Decided != 3 {
 		t.Errorf("decided = %d, want 3", res.Stats.Decided)
 	}
+
+	// Contradictory verdicts: both G1 and G11 confirmed with O1, but G1 and
+	// G11 told apart. Every confirmed pair is still accepted.
+	res = Link(a, b, Options{Decisions: []Decision{
+		{A: "G1", B: "O1", Match: true}, {A: "G11", B: "O1", Match: true}, {A: "G1", B: "G11", Within: "a", Match: false},
+	}, Duplicates: true})
+	got = pairSet(res.Pairs)
+	if got[[2]string{"G1", "O1"}] != 1 || got[[2]string{"G11", "O1"}] != 1 {
+		t.Errorf("confirmed pairs lost: %v", res.Pairs)
+	}
+	if _, ok := pairSet(res.WithinA.Pairs)[[2]string{"G1", "G11"}]; ok {
+		t.Error("a rejected duplicate pair is accepted")
+	}
 }
 
 func TestLinkEdgeCases(t *testing.T) {
