@@ -12,8 +12,8 @@ import (
 // non-matches agree on names far more than people do in general; u, the
 // probability of each level among non-matches, is therefore measured on
 // random pairs of records instead, and the prior odds of a match are the
-// matches EM expects among the compared pairs over all the pairs there are.
-// A pair's log-odds is then the prior plus, per field, ln(m/u) of its level:
+// share of all pairs that match, found as a fixed point over the compared
+// pairs (fixPrior). A pair's log-odds is then the prior plus, per field, ln(m/u) of its level:
 // the Fellegi–Sunter weight. For an agreeing name, u is the frequency of
 // that name, so agreeing on a rare family name counts for more than on
 // Mohammed.
