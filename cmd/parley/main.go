@@ -24,19 +24,20 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":   {"serve the web pages and the JSON API", runServe},
-		"demo":    {"seed the demo round into a data folder and serve it", runDemo},
-		"migrate": {"apply database migrations and print the schema version", runMigrate},
-		"user":    {"manage accounts: add, passwd, disable, list", runUser},
-		"org":     {"manage organisations: add, list", runOrg},
-		"backup":  {"write a consistent snapshot of the database", runBackup},
-		"version": {"print the version", runVersion},
-		"bargain": {"package analysis: bargain analyze DOMAIN.json PROFILE.json...", runBargain},
-		"ledger":  {"the tamper-evident record: ledger key", runLedger},
-		"verify":  {"rebuild and check the ledger of a data folder (operator)", runVerify},
-		"witness": {"check and co-sign the server's latest checkpoint (participant)", runWitness},
-		"audit":   {"download and check every readable event (participant); audit verify FILE", runAudit},
-		"bench":   {"measure a running server: bench pages", runBench},
+		"serve":     {"serve the web pages and the JSON API", runServe},
+		"demo":      {"seed the demo round into a data folder and serve it", runDemo},
+		"migrate":   {"apply database migrations and print the schema version", runMigrate},
+		"user":      {"manage accounts: add, passwd, disable, list", runUser},
+		"org":       {"manage organisations: add, list", runOrg},
+		"backup":    {"write a consistent snapshot of the database", runBackup},
+		"version":   {"print the version", runVersion},
+		"bargain":   {"package analysis: bargain analyze DOMAIN.json PROFILE.json...", runBargain},
+		"ledger":    {"the tamper-evident record: ledger key", runLedger},
+		"verify":    {"rebuild and check the ledger of a data folder (operator)", runVerify},
+		"witness":   {"check and co-sign the server's latest checkpoint (participant)", runWitness},
+		"audit":     {"download and check every readable event (participant); audit verify FILE", runAudit},
+		"bench":     {"measure a running server: bench pages", runBench},
+		"detainees": {"detainee lists: detainees match [--json] A.csv [B.csv]; synth; eval", runDetainees},
 	}
 }
 

@@ -58,7 +58,7 @@ var arabicLetter = map[rune]byte{
 	'ذ': 'z', 'ر': 'r', 'ز': 'z', 'س': 's', 'ش': 'x', 'ص': 's', 'ض': 'd',
 	'ط': 't', 'ظ': 'z', 'غ': 'g', 'ف': 'f', 'ق': 'k', 'ك': 'k', 'ل': 'l',
 	'م': 'm', 'ن': 'n', 'ه': 'h', 'پ': 'b', 'چ': 'x', 'ڤ': 'f', 'گ': 'g',
-	'ا': 'A', 'ع': 'A', 'ء': 'A', 'و': 'U', 'ي': 'I',
+	'ا': 'A', 'ع': 'A', 'ء': 'A', 'و': 'U', 'ي': 'I', 'ى': 'Y',
 }
 
 // arabicSkeleton turns one normalised Arabic name token into its skeleton.
@@ -77,6 +77,10 @@ func arabicSkeleton(tok string) skeleton {
 			} else {
 				sb.vowel(vowelA, true)
 			}
+		case 'Y':
+			// Alef maqsura reads a (موسى is Moussa), but is also written
+			// for a final ي.
+			sb.vowel(vowelA|vowelI, true)
 		case 'U':
 			if first {
 				sb.consonant('w')
@@ -84,9 +88,10 @@ func arabicSkeleton(tok string) skeleton {
 				sb.vowel(vowelU, true)
 			}
 		case 'I':
-			if first {
+			switch {
+			case first:
 				sb.consonant('y')
-			} else {
+			default:
 				sb.vowel(vowelI, true)
 			}
 		default:

@@ -11,18 +11,16 @@ import (
 // or a name written out of order in some of them:
 //
 //   - national id;
-//   - each unordered pair of the names of the chain (given, father,
-//     grandfather, family) with the birth year, and again with the next year,
-//     so that years one apart meet;
-//   - each unordered pair of names with the mother's name, and with the
-//     birth place;
-//   - each unordered triple of names of the chain;
+//   - each pair of the names of the chain (given, father, grandfather,
+//     family), in their places, with the birth year, and again with the
+//     next year, so that years one apart meet;
+//   - each pair of names with the mother's name, and with the birth place;
+//   - each triple of names of the chain;
+//   - the given name, and the family name, with the arrest date;
 //   - family name with mother's name.
 //
 // Names enter keys by their consonant skeleton, so every script and
-// spelling of a name gives the same key. A key shared by more than maxBlock
-// records is dropped (it says too little; the other keys of its pairs
-// still bring them together).
+// spelling of a name gives the same key.
 
 const keyShift = 24 // low bits of a sorted entry: record index
 
@@ -36,7 +34,26 @@ const (
 	kindPairPlace
 	kindTriple
 	kindFamilyMother
+	kindArrest
 )
+
+// maxBlock drops a key shared by more records than this, by kind: such a
+// key says too little (the other keys of its true pairs still bring them
+// together) and would cost the square of its size in comparisons.
+var maxBlock = [8]uint64{
+	kindNID:          20,
+	kindPairYear:     100,
+	kindPairMother:   60,
+	kindPairPlace:    40,
+	kindTriple:       60,
+	kindFamilyMother: 40,
+	kindArrest:       40,
+}
+
+// key tags a hash with its kind, kept in the low bits of the key.
+func key(kind, h uint64) uint64 {
+	return h&^(1<<(keyShift+3)-1) | kind<<keyShift
+}
 
 func mix(h, v uint64) uint64 {
 	h ^= v + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2)
@@ -57,41 +74,60 @@ func hashString(s string) uint64 {
 
 // blockKeys appends the keys of one record to buf.
 func (d *dictionary) blockKeys(p *prepared, buf []uint64) []uint64 {
-	var toks [4]uint64
-	n := 0
-	for s := slotGiven; s <= slotFamily; s++ {
-		c := uint64(d.cons[p.names[0][s]])
-		if c == 0 || slices.Contains(toks[:n], c) {
-			continue
-		}
-		toks[n] = c
-		n++
-	}
-	slices.Sort(toks[:n])
 	mother := uint64(d.cons[p.names[0][slotMother]])
 	place := uint64(d.cons[p.place])
 	if p.nid != "" {
-		buf = append(buf, mix(kindNID, hashString(p.nid)))
+		buf = append(buf, key(kindNID, hashString(p.nid)))
 	}
-	for x := 0; x < n; x++ {
-		for y := x + 1; y < n; y++ {
-			pair := mix(mix(0, toks[x]), toks[y])
-			if p.year != 0 {
-				buf = append(buf, mix(mix(pair, kindPairYear), uint64(p.year)), mix(mix(pair, kindPairYear), uint64(p.year+1)))
+	var seen [maxReadings][4]uint64
+	for r := 0; r < int(p.nRead); r++ {
+		// Names enter keys with their place in the chain: Mohammed as given
+		// name and Fadi as father's name is a much smaller block than the two
+		// names anywhere. The readings of a chain (family name first, given
+		// and father swapped) give the keys of the other places.
+		var toks [4]uint64
+		for s := slotGiven; s <= slotFamily; s++ {
+			toks[s] = uint64(d.cons[p.names[r][s]])
+		}
+		seen[r] = toks
+		if slices.Contains(seen[:r], toks) {
+			continue
+		}
+		for x := 0; x < 4; x++ {
+			if toks[x] == 0 {
+				continue
 			}
-			if mother != 0 {
-				buf = append(buf, mix(mix(pair, kindPairMother), mother))
-			}
-			if place != 0 {
-				buf = append(buf, mix(mix(pair, kindPairPlace), place))
-			}
-			for z := y + 1; z < n; z++ {
-				buf = append(buf, mix(mix(pair, kindTriple), toks[z]))
+			for y := x + 1; y < 4; y++ {
+				if toks[y] == 0 {
+					continue
+				}
+				pair := mix(mix(uint64(x<<4|y), toks[x]), toks[y])
+				if p.year != 0 {
+					buf = append(buf, key(kindPairYear, mix(pair, uint64(p.year))), key(kindPairYear, mix(pair, uint64(p.year+1))))
+				}
+				if mother != 0 {
+					buf = append(buf, key(kindPairMother, mix(pair, mother)))
+				}
+				if place != 0 {
+					buf = append(buf, key(kindPairPlace, mix(pair, place)))
+				}
+				for z := y + 1; z < 4; z++ {
+					if toks[z] != 0 {
+						buf = append(buf, key(kindTriple, mix(mix(pair, uint64(z)), toks[z])))
+					}
+				}
 			}
 		}
-	}
-	if fam := uint64(d.cons[p.names[0][slotFamily]]); fam != 0 && mother != 0 {
-		buf = append(buf, mix(mix(kindFamilyMother, fam), mother))
+		if fam := toks[slotFamily]; fam != 0 && mother != 0 {
+			buf = append(buf, key(kindFamilyMother, mix(fam, mother)))
+		}
+		if p.arrest != 0 {
+			for _, s := range []int{slotGiven, slotFamily} {
+				if toks[s] != 0 {
+					buf = append(buf, key(kindArrest, mix(mix(uint64(s), toks[s]), uint64(p.arrest))))
+				}
+			}
+		}
 	}
 	return buf
 }
@@ -106,7 +142,7 @@ type blocks struct {
 	dropped int // blocks dropped for size
 }
 
-func buildBlocks(recs []prepared, d *dictionary, skip []bool, maxBlock, workers int) *blocks {
+func buildBlocks(recs []prepared, d *dictionary, skip []bool, workers int) *blocks {
 	parts := make([][]uint64, workers)
 	chunk := (len(recs) + workers - 1) / max(workers, 1)
 	var wg sync.WaitGroup
@@ -145,12 +181,11 @@ func buildBlocks(recs []prepared, d *dictionary, skip []bool, maxBlock, workers 
 		for t < len(e) && e[t]>>keyShift == e[s]>>keyShift {
 			t++
 		}
-		if t-s > maxBlock {
+		switch {
+		case uint64(t-s) > maxBlock[e[s]>>keyShift&7]:
 			b.dropped++
-		} else {
-			if t-s >= 2 {
-				b.spans = append(b.spans, [2]int{s, t})
-			}
+		case t-s >= 2:
+			b.spans = append(b.spans, [2]int{s, t})
 			for _, x := range e[s:t] {
 				counts[x&(maxRecords-1)+1]++
 			}
@@ -170,22 +205,29 @@ func buildBlocks(recs []prepared, d *dictionary, skip []bool, maxBlock, workers 
 			fill[r]++
 		}
 	}
-	// Keys of singleton blocks are not needed: no pair shares them.
 	return b
 }
 
 // mergeSorted merges sorted slices into one.
 func mergeSorted(parts [][]uint64) []uint64 {
-	n := 0
+	var out []uint64
 	for _, p := range parts {
-		n += len(p)
-	}
-	out := make([]uint64, 0, n)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	if len(parts) > 1 {
-		slices.Sort(out)
+		if out == nil {
+			out = p
+			continue
+		}
+		merged := make([]uint64, 0, len(out)+len(p))
+		i, j := 0, 0
+		for i < len(out) && j < len(p) {
+			if out[i] <= p[j] {
+				merged = append(merged, out[i])
+				i++
+			} else {
+				merged = append(merged, p[j])
+				j++
+			}
+		}
+		out = append(append(merged, out[i:]...), p[j:]...)
 	}
 	return out
 }
@@ -231,18 +273,28 @@ type cand struct {
 	p    pattern
 }
 
+// compared holds the compared pairs, as each worker found them, and how
+// often each pattern occurred per scope (0 inside one list, 1 across).
+type compared struct {
+	parts  [][]cand
+	counts [2]map[pattern]float64
+	n      int
+}
+
 // compareBlocks compares every pair that shares a block once, keeping pairs
 // across the lists when cross and inside one list when within.
-func (b *blocks) compareBlocks(recs []prepared, d *dictionary, cross, within bool, workers int) []cand {
+func (b *blocks) compareBlocks(recs []prepared, d *dictionary, cross, within bool, workers int) compared {
 	var next atomic.Int64
 	const grab = 256
 	parts := make([][]cand, workers)
+	counts := make([][2]*patternCounter, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var out []cand
+			cnt := [2]*patternCounter{newPatternCounter(), newPatternCounter()}
 			for {
 				lo := int(next.Add(grab)) - grab
 				if lo >= len(b.spans) {
@@ -258,21 +310,37 @@ func (b *blocks) compareBlocks(recs []prepared, d *dictionary, cross, within boo
 							if i == j {
 								continue
 							}
-							if same := recs[i].side == recs[j].side; (same && !within) || (!same && !cross) {
+							same := recs[i].side == recs[j].side
+							if (same && !within) || (!same && !cross) {
 								continue
 							}
 							if !b.firstShared(i, j, k) {
 								continue
 							}
 							x, y := min(i, j), max(i, j)
-							out = append(out, cand{uint32(x), uint32(y), d.compare(&recs[x], &recs[y])})
+							c := cand{uint32(x), uint32(y), d.compare(&recs[x], &recs[y])}
+							out = append(out, c)
+							scope := 0
+							if !same {
+								scope = 1
+							}
+							cnt[scope].add(c.p.levels(), 1)
 						}
 					}
 				}
 			}
-			parts[w] = out
+			parts[w], counts[w] = out, cnt
 		}()
 	}
 	wg.Wait()
-	return slices.Concat(parts...)
+	res := compared{parts: parts, counts: [2]map[pattern]float64{{}, {}}}
+	for w := range counts {
+		res.n += len(parts[w])
+		for s := range 2 {
+			if counts[w][s] != nil {
+				counts[w][s].each(func(p pattern, n float64) { res.counts[s][p] += n })
+			}
+		}
+	}
+	return res
 }

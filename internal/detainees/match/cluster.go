@@ -4,12 +4,17 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 )
 
 // decide resolves the reviewers' decisions to record pairs; decisions on
 // ids not in the lists are ignored.
 func (l *linker) decide() {
 	l.decided = map[uint64]bool{}
+	l.ids = make(map[Member]int, len(l.recs))
+	for i := range l.recs {
+		l.ids[l.member(i)] = i
+	}
 	for _, dec := range l.opt.Decisions {
 		la, lb := "a", "b"
 		switch {
@@ -36,28 +41,37 @@ type edge struct {
 // reviewer told apart or whose own comparison says they are different
 // people, and fills the result: accepted pairs from the clusters, the review
 // band, the clusters.
-func (l *linker) cluster(cands []cand, res *Result) {
-	probs := make([]float32, len(cands))
-	parallel(len(cands), l.opt.Workers, func(lo, hi int) {
-		for k := lo; k < hi; k++ {
-			probs[k] = float32(sigmoid(l.logit(cands[k])))
-		}
-	})
+func (l *linker) cluster(parts [][]cand, res *Result) {
+	// Score every compared pair, each worker its own part, keeping the
+	// pairs from the review band up.
+	kept := make([][2][]edge, len(parts))
+	var wg sync.WaitGroup
+	for w, part := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, c := range part {
+				p := sigmoid(l.logit(c))
+				if p < l.opt.Review {
+					continue
+				}
+				if _, ok := l.decided[pairKey(int(c.i), int(c.j))]; ok {
+					continue
+				}
+				e := edge{int(c.i), int(c.j), p}
+				if p >= l.opt.Accept {
+					kept[w][0] = append(kept[w][0], e)
+				} else {
+					kept[w][1] = append(kept[w][1], e)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	var accepted, band []edge
-	for k, c := range cands {
-		p := float64(probs[k])
-		if p < l.opt.Review {
-			continue
-		}
-		if _, ok := l.decided[pairKey(int(c.i), int(c.j))]; ok {
-			continue
-		}
-		e := edge{int(c.i), int(c.j), p}
-		if p >= l.opt.Accept {
-			accepted = append(accepted, e)
-		} else {
-			band = append(band, e)
-		}
+	for _, k := range kept {
+		accepted = append(accepted, k[0]...)
+		band = append(band, k[1]...)
 	}
 	for k, m := range l.decided {
 		if m {
@@ -91,7 +105,7 @@ func (l *linker) cluster(cands []cand, res *Result) {
 		}
 		return r
 	}
-	var conflicts []edge
+	var conflicts, confirmed []edge
 	for _, e := range accepted {
 		ri, rj := find(e.i), find(e.j)
 		if ri == rj {
@@ -107,6 +121,8 @@ func (l *linker) cluster(cands []cand, res *Result) {
 		if l.conflict(e, mi, mj) {
 			if e.p < 1 {
 				conflicts = append(conflicts, e)
+			} else {
+				confirmed = append(confirmed, e) // a person's word stands, alone
 			}
 			continue
 		}
@@ -151,6 +167,11 @@ func (l *linker) cluster(cands []cand, res *Result) {
 			}
 		}
 	}
+	for _, e := range confirmed {
+		if links := l.scope(e.i, e.j); links != nil && find(e.i) != find(e.j) {
+			links.Pairs = append(links.Pairs, l.pair(e.i, e.j, 1))
+		}
+	}
 	slices.SortFunc(res.Clusters, func(x, y []Member) int { return compareMember(x[0], y[0]) })
 	res.Stats.Clusters = len(res.Clusters)
 
@@ -190,7 +211,7 @@ func (l *linker) conflict(e edge, mi, mj []int) bool {
 			if pairKey(x, y) == pairKey(e.i, e.j) {
 				continue
 			}
-			if l.probability(x, y) < conflictBelow {
+			if l.contradicts(x, y) {
 				return true
 			}
 		}

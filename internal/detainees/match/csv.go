@@ -205,7 +205,6 @@ func ReadCSV(r io.Reader) ([]Record, []RowError, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -213,6 +212,7 @@ func ReadCSV(r io.Reader) ([]Record, []RowError, error) {
 			}
 			return nil, nil, fmt.Errorf("read list: %w", err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(row) != len(cols) {
 			errs = append(errs, RowError{line, "", fmt.Sprintf("has %d fields, the header %d", len(row), len(cols))})
 			continue

@@ -90,7 +90,14 @@ func latinSkeleton(tok string) skeleton {
 			if i == 0 {
 				sb.initialVowel()
 			}
-			sb.vowel(bits, latinLong(tok[i:j]))
+			long := latinLong(tok[i:j])
+			if sb.gap() == 1 && tok[i:j] == "ou" {
+				// In the first syllable the French ou is mostly a short u
+				// (Houssam, Moustafa, Oussama); later it is the long u of
+				// Mahmoud and Mansour.
+				long = false
+			}
+			sb.vowel(bits, long)
 			i = j
 			continue
 		}

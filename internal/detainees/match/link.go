@@ -1,27 +1,26 @@
 package match
 
 import (
-	"cmp"
-	"math"
 	"runtime"
-	"slices"
+	"time"
 )
 
 // Defaults of Options and fixed parameters of the method (see
 // docs/detainees-matching.md).
 const (
-	DefaultAccept = 0.9
+	// DefaultAccept maximises F1 on the synthetic lists: the probabilities
+	// are calibrated, and a pair at 0.7 is more often right than wrong.
+	DefaultAccept = 0.7
 	DefaultReview = 0.3
 
-	// maxBlock drops a blocking key shared by more records than this.
-	maxBlock = 400
 	// maxCluster bounds a cluster: one person is not entered a dozen times,
 	// and a chain of merges that long is a chain of mistakes.
 	maxCluster = 8
-	// conflictBelow: two records whose own comparison says they are
-	// different people with less than this probability are never put in one
-	// cluster through others.
-	conflictBelow = 0.02
+	// conflictEvidence: two records whose own comparison is this much
+	// evidence against a match (log likelihood ratio, prior left out) are
+	// never put in one cluster through others.
+	conflictEvidence = -4.6
+	conflictBelow    = 0.05
 	// tfClamp bounds the name-frequency adjustment of a weight, in nats.
 	tfClamp = 4.0
 )
@@ -47,23 +46,39 @@ func Link(a, b []Record, opt Options) Result {
 		panic("match: too many records")
 	}
 
+	var res Result
+	var phase [5]time.Duration
+	t0 := time.Now()
+	lap := func(k int) {
+		now := time.Now()
+		phase[k] = now.Sub(t0)
+		t0 = now
+	}
 	recs, dict := prepareAll(a, b, opt.Workers)
-	l := &linker{a: a, b: b, na: len(a), recs: recs, d: dict, opt: opt}
+	l := &linker{a: a, b: b, na: len(a), recs: recs, d: dict, opt: opt, out: &res}
 	l.skip = make([]bool, len(recs))
 	for i := range recs {
 		l.skip[i] = l.id(i) == ""
 	}
-	l.blocks = buildBlocks(recs, dict, l.skip, maxBlock, opt.Workers)
+	lap(0)
+	l.blocks = buildBlocks(recs, dict, l.skip, opt.Workers)
+	lap(1)
 	cands := l.blocks.compareBlocks(recs, dict, cross, within, opt.Workers)
-	l.fit(cands)
+	lap(2)
+	l.fit(cands.counts)
+	for s := range cands.counts {
+		for _, n := range cands.counts[s] {
+			l.nCompared[s] += n
+		}
+	}
 	l.decide()
-
-	var res Result
-	l.out = &res
+	lap(3)
 	res.Stats.RecordsA, res.Stats.RecordsB = len(a), len(b)
-	res.Stats.Candidates = len(cands)
+	res.Stats.Candidates = cands.n
 	res.Stats.Iterations = l.md.iterations
-	l.cluster(cands, &res)
+	l.cluster(cands.parts, &res)
+	lap(4)
+	res.Stats.Prepare, res.Stats.Block, res.Stats.Compare, res.Stats.Fit, res.Stats.Cluster = phase[0], phase[1], phase[2], phase[3], phase[4]
 	if opt.Explain {
 		res.Compared = l.compared
 	}
@@ -80,8 +95,14 @@ type linker struct {
 	opt    Options
 	blocks *blocks
 	md     model
-	freq   [3][]float64         // name frequency by consonant skeleton: personal names, family names, mothers' names
-	meanLF [fMother + 1]float64 // mean ln frequency of the names agreed on among compared pairs
+	freq   [3][]float64 // name frequency by consonant skeleton: personal names, family names, mothers' names
+	weight [nFields][8]float64
+	prior  [2]float64 // log-odds of a match for a pair inside one list, across the lists
+	logM   [fMother + 1]float64
+	// nCompared counts the pairs compared per scope.
+	nCompared [2]float64
+	// familyCap bounds the evidence of the fields brothers share.
+	familyCap float64
 	// decisions by pair key; true = match.
 	decided map[uint64]bool
 	ids     map[Member]int
@@ -102,91 +123,25 @@ func pairKey(i, j int) uint64 {
 	return uint64(i)<<32 | uint64(j)
 }
 
-// freqClass maps a name field to its frequency table.
-func freqClass(f int) int {
-	switch f {
-	case fFamily:
-		return 1
-	case fMother:
-		return 2
+// contradicts reports whether the direct comparison of two records rules
+// out joining them through others: different national numbers, strong
+// evidence against a match (log likelihood ratio below conflictEvidence, the
+// prior left out), or a probability below conflictBelow. A scope that was
+// not compared (inside a list, when only pairs across were asked for) is
+// judged with the other scope's prior.
+func (l *linker) contradicts(i, j int) bool {
+	x, y := min(i, j), max(i, j)
+	c := cand{uint32(x), uint32(y), l.d.compare(&l.recs[x], &l.recs[y])}
+	if c.p.level(fNationalID) == 1 {
+		return true
 	}
-	return 0
-}
-
-// fit counts name frequencies, estimates the model by EM on the compared
-// pairs' patterns and the mean frequency of agreed names.
-func (l *linker) fit(cands []cand) {
-	for c := range l.freq {
-		l.freq[c] = make([]float64, len(l.d.consS))
+	s := l.scopeIndex(x, y)
+	logit := l.logit(c)
+	evidence := logit - l.prior[s]
+	if l.nCompared[s] == 0 {
+		logit = evidence + l.prior[1-s]
 	}
-	var total [3]float64
-	for i := range l.recs {
-		if l.skip[i] {
-			continue
-		}
-		for s := 0; s < nSlots; s++ {
-			if t := l.recs[i].names[0][s]; t != 0 {
-				c := freqClass(s)
-				l.freq[c][l.d.cons[t]]++
-				total[c]++
-			}
-		}
-	}
-	for c := range l.freq {
-		for k := range l.freq[c] {
-			l.freq[c][k] = (l.freq[c][k] + 1) / (total[c] + float64(len(l.freq[c])))
-		}
-	}
-
-	counts := map[pattern]float64{}
-	var sumLF [fMother + 1]float64
-	var nLF [fMother + 1]float64
-	for _, c := range cands {
-		counts[c.p.levels()]++
-		for f := fGiven; f <= fMother; f++ {
-			if c.p.level(f) == lvAgree {
-				sumLF[f] += math.Log(l.nameFreq(c, f))
-				nLF[f]++
-			}
-		}
-	}
-	pc := make([]patternCount, 0, len(counts))
-	for p, n := range counts {
-		pc = append(pc, patternCount{p, n})
-	}
-	slices.SortFunc(pc, func(x, y patternCount) int { return cmp.Compare(x.p, y.p) })
-	l.md = estimate(pc)
-	for f := range sumLF {
-		if nLF[f] > 0 {
-			l.meanLF[f] = sumLF[f] / nLF[f]
-		}
-	}
-}
-
-// nameFreq is the frequency of the name a pair agrees on in field f.
-func (l *linker) nameFreq(c cand, f int) float64 {
-	vx, _ := c.p.readings()
-	var t tokenID
-	if f == fMother {
-		t = l.recs[c.i].names[0][slotMother]
-	} else {
-		t = l.recs[c.i].names[vx][f]
-	}
-	return l.freq[freqClass(f)][l.d.cons[t]]
-}
-
-// logit scores a compared pair: the model's weights, and for each name
-// agreed on, how much rarer (or commoner) that name is than the names pairs
-// usually agree on.
-func (l *linker) logit(c cand) float64 {
-	s := l.md.logit(c.p.levels())
-	for f := fGiven; f <= fMother; f++ {
-		if c.p.level(f) == lvAgree {
-			adj := l.meanLF[f] - math.Log(l.nameFreq(c, f))
-			s += max(-tfClamp, min(tfClamp, adj))
-		}
-	}
-	return s
+	return evidence < conflictEvidence || sigmoid(logit) < conflictBelow
 }
 
 // probability compares and scores any two records.
@@ -203,12 +158,6 @@ func (l *linker) compared(x, y Member) bool {
 }
 
 func (l *linker) index(m Member) (int, bool) {
-	if l.ids == nil {
-		l.ids = map[Member]int{}
-		for i := range l.recs {
-			l.ids[l.member(i)] = i
-		}
-	}
 	i, ok := l.ids[m]
 	return i, ok
 }

@@ -15,6 +15,8 @@
 // three times is one cluster.
 package match
 
+import "time"
+
 // Record is one row of a detainee list in the canonical columns of a list
 // import (see Columns). Every field is text as submitted; empty means unknown.
 // NameAr and NameLatin hold a whole name chain when it is not split; the split
@@ -76,10 +78,11 @@ type Decision struct {
 // Options tune Link. The zero value is usable: every zero field takes the
 // default documented beside it.
 type Options struct {
-	// Accept is the probability from which a pair is accepted (default 0.9).
+	// Accept is the probability from which a pair is accepted (default
+	// DefaultAccept, 0.7).
 	Accept float64
 	// Review is the lower bound of the review band: pairs with Review <=
-	// probability < Accept go to a person (default 0.3).
+	// probability < Accept go to a person (default DefaultReview, 0.3).
 	Review float64
 	// Decisions are the reviewers' verdicts; they override the model.
 	Decisions []Decision
@@ -109,6 +112,10 @@ type Stats struct {
 	Decided            int // pairs settled by a Decision
 	Clusters           int // clusters with more than one record
 	Iterations         int // EM iterations run
+	// Wall time of each phase: normalising the records, building the
+	// blocking index, comparing, estimating the model, scoring and
+	// clustering.
+	Prepare, Block, Compare, Fit, Cluster time.Duration
 }
 
 // Result is the outcome of Link.

@@ -28,7 +28,28 @@ const (
 	// emPseudo keeps every level possible on both sides, so that no weight
 	// becomes infinite on a small list.
 	emPseudo = 0.5
+	// emPrior is how many matches' worth of weight defaultM carries: it
+	// decides m on a short list, where EM has too few pairs to go on, and
+	// vanishes on a long one.
+	emPrior = 20
 )
+
+// defaultM is what m is believed to be before the data speak: matches
+// agree on names and dates mostly, with typos, spelling slips and years one
+// off now and then.
+var defaultM = [nFields][8]float64{
+	fGiven:       {0, 0.02, 0.03, 0.02, 0.93},
+	fFather:      {0, 0.02, 0.03, 0.02, 0.93},
+	fGrandfather: {0, 0.02, 0.03, 0.02, 0.93},
+	fFamily:      {0, 0.02, 0.03, 0.02, 0.93},
+	fMother:      {0, 0.02, 0.03, 0.05, 0.90},
+	fBirth:       {0, 0.02, 0.10, 0.60, 0.28},
+	fPlace:       {0, 0.04, 0.02, 0.94},
+	fNationalID:  {0, 0.01, 0.04, 0.95},
+	fSex:         {0, 0.01, 0.99},
+	fArrest:      {0, 0.1, 0.2, 0.7},
+	fArrestPlace: {0, 0.08, 0.02, 0.9},
+}
 
 // estimate runs EM from a start that says agreement is likelier among
 // matches. Missing levels are left out of the likelihood: a field no one
@@ -104,11 +125,11 @@ func estimate(counts []patternCount) model {
 		for f := 0; f < nFields; f++ {
 			var sm, su float64
 			for l := 1; l < nLevels[f]; l++ {
-				sm += am[f][l] + emPseudo
+				sm += am[f][l] + emPrior*defaultM[f][l]
 				su += au[f][l] + emPseudo
 			}
 			for l := 1; l < nLevels[f]; l++ {
-				nm, nu := (am[f][l]+emPseudo)/sm, (au[f][l]+emPseudo)/su
+				nm, nu := (am[f][l]+emPrior*defaultM[f][l])/sm, (au[f][l]+emPseudo)/su
 				change = max(change, math.Abs(nm-md.m[f][l]), math.Abs(nu-md.u[f][l]))
 				md.m[f][l], md.u[f][l] = nm, nu
 			}

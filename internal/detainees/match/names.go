@@ -33,7 +33,9 @@ func splitWords(s string) []word {
 				flush()
 				curArabic = true
 			}
-			if f, ok := foldArabic(r); ok {
+			if r == 'ى' {
+				cur.WriteRune(r) // kept for the skeleton: it reads a, not i
+			} else if f, ok := foldArabic(r); ok {
 				cur.WriteRune(f)
 			}
 			continue

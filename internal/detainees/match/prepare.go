@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Name slots of a prepared record.
@@ -22,17 +23,25 @@ type tokenID = uint32
 // prepared is a record reduced to what comparison needs, names as token ids
 // into the dictionary of skeletons.
 type prepared struct {
-	// names[0] is the chain as read; names[1] another reading tried when
-	// comparing: a whole chain read family name first, or the given and
-	// father's names of split fields swapped.
-	names      [2][nSlots]tokenID
+	// names holds up to maxReadings readings of the name chain, tried in
+	// turn when comparing: as written, family name first (a whole chain) or
+	// given and father's names swapped (split columns), and the same for a
+	// chain in the other script when the record has both.
+	names      [maxReadings][nSlots]tokenID
+	nRead      uint8
 	year       int16
 	month, day int8
 	sex        byte // 'M', 'F' or 0
 	place      tokenID
 	nid        string
-	side       uint8 // 0 = list a, 1 = list b
+	// arrest is the arrest date in days since 1900 (0 unknown),
+	// arrestSwapped the same with day and month swapped.
+	arrest, arrestSwapped int32
+	arrestPlace           tokenID
+	side                  uint8 // 0 = list a, 1 = list b
 }
+
+const maxReadings = 6
 
 // dictionary interns skeletons and counts how often each consonant
 // skeleton fills each kind of slot, for the frequency-aware name weights.
@@ -42,6 +51,9 @@ type dictionary struct {
 	cons  []uint32   // consonant-skeleton id of each token
 	consI map[string]uint32
 	consS []string
+	// count of each consonant skeleton over the records' names and places:
+	// a skeleton seen once or twice next to a common one is a typo.
+	count []uint32
 }
 
 func newDictionary() *dictionary {
@@ -71,9 +83,24 @@ func (d *dictionary) intern(s skeleton) tokenID {
 
 // raw is a record's skeletons before interning, computed in parallel.
 type raw struct {
-	names [2][nSlots]skeleton
-	place skeleton
-	p     prepared
+	names       [maxReadings][nSlots]skeleton
+	nRead       int
+	place       skeleton
+	arrestPlace skeleton
+	p           prepared
+}
+
+// add appends a reading unless the record has it already.
+func (x *raw) add(n [nSlots]skeleton) {
+	for k := 0; k < x.nRead; k++ {
+		if x.names[k] == n {
+			return
+		}
+	}
+	if x.nRead < maxReadings {
+		x.names[x.nRead] = n
+		x.nRead++
+	}
 }
 
 // nameOf joins a field's words into one skeleton (a family name of two words
@@ -95,38 +122,74 @@ func nameOf(field string, whole bool) skeleton {
 	return skeletonOf(w)
 }
 
-// prepareRaw reduces one record to skeletons. Split name fields win; a
-// whole chain (Arabic preferred) fills the slots they leave empty: given,
-// father, grandfather when four or more names, family last.
+// chainReadings reads a whole chain in the usual order, family name first,
+// and, for a chain of three names, with the middle one as the grandfather's
+// (the father's name left out).
+func chainReadings(chain string, mother skeleton) [][nSlots]skeleton {
+	ws := nameWords(chain)
+	sk := make([]skeleton, len(ws))
+	for i, w := range ws {
+		sk[i] = skeletonOf(w)
+	}
+	d, f := chainSlots(sk)
+	var out [][nSlots]skeleton
+	for _, r := range [][slotMother]skeleton{d, f} {
+		var n [nSlots]skeleton
+		copy(n[:], r[:])
+		n[slotMother] = mother
+		out = append(out, n)
+	}
+	if len(sk) == 3 {
+		g := out[0]
+		g[slotFather], g[slotGrandfather] = skeleton{}, g[slotFather]
+		out = append(out, g)
+	}
+	return out
+}
+
+// prepareRaw reduces one record to skeletons. Split name columns come
+// first, a whole chain filling the slots they leave empty (given, father,
+// grandfather when four or more names, family last); a chain in the other
+// script gives further readings.
 func prepareRaw(r *Record, side uint8) raw {
 	var x raw
-	n := &x.names[0]
+	var n [nSlots]skeleton
 	n[slotGiven] = nameOf(r.Given, false)
 	n[slotFather] = nameOf(r.Father, false)
 	n[slotGrandfather] = nameOf(r.Grandfather, false)
 	n[slotFamily] = nameOf(r.Family, true)
 	n[slotMother] = nameOf(r.Mother, false)
-	x.names[1] = x.names[0]
-	x.names[1][slotGiven], x.names[1][slotFather] = n[slotFather], n[slotGiven]
-	chain := r.NameAr
-	if chain == "" {
-		chain = r.NameLatin
+	chains := make([]string, 0, 2)
+	for _, c := range []string{r.NameAr, r.NameLatin} {
+		if c != "" {
+			chains = append(chains, c)
+		}
 	}
-	if chain != "" && (n[slotGiven].cons == "" || n[slotFamily].cons == "") {
-		ws := nameWords(chain)
-		sk := make([]skeleton, len(ws))
-		for i, w := range ws {
-			sk[i] = skeletonOf(w)
-		}
-		direct, familyFirst := chainSlots(sk)
-		for s := 0; s < slotMother; s++ {
-			if n[s].cons == "" {
-				n[s] = direct[s]
-				x.names[1][s] = familyFirst[s]
+	if n[slotGiven].cons != "" || n[slotFamily].cons != "" {
+		if len(chains) > 0 && (n[slotGiven].cons == "" || n[slotFamily].cons == "") {
+			d := chainReadings(chains[0], n[slotMother])[0]
+			for s := 0; s < slotMother; s++ {
+				if n[s].cons == "" {
+					n[s] = d[s]
+				}
 			}
+			chains = chains[1:]
 		}
+		swapped := n
+		swapped[slotGiven], swapped[slotFather] = n[slotFather], n[slotGiven]
+		x.add(n)
+		x.add(swapped)
+	}
+	for _, c := range chains {
+		for _, r := range chainReadings(c, n[slotMother]) {
+			x.add(r)
+		}
+	}
+	if x.nRead == 0 {
+		x.add(n)
 	}
 	x.place = placeSkeleton(r.BirthPlace)
+	x.arrestPlace = placeSkeleton(r.ArrestPlace)
 	p := &x.p
 	p.side = side
 	switch r.Sex {
@@ -146,6 +209,12 @@ func prepareRaw(r *Record, side uint8) raw {
 		p.year = int16(y)
 	}
 	p.nid = digits(r.NationalID)
+	if t, err := time.Parse(time.DateOnly, r.ArrestDate); err == nil {
+		p.arrest = days(t)
+		if t.Day() <= 12 {
+			p.arrestSwapped = days(time.Date(t.Year(), time.Month(t.Day()), int(t.Month()), 0, 0, 0, 0, time.UTC))
+		}
+	}
 	return x
 }
 
@@ -177,6 +246,10 @@ func chainSlots(sk []skeleton) (direct, familyFirst [slotMother]skeleton) {
 	return direct, familyFirst
 }
 
+var epoch = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func days(t time.Time) int32 { return int32(t.Sub(epoch).Hours() / 24) }
+
 func digits(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -205,13 +278,22 @@ func prepareAll(a, b []Record, workers int) ([]prepared, *dictionary) {
 	out := make([]prepared, all)
 	for i := range raws {
 		p := raws[i].p
-		for v := 0; v < 2; v++ {
+		p.nRead = uint8(raws[i].nRead)
+		for v := 0; v < raws[i].nRead; v++ {
 			for s := 0; s < nSlots; s++ {
 				p.names[v][s] = d.intern(raws[i].names[v][s])
 			}
 		}
 		p.place = d.intern(raws[i].place)
+		p.arrestPlace = d.intern(raws[i].arrestPlace)
 		out[i] = p
+	}
+	d.count = make([]uint32, len(d.consS))
+	for i := range out {
+		for s := 0; s < nSlots; s++ {
+			d.count[d.cons[out[i].names[0][s]]]++
+		}
+		d.count[d.cons[out[i].place]]++
 	}
 	return out, d
 }

@@ -17,6 +17,16 @@ type Scores struct {
 	// per thousand records of both lists.
 	Review        int
 	ReviewPer1000 float64
+	// Thresholds scores the pairs and review band cut at other acceptance
+	// thresholds (from the review threshold up), without running the
+	// matcher again: what Options.Accept would give, clustering aside.
+	Thresholds []ThresholdScore
+}
+
+// ThresholdScore is precision, recall and F1 of the pairs with a
+// probability of at least Accept.
+type ThresholdScore struct {
+	Accept, Precision, Recall, F1 float64
 }
 
 // Evaluate scores res (from match.Link(d.A, d.B, ...) with Duplicates) on
@@ -35,22 +45,39 @@ func Evaluate(truth []TruePair, res match.Result) Scores {
 	}
 	s := Scores{TruePairs: len(truth), BlockingRecall: -1}
 	var tp, fp, reviewTrue int
+	cuts := []float64{0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99}
+	cutTP, cutFP := make([]int, len(cuts)), make([]int, len(cuts))
+	tally := func(p float64, ok bool) {
+		for k, c := range cuts {
+			if p >= c {
+				if ok {
+					cutTP[k]++
+				} else {
+					cutFP[k]++
+				}
+			}
+		}
+	}
 	for _, sc := range []struct {
 		scope string
 		l     match.Links
 	}{{"ab", res.Links}, {"aa", res.WithinA}, {"bb", res.WithinB}} {
 		for _, p := range sc.l.Pairs {
-			if isTrue[norm(sc.scope, p.A, p.B)] {
+			ok := isTrue[norm(sc.scope, p.A, p.B)]
+			if ok {
 				tp++
 			} else {
 				fp++
 			}
+			tally(p.Probability, ok)
 		}
 		for _, p := range sc.l.Review {
 			s.Review++
-			if isTrue[norm(sc.scope, p.A, p.B)] {
+			ok := isTrue[norm(sc.scope, p.A, p.B)]
+			if ok {
 				reviewTrue++
 			}
+			tally(p.Probability, ok)
 		}
 	}
 	if res.Compared != nil && len(truth) > 0 {
@@ -71,6 +98,10 @@ func Evaluate(truth []TruePair, res match.Result) Scores {
 	}
 	s.Precision, s.Recall, s.F1 = prf(tp, fp, len(truth))
 	s.SettledPrecision, s.SettledRecall, s.SettledF1 = prf(tp+reviewTrue, fp, len(truth))
+	for k, c := range cuts {
+		p, r, f := prf(cutTP[k], cutFP[k], len(truth))
+		s.Thresholds = append(s.Thresholds, ThresholdScore{c, p, r, f})
+	}
 	if n := res.Stats.RecordsA + res.Stats.RecordsB; n > 0 {
 		s.ReviewPer1000 = float64(s.Review) * 1000 / float64(n)
 	}

@@ -3,6 +3,7 @@ package synth
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"parley/internal/detainees/match"
 )
@@ -24,19 +25,20 @@ const (
 	pTypo           = 0.03 // per written name
 	pFamilyFirst    = 0.06 // a chain written family name first
 	pSwapGivenFath  = 0.02 // split columns with given and father swapped
-	pNoGrandfather  = 0.3
+	pNoGrandfather  = 0.25
 	pNoFather       = 0.04
-	pNoMother       = 0.3
+	pNoMother       = 0.2
 	pMotherFamily   = 0.3 // mother's name written with her family name
-	pNoSex          = 0.15
-	pFullDate       = 0.35
+	pNoSex          = 0.1
+	pFullDate       = 0.4
 	pYearOnly       = 0.45 // else no birth data
 	pYearOff        = 0.1
 	pDayMonthSwap   = 0.05
-	pNoPlace        = 0.3
-	pNationalID     = 0.4
+	pNoPlace        = 0.2
+	pNationalID     = 0.5
 	pNationalIDTypo = 0.03
-	pArrest         = 0.6
+	pArrest         = 0.7
+	pArrestDayOff   = 0.2
 )
 
 var arabicLetters = []rune("ابتثجحخدذرزسشصضطظعغفقكلمنهوي")
@@ -147,9 +149,21 @@ func (g *generator) render(p person, pr profile, id string) match.Record {
 			rec.NationalID = string(b)
 		}
 	}
+	// Families and witnesses remember the day of an arrest only roughly.
 	if r.Float64() < pArrest {
-		rec.ArrestDate = fmt.Sprintf("%04d-%02d-%02d", 2011+r.IntN(10), 1+r.IntN(12), 1+r.IntN(28))
-		rec.ArrestPlace = g.place.items[g.place.draw(r)].latin[0]
+		t := p.arrested
+		if r.Float64() < pArrestDayOff {
+			t = t.AddDate(0, 0, 1+r.IntN(20)*(1-2*r.IntN(2)))
+		}
+		rec.ArrestDate = t.Format(time.DateOnly)
+	}
+	if r.Float64() < pArrest {
+		v := &g.place.items[p.arrestPlace]
+		if arabic && (!latin || r.Float64() < 0.5) {
+			rec.ArrestPlace = v.arabic
+		} else {
+			rec.ArrestPlace = v.latin[pick(r, v.cum)]
+		}
 	}
 	rec.Status = []string{"held", "held", "held", "held", "unknown", "held", "released", "deceased"}[r.IntN(8)]
 	return rec

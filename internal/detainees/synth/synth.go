@@ -15,10 +15,12 @@ package synth
 import (
 	"encoding/csv"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"parley/internal/detainees/match"
 )
@@ -96,11 +98,30 @@ func pick(rng *rand.Rand, cum []float64) int {
 
 func (t *table) draw(rng *rand.Rand) int { return pick(rng, t.cum) }
 
-// familyTable adds to the written family names those formed from male names
-// with the article (الأحمد; Al-Ahmad, Al Ahmad, Alahmad, El-Ahmad, Ahmad).
+// familyTable adds to the written family names those formed from male
+// names, as many Syrian family names are, and as many again formed from
+// roots (addFormedFamilies). The male-name ones: with the article (الأحمد;
+// Al-Ahmad, Al Ahmad, Alahmad, El-Ahmad, Ahmad), as a nisba (الأحمدي;
+// Al-Ahmadi, Ahmadi) and with Abu (أبو أحمد; Abu Ahmad, Abou Ahmad).
 func familyTable(male table) table {
 	t := parseTable(familyNames)
 	total := t.cum[len(t.cum)-1]
+	type form struct {
+		s string
+		w float64
+	}
+	add := func(ar string, forms []form, w float64) {
+		v := variant{arabic: ar}
+		vt := 0.0
+		for _, f := range forms {
+			vt += f.w
+			v.latin = append(v.latin, f.s)
+			v.cum = append(v.cum, vt)
+		}
+		total += w
+		t.items = append(t.items, v)
+		t.cum = append(t.cum, total)
+	}
 	for k, m := range male.items {
 		if strings.Contains(m.arabic, " ") {
 			continue
@@ -109,29 +130,21 @@ func familyTable(male table) table {
 		if k > 0 {
 			w -= male.cum[k-1]
 		}
+		w = math.Sqrt(w) // Al-Mohammed is common, but not as common as Mohammed
 		ar := m.arabic
-		switch {
-		case strings.HasPrefix(ar, "أ"), strings.HasPrefix(ar, "إ"):
-			ar = "الأ" + strings.TrimPrefix(strings.TrimPrefix(ar, "أ"), "إ")
-		default:
-			ar = "ال" + ar
+		withArticle := "ال" + ar
+		if strings.HasPrefix(ar, "أ") || strings.HasPrefix(ar, "إ") {
+			withArticle = "الأ" + ar[len("أ"):]
 		}
-		v := variant{arabic: ar}
 		base := m.latin[pick(rand.New(rand.NewPCG(uint64(k), 7)), m.cum)]
-		forms := []struct {
-			s string
-			w float64
-		}{{"Al-" + base, 45}, {"Al " + base, 15}, {"Al" + strings.ToLower(base), 10}, {"El-" + base, 10}, {base, 20}}
-		vt := 0.0
-		for _, f := range forms {
-			vt += f.w
-			v.latin = append(v.latin, f.s)
-			v.cum = append(v.cum, vt)
+		lower := strings.ToLower(base)
+		add(withArticle, []form{{"Al-" + base, 45}, {"Al " + base, 15}, {"Al" + lower, 10}, {"El-" + base, 10}, {base, 20}}, w)
+		if last := lower[len(lower)-1]; !strings.ContainsRune("aeiouyh", rune(last)) && !strings.HasSuffix(ar, "ي") {
+			add(withArticle+"ي", []form{{"Al-" + base + "i", 40}, {base + "i", 50}, {"El-" + base + "i", 10}}, w*0.7)
 		}
-		total += w * 0.6
-		t.items = append(t.items, v)
-		t.cum = append(t.cum, total)
+		add("أبو "+ar, []form{{"Abu " + base, 50}, {"Abou " + base, 30}, {"Abu" + lower, 20}}, w*0.4)
 	}
+	addFormedFamilies(&t, 1)
 	return t
 }
 
@@ -143,6 +156,8 @@ type person struct {
 	year, month, day                int
 	place                           int
 	nid                             string
+	arrested                        time.Time
+	arrestPlace                     int
 }
 
 type generator struct {
@@ -165,12 +180,17 @@ func (g *generator) person() person {
 	p.month, p.day = 1+r.IntN(12), 1+r.IntN(28)
 	p.place = g.place.draw(r)
 	p.nid = fmt.Sprintf("%02d%09d", 1+r.IntN(14), r.IntN(1e9))
+	p.arrested = time.Date(2011, 3, 15, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(3600))
+	p.arrestPlace = g.place.draw(r)
 	return p
 }
 
 // sibling is a brother of p: same father, grandfather, family and mother.
 func (g *generator) sibling(p person) person {
 	s := g.person()
+	for s.given == p.given && s.female == p.female {
+		s = g.person() // brothers do not share a given name
+	}
 	s.father, s.grandfather, s.fam, s.motherGiven, s.motherFam, s.place = p.father, p.grandfather, p.fam, p.motherGiven, p.motherFam, p.place
 	return s
 }
