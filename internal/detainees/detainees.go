@@ -40,8 +40,6 @@ const (
 	// InvalidFile: an uploaded list that is not CSV or XLSX, or whose rows
 	// do not validate; the error carries every bad row (*FileError).
 	InvalidFile = "invalid_file"
-	// NoAgency: the process has no neutral agency yet.
-	NoAgency = "no_neutral_agency"
 )
 
 // Service keeps the detainee track of every process.

@@ -15,7 +15,7 @@ import (
 
 const exchangeSelect = "SELECT e.id, e.process_id, e.kind, e.sides, e.title_enc, e.created_by, e.created_at, e.ledger_idx FROM detainee_exchanges e"
 
-func (s *Service) scanExchange(ctx context.Context, q access.Querier, sc interface{ Scan(...any) error }) (Exchange, error) {
+func (s *Service) scanExchange(sc interface{ Scan(...any) error }) (Exchange, error) {
 	var e Exchange
 	var sides string
 	var title []byte
@@ -50,7 +50,7 @@ func (s *Service) Exchanges(ctx context.Context, actor access.Actor, processID s
 			return err
 		}
 		for rows.Next() {
-			e, err := s.scanExchange(ctx, tx, rows)
+			e, err := s.scanExchange(rows)
 			if err != nil {
 				rows.Close()
 				return err
@@ -96,7 +96,7 @@ func (s *Service) exchangeIn(ctx context.Context, q access.Querier, actor access
 		return Exchange{}, role{}, errs.NotFoundf("exchange")
 	}
 	cond, arg := access.ReadableBy(actor, "e.id", 2)
-	e, err := s.scanExchange(ctx, q, q.QueryRowContext(ctx, exchangeSelect+" WHERE e.id = $1 AND "+cond, id, arg))
+	e, err := s.scanExchange(q.QueryRowContext(ctx, exchangeSelect+" WHERE e.id = $1 AND "+cond, id, arg))
 	if err == sql.ErrNoRows {
 		return e, role{}, errs.NotFoundf("exchange")
 	}
