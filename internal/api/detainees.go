@@ -368,4 +368,3 @@ func (a *API) linkDetaineeRecords(w http.ResponseWriter, r *http.Request, c call
 	d, err := a.detainees.LinkRecords(r.Context(), c.Actor, r.PathValue("id"), q.A, q.B, q.Decision)
 	a.writeDecision(w, r, d, err)
 }
-
