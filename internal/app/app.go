@@ -48,6 +48,9 @@ type Config struct {
 	// passed since the last. Defaults: one minute, 1000 events.
 	CheckpointEvery  time.Duration
 	CheckpointEvents int64
+	// VerifyOnStart runs the full "parley verify" in the background once
+	// the server serves (ledger_guard.go).
+	VerifyOnStart bool
 }
 
 func (c *Config) defaults() {
@@ -108,6 +111,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}
 		a.Ledger.SetKey(signer, vkey)
 		a.checkpointer = ledger.NewCheckpointer(a.Ledger, cfg.CheckpointEvery, cfg.CheckpointEvents)
+		a.guardLedger(ctx)
 	}
 	// The master key seals the talks' content (channel) and, through a key
 	// derived from it, TOTP secrets (internal/auth/secret.go).
@@ -170,6 +174,9 @@ func (a *App) Serve(ctx context.Context, srv *http.Server, serve func() error, g
 			a.Log.Warn("checkpoint at start", "err", err)
 		}
 		go a.checkpointer.Run(bg)
+		if a.Config.VerifyOnStart {
+			go a.verifyInBackground(bg)
+		}
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- serve() }()

@@ -49,6 +49,9 @@ type page struct {
 	// else, so the navigation offers only the account page and logout.
 	Enrolling bool
 	Path      string
+	// ReadOnly: the ledger found the record damaged and refuses changes
+	// until an operator acts; every page says so (internal/ledger/guard.go).
+	ReadOnly bool
 }
 
 // form is one HTML form's submitted values and the errors to show next to

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"parley/internal/ledger"
+)
+
+// guardLedger checks the ledger's tail against the latest signed checkpoint
+// at start (docs/ledger.md "Never backwards"). A damaged ledger, or one
+// halted before, puts the server in read-only mode: it serves what can be
+// read, says so on every page, and refuses every write until an operator
+// runs "parley ledger resume". A check that cannot run (the database
+// unreachable) is logged and left to the signer's next round.
+func (a *App) guardLedger(ctx context.Context) {
+	h, err := a.Ledger.Guard(ctx)
+	if err != nil {
+		a.Log.Warn("ledger: check at start could not run", "err", err)
+		return
+	}
+	if h != nil {
+		a.Log.Error("ledger: serving READ-ONLY: the record is damaged; run parley verify, then parley ledger resume once repaired",
+			"reason", h.Reason, "since", h.At.Format(time.RFC3339), "halt", h.ID)
+		return
+	}
+	a.Log.Info("ledger: tail checked against the latest signed checkpoint")
+}
+
+// verifyInBackground runs the full verify (--verify-on-start) beside the
+// serving server, and halts the ledger when it finds the record damaged.
+func (a *App) verifyInBackground(ctx context.Context) {
+	start := time.Now()
+	rep, err := ledger.Verify(ctx, a.DB, a.Ledger.VerifierKey())
+	if err != nil {
+		if ctx.Err() == nil {
+			a.Log.Warn("ledger: verify at start could not run", "err", err)
+		}
+		return
+	}
+	if rep.OK() {
+		a.Log.Info("ledger: verify at start: intact", "events", rep.Events, "took", time.Since(start).Round(time.Millisecond).String())
+		return
+	}
+	reason := fmt.Sprintf("parley verify at start: first bad event %d: %s", rep.FirstBad, rep.Problems[0])
+	if _, err := a.Ledger.Halt(ctx, reason); err != nil {
+		a.Log.Error("ledger: record halt", "err", err)
+	}
+}
