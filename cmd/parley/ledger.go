@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
 
+	"parley/internal/app"
+	"parley/internal/channel"
 	"parley/internal/ledger"
 )
 
@@ -26,7 +30,26 @@ func runLedger(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return ledger.RunVerifyCLI(args, stdout, stderr)
+	return ledger.RunVerifyCLI(args, stdout, stderr, func(dataDir string, content bool) ([]ledger.ItemKind, error) {
+		var master []byte
+		if content {
+			// Never create a master key here: without the one that sealed
+			// the content, only the audiences can be checked.
+			path, err := channel.MasterKeyPath(dataDir)
+			if err == nil {
+				_, err = os.Stat(path)
+			}
+			if err == nil {
+				master, err = channel.LoadOrCreateMasterKey(path)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("master key: %w (give --content=false to check the audiences only)", err)
+			}
+		} else {
+			fmt.Fprintln(stderr, "parley verify: content not checked (--content=false): audiences only")
+		}
+		return app.ItemKinds(dataDir, master)
+	})
 }
 
 func runWitness(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -77,6 +77,7 @@ type App struct {
 
 	metrics      *metrics
 	checkpointer *ledger.Checkpointer
+	master       []byte // the master key, for verify at start
 }
 
 // New opens the database named by cfg (applying migrations) and builds the
@@ -120,6 +121,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("master key: %w", err)
 	}
+	a.master = master
 	cfg.Auth.SecretKey = channel.DeriveKey(master, "parley totp seal v1")
 	a.Auth = auth.New(db, a.Ledger, log, cfg.Auth)
 	if n, err := a.Auth.SealSecrets(ctx); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"parley/internal/channel"
 	"parley/internal/ledger"
 )
 
@@ -32,7 +33,12 @@ func (a *App) guardLedger(ctx context.Context) {
 // serving server, and halts the ledger when it finds the record damaged.
 func (a *App) verifyInBackground(ctx context.Context) {
 	start := time.Now()
-	rep, err := ledger.Verify(ctx, a.DB, a.Ledger.VerifierKey())
+	kinds, err := ItemKinds(a.Config.DataDir, a.master)
+	if err != nil {
+		a.Log.Warn("ledger: verify at start could not run", "err", err)
+		return
+	}
+	rep, err := ledger.Verify(ctx, a.DB, a.Ledger.VerifierKey(), kinds...)
 	if err != nil {
 		if ctx.Err() == nil {
 			a.Log.Warn("ledger: verify at start could not run", "err", err)
@@ -44,7 +50,28 @@ func (a *App) verifyInBackground(ctx context.Context) {
 		return
 	}
 	reason := fmt.Sprintf("parley verify at start: first bad event %d: %s", rep.FirstBad, rep.Problems[0])
+	if rep.FirstBadItem != "" {
+		reason += "; first bad item " + rep.FirstBadItem
+	}
 	if _, err := a.Ledger.Halt(ctx, reason); err != nil {
 		a.Log.Error("ledger: record halt", "err", err)
 	}
+}
+
+// ItemKinds gathers the content items every domain describes for parley
+// verify (ledger.ItemKind): their audiences are checked against the events,
+// and with the master key (master not nil) their content too. A new domain
+// adds its kinds here, one line (docs/ledger.md §7, "The state").
+func ItemKinds(dataDir string, master []byte) ([]ledger.ItemKind, error) {
+	var kinds []ledger.ItemKind
+	for _, k := range []func() ([]ledger.ItemKind, error){
+		func() ([]ledger.ItemKind, error) { return channel.ItemKinds(master, channel.AttachmentDir(dataDir)) },
+	} {
+		ks, err := k()
+		if err != nil {
+			return nil, err
+		}
+		kinds = append(kinds, ks...)
+	}
+	return kinds, nil
 }

@@ -159,8 +159,11 @@ func Open(db *store.DB, led *ledger.Ledger, ts *talks.Service, dataDir string, k
 	if dataDir == "" {
 		return nil, fmt.Errorf("channel.Open: attachments need a data folder")
 	}
-	return New(db, led, ts, Options{MasterKey: key, AttachmentDir: filepath.Join(dataDir, "attachments"), Log: log})
+	return New(db, led, ts, Options{MasterKey: key, AttachmentDir: AttachmentDir(dataDir), Log: log})
 }
+
+// AttachmentDir is where Open keeps the sealed attachment files.
+func AttachmentDir(dataDir string) string { return filepath.Join(dataDir, "attachments") }
 
 // Close stops the listener for other processes' events (listen.go), if
 // a live stream started it, and waits until its connection is closed. Call

@@ -102,8 +102,7 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256([]byte(title + "\n" + in.Body))
-		content, _ := json.Marshal(map[string]any{"id": id, "org_id": actor.Org, "sha256": hex.EncodeToString(sum[:]), "embargo_until": embargo})
+		content := statementContent(id, actor.Org, title, in.Body, embargo)
 		ev, err := rec.Append(ctx, ledger.Event{Type: "statement.created", Actor: actor, ObjectType: "statement", ObjectID: id, Audience: aud, Content: content, At: store.Time(now)})
 		if err != nil {
 			return err
@@ -123,6 +122,14 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		return Statement{}, err
 	}
 	return s.Statement(ctx, actor, id)
+}
+
+// statementContent is the content a statement's creating event hashes;
+// parley verify rebuilds it from the stored row (verify.go).
+func statementContent(id, org, title, body string, embargo int64) []byte {
+	sum := sha256.Sum256([]byte(title + "\n" + body))
+	content, _ := json.Marshal(map[string]any{"id": id, "org_id": org, "sha256": hex.EncodeToString(sum[:]), "embargo_until": embargo})
+	return content
 }
 
 // ReleaseStatement makes a statement of the actor's organisation public:

@@ -82,11 +82,16 @@ func RunKeyCLI(args []string, stdout, stderr io.Writer) int {
 // [--vkey KEY]": the operator's full check of the ledger. It exits 0 when
 // the ledger is intact, 1 when it is not (naming the first bad event) or
 // the check could not run.
-func RunVerifyCLI(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("verify", "verify [--data-dir DIR] [--db DSN] [--vkey KEY]", stderr)
+//
+// kinds returns the content items to check against the events
+// (app.ItemKinds), with their content when content is true and the master
+// key is at hand; it says on stderr what it could not check.
+func RunVerifyCLI(args []string, stdout, stderr io.Writer, kinds func(dataDir string, content bool) ([]ItemKind, error)) int {
+	fs := newFlags("verify", "verify [--data-dir DIR] [--db DSN] [--vkey KEY] [--content=false]", stderr)
 	dataDir := fs.String("data-dir", envOr("PARLEY_DATA_DIR", "data"), "data folder: SQLite file and "+KeyFile+" (env PARLEY_DATA_DIR)")
 	dsn := fs.String("db", os.Getenv("PARLEY_DB"), "database: empty for SQLite in the data folder, or postgres://... (env PARLEY_DB)")
 	vkey := fs.String("vkey", "", "verifier key of the checkpoints; default: the key in the data folder")
+	content := fs.Bool("content", true, "also decrypt every item with the master key and check it against its event")
 	if st := parseFlags(fs, args, stdout, 0); st >= 0 {
 		return st
 	}
@@ -105,7 +110,14 @@ func RunVerifyCLI(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer db.Close()
-	rep, err := Verify(ctx, db, *vkey)
+	var ks []ItemKind
+	if kinds != nil {
+		if ks, err = kinds(*dataDir, *content); err != nil {
+			fmt.Fprintf(stderr, "parley verify: %v\n", err)
+			return 1
+		}
+	}
+	rep, err := Verify(ctx, db, *vkey, ks...)
 	if err != nil {
 		fmt.Fprintf(stderr, "parley verify: %v\n", err)
 		return 1
