@@ -136,6 +136,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("channel: %w", err)
 	}
+	a.Channel.OnDamage(a.recordDamage)
 	a.Text = text.New(db, a.Ledger, a.Auth)
 	a.Bargain = bargain.New(db, a.Ledger)
 	// An organisation joining a round reads the negotiating texts and the

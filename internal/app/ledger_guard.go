@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"parley/internal/auth"
 	"parley/internal/channel"
 	"parley/internal/ledger"
 )
@@ -74,4 +75,11 @@ func ItemKinds(dataDir string, master []byte) ([]ledger.ItemKind, error) {
 		kinds = append(kinds, ks...)
 	}
 	return kinds, nil
+}
+
+// recordDamage records an item found damaged while reading as a security
+// event: its content did not open, which is tampering or a lost key.
+func (a *App) recordDamage(ctx context.Context, d channel.Damage) {
+	a.Auth.RecordSecurityEvent(ctx, auth.SecurityEvent{Kind: "damaged_item",
+		Detail: fmt.Sprintf("%s %s (ledger event %d) does not open: %v", d.Kind, d.ID, d.LedgerIndex, d.Err)})
 }

@@ -109,6 +109,7 @@ type Service struct {
 	queue  chan *sendReq // Send's group commit (writeSends)
 	stmts  readStmts
 	names  orgNames
+	damage damageLog // damaged items reported (damage.go)
 }
 
 // New returns the channel service and subscribes its live-stream broker to

@@ -73,6 +73,8 @@ type Message struct {
 	Body        string
 	CreatedAt   time.Time
 	LedgerIndex int64
+	// Damaged: the sealed body did not open; Body is empty (damage.go).
+	Damaged     bool
 	Attachments []Attachment
 	// RelayedFrom is the source of a relayed message, shown to the
 	// mediation only; ShowOrigin says whether the originating party reads
@@ -660,6 +662,9 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 		rs, err := s.enterRound(ctx, tx, actor, src.RoundID, map[string]roundState{})
 		if err != nil {
 			return err
+		}
+		if src.Damaged {
+			return errs.New(errs.Conflict, "the message is damaged and cannot be relayed")
 		}
 		origin := src.authorOrg
 		if rs.parts[origin] == access.Mediation || src.Kind == Relayed {

@@ -31,6 +31,9 @@ type Statement struct {
 	ReleasedAt  time.Time
 	CreatedAt   time.Time
 	LedgerIndex int64
+	// Damaged: the sealed title or text did not open; both are empty
+	// (damage.go).
+	Damaged bool
 }
 
 // Public reports whether the statement is public at now.
@@ -204,12 +207,14 @@ func (s *Service) scanStatements(rows *sql.Rows) ([]Statement, error) {
 			return nil, err
 		}
 		t, err := s.keys.open("statement-title", st.ID, title)
-		if err != nil {
-			return nil, err
+		var b []byte
+		if err == nil {
+			b, err = s.keys.open("statement", st.ID, body)
 		}
-		b, err := s.keys.open("statement", st.ID, body)
 		if err != nil {
-			return nil, err
+			st.Damaged = true
+			s.damaged(Damage{Kind: "statement", ID: st.ID, LedgerIndex: st.LedgerIndex, Err: err})
+			t, b = nil, nil
 		}
 		st.Title, st.Body = string(t), string(b)
 		if embargo != 0 {
