@@ -2,10 +2,19 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"html"
+	"net/http/httptest"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"parley/internal/channel"
+	"parley/internal/errs"
+	"parley/internal/i18n"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 	"parley/internal/talks/talkstest"
@@ -42,4 +51,38 @@ func TestConversationShowsDamagedMessage(t *testing.T) {
 			t.Fatalf("no damage notice naming %s:\n%s", bad.ID, page.body)
 		}
 	})
+}
+
+// TestStorageFailurePages: a full disk and a lost database have their own
+// error pages, in every language, and the 503 says when to retry.
+func TestStorageFailurePages(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		name   string
+		err    error
+		status int
+		key    string
+	}{
+		{"disk full", fmt.Errorf("store attachment: %w", &os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}), 507, "error.storage_full"},
+		{"database gone", fmt.Errorf("send: %w", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}), 503, "error.database_unavailable"},
+		{"ledger halted", &errs.Error{Code: errs.ReadOnly, Message: "halted"}, 503, "error.read_only"},
+	} {
+		for _, lang := range i18n.Languages {
+			t.Run(tc.name+"/"+lang.Tag, func(t *testing.T) {
+				r := httptest.NewRequest("POST", "/rounds/x/messages", nil)
+				r.Header.Set("Accept-Language", lang.Tag)
+				rec := httptest.NewRecorder()
+				f.web.fail(rec, r, tc.err)
+				l := f.web.cat.Localizer(lang.Tag)
+				body := rec.Body.String()
+				if rec.Code != tc.status || !strings.Contains(body, html.EscapeString(l.T(tc.key))) ||
+					!strings.Contains(body, html.EscapeString(l.T(fmt.Sprintf("error.title.%d", tc.status)))) {
+					t.Fatalf("%s page: %d\n%s", tc.name, rec.Code, body)
+				}
+				if (tc.status == 503) != (rec.Header().Get("Retry-After") != "") {
+					t.Errorf("Retry-After %q", rec.Header().Get("Retry-After"))
+				}
+			})
+		}
+	}
 }
