@@ -539,6 +539,9 @@ func (a *API) roundEvents(w http.ResponseWriter, r *http.Request, c call) {
 		}
 		return sse.Send(e.Index, e.Type, b)
 	})
+	if errors.Is(err, channel.ErrStreamBehind) {
+		sse.Reset()
+	}
 	sse.Stop()
 	if err != nil && !sse.Started() {
 		a.writeError(w, r, err)

@@ -94,6 +94,9 @@ type Options struct {
 	// AttachmentDir holds the sealed attachment files.
 	AttachmentDir string
 	Log           *slog.Logger
+	// StreamBuffer is how many events a live stream may fall behind
+	// before it is closed with a reset; 0 means DefaultStreamBuffer.
+	StreamBuffer int
 }
 
 // Service is the channel over one database.
@@ -133,6 +136,9 @@ func New(db *store.DB, led *ledger.Ledger, ts *talks.Service, o Options) (*Servi
 		return nil, fmt.Errorf("channel.New: %w", err)
 	}
 	s.broker = newBroker(s)
+	if o.StreamBuffer > 0 {
+		s.broker.buffer = o.StreamBuffer
+	}
 	s.listen = newListener(s)
 	if err := s.broker.start(context.Background()); err != nil {
 		return nil, fmt.Errorf("channel.New: %w", err)
