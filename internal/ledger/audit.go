@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -249,10 +250,25 @@ func audit(ctx context.Context, c *client, dir, pinned string, log io.Writer) (B
 		return bd, nil, err
 	}
 	now := map[int64]seenEvent{}
+	proofs := true
 	for from := int64(0); ; {
+		// Each page comes with the inclusion proofs of its events at the
+		// checkpoint's size: one request per thousand events.
 		var page EventList
 		q := url.Values{"from": {strconv.FormatInt(from, 10)}, "limit": {strconv.Itoa(MaxEventsLimit)}}
-		if err := c.getJSON(ctx, RouteEvents, q, &page); err != nil {
+		if proofs {
+			q.Set("proofs", strconv.FormatInt(tree.N, 10))
+		}
+		err := c.getJSON(ctx, RouteEvents, q, &page)
+		var he *httpError
+		if proofs && errors.As(err, &he) && he.Status == http.StatusBadRequest {
+			// A server that cannot prove its events at the size it signed
+			// (rows deleted since) or does not know proofs=: ask event by
+			// event, which names each one it cannot prove.
+			proofs = false
+			continue
+		}
+		if err != nil {
 			return bd, nil, err
 		}
 		if len(page.Events) == 0 {
@@ -267,15 +283,20 @@ func audit(ctx context.Context, c *client, dir, pinned string, log io.Writer) (B
 				bd.Pending++
 				continue
 			}
-			var p InclusionProof
-			q := url.Values{"index": {strconv.FormatInt(e.Index, 10)}, "size": {strconv.FormatInt(tree.N, 10)}}
-			if err := c.getJSON(ctx, RouteInclusion, q, &p); err != nil {
-				probs = append(probs, Problem{Index: e.Index, What: fmt.Sprintf("no inclusion proof: %v", err)})
-				continue
-			}
-			be := BundleEvent{Index: e.Index, ID: e.ID, Type: e.Type, Record: e.Record, Proof: p.Proof}
-			if string(p.Record) != string(e.Record) {
-				probs = append(probs, Problem{Index: e.Index, What: "the proof came with another record than the event list"})
+			be := BundleEvent{Index: e.Index, ID: e.ID, Type: e.Type, Record: e.Record, Proof: e.Proof}
+			if e.Proof == nil {
+				// A server without proofs in its pages: one request per
+				// event.
+				var p InclusionProof
+				q := url.Values{"index": {strconv.FormatInt(e.Index, 10)}, "size": {strconv.FormatInt(tree.N, 10)}}
+				if err := c.getJSON(ctx, RouteInclusion, q, &p); err != nil {
+					probs = append(probs, Problem{Index: e.Index, What: fmt.Sprintf("no inclusion proof: %v", err)})
+					continue
+				}
+				be.Proof = p.Proof
+				if string(p.Record) != string(e.Record) {
+					probs = append(probs, Problem{Index: e.Index, What: "the proof came with another record than the event list"})
+				}
 			}
 			if err := checkEvent(be, tree); err != nil {
 				probs = append(probs, Problem{Index: e.Index, What: err.Error()})

@@ -212,7 +212,7 @@ func (l *Ledger) checkTail(ctx context.Context) (int64, tlog.Hash, error) {
 	if stored != tlog.StoredHashCount(size) {
 		return size, tlog.Hash{}, damagef("%d events but %d stored hashes (want %d)", size, stored, tlog.StoredHashCount(size))
 	}
-	hr := dbHashReader{ctx, l.db.R}
+	hr := dbHashReader{ctx, l.db.R, l.db.Dialect}
 	root, err := tlog.TreeHash(size, hr)
 	if err != nil {
 		return size, root, damagef("tree hash at %d: %v", size, err)
@@ -281,7 +281,7 @@ func (l *Ledger) checkTailRecords(ctx context.Context, from, to int64) error {
 		for i := range records {
 			ids[i] = tlog.StoredHashIndex(0, lo+int64(i))
 		}
-		leaves, err := readHashes(ctx, l.db.R, ids)
+		leaves, err := readHashes(ctx, l.db.R, l.db.Dialect, ids)
 		if err != nil {
 			return damagef("leaf hashes %d..%d: %v", lo, hi-1, err)
 		}

@@ -192,3 +192,42 @@ func TestGuardAtStart(t *testing.T) {
 		})
 	}
 }
+
+// TestEventsProved: a page of events comes with each event's inclusion
+// proof at the size asked for; events beyond it come without, and a size
+// outside the tree is refused.
+func TestEventsProved(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		l := newLedger(t, db)
+		var mem memTree
+		for _, e := range appendN(t, l, 40, 7) {
+			mem.add(t, e.Record)
+		}
+		const size = 29
+		root := mem.root(t, size)
+		evs, err := l.EventsProved(ctx, partyA, 3, 1000, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			t.Fatal("no events")
+		}
+		for _, e := range evs {
+			if e.Index >= size {
+				if e.Proof != nil {
+					t.Errorf("event %d beyond the size has a proof", e.Index)
+				}
+				continue
+			}
+			if err := tlog.CheckRecord(toHashes(t, e.Proof), size, root, e.Index, tlog.RecordHash(e.Record)); err != nil {
+				t.Errorf("event %d: %v", e.Index, err)
+			}
+		}
+		for _, bad := range []int64{0, 41} {
+			if _, err := l.EventsProved(ctx, partyA, 0, 10, bad); errs.Code(err) != errs.Invalid {
+				t.Errorf("size %d: %v", bad, err)
+			}
+		}
+	})
+}

@@ -18,8 +18,6 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -295,7 +293,7 @@ func (t txHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	if len(missing) == 0 {
 		return out, nil
 	}
-	got, err := readHashes(t.ctx, t.r.tx, missing)
+	got, err := readHashes(t.ctx, t.r.tx, t.r.l.db.Dialect, missing)
 	if err != nil {
 		return nil, err
 	}
@@ -306,62 +304,4 @@ func (t txHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 		out[i] = t.r.hashes[id]
 	}
 	return out, nil
-}
-
-// readHashes reads stored hashes by index, in the order asked, failing when
-// one is absent.
-func readHashes(ctx context.Context, q access.Querier, indexes []int64) ([]tlog.Hash, error) {
-	if len(indexes) == 0 {
-		return nil, nil
-	}
-	var b strings.Builder
-	b.WriteString("SELECT id, hash FROM ledger_hashes WHERE id IN (")
-	args := make([]any, len(indexes))
-	for i, id := range indexes {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(i+1))
-		args[i] = id
-	}
-	b.WriteString(")")
-	rows, err := q.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("read hashes: %w", err)
-	}
-	defer rows.Close()
-	found := make(map[int64]tlog.Hash, len(indexes))
-	for rows.Next() {
-		var id int64
-		var h []byte
-		if err := rows.Scan(&id, &h); err != nil {
-			return nil, err
-		}
-		if len(h) != tlog.HashSize {
-			return nil, fmt.Errorf("stored hash %d has %d bytes", id, len(h))
-		}
-		found[id] = tlog.Hash(h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]tlog.Hash, len(indexes))
-	for i, id := range indexes {
-		h, ok := found[id]
-		if !ok {
-			return nil, fmt.Errorf("stored hash %d missing", id)
-		}
-		out[i] = h
-	}
-	return out, nil
-}
-
-// dbHashReader reads committed stored hashes for proofs and checkpoints.
-type dbHashReader struct {
-	ctx context.Context
-	q   access.Querier
-}
-
-func (d dbHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(d.ctx, d.q, indexes)
 }
