@@ -14,12 +14,16 @@ import (
 func runLedger(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const synopsis = "usage: parley ledger key|resume [flags]\n\n" +
 		"  key      print the note verifier key of the signed checkpoints\n" +
-		"  resume   accept writes again after a halt, once the damage is gone\n"
+		"  resume   accept writes again after a halt, once the damage is gone\n" +
+		"  new-origin  after a restore: archive the old log and start a new one\n"
 	if len(args) > 0 && args[0] == "key" {
 		return ledger.RunKeyCLI(args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "resume" {
 		return ledger.RunResumeCLI(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "new-origin" {
+		return ledger.RunNewOriginCLI(args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 		io.WriteString(stdout, synopsis)

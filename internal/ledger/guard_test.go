@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -228,6 +230,68 @@ func TestEventsProved(t *testing.T) {
 			if _, err := l.EventsProved(ctx, partyA, 0, 10, bad); errs.Code(err) != errs.Invalid {
 				t.Errorf("size %d: %v", bad, err)
 			}
+		}
+	})
+}
+
+// TestNewOriginAfterRestore: a database restored from an older backup is
+// behind what the witnesses saw; the operator ends the log and starts a new
+// one over the restored events. The old key and checkpoints are archived,
+// the new key signs the restored tree, and verify passes with it.
+func TestNewOriginAfterRestore(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		dataDir := t.TempDir()
+		s, v, err := ledger.LoadOrCreateKey(dataDir, "parley.test/old")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := ledger.New(db)
+		l.SetKey(s, v)
+		appendN(t, l, 10, 5)
+		if _, err := l.SignNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		appendN(t, l, 10, 5)
+		if _, err := l.SignNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// The backup was taken at 15 events, when 10 was the latest
+		// checkpoint.
+		deleteTail(t, db, 15)
+		upd(t, db, "DELETE FROM checkpoints WHERE size > 15")
+
+		archive := t.TempDir()
+		no, err := ledger.StartNewOrigin(ctx, db, dataDir, "parley.test/new", archive, "restored the backup of 15 events")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if no.FinalSize != 10 || no.FirstSize != 15 || no.OldVerifierKey != v || no.NewVerifierKey == v {
+			t.Fatalf("new origin: %+v", no)
+		}
+		final, err := os.ReadFile(filepath.Join(no.Archive, "final-checkpoint.txt"))
+		if err != nil || !strings.HasPrefix(string(final), "parley.test/old\n10\n") {
+			t.Fatalf("final checkpoint of the old log: %q %v", final, err)
+		}
+		if _, oldV, err := ledger.LoadKey(filepath.Join(no.Archive, ledger.KeyFile)); err != nil || oldV != v {
+			t.Fatalf("archived key: %v", err)
+		}
+		ns, nv, err := ledger.LoadKey(filepath.Join(dataDir, ledger.KeyFile))
+		if err != nil || ns.Name() != "parley.test/new" || nv != no.NewVerifierKey {
+			t.Fatalf("the data folder's key: %v %v", ns, err)
+		}
+		rep, err := ledger.Verify(ctx, db, nv)
+		if err != nil || !rep.OK() || rep.Checkpoints != 1 {
+			t.Fatalf("verify with the new key:\n%s %v", rep.String(), err)
+		}
+		nl := ledger.New(db)
+		nl.SetKey(ns, nv)
+		if h, err := nl.Guard(ctx); h != nil || err != nil {
+			t.Fatalf("guard on the new log: %+v %v", h, err)
+		}
+		appendN(t, nl, 3, 3)
+		if _, err := nl.SignNow(ctx); err != nil {
+			t.Fatalf("sign on the new log: %v", err)
 		}
 	})
 }

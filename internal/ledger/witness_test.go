@@ -283,7 +283,7 @@ func verifyCLI(args []string, stdout, stderr io.Writer) int {
 
 func TestCLIFlags(t *testing.T) {
 	for name, run := range map[string]func([]string, io.Writer, io.Writer) int{
-		"verify": verifyCLI, "resume": ledger.RunResumeCLI, "witness": ledger.RunWitnessCLI, "audit": ledger.RunAuditCLI, "key": ledger.RunKeyCLI,
+		"verify": verifyCLI, "resume": ledger.RunResumeCLI, "new-origin": ledger.RunNewOriginCLI, "witness": ledger.RunWitnessCLI, "audit": ledger.RunAuditCLI, "key": ledger.RunKeyCLI,
 	} {
 		if st, out, _ := runCLI(run, "--help"); st != 0 || !strings.Contains(out, "usage: parley") {
 			t.Errorf("%s --help: %d %q", name, st, out)
