@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"parley/internal/auth"
+	"parley/internal/bargain"
 	"parley/internal/channel"
 	"parley/internal/ledger"
+	"parley/internal/text"
 )
 
 // guardLedger checks the ledger's tail against the latest signed checkpoint
@@ -67,6 +69,8 @@ func ItemKinds(dataDir string, master []byte) ([]ledger.ItemKind, error) {
 	var kinds []ledger.ItemKind
 	for _, k := range []func() ([]ledger.ItemKind, error){
 		func() ([]ledger.ItemKind, error) { return channel.ItemKinds(master, channel.AttachmentDir(dataDir)) },
+		func() ([]ledger.ItemKind, error) { return text.ItemKinds(), nil },
+		func() ([]ledger.ItemKind, error) { return bargain.ItemKinds(), nil },
 	} {
 		ks, err := k()
 		if err != nil {

@@ -38,6 +38,11 @@ type ItemKind struct {
 	// join): such an event's round is the item's round and its object-id
 	// ends with ":" and the organisation's id.
 	JoinType string
+	// WidenedBy, when set, is an SQL query naming events about other
+	// objects that widen an item, with three columns named id (the
+	// item's), object_type and object_id (of those events): a text is
+	// read by the audience of its issued revisions, say.
+	WidenedBy string
 	// Contents, when set (with the master key), calls each for every item
 	// with the content its creating event hashed, rebuilt from the stored
 	// rows: decrypted and encoded exactly as the domain encoded it when it
@@ -72,6 +77,11 @@ func verifyKind(ctx context.Context, db *store.DB, k ItemKind, rep *Report) erro
 	facts, err := objectFacts(ctx, db, k.ObjectType)
 	if err != nil {
 		return err
+	}
+	if k.WidenedBy != "" {
+		if err := widenFacts(ctx, db, k.WidenedBy, facts); err != nil {
+			return err
+		}
 	}
 	joins := map[string][]joinRef{}
 	if k.JoinType != "" {
@@ -173,6 +183,27 @@ func objectFacts(ctx context.Context, db *store.DB, objectType string) (map[stri
 		f.hashes[idx], f.types[idx] = hash, typ
 	}
 	return out, rows.Err()
+}
+
+// widenFacts adds to each item's allowed audience the audiences of the
+// events query names.
+func widenFacts(ctx context.Context, db *store.DB, query string, facts map[string]*eventFacts) error {
+	rows, err := db.R.QueryContext(ctx, "SELECT w.id, "+access.AudienceColumn(db.Dialect, "e.id")+
+		" FROM ("+query+") w JOIN events e ON e.object_type = w.object_type AND e.object_id = w.object_id")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, aud string
+		if err := rows.Scan(&id, &aud); err != nil {
+			return err
+		}
+		if f := facts[id]; f != nil {
+			f.audience = append(f.audience, access.ParseAudience(aud)...)
+		}
+	}
+	return rows.Err()
 }
 
 // roundJoins reads the join events of each round.
