@@ -175,7 +175,7 @@ func (l *Ledger) signCheckpoint(ctx context.Context) (int64, error) {
 		}
 		return 0, err
 	}
-	size, root, err := l.checkTail(ctx)
+	size, root, err := l.checkTail(ctx, false)
 	if err != nil {
 		return 0, l.haltOn(ctx, err)
 	}
