@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -109,6 +110,50 @@ func TestStartOnDamagedLedger(t *testing.T) {
 		})
 		if errs.Code(err) != errs.ReadOnly || errs.Status(errs.Code(err)) != http.StatusServiceUnavailable {
 			t.Fatalf("write on a read-only server: %v", err)
+		}
+	})
+}
+
+// TestVerifyOnStart: damage only the full verify sees (a message's
+// audience row gained an organisation, below the signed checkpoint) makes
+// the server read-only once --verify-on-start has run.
+func TestVerifyOnStart(t *testing.T) {
+	storetest.WithAllDSNs(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		cfg := app.Config{DataDir: t.TempDir(), DB: dsn, VerifyOnStart: true}
+		w := newWorld(t, cfg)
+		if _, err := w.a.Ledger.SignNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var id string
+		if err := w.a.DB.R.QueryRow("SELECT id FROM messages ORDER BY id LIMIT 1").Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.a.DB.W.Exec("INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')", id); err != nil {
+			t.Fatal(err)
+		}
+		a, err := app.New(ctx, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		if a.Ledger.ReadOnly() != nil {
+			t.Fatal("the tail check saw damage it cannot see")
+		}
+		sctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() {
+			done <- a.Serve(sctx, a.Server(), func() error { <-sctx.Done(); return http.ErrServerClosed }, time.Second)
+		}()
+		deadline := time.Now().Add(30 * time.Second)
+		for a.Ledger.ReadOnly() == nil && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		stop()
+		<-done
+		h := a.Ledger.ReadOnly()
+		if h == nil || !strings.Contains(h.Reason, "message "+id) {
+			t.Fatalf("after verify at start: %+v", h)
 		}
 	})
 }
