@@ -257,6 +257,9 @@ func (r *Recorder) start(ctx context.Context) error {
 		}
 		return errReadOnly(h)
 	}
+	// Resumed by an operator, perhaps through another process: the pages'
+	// banner goes too.
+	r.l.halted.Store(nil)
 	// Refuse to extend a tree whose stored hashes do not match the events,
 	// or that is smaller than a checkpoint signed before: a row inserted or
 	// deleted behind the ledger's back would otherwise be built upon. Write
