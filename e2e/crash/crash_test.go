@@ -281,11 +281,12 @@ func runCrash(t *testing.T, bin, dsn string) {
 	if dsn != "" {
 		args = append(args, "--db", dsn)
 	}
+	start := time.Now()
 	out, err := exec.Command(bin, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("parley verify after the crashes: %v\n%s", err, out)
 	}
-	t.Logf("parley verify: %s", strings.TrimSpace(string(out)))
+	t.Logf("parley verify (%v): %s", time.Since(start).Round(time.Millisecond), strings.TrimSpace(string(out)))
 	if fi, err := os.Stat(srv.dir); err != nil || !fi.IsDir() {
 		t.Fatal(err)
 	}
