@@ -50,6 +50,23 @@ func TestConversationShowsDamagedMessage(t *testing.T) {
 		if !strings.Contains(page.body, `class="message-body damaged"`) || !strings.Contains(page.body, bad.ID) {
 			t.Fatalf("no damage notice naming %s:\n%s", bad.ID, page.body)
 		}
+		// The search page shows it the same way.
+		search := f.loggedIn(t, "opp.head", "en").get("/search?q=second")
+		if search.status != 200 || !strings.Contains(search.body, `class="message-body damaged"`) || strings.Contains(search.body, "the second item") {
+			t.Fatalf("search with a damaged message: %d\n%s", search.status, search.body)
+		}
+		// A damaged statement on the statements desk.
+		st, err := ch.CreateStatement(ctx, talkstest.Head(f.Gov), channel.NewStatement{Title: "On the agenda", Body: "We agree."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.W.Exec("UPDATE statements SET title_enc = body_enc WHERE id = $1", st.ID); err != nil {
+			t.Fatal(err)
+		}
+		desk := f.loggedIn(t, "gov.head", "en").get("/statements/desk")
+		if desk.status != 200 || !strings.Contains(desk.body, `class="statement-body damaged"`) || !strings.Contains(desk.body, st.ID) {
+			t.Fatalf("statements desk with a damaged statement: %d\n%s", desk.status, desk.body)
+		}
 	})
 }
 
