@@ -79,10 +79,6 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if code := parse(fs, args, stdout); code >= 0 {
 		return code
 	}
-	if strings.HasPrefix(sf.db, "postgres") {
-		fmt.Fprintf(stdout, "PostgreSQL is backed up with its own tool, online and consistent:\n  pg_dump --format=custom --file=parley.dump '%s'\n", store.Redact(sf.db))
-		return 0
-	}
 	if *out == "" {
 		fmt.Fprintln(stderr, "backup: --out FILE is required")
 		fs.Usage()
@@ -103,6 +99,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	fmt.Fprintf(stdout, "snapshot written to %s\n", *out)
+	if db.Dialect == store.Postgres {
+		fmt.Fprintf(stdout, "restore it with pg_restore (docs/operations.md, \"Restoring\")\n")
+	}
 	return 0
 }
 

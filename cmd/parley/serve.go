@@ -24,6 +24,7 @@ type serveFlags struct {
 	// checkpoint lags the ledger (app.Config); 0 keeps the defaults.
 	checkpointEvery  time.Duration
 	checkpointEvents int64
+	verifyOnStart    bool
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
@@ -37,11 +38,14 @@ func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
 	fs.DurationVar(&s.checkpointEvery, "checkpoint-every", every, "sign a ledger checkpoint at most this often when the ledger grew; 0 means 1m (env PARLEY_CHECKPOINT_EVERY)")
 	events, _ := strconv.ParseInt(os.Getenv("PARLEY_CHECKPOINT_EVENTS"), 10, 64)
 	fs.Int64Var(&s.checkpointEvents, "checkpoint-events", events, "also sign one as soon as this many events were appended; 0 means 1000 (env PARLEY_CHECKPOINT_EVENTS)")
+	verify, _ := strconv.ParseBool(os.Getenv("PARLEY_VERIFY_ON_START"))
+	fs.BoolVar(&s.verifyOnStart, "verify-on-start", verify, "run the full ledger verify in the background at start; damage makes the server read-only (env PARLEY_VERIFY_ON_START)")
 }
 
 // checkpoints copies the checkpoint schedule into cfg.
 func (s *serveFlags) checkpoints(cfg *app.Config) {
 	cfg.CheckpointEvery, cfg.CheckpointEvents = s.checkpointEvery, s.checkpointEvents
+	cfg.VerifyOnStart = s.verifyOnStart
 }
 
 func (s *serveFlags) tls() bool { return s.tlsCert != "" || s.tlsKey != "" }

@@ -32,6 +32,7 @@ import (
 type chanWorld struct {
 	srv   *httptest.Server
 	db    *store.DB
+	led   *ledger.Ledger
 	ch    *channel.Service
 	dir   string
 	round string
@@ -42,7 +43,7 @@ type chanWorld struct {
 
 const chanPassword = "correct horse battery staple"
 
-func newChanWorld(t testing.TB, db *store.DB) *chanWorld {
+func newChanWorld(t testing.TB, db *store.DB, opts ...func(*channel.Options)) *chanWorld {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
@@ -54,7 +55,11 @@ func newChanWorld(t testing.TB, db *store.DB) *chanWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, err := channel.New(db, led, ts, channel.Options{MasterKey: key, AttachmentDir: filepath.Join(dir, "attachments")})
+	o := channel.Options{MasterKey: key, AttachmentDir: filepath.Join(dir, "attachments")}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	ch, err := channel.New(db, led, ts, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +68,7 @@ func newChanWorld(t testing.TB, db *store.DB) *chanWorld {
 	}
 	mux := router.New()
 	api.New(api.Deps{Auth: as, Talks: ts, Ledger: led, Log: log, Channel: ch}).Register(mux)
-	w := &chanWorld{srv: httptest.NewServer(mux), db: db, ch: ch, dir: filepath.Join(dir, "attachments"),
+	w := &chanWorld{srv: httptest.NewServer(mux), db: db, led: led, ch: ch, dir: filepath.Join(dir, "attachments"),
 		org: map[string]string{}, user: map[string]string{}, token: map[string]string{}}
 	t.Cleanup(w.srv.Close)
 	orgs, err := ts.Orgs(ctx, access.System)

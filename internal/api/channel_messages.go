@@ -134,6 +134,8 @@ type MessageJSON struct {
 	Body        string           `json:"body"`
 	CreatedAt   string           `json:"created_at"`
 	LedgerIndex int64            `json:"ledger_index"`
+	// Damaged: the stored body did not open; body is empty.
+	Damaged     bool             `json:"damaged,omitempty"`
 	Attachments []AttachmentJSON `json:"attachments"`
 	// RelayedFrom and ShowOrigin are shown to the mediation only.
 	RelayedFrom string `json:"relayed_from,omitempty"`
@@ -150,12 +152,13 @@ type AttachmentJSON struct {
 	Size        int64  `json:"size"`
 	SHA256      string `json:"sha256"`
 	URL         string `json:"url"`
+	Damaged     bool   `json:"damaged,omitempty"`
 }
 
 func messageJSON(m channel.Message) MessageJSON {
 	out := MessageJSON{
 		ID: m.ID, RoundID: m.RoundID, Kind: string(m.Kind), From: m.From, FromUser: m.FromUser, Attributed: m.Attributed,
-		To: nonNil(m.To), ReplyTo: m.ReplyTo, Body: m.Body, CreatedAt: timeJSON(m.CreatedAt), LedgerIndex: m.LedgerIndex,
+		To: nonNil(m.To), ReplyTo: m.ReplyTo, Body: m.Body, CreatedAt: timeJSON(m.CreatedAt), LedgerIndex: m.LedgerIndex, Damaged: m.Damaged,
 		Attachments: []AttachmentJSON{}, RelayedFrom: m.RelayedFrom, SharedWith: m.SharedWith,
 	}
 	if m.RelayedFrom != "" {
@@ -165,7 +168,7 @@ func messageJSON(m channel.Message) MessageJSON {
 	for _, at := range m.Attachments {
 		out.Attachments = append(out.Attachments, AttachmentJSON{
 			ID: at.ID, Name: at.Name, ContentType: at.ContentType, Size: at.Size, SHA256: at.SHA256,
-			URL: Prefix + "/attachments/" + at.ID,
+			URL: Prefix + "/attachments/" + at.ID, Damaged: at.Damaged,
 		})
 	}
 	return out
@@ -419,12 +422,15 @@ type StatementJSON struct {
 	Public       bool           `json:"public"`
 	CreatedAt    string         `json:"created_at"`
 	LedgerIndex  int64          `json:"ledger_index"`
+	// Damaged: the stored title or text did not open; both are empty.
+	Damaged bool `json:"damaged,omitempty"`
 }
 
 func statementJSON(st channel.Statement) StatementJSON {
 	return StatementJSON{
 		ID: st.ID, Org: st.Org, Title: st.Title, Body: st.Body, EmbargoUntil: timeJSON(st.EmbargoUntil),
 		ReleasedAt: timeJSON(st.ReleasedAt), Public: st.Public(time.Now()), CreatedAt: timeJSON(st.CreatedAt), LedgerIndex: st.LedgerIndex,
+		Damaged: st.Damaged,
 	}
 }
 
@@ -533,6 +539,9 @@ func (a *API) roundEvents(w http.ResponseWriter, r *http.Request, c call) {
 		}
 		return sse.Send(e.Index, e.Type, b)
 	})
+	if errors.Is(err, channel.ErrStreamBehind) {
+		sse.Reset()
+	}
 	sse.Stop()
 	if err != nil && !sse.Started() {
 		a.writeError(w, r, err)

@@ -99,11 +99,12 @@ var (
 )
 
 func channelOpenAPI() map[string]map[string]any {
+	damaged := map[string]any{"type": "boolean", "description": "the stored content did not open: it is shown without it (id and ledger_index name it); the operator's parley verify says more"}
 	orgRef := chObj([]string{"id", "name"}, map[string]any{"id": chStr, "name": chStr})
 	schemas := map[string]any{
 		"OrgRef": orgRef,
 		"Attachment": chObj([]string{"id", "name", "content_type", "size", "sha256", "url"}, map[string]any{
-			"id": chStr, "name": chStr, "content_type": chStr, "size": chInt, "sha256": chStr, "url": chStr}),
+			"id": chStr, "name": chStr, "content_type": chStr, "size": chInt, "sha256": chStr, "url": chStr, "damaged": damaged}),
 		"Message": chObj([]string{"id", "round_id", "kind", "from", "attributed", "to", "body", "created_at", "ledger_index", "attachments"}, map[string]any{
 			"id": chStr, "round_id": chStr,
 			"kind":       map[string]any{"type": "string", "enum": []string{"internal", "mediation", "direct", "plenary", "relayed"}},
@@ -116,6 +117,7 @@ func channelOpenAPI() map[string]map[string]any {
 			"relayed_from": map[string]any{"type": "string", "description": "the mediation only"},
 			"shared_with":  map[string]any{"type": "array", "items": chRef("OrgRef"), "description": "the organisations the author's party shared it with; the author's organisation only"},
 			"show_origin":  map[string]any{"type": "boolean", "description": "the mediation only"},
+			"damaged":      damaged,
 		}),
 		"MessageRequest": chObj([]string{"body"}, map[string]any{
 			"to":       map[string]any{"type": "array", "items": chStr, "description": `["mediation"] (default), ["plenary"], ["internal"] or organisation ids`},
@@ -132,7 +134,7 @@ func channelOpenAPI() map[string]map[string]any {
 			"with": map[string]any{"type": "array", "items": chStr, "minItems": 1, "maxItems": 64, "description": "organisation ids of the round"}}),
 		"Statement": chObj([]string{"id", "org", "title", "body", "public", "created_at", "ledger_index"}, map[string]any{
 			"id": chStr, "org": chRef("OrgRef"), "title": chStr, "body": chStr, "embargo_until": chStr, "released_at": chStr,
-			"public": chBool, "created_at": chStr, "ledger_index": chInt}),
+			"public": chBool, "created_at": chStr, "ledger_index": chInt, "damaged": damaged}),
 		"StatementRequest": chObj([]string{"title", "body"}, map[string]any{"title": chStr, "body": chStr, "embargo_until": map[string]any{"type": "string", "format": "date-time"}}),
 		"SearchResult": chObj([]string{"messages", "statements"}, map[string]any{
 			"messages":   map[string]any{"type": "array", "items": chRef("Message")},

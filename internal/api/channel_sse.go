@@ -11,7 +11,17 @@ import (
 // SSE writes a Server-Sent Events response: headers once the stream is
 // ready, then events, and a comment every KeepAlive so that proxies keep the
 // connection open. The web pages' stream uses it too.
+//
+// Every write has a deadline (WriteTimeout): a client that stops reading
+// fills the connection's buffers, the write fails at the deadline and the
+// stream ends, instead of holding its connection and goroutine until the
+// client leaves. A stream that fell behind (channel.ErrStreamBehind) ends
+// with Reset: a last "event: reset", after which the client reconnects with
+// Last-Event-ID and loses nothing.
 type SSE struct {
+	// WriteTimeout bounds each write; NewSSE sets EventWriteTimeout.
+	WriteTimeout time.Duration
+
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	mu      sync.Mutex
@@ -24,9 +34,28 @@ type SSE struct {
 // KeepAlive is the interval of the keep-alive comment.
 const KeepAlive = 20 * time.Second
 
+// EventWriteTimeout is how long one event (or keep-alive) may take to
+// write before the stream is given up.
+const EventWriteTimeout = 10 * time.Second
+
 // NewSSE returns an SSE writer over w.
 func NewSSE(w http.ResponseWriter) *SSE {
-	return &SSE{w: w, rc: http.NewResponseController(w), stop: make(chan struct{})}
+	return &SSE{WriteTimeout: EventWriteTimeout, w: w, rc: http.NewResponseController(w), stop: make(chan struct{})}
+}
+
+// write writes b and flushes it within the write deadline. The caller
+// holds mu.
+func (s *SSE) write(b []byte) error {
+	// A writer without deadlines (a test recorder) writes without one.
+	s.rc.SetWriteDeadline(time.Now().Add(s.WriteTimeout))
+	if _, err := s.w.Write(b); err != nil {
+		return err
+	}
+	if err := s.rc.Flush(); err != nil {
+		return err
+	}
+	s.rc.SetWriteDeadline(time.Time{})
+	return nil
 }
 
 // Start writes the headers and begins the keep-alive comments.
@@ -46,8 +75,7 @@ func (s *SSE) startLocked() {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	s.w.WriteHeader(http.StatusOK)
-	s.w.Write([]byte("retry: 2000\n: stream open\n\n"))
-	s.rc.Flush()
+	s.write([]byte("retry: 2000\n: stream open\n\n"))
 	s.exited = make(chan struct{})
 	go func() {
 		defer close(s.exited)
@@ -65,9 +93,11 @@ func (s *SSE) startLocked() {
 					return
 				default:
 				}
-				s.w.Write([]byte(": keep-alive\n\n"))
-				s.rc.Flush()
+				err := s.write([]byte(": keep-alive\n\n"))
 				s.mu.Unlock()
+				if err != nil {
+					return
+				}
 			}
 		}
 	}()
@@ -98,10 +128,17 @@ func (s *SSE) Send(id int64, name string, data []byte) error {
 		b.WriteString("\n")
 	}
 	b.WriteString("\n")
-	if _, err := s.w.Write(b.Bytes()); err != nil {
-		return err
-	}
-	return s.rc.Flush()
+	return s.write(b.Bytes())
+}
+
+// Reset writes the last event of a stream that fell behind: "event: reset"
+// without an id, so that the client's Last-Event-ID stays the last event
+// it received and its reconnection resumes from there.
+func (s *SSE) Reset() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.startLocked()
+	return s.write([]byte("event: reset\ndata: reconnect with Last-Event-ID\n\n"))
 }
 
 // Stop ends the keep-alive comments and waits until none can be written:

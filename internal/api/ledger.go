@@ -104,7 +104,19 @@ func (a *API) ledgerEvents(w http.ResponseWriter, r *http.Request, c call) {
 		a.writeError(w, r, errs.Field("limit", "must be from 1 to %d", ledger.MaxEventsLimit))
 		return
 	}
-	evs, err := a.led.Events(r.Context(), c.Actor, from, int(limit))
+	// proofs=SIZE adds each event's inclusion proof at that size: an
+	// audit's page of events proved in one request.
+	proofs, err := queryInt(r, "proofs", 0, false)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	var evs []ledger.EventView
+	if r.URL.Query().Has("proofs") {
+		evs, err = a.led.EventsProved(r.Context(), c.Actor, from, int(limit), proofs)
+	} else {
+		evs, err = a.led.Events(r.Context(), c.Actor, from, int(limit))
+	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"parley/internal/errs"
 	"parley/internal/router"
+	"parley/internal/store"
 )
 
 // errorBody is the one error shape of the API (DESIGN.md "Stable API
@@ -42,6 +44,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // "internal error" with that id, so that no database message or stack trace
 // reaches the caller.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = store.Classify(err)
 	e, ok := errs.As(err)
 	if !ok || e.Code == errs.Internal {
 		id := requestID(r)
@@ -56,7 +59,17 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}})
 		return
 	}
-	writeJSON(w, errs.Status(e.Code), errorBody{Error: errorDetail{
+	status := errs.Status(e.Code)
+	if status >= 500 {
+		// Storage full, database unavailable, read-only ledger: the
+		// operator needs the cause, the caller the code.
+		a.log.LogAttrs(r.Context(), slog.LevelError, "api: "+e.Code, slog.String("request_id", requestID(r)),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("err", err.Error()))
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(store.RetryAfter))
+	}
+	writeJSON(w, status, errorBody{Error: errorDetail{
 		Code: e.Code, Message: e.Message, Field: e.Field,
 	}})
 }

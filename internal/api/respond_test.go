@@ -3,10 +3,15 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"parley/internal/errs"
 	"parley/internal/router"
@@ -30,6 +35,10 @@ func TestWriteError(t *testing.T) {
 			`{"error":{"code":"internal","message":"internal error (request req-42)"}}`, true, "relation"},
 		{"internal code", &errs.Error{Code: errs.Internal, Message: "disk on fire", Err: errors.New("EIO")}, 500,
 			`{"error":{"code":"internal","message":"internal error (request req-42)"}}`, true, "disk"},
+		{"disk full", fmt.Errorf("store attachment: %w", &os.PathError{Op: "write", Path: "/data/attachments/x", Err: syscall.ENOSPC}), 507,
+			`{"error":{"code":"storage_full","message":"the server's storage is full; nothing was saved"}}`, true, "/data/attachments"},
+		{"database gone", fmt.Errorf("channel.Send: %w", &pgconn.PgError{Severity: "FATAL", Code: "57P01", Message: "terminating connection due to administrator command"}), 503,
+			`{"error":{"code":"database_unavailable","message":"the database is unavailable; nothing was saved, try again shortly"}}`, true, "administrator"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs bytes.Buffer
@@ -40,6 +49,9 @@ func TestWriteError(t *testing.T) {
 			a.writeError(w, r, tc.err)
 			if w.Code != tc.status || strings.TrimSpace(w.Body.String()) != tc.body {
 				t.Fatalf("= %d %s; want %d %s", w.Code, w.Body, tc.status, tc.body)
+			}
+			if ra := w.Header().Get("Retry-After"); (tc.status == 503) != (ra != "") {
+				t.Errorf("Retry-After %q with status %d", ra, tc.status)
 			}
 			if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("Content-Type %q", ct)

@@ -49,6 +49,9 @@ type Config struct {
 	// passed since the last. Defaults: one minute, 1000 events.
 	CheckpointEvery  time.Duration
 	CheckpointEvents int64
+	// VerifyOnStart runs the full "parley verify" in the background once
+	// the server serves (ledger_guard.go).
+	VerifyOnStart bool
 }
 
 func (c *Config) defaults() {
@@ -77,6 +80,7 @@ type App struct {
 
 	metrics      *metrics
 	checkpointer *ledger.Checkpointer
+	master       []byte // the master key, for verify at start
 }
 
 // New opens the database named by cfg (applying migrations) and builds the
@@ -111,6 +115,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}
 		a.Ledger.SetKey(signer, vkey)
 		a.checkpointer = ledger.NewCheckpointer(a.Ledger, cfg.CheckpointEvery, cfg.CheckpointEvents)
+		a.guardLedger(ctx)
 	}
 	// The master key seals the talks' content (channel) and, through a key
 	// derived from it, TOTP secrets (internal/auth/secret.go).
@@ -119,6 +124,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("master key: %w", err)
 	}
+	a.master = master
 	cfg.Auth.SecretKey = channel.DeriveKey(master, "parley totp seal v1")
 	a.Auth = auth.New(db, a.Ledger, log, cfg.Auth)
 	if n, err := a.Auth.SealSecrets(ctx); err != nil {
@@ -133,6 +139,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("channel: %w", err)
 	}
+	a.Channel.OnDamage(a.recordDamage)
 	a.Text = text.New(db, a.Ledger, a.Auth)
 	a.Bargain = bargain.New(db, a.Ledger)
 	if a.Detainees, err = detainees.New(db, a.Ledger, channel.DeriveKey(master, detainees.SealLabel)); err != nil {
@@ -178,6 +185,9 @@ func (a *App) Serve(ctx context.Context, srv *http.Server, serve func() error, g
 			a.Log.Warn("checkpoint at start", "err", err)
 		}
 		go a.checkpointer.Run(bg)
+		if a.Config.VerifyOnStart {
+			go a.verifyInBackground(bg)
+		}
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- serve() }()

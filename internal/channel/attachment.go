@@ -36,6 +36,8 @@ type Attachment struct {
 	ContentType string
 	Size        int64
 	SHA256      string // hex
+	// Damaged: the sealed name did not open; Name is empty (damage.go).
+	Damaged bool
 }
 
 // The accepted attachment types. DOCX and XLSX are ZIP files recognised by
@@ -211,7 +213,8 @@ func (s *Service) scanAttachments(rows *sql.Rows) ([]Attachment, error) {
 		}
 		pt, err := s.keys.open("attachment-name", a.ID, name)
 		if err != nil {
-			return nil, err
+			a.Damaged = true
+			s.damaged(Damage{Kind: "attachment", ID: a.ID, LedgerIndex: -1, Err: err})
 		}
 		a.Name = string(pt)
 		a.SHA256 = hex.EncodeToString(sum)

@@ -38,9 +38,9 @@ import (
 // the streams to read the events table instead.
 const gapWait = 150 * time.Millisecond
 
-// streamBuffer is the number of events a stream may fall behind before it
-// is closed.
-const streamBuffer = 1024
+// DefaultStreamBuffer is the number of events a stream may fall behind
+// before it is closed (Options.StreamBuffer).
+const DefaultStreamBuffer = 1024
 
 // ErrStreamBehind ends a stream that fell too far behind; the client
 // reconnects with Last-Event-ID and loses nothing.
@@ -49,7 +49,8 @@ var ErrStreamBehind = errors.New("live stream fell behind; reconnect with Last-E
 // Broker fans committed events out to live streams. It implements
 // ledger.Subscriber.
 type Broker struct {
-	s *Service
+	s      *Service
+	buffer int // events a stream may fall behind
 
 	mu      sync.Mutex
 	subs    map[*subscription]struct{}
@@ -75,7 +76,7 @@ type subscription struct {
 	once  sync.Once
 }
 
-// delivery is small: every stream's buffer holds up to streamBuffer of
+// delivery is small: every stream's buffer holds up to Broker.buffer of
 // them, and all the streams share one copy of each event.
 type delivery struct {
 	ev  *ledger.Event
@@ -83,7 +84,7 @@ type delivery struct {
 }
 
 func newBroker(s *Service) *Broker {
-	return &Broker{s: s, subs: map[*subscription]struct{}{}, pending: map[int64]*ledger.Event{}, cache: map[string]*cached{}}
+	return &Broker{s: s, buffer: DefaultStreamBuffer, subs: map[*subscription]struct{}{}, pending: map[int64]*ledger.Event{}, cache: map[string]*cached{}}
 }
 
 // start reads where the ledger stands, so that the first event handed on
@@ -198,7 +199,7 @@ func (b *Broker) deliver(e *ledger.Event, gap bool) {
 }
 
 func (b *Broker) subscribe(org, round string) *subscription {
-	sub := &subscription{org: org, round: round, ch: make(chan delivery, streamBuffer), lost: make(chan struct{})}
+	sub := &subscription{org: org, round: round, ch: make(chan delivery, b.buffer), lost: make(chan struct{})}
 	b.mu.Lock()
 	b.subs[sub] = struct{}{}
 	b.mu.Unlock()

@@ -94,6 +94,9 @@ type Options struct {
 	// AttachmentDir holds the sealed attachment files.
 	AttachmentDir string
 	Log           *slog.Logger
+	// StreamBuffer is how many events a live stream may fall behind
+	// before it is closed with a reset; 0 means DefaultStreamBuffer.
+	StreamBuffer int
 }
 
 // Service is the channel over one database.
@@ -109,6 +112,7 @@ type Service struct {
 	queue  chan *sendReq // Send's group commit (writeSends)
 	stmts  readStmts
 	names  orgNames
+	damage damageLog // damaged items reported (damage.go)
 }
 
 // New returns the channel service and subscribes its live-stream broker to
@@ -132,6 +136,9 @@ func New(db *store.DB, led *ledger.Ledger, ts *talks.Service, o Options) (*Servi
 		return nil, fmt.Errorf("channel.New: %w", err)
 	}
 	s.broker = newBroker(s)
+	if o.StreamBuffer > 0 {
+		s.broker.buffer = o.StreamBuffer
+	}
 	s.listen = newListener(s)
 	if err := s.broker.start(context.Background()); err != nil {
 		return nil, fmt.Errorf("channel.New: %w", err)
@@ -159,8 +166,11 @@ func Open(db *store.DB, led *ledger.Ledger, ts *talks.Service, dataDir string, k
 	if dataDir == "" {
 		return nil, fmt.Errorf("channel.Open: attachments need a data folder")
 	}
-	return New(db, led, ts, Options{MasterKey: key, AttachmentDir: filepath.Join(dataDir, "attachments"), Log: log})
+	return New(db, led, ts, Options{MasterKey: key, AttachmentDir: AttachmentDir(dataDir), Log: log})
 }
+
+// AttachmentDir is where Open keeps the sealed attachment files.
+func AttachmentDir(dataDir string) string { return filepath.Join(dataDir, "attachments") }
 
 // Close stops the listener for other processes' events (listen.go), if
 // a live stream started it, and waits until its connection is closed. Call

@@ -73,6 +73,8 @@ type Message struct {
 	Body        string
 	CreatedAt   time.Time
 	LedgerIndex int64
+	// Damaged: the sealed body did not open; Body is empty (damage.go).
+	Damaged     bool
 	Attachments []Attachment
 	// RelayedFrom is the source of a relayed message, shown to the
 	// mediation only; ShowOrigin says whether the originating party reads
@@ -532,16 +534,11 @@ func replyRoute(actor access.Actor, p replyParent) []string {
 // for a relay is narrower than the message's: see Relay).
 func (s *Service) insertMessage(ctx context.Context, tx *stmtCache, rec *ledger.Recorder, actor access.Actor, m *Message, rt route, attributed string, files []sealedFile, typ string, evAud access.Audience) error {
 	body := s.keys.seal("message", m.ID, []byte(m.Body))
-	sum := sha256.Sum256([]byte(m.Body))
-	var atts []map[string]any
+	var atts []attachmentFacts
 	for _, f := range files {
-		atts = append(atts, map[string]any{"id": f.id, "sha256": hex.EncodeToString(f.sum[:]), "size": f.size, "content_type": f.contentType})
+		atts = append(atts, attachmentFacts{f.id, f.sum[:], f.size, f.contentType})
 	}
-	content, err := json.Marshal(map[string]any{
-		"id": m.ID, "round_id": m.RoundID, "kind": string(rt.kind), "to": rt.recipients, "reply_to": m.ReplyTo,
-		"attributed_org": attributed, "body_sha256": hex.EncodeToString(sum[:]), "attachments": atts,
-		"created_at": m.CreatedAt.UTC().Format(time.RFC3339Nano),
-	})
+	content, err := messageContent(m, rt.kind, rt.recipients, attributed, atts)
 	if err != nil {
 		return err
 	}
@@ -564,6 +561,30 @@ func (s *Service) insertMessage(ctx context.Context, tx *stmtCache, rec *ledger.
 	}
 	s.indexTerms(rec, m.ID, m.Body)
 	return nil
+}
+
+// attachmentFacts is what a message's event records of an attachment.
+type attachmentFacts struct {
+	id          string
+	sum         []byte
+	size        int64
+	contentType string
+}
+
+// messageContent is the content a message's creating event hashes; parley
+// verify rebuilds it from the stored rows (verify.go), so both must encode
+// it here.
+func messageContent(m *Message, kind Kind, recipients []string, attributed string, files []attachmentFacts) ([]byte, error) {
+	sum := sha256.Sum256([]byte(m.Body))
+	var atts []map[string]any
+	for _, f := range files {
+		atts = append(atts, map[string]any{"id": f.id, "sha256": hex.EncodeToString(f.sum), "size": f.size, "content_type": f.contentType})
+	}
+	return json.Marshal(map[string]any{
+		"id": m.ID, "round_id": m.RoundID, "kind": string(kind), "to": recipients, "reply_to": m.ReplyTo,
+		"attributed_org": attributed, "body_sha256": hex.EncodeToString(sum[:]), "attachments": atts,
+		"created_at": m.CreatedAt.UTC().Format(time.RFC3339Nano),
+	})
 }
 
 // indexTerms adds the blind index rows of an item's text to the
@@ -641,6 +662,9 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 		rs, err := s.enterRound(ctx, tx, actor, src.RoundID, map[string]roundState{})
 		if err != nil {
 			return err
+		}
+		if src.Damaged {
+			return errs.New(errs.Conflict, "the message is damaged and cannot be relayed")
 		}
 		origin := src.authorOrg
 		if rs.parts[origin] == access.Mediation || src.Kind == Relayed {

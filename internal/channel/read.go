@@ -56,7 +56,8 @@ func (s *Service) scanMessages(ctx context.Context, q access.Querier, actor acce
 		}
 		pt, err := s.keys.open("message", m.ID, body)
 		if err != nil {
-			return nil, err
+			m.Damaged = true
+			s.damaged(Damage{Kind: "message", ID: m.ID, LedgerIndex: m.LedgerIndex, Err: err})
 		}
 		m.Body = string(pt)
 		out = append(out, m)

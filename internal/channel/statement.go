@@ -31,6 +31,9 @@ type Statement struct {
 	ReleasedAt  time.Time
 	CreatedAt   time.Time
 	LedgerIndex int64
+	// Damaged: the sealed title or text did not open; both are empty
+	// (damage.go).
+	Damaged bool
 }
 
 // Public reports whether the statement is public at now.
@@ -102,8 +105,7 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256([]byte(title + "\n" + in.Body))
-		content, _ := json.Marshal(map[string]any{"id": id, "org_id": actor.Org, "sha256": hex.EncodeToString(sum[:]), "embargo_until": embargo})
+		content := statementContent(id, actor.Org, title, in.Body, embargo)
 		ev, err := rec.Append(ctx, ledger.Event{Type: "statement.created", Actor: actor, ObjectType: "statement", ObjectID: id, Audience: aud, Content: content, At: store.Time(now)})
 		if err != nil {
 			return err
@@ -123,6 +125,14 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		return Statement{}, err
 	}
 	return s.Statement(ctx, actor, id)
+}
+
+// statementContent is the content a statement's creating event hashes;
+// parley verify rebuilds it from the stored row (verify.go).
+func statementContent(id, org, title, body string, embargo int64) []byte {
+	sum := sha256.Sum256([]byte(title + "\n" + body))
+	content, _ := json.Marshal(map[string]any{"id": id, "org_id": org, "sha256": hex.EncodeToString(sum[:]), "embargo_until": embargo})
+	return content
 }
 
 // ReleaseStatement makes a statement of the actor's organisation public:
@@ -197,12 +207,14 @@ func (s *Service) scanStatements(rows *sql.Rows) ([]Statement, error) {
 			return nil, err
 		}
 		t, err := s.keys.open("statement-title", st.ID, title)
-		if err != nil {
-			return nil, err
+		var b []byte
+		if err == nil {
+			b, err = s.keys.open("statement", st.ID, body)
 		}
-		b, err := s.keys.open("statement", st.ID, body)
 		if err != nil {
-			return nil, err
+			st.Damaged = true
+			s.damaged(Damage{Kind: "statement", ID: st.ID, LedgerIndex: st.LedgerIndex, Err: err})
+			t, b = nil, nil
 		}
 		st.Title, st.Body = string(t), string(b)
 		if embargo != 0 {

@@ -25,6 +25,15 @@ const (
 	// NoDirectConsent: a party tried to talk directly to another party
 	// without mutual consent.
 	NoDirectConsent = "no_direct_consent"
+	// ReadOnly: the ledger found the record damaged and accepts no change
+	// until an operator has acted (internal/ledger/guard.go).
+	ReadOnly = "read_only"
+	// StorageFull: the disk holding the database or the attachments is
+	// full; nothing was written.
+	StorageFull = "storage_full"
+	// DatabaseUnavailable: the database cannot be reached or refuses
+	// connections for now; the request may be retried (Retry-After).
+	DatabaseUnavailable = "database_unavailable"
 )
 
 // Error is a failure that can be shown to the caller.
@@ -81,16 +90,19 @@ func As(err error) (*Error, bool) {
 }
 
 var statuses = map[string]int{
-	Invalid:         400,
-	InvalidJSON:     400,
-	NotFound:        404,
-	Conflict:        409,
-	Forbidden:       403,
-	Unauthorized:    401,
-	TooMany:         429,
-	TooLarge:        413,
-	Internal:        500,
-	NoDirectConsent: 409,
+	Invalid:             400,
+	InvalidJSON:         400,
+	NotFound:            404,
+	Conflict:            409,
+	Forbidden:           403,
+	Unauthorized:        401,
+	TooMany:             429,
+	TooLarge:            413,
+	Internal:            500,
+	NoDirectConsent:     409,
+	ReadOnly:            503,
+	StorageFull:         507,
+	DatabaseUnavailable: 503,
 }
 
 // Status maps a code to its HTTP status. This is the only place that does so.

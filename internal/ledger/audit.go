@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -94,7 +95,7 @@ func VerifyBundle(b []byte, vkey string) ([]Problem, Bundle, error) {
 		return nil, bd, fmt.Errorf("bundle format %q, want %q", bd.Format, BundleFormat)
 	}
 	if vkey != "" && vkey != bd.VKey {
-		return []Problem{{-1, fmt.Sprintf("bundle key %q is not the expected %q", bd.VKey, vkey)}}, bd, nil
+		return []Problem{{Index: -1, What: fmt.Sprintf("bundle key %q is not the expected %q", bd.VKey, vkey)}}, bd, nil
 	}
 	v, err := note.NewVerifier(bd.VKey)
 	if err != nil {
@@ -102,29 +103,29 @@ func VerifyBundle(b []byte, vkey string) ([]Problem, Bundle, error) {
 	}
 	cp, err := openCheckpoint([]byte(bd.Checkpoint), v)
 	if err != nil {
-		return []Problem{{-1, err.Error()}}, bd, nil
+		return []Problem{{Index: -1, What: err.Error()}}, bd, nil
 	}
 	var probs []Problem
 	if bd.Previous != nil {
 		prev, err := openCheckpoint([]byte(bd.Previous.Checkpoint), v)
 		if err != nil {
-			probs = append(probs, Problem{-1, "previous " + err.Error()})
+			probs = append(probs, Problem{Index: -1, What: "previous " + err.Error()})
 		} else if err := checkExtends(prev.Tree, cp.Tree, bd.Previous.Consistency); err != nil {
-			probs = append(probs, Problem{-1, err.Error()})
+			probs = append(probs, Problem{Index: -1, What: err.Error()})
 		}
 	}
 	last := int64(-1)
 	for _, e := range bd.Events {
 		if e.Index <= last {
-			probs = append(probs, Problem{e.Index, "events out of order or repeated"})
+			probs = append(probs, Problem{Index: e.Index, What: "events out of order or repeated"})
 		}
 		last = e.Index
 		if e.Index < 0 || e.Index >= cp.Tree.N {
-			probs = append(probs, Problem{e.Index, "index outside the checkpoint"})
+			probs = append(probs, Problem{Index: e.Index, What: "index outside the checkpoint"})
 			continue
 		}
 		if err := checkEvent(e, cp.Tree); err != nil {
-			probs = append(probs, Problem{e.Index, err.Error()})
+			probs = append(probs, Problem{Index: e.Index, What: err.Error()})
 		}
 	}
 	return probs, bd, nil
@@ -249,10 +250,25 @@ func audit(ctx context.Context, c *client, dir, pinned string, log io.Writer) (B
 		return bd, nil, err
 	}
 	now := map[int64]seenEvent{}
+	proofs := true
 	for from := int64(0); ; {
+		// Each page comes with the inclusion proofs of its events at the
+		// checkpoint's size: one request per thousand events.
 		var page EventList
 		q := url.Values{"from": {strconv.FormatInt(from, 10)}, "limit": {strconv.Itoa(MaxEventsLimit)}}
-		if err := c.getJSON(ctx, RouteEvents, q, &page); err != nil {
+		if proofs {
+			q.Set("proofs", strconv.FormatInt(tree.N, 10))
+		}
+		err := c.getJSON(ctx, RouteEvents, q, &page)
+		var he *httpError
+		if proofs && errors.As(err, &he) && he.Status == http.StatusBadRequest {
+			// A server that cannot prove its events at the size it signed
+			// (rows deleted since) or does not know proofs=: ask event by
+			// event, which names each one it cannot prove.
+			proofs = false
+			continue
+		}
+		if err != nil {
 			return bd, nil, err
 		}
 		if len(page.Events) == 0 {
@@ -267,18 +283,23 @@ func audit(ctx context.Context, c *client, dir, pinned string, log io.Writer) (B
 				bd.Pending++
 				continue
 			}
-			var p InclusionProof
-			q := url.Values{"index": {strconv.FormatInt(e.Index, 10)}, "size": {strconv.FormatInt(tree.N, 10)}}
-			if err := c.getJSON(ctx, RouteInclusion, q, &p); err != nil {
-				probs = append(probs, Problem{e.Index, fmt.Sprintf("no inclusion proof: %v", err)})
-				continue
-			}
-			be := BundleEvent{Index: e.Index, ID: e.ID, Type: e.Type, Record: e.Record, Proof: p.Proof}
-			if string(p.Record) != string(e.Record) {
-				probs = append(probs, Problem{e.Index, "the proof came with another record than the event list"})
+			be := BundleEvent{Index: e.Index, ID: e.ID, Type: e.Type, Record: e.Record, Proof: e.Proof}
+			if e.Proof == nil {
+				// A server without proofs in its pages: one request per
+				// event.
+				var p InclusionProof
+				q := url.Values{"index": {strconv.FormatInt(e.Index, 10)}, "size": {strconv.FormatInt(tree.N, 10)}}
+				if err := c.getJSON(ctx, RouteInclusion, q, &p); err != nil {
+					probs = append(probs, Problem{Index: e.Index, What: fmt.Sprintf("no inclusion proof: %v", err)})
+					continue
+				}
+				be.Proof = p.Proof
+				if string(p.Record) != string(e.Record) {
+					probs = append(probs, Problem{Index: e.Index, What: "the proof came with another record than the event list"})
+				}
 			}
 			if err := checkEvent(be, tree); err != nil {
-				probs = append(probs, Problem{e.Index, err.Error()})
+				probs = append(probs, Problem{Index: e.Index, What: err.Error()})
 			}
 			bd.Events = append(bd.Events, be)
 			now[e.Index] = seenEvent{e.Index, e.ID, tlog.RecordHash(e.Record)}
@@ -291,9 +312,9 @@ func audit(ctx context.Context, c *client, dir, pinned string, log io.Writer) (B
 		got, ok := now[s.Index]
 		switch {
 		case !ok:
-			probs = append(probs, Problem{s.Index, fmt.Sprintf("event %s seen in an earlier audit is no longer served", s.ID)})
+			probs = append(probs, Problem{Index: s.Index, What: fmt.Sprintf("event %s seen in an earlier audit is no longer served", s.ID)})
 		case got != s:
-			probs = append(probs, Problem{s.Index, fmt.Sprintf("event %s seen in an earlier audit has changed", s.ID)})
+			probs = append(probs, Problem{Index: s.Index, What: fmt.Sprintf("event %s seen in an earlier audit has changed", s.ID)})
 		}
 	}
 	slicesSortProblems(probs)

@@ -159,6 +159,9 @@ func CheckpointBody(origin string, size int64, root tlog.Hash) string {
 
 // signCheckpoint signs the current tree, unless a checkpoint of that size
 // exists already, and returns the stored checkpoint of the current size.
+// It never signs backwards: the tree must extend the latest signed
+// checkpoint (CheckTail); when it does not, the ledger halts and nothing is
+// signed.
 func (l *Ledger) signCheckpoint(ctx context.Context) (int64, error) {
 	l.mu.RLock()
 	signer := l.signer
@@ -166,20 +169,24 @@ func (l *Ledger) signCheckpoint(ctx context.Context) (int64, error) {
 	if signer == nil {
 		return 0, errors.New("ledger: no checkpoint key (SetKey)")
 	}
-	size, err := l.Size(ctx)
-	if err != nil {
+	if h, err := l.Halted(ctx); err != nil || h != nil {
+		if err == nil {
+			err = errReadOnly(h)
+		}
 		return 0, err
+	}
+	size, root, err := l.checkTail(ctx, false)
+	if err != nil {
+		return 0, l.haltOn(ctx, err)
 	}
 	var latest int64 = -1
 	if err := l.db.R.QueryRowContext(ctx, "SELECT COALESCE(MAX(size), -1) FROM checkpoints").Scan(&latest); err != nil {
 		return 0, err
 	}
-	if latest == size {
-		return size, nil
-	}
-	root, err := tlog.TreeHash(size, dbHashReader{ctx, l.db.R})
-	if err != nil {
-		return 0, fmt.Errorf("tree hash at %d: %w", size, err)
+	if latest >= size {
+		// Signed meanwhile, by another process (checkTail saw the tree
+		// extend the checkpoint it read first).
+		return latest, nil
 	}
 	msg, err := note.Sign(&note.Note{Text: CheckpointBody(signer.Name(), size, root)}, signer)
 	if err != nil {
@@ -201,7 +208,7 @@ func (l *Ledger) signCheckpoint(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	if !bytes.Equal(stored, root[:]) {
-		return 0, fmt.Errorf("ledger damaged: stored checkpoint at %d has another root than the tree", size)
+		return 0, l.haltOn(ctx, damagef("the stored checkpoint at %d has another root than the tree", size))
 	}
 	return size, nil
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"filippo.io/torchwood"
 	"golang.org/x/mod/sumdb/note"
@@ -81,11 +82,16 @@ func RunKeyCLI(args []string, stdout, stderr io.Writer) int {
 // [--vkey KEY]": the operator's full check of the ledger. It exits 0 when
 // the ledger is intact, 1 when it is not (naming the first bad event) or
 // the check could not run.
-func RunVerifyCLI(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("verify", "verify [--data-dir DIR] [--db DSN] [--vkey KEY]", stderr)
+//
+// kinds returns the content items to check against the events
+// (app.ItemKinds), with their content when content is true and the master
+// key is at hand; it says on stderr what it could not check.
+func RunVerifyCLI(args []string, stdout, stderr io.Writer, kinds func(dataDir string, content bool) ([]ItemKind, error)) int {
+	fs := newFlags("verify", "verify [--data-dir DIR] [--db DSN] [--vkey KEY] [--content=false]", stderr)
 	dataDir := fs.String("data-dir", envOr("PARLEY_DATA_DIR", "data"), "data folder: SQLite file and "+KeyFile+" (env PARLEY_DATA_DIR)")
 	dsn := fs.String("db", os.Getenv("PARLEY_DB"), "database: empty for SQLite in the data folder, or postgres://... (env PARLEY_DB)")
 	vkey := fs.String("vkey", "", "verifier key of the checkpoints; default: the key in the data folder")
+	content := fs.Bool("content", true, "also decrypt every item with the master key and check it against its event")
 	if st := parseFlags(fs, args, stdout, 0); st >= 0 {
 		return st
 	}
@@ -98,19 +104,20 @@ func RunVerifyCLI(args []string, stdout, stderr io.Writer) int {
 		}
 		*vkey = v
 	}
-	if *dsn == "" {
-		if _, err := os.Stat(filepath.Join(*dataDir, "parley.db")); err != nil {
-			fmt.Fprintf(stderr, "parley verify: no database in %s: %v\n", *dataDir, err)
-			return 1
-		}
-	}
-	db, err := store.Open(ctx, *dsn, *dataDir)
+	db, err := openOperatorDB(ctx, *dataDir, *dsn)
 	if err != nil {
 		fmt.Fprintf(stderr, "parley verify: %v\n", err)
 		return 1
 	}
 	defer db.Close()
-	rep, err := Verify(ctx, db, *vkey)
+	var ks []ItemKind
+	if kinds != nil {
+		if ks, err = kinds(*dataDir, *content); err != nil {
+			fmt.Fprintf(stderr, "parley verify: %v\n", err)
+			return 1
+		}
+	}
+	rep, err := Verify(ctx, db, *vkey, ks...)
 	if err != nil {
 		fmt.Fprintf(stderr, "parley verify: %v\n", err)
 		return 1
@@ -119,6 +126,66 @@ func RunVerifyCLI(args []string, stdout, stderr io.Writer) int {
 	if !rep.OK() {
 		return 1
 	}
+	return 0
+}
+
+// openOperatorDB opens the database of an operator command: the SQLite
+// file of the data folder, which must exist, or dsn.
+func openOperatorDB(ctx context.Context, dataDir, dsn string) (*store.DB, error) {
+	if dsn == "" {
+		if _, err := os.Stat(filepath.Join(dataDir, "parley.db")); err != nil {
+			return nil, fmt.Errorf("no database in %s: %w", dataDir, err)
+		}
+	}
+	return store.Open(ctx, dsn, dataDir)
+}
+
+// RunResumeCLI implements "parley ledger resume --note WHY": the operator
+// clears the halts in force once the damage is gone (a restore, say). It
+// checks the tail again first and refuses while it is still damaged.
+func RunResumeCLI(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("ledger resume", "ledger resume --note WHY [--by NAME] [--data-dir DIR] [--db DSN]", stderr)
+	dataDir := fs.String("data-dir", envOr("PARLEY_DATA_DIR", "data"), "data folder: SQLite file and "+KeyFile+" (env PARLEY_DATA_DIR)")
+	dsn := fs.String("db", os.Getenv("PARLEY_DB"), "database: empty for SQLite in the data folder, or postgres://... (env PARLEY_DB)")
+	why := fs.String("note", "", "what was done about the damage; kept with the halt")
+	by := fs.String("by", envOr("USER", "operator"), "who resumes; kept with the halt")
+	if st := parseFlags(fs, args, stdout, 0); st >= 0 {
+		return st
+	}
+	if strings.TrimSpace(*why) == "" {
+		fmt.Fprintln(stderr, "parley ledger resume: --note is required: say what was done about the damage")
+		return 2
+	}
+	ctx := context.Background()
+	signer, vkey, err := LoadKey(filepath.Join(*dataDir, KeyFile))
+	if err != nil {
+		fmt.Fprintf(stderr, "parley ledger resume: %v\n", err)
+		return 1
+	}
+	db, err := openOperatorDB(ctx, *dataDir, *dsn)
+	if err != nil {
+		fmt.Fprintf(stderr, "parley ledger resume: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	l := New(db)
+	l.SetKey(signer, vkey)
+	h, err := l.Halted(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "parley ledger resume: %v\n", err)
+		return 1
+	}
+	if h == nil {
+		fmt.Fprintln(stdout, "the ledger is not halted")
+		return 0
+	}
+	fmt.Fprintf(stdout, "halted since %s: %s\n", h.At.Format(time.RFC3339), h.Reason)
+	n, err := l.Resume(ctx, *by, *why)
+	if err != nil {
+		fmt.Fprintf(stderr, "parley ledger resume: %v\nRestore the database from a backup or start a new log (docs/operations.md).\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "resumed: %d halt(s) cleared; writes are accepted again\n", n)
 	return 0
 }
 

@@ -23,6 +23,16 @@ func (l *Ledger) SetLogger(log *slog.Logger) {
 	l.log = log
 }
 
+// logger returns the ledger's logger, discarding when none was set.
+func (l *Ledger) logger() *slog.Logger {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l.log
+}
+
 func (l *Ledger) logf(format string, args ...any) {
 	l.mu.RLock()
 	log := l.log

@@ -18,9 +18,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -69,6 +68,8 @@ type Ledger struct {
 	signer note.Signer
 	vkey   string
 	log    *slog.Logger
+
+	halted atomic.Pointer[Halt] // the halt in force as last seen (guard.go)
 }
 
 // New returns the ledger over db. Checkpoints need a key: call SetKey (with
@@ -142,7 +143,7 @@ func (l *Ledger) Write(ctx context.Context, fn func(tx *sql.Tx, rec *Recorder) e
 		return rec.flush(ctx)
 	})
 	if err != nil {
-		return err
+		return l.haltOn(ctx, err)
 	}
 	if len(rec.events) > 0 {
 		l.mu.RLock()
@@ -232,24 +233,42 @@ func (r *Recorder) start(ctx context.Context) error {
 	if r.size >= 0 {
 		return nil
 	}
-	var size, stored int64
+	var size, stored, signed, halted int64
 	var err error
 	if r.l.db.Dialect == store.Postgres {
 		// One round trip: the lock, then the size read after it is granted
-		// (migrations/postgres/00009_ledger_lock.sql).
-		err = r.tx.QueryRowContext(ctx, "SELECT size, stored FROM parley_ledger_lock($1)", advisoryLock).Scan(&size, &stored)
+		// (migrations/postgres/00020_ledger_halts.sql).
+		err = r.tx.QueryRowContext(ctx, "SELECT size, stored, signed, halted FROM parley_ledger_lock($1)", advisoryLock).Scan(&size, &stored, &signed, &halted)
 	} else {
 		err = r.tx.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM events),
-			(SELECT COALESCE(MAX(id) + 1, 0) FROM ledger_hashes)`).Scan(&size, &stored)
+			(SELECT COALESCE(MAX(id) + 1, 0) FROM ledger_hashes), (SELECT COALESCE(MAX(size), 0) FROM checkpoints),
+			(SELECT COUNT(*) FROM ledger_halts WHERE cleared_at IS NULL)`).Scan(&size, &stored, &signed, &halted)
 	}
 	if err != nil {
 		return fmt.Errorf("ledger size: %w", err)
 	}
-	// Refuse to extend a tree whose stored hashes do not match the events:
-	// a row inserted or deleted behind the ledger's back would otherwise be
-	// built upon. "parley verify" names the damage.
+	if halted > 0 {
+		h, err := r.l.Halted(ctx)
+		if err != nil {
+			return err
+		}
+		if h == nil { // cleared since the statement above
+			h = &Halt{Reason: "halted"}
+		}
+		return errReadOnly(h)
+	}
+	// Resumed by an operator, perhaps through another process: the pages'
+	// banner goes too.
+	r.l.halted.Store(nil)
+	// Refuse to extend a tree whose stored hashes do not match the events,
+	// or that is smaller than a checkpoint signed before: a row inserted or
+	// deleted behind the ledger's back would otherwise be built upon. Write
+	// then halts the ledger; "parley verify" names the damage.
 	if stored != tlog.StoredHashCount(size) {
-		return fmt.Errorf("ledger damaged: %d events but %d stored hashes (want %d); run parley verify", size, stored, tlog.StoredHashCount(size))
+		return damagef("%d events but %d stored hashes (want %d); run parley verify", size, stored, tlog.StoredHashCount(size))
+	}
+	if size < signed {
+		return damagef("the tree has %d events, fewer than the %d of the checkpoint signed before (event rows were deleted)", size, signed)
 	}
 	r.size = size
 	r.hashes = make(map[int64]tlog.Hash)
@@ -277,7 +296,7 @@ func (t txHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	if len(missing) == 0 {
 		return out, nil
 	}
-	got, err := readHashes(t.ctx, t.r.tx, missing)
+	got, err := readHashes(t.ctx, t.r.tx, t.r.l.db.Dialect, missing)
 	if err != nil {
 		return nil, err
 	}
@@ -288,62 +307,4 @@ func (t txHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 		out[i] = t.r.hashes[id]
 	}
 	return out, nil
-}
-
-// readHashes reads stored hashes by index, in the order asked, failing when
-// one is absent.
-func readHashes(ctx context.Context, q access.Querier, indexes []int64) ([]tlog.Hash, error) {
-	if len(indexes) == 0 {
-		return nil, nil
-	}
-	var b strings.Builder
-	b.WriteString("SELECT id, hash FROM ledger_hashes WHERE id IN (")
-	args := make([]any, len(indexes))
-	for i, id := range indexes {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(i+1))
-		args[i] = id
-	}
-	b.WriteString(")")
-	rows, err := q.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("read hashes: %w", err)
-	}
-	defer rows.Close()
-	found := make(map[int64]tlog.Hash, len(indexes))
-	for rows.Next() {
-		var id int64
-		var h []byte
-		if err := rows.Scan(&id, &h); err != nil {
-			return nil, err
-		}
-		if len(h) != tlog.HashSize {
-			return nil, fmt.Errorf("stored hash %d has %d bytes", id, len(h))
-		}
-		found[id] = tlog.Hash(h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]tlog.Hash, len(indexes))
-	for i, id := range indexes {
-		h, ok := found[id]
-		if !ok {
-			return nil, fmt.Errorf("stored hash %d missing", id)
-		}
-		out[i] = h
-	}
-	return out, nil
-}
-
-// dbHashReader reads committed stored hashes for proofs and checkpoints.
-type dbHashReader struct {
-	ctx context.Context
-	q   access.Querier
-}
-
-func (d dbHashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(d.ctx, d.q, indexes)
 }

@@ -140,7 +140,7 @@ func (l *Ledger) ReaderBundle(ctx context.Context, actor access.Actor, server, r
 		return bd, fmt.Errorf("ledger bundle: %w", err)
 	}
 	bd.Checkpoint = string(msg)
-	hashes := dbHashReader{ctx, l.db.R}
+	hashes := dbHashReader{ctx, l.db.R, l.db.Dialect}
 	add := func(index int64, id, typ string, record []byte) error {
 		if index >= cp.Tree.N {
 			bd.Pending++

@@ -30,7 +30,7 @@ type view struct {
 	led   *ledger.Ledger
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	s := &testServer{views: map[string]view{}}
 	mux := http.NewServeMux()
@@ -57,8 +57,17 @@ func newTestServer(t *testing.T) *testServer {
 		if err != nil {
 			return err
 		}
-		evs, err := v.led.Events(r.Context(), v.actor, from, int(limit))
-		if err != nil {
+		var evs []ledger.EventView
+		if r.URL.Query().Has("proofs") {
+			size, err := intParam(r, "proofs", true)
+			if err != nil {
+				return err
+			}
+			evs, err = v.led.EventsProved(r.Context(), v.actor, from, int(limit), size)
+			if err != nil {
+				return err
+			}
+		} else if evs, err = v.led.Events(r.Context(), v.actor, from, int(limit)); err != nil {
 			return err
 		}
 		return json.NewEncoder(w).Encode(ledger.EventList{Events: evs})

@@ -19,12 +19,17 @@ import (
 // concerns, or -1 when it concerns no single event.
 type Problem struct {
 	Index int64
-	What  string
+	// Item names the content item concerned ("message 01a2…"), if any.
+	Item string
+	What string
 }
 
 func (p Problem) String() string {
-	if p.Index < 0 {
+	switch {
+	case p.Index < 0:
 		return p.What
+	case p.Item != "":
+		return fmt.Sprintf("%s (event %d): %s", p.Item, p.Index, p.What)
 	}
 	return fmt.Sprintf("event %d: %s", p.Index, p.What)
 }
@@ -38,9 +43,13 @@ type Report struct {
 	StoredHashes int64 // stored hash rows read
 	Checkpoints  int   // signed checkpoints checked
 	Cosignatures int   // witness cosignatures checked
+	Items        int64 // content items checked against their events
 	// FirstBad is the lowest event index involved in a problem, or -1.
 	FirstBad int64
-	Problems []Problem
+	// FirstBadItem names the content item of the first problem found
+	// with an item, or is "".
+	FirstBadItem string
+	Problems     []Problem
 	// More counts problems found beyond MaxProblems.
 	More int
 
@@ -60,14 +69,27 @@ func (r *Report) anyBadLeaf(lo, hi int64) bool {
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
 func (r *Report) add(index int64, format string, args ...any) {
-	if index >= 0 && (r.FirstBad < 0 || index < r.FirstBad) {
-		r.FirstBad = index
+	r.record(Problem{Index: index, What: fmt.Sprintf(format, args...)})
+}
+
+// addItem reports a problem with a content item created by event index.
+func (r *Report) addItem(index int64, kind, id, format string, args ...any) {
+	p := Problem{Index: index, Item: kind + " " + id, What: fmt.Sprintf(format, args...)}
+	if r.FirstBadItem == "" {
+		r.FirstBadItem = p.Item
+	}
+	r.record(p)
+}
+
+func (r *Report) record(p Problem) {
+	if p.Index >= 0 && (r.FirstBad < 0 || p.Index < r.FirstBad) {
+		r.FirstBad = p.Index
 	}
 	if len(r.Problems) >= MaxProblems {
 		r.More++
 		return
 	}
-	r.Problems = append(r.Problems, Problem{index, fmt.Sprintf(format, args...)})
+	r.Problems = append(r.Problems, p)
 }
 
 // memHashes is an in-memory tlog.HashReader over a rebuilt tree.
@@ -90,9 +112,11 @@ func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 // the records sit at their own index, that every stored hash equals the
 // rebuilt one, and that every signed checkpoint verifies with verifierKey
 // and matches the rebuilt tree; witness cosignatures are checked against the
-// registered keys. The report names the first bad event. An error means
-// the check could not run, not that the ledger is bad.
-func Verify(ctx context.Context, db *store.DB, verifierKey string) (Report, error) {
+// registered keys. With kinds, it also checks the content items of each
+// kind against the events that created and widened them (state.go). The
+// report names the first bad event and item. An error means the check
+// could not run, not that the ledger is bad.
+func Verify(ctx context.Context, db *store.DB, verifierKey string, kinds ...ItemKind) (Report, error) {
 	rep := Report{FirstBad: -1}
 	verifier, err := note.NewVerifier(verifierKey)
 	if err != nil {
@@ -108,7 +132,7 @@ func Verify(ctx context.Context, db *store.DB, verifierKey string) (Report, erro
 	if err := verifyCheckpoints(ctx, db, verifier, tree, &rep); err != nil {
 		return rep, err
 	}
-	return rep, nil
+	return rep, verifyState(ctx, db, kinds, &rep)
 }
 
 // verifyEvents reads every event row in index order, checks it and
@@ -375,14 +399,17 @@ func verifyCosignatures(ctx context.Context, db *store.DB, size int64, text stri
 // String renders the report for the command line.
 func (r *Report) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d events, %d stored hashes, %d checkpoints, %d cosignatures checked\n",
-		r.Events, r.StoredHashes, r.Checkpoints, r.Cosignatures)
+	fmt.Fprintf(&b, "%d events, %d stored hashes, %d checkpoints, %d cosignatures, %d content items checked\n",
+		r.Events, r.StoredHashes, r.Checkpoints, r.Cosignatures, r.Items)
 	if r.OK() {
 		b.WriteString("OK: the ledger is intact\n")
 		return b.String()
 	}
 	if r.FirstBad >= 0 {
 		fmt.Fprintf(&b, "FAILED: first bad event is %d\n", r.FirstBad)
+		if r.FirstBadItem != "" {
+			fmt.Fprintf(&b, "first bad item: %s\n", r.FirstBadItem)
+		}
 	} else {
 		b.WriteString("FAILED\n")
 	}

@@ -276,9 +276,14 @@ func TestSplitViewCaught(t *testing.T) {
 	}
 }
 
+// verifyCLI is RunVerifyCLI without content items.
+func verifyCLI(args []string, stdout, stderr io.Writer) int {
+	return ledger.RunVerifyCLI(args, stdout, stderr, nil)
+}
+
 func TestCLIFlags(t *testing.T) {
 	for name, run := range map[string]func([]string, io.Writer, io.Writer) int{
-		"verify": ledger.RunVerifyCLI, "witness": ledger.RunWitnessCLI, "audit": ledger.RunAuditCLI, "key": ledger.RunKeyCLI,
+		"verify": verifyCLI, "resume": ledger.RunResumeCLI, "new-origin": ledger.RunNewOriginCLI, "witness": ledger.RunWitnessCLI, "audit": ledger.RunAuditCLI, "key": ledger.RunKeyCLI,
 	} {
 		if st, out, _ := runCLI(run, "--help"); st != 0 || !strings.Contains(out, "usage: parley") {
 			t.Errorf("%s --help: %d %q", name, st, out)
@@ -301,7 +306,7 @@ func TestCLIFlags(t *testing.T) {
 	if _, err := note.NewVerifier(strings.TrimSpace(out)); err != nil {
 		t.Fatal(err)
 	}
-	if st, _, errOut := runCLI(ledger.RunVerifyCLI, "--data-dir", dir); st != 1 || !strings.Contains(errOut, "no database") {
+	if st, _, errOut := runCLI(verifyCLI, "--data-dir", dir); st != 1 || !strings.Contains(errOut, "no database") {
 		t.Errorf("verify without a database: %d %q", st, errOut)
 	}
 }

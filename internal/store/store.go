@@ -258,11 +258,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	return nil
 }
 
-// Backup writes a consistent snapshot of a SQLite database to out while it
-// stays online. PostgreSQL is backed up with pg_dump instead.
+// Backup writes a consistent snapshot of the database to out while it stays
+// online: VACUUM INTO on SQLite, pg_dump on PostgreSQL (backup.go).
 func (db *DB) Backup(ctx context.Context, out string) error {
-	if db.Dialect != SQLite {
-		return errors.New("backup: use pg_dump for PostgreSQL")
+	if db.Dialect == Postgres {
+		return db.dump(ctx, out)
 	}
 	_, err := db.W.ExecContext(ctx, "VACUUM INTO $1", out)
 	return err

@@ -51,6 +51,15 @@ type Position struct {
 	LedgerIndex int64
 }
 
+// positionContent is the content of a text.position_set event; parley
+// verify rebuilds it from the stored row (verify.go).
+func positionContent(textID string, revision, paragraph int, alternative, org, stance, wording, comment string, at time.Time) map[string]any {
+	return map[string]any{
+		"text_id": textID, "revision": revision, "paragraph": paragraph, "alternative": alternative, "org_id": org,
+		"stance": stance, "wording": wording, "comment": comment, "updated_at": stamp(at),
+	}
+}
+
 // SummaryEntry is one party's stance shown in a summary: the stance only,
 // never the comment or proposed wording.
 type SummaryEntry struct {
@@ -443,10 +452,8 @@ func (s *Service) SetPosition(ctx context.Context, actor access.Actor, textID st
 		id := positionID(rev.ID, p, in.Alternative, actor.Org)
 		now := store.Now()
 		pos.UpdatedAt = store.Time(now)
-		ev, err := event(ctx, rec, actor, "text.position_set", t.RoundID, "text_position", id, aud, map[string]any{
-			"text_id": t.ID, "revision": rev.Number, "paragraph": p, "alternative": in.Alternative, "org_id": actor.Org,
-			"stance": in.Stance, "wording": in.Wording, "comment": in.Comment, "updated_at": stamp(pos.UpdatedAt),
-		})
+		ev, err := event(ctx, rec, actor, "text.position_set", t.RoundID, "text_position", id, aud,
+			positionContent(t.ID, rev.Number, p, in.Alternative, actor.Org, in.Stance, in.Wording, in.Comment, pos.UpdatedAt))
 		if err != nil {
 			return err
 		}

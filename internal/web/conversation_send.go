@@ -211,6 +211,9 @@ func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *vie
 		}
 		return sse.Send(e.Index, "msg-"+groupOf(*e.Message), html)
 	})
+	if errors.Is(err, channel.ErrStreamBehind) {
+		sse.Reset()
+	}
 	sse.Stop()
 	if err != nil && !sse.Started() {
 		w.fail(rw, r, err)

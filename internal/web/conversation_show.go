@@ -214,7 +214,7 @@ func (w *Web) conversationPage(r *http.Request, v *viewer, round talks.Round, fa
 func (w *Web) messageView(v *viewer, m channel.Message, mf messageForms) messageView {
 	mv := messageView{L: v.L, M: m, Group: groupOf(m), RelayTo: mf.relayTo, ShareTo: mf.shareTo,
 		RelayForm: mf.Form("relay-" + m.ID), ShareForm: mf.Form("share-" + m.ID)}
-	mv.CanRelay = v.Actor().IsMediation() && m.Kind != channel.Relayed && m.From.ID != v.Actor().Org
+	mv.CanRelay = v.Actor().IsMediation() && m.Kind != channel.Relayed && m.From.ID != v.Actor().Org && !m.Damaged
 	mv.CanShare = v.Actor().IsParty() && m.Kind != channel.Relayed && m.From.ID == v.Actor().Org && len(mf.shareTo) > 0
 	return mv
 }

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"parley/internal/auth"
 	"parley/internal/errs"
 	"parley/internal/i18n"
 	"parley/internal/router"
+	"parley/internal/store"
 )
 
 // The page templates, one file each under templates/pages. A handler names
@@ -49,6 +51,9 @@ type page struct {
 	// else, so the navigation offers only the account page and logout.
 	Enrolling bool
 	Path      string
+	// ReadOnly: the ledger found the record damaged and refuses changes
+	// until an operator acts; every page says so (internal/ledger/guard.go).
+	ReadOnly bool
 }
 
 // form is one HTML form's submitted values and the errors to show next to
@@ -210,6 +215,7 @@ type errorPage struct {
 // are logged in full and shown only as "internal error" with the request id.
 // An unauthorized answer sends the visitor to the login page.
 func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
+	err = store.Classify(err)
 	code := errs.Code(err)
 	status := errs.Status(code)
 	if status == http.StatusUnauthorized {
@@ -235,8 +241,11 @@ func (w *Web) errorPage(rw http.ResponseWriter, r *http.Request, status int, mes
 	} else {
 		p.Title = p.L.T("error.title.other")
 	}
-	if status == http.StatusTooManyRequests {
+	switch status {
+	case http.StatusTooManyRequests:
 		rw.Header().Set("Retry-After", "60")
+	case http.StatusServiceUnavailable:
+		rw.Header().Set("Retry-After", strconv.Itoa(store.RetryAfter))
 	}
 	w.renderPage(rw, r, status, pageError, p)
 }

@@ -113,7 +113,7 @@ func (w *Web) localizer(r *http.Request) *i18n.Localizer {
 
 // page returns the common page data for a request.
 func (w *Web) page(r *http.Request, v *viewer) page {
-	p := page{L: w.localizer(r), Path: r.URL.Path}
+	p := page{L: w.localizer(r), Path: r.URL.Path, ReadOnly: w.ledger.ReadOnly() != nil}
 	if v != nil && !v.Session.MFAPending {
 		u := v.Session.User
 		p.User = &u

@@ -40,6 +40,23 @@ func WithAllDatabases(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	})
 }
 
+// WithAllDSNs is WithAllDatabases for tests that open the database
+// themselves (a whole app, a restarted server): fn gets "" (SQLite in the
+// data folder) as "sqlite", and a fresh PostgreSQL schema's DSN as
+// "postgres" when PostgreSQL is configured.
+func WithAllDSNs(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, "") })
+	dsn := os.Getenv(EnvPostgres)
+	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not set; CI must run the PostgreSQL suite", EnvPostgres)
+		}
+		return
+	}
+	t.Run("postgres", func(t *testing.T) { fn(t, PostgresDSN(t, dsn)) })
+}
+
 // SQLite returns a fresh SQLite database in a temporary folder.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()

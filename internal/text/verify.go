@@ -1,0 +1,58 @@
+package text
+
+import (
+	"context"
+	"encoding/json"
+
+	"parley/internal/access"
+	"parley/internal/ledger"
+	"parley/internal/store"
+)
+
+// JoinEvent is the talks event after which an organisation joining a round
+// reads the round's texts (Joined): parley verify accepts the audience rows
+// it added.
+const JoinEvent = "participant.added"
+
+// ItemKinds describes the text model's items for parley verify
+// (ledger.ItemKind): texts (their audience) and the parties' positions
+// (their audience, and their content against the event that last set
+// them). Texts' content is not checked: text.settings_set changes the row
+// after the creating event. Positions are stored in clear, so no key is
+// needed.
+func ItemKinds() []ledger.ItemKind {
+	return []ledger.ItemKind{
+		{Name: "text", ObjectType: "text", JoinType: JoinEvent,
+			Items: "SELECT id, id AS object_id, ledger_idx AS idx, round_id FROM texts",
+			// Issuing a revision shows the text to the revision's readers.
+			WidenedBy: "SELECT text_id AS id, 'text_revision' AS object_type, id AS object_id FROM text_revisions"},
+		{Name: "position", ObjectType: "text_position", JoinType: JoinEvent,
+			Items: "SELECT " + positionIDSQL + " AS id, " + positionIDSQL + ` AS object_id, p.ledger_idx AS idx, t.round_id AS round_id
+				FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id JOIN texts t ON t.id = r.text_id`,
+			Contents: positionContents},
+	}
+}
+
+// positionContents rebuilds the content of each position's latest
+// text.position_set event from its row (SetPosition).
+func positionContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+	rows, err := q.QueryContext(ctx, "SELECT "+positionIDSQL+`, t.id, r.number, p.paragraph, p.alternative, p.org_id, p.stance, p.wording, p.comment, p.updated_at
+		FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id JOIN texts t ON t.id = r.text_id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, textID, alt, org, stance, wording, comment string
+		var number, paragraph int
+		var at int64
+		if err := rows.Scan(&id, &textID, &number, &paragraph, &alt, &org, &stance, &wording, &comment, &at); err != nil {
+			return err
+		}
+		b, err := json.Marshal(positionContent(textID, number, paragraph, alt, org, stance, wording, comment, store.Time(at)))
+		if err := each(id, b, err); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
