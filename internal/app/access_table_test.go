@@ -142,6 +142,7 @@ func TestAccessTable(t *testing.T) {
 func runAccessTable(t *testing.T, cfg app.Config) {
 	w := newWorld(t, cfg)
 	table := append(accessTable(w), channelRows(w)...)
+	table = append(table, ceasefireRows(w)...)
 
 	// Completeness, both ways: every registered route has a row, and every
 	// row names a registered route.
@@ -169,6 +170,7 @@ func runAccessTable(t *testing.T, cfg app.Config) {
 			}
 			w.checkConfidential(r, s, body)
 			w.checkChannelSecrets(r, s, body)
+			w.checkCeasefireSecrets(r, s, body)
 		}
 	}
 	t.Logf("%d routes, %d rows, %d cells", len(registered), len(table), n)

@@ -18,6 +18,7 @@ import (
 	"parley/internal/api"
 	"parley/internal/auth"
 	"parley/internal/bargain"
+	"parley/internal/ceasefire"
 	"parley/internal/channel"
 	"parley/internal/ledger"
 	"parley/internal/router"
@@ -70,7 +71,9 @@ type App struct {
 	Channel *channel.Service
 	Text    *text.Service
 	Bargain *bargain.Service
-	Mux     *router.Mux
+	// Ceasefire is the ceasefire monitoring mechanism.
+	Ceasefire *ceasefire.Service
+	Mux       *router.Mux
 
 	metrics      *metrics
 	checkpointer *ledger.Checkpointer
@@ -136,6 +139,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	// package analysis's items it would have read had it been there.
 	a.Talks.OnJoin(a.Text.Joined)
 	a.Talks.OnJoin(a.Bargain.Joined)
+	if a.Ceasefire, err = openCeasefire(db, a.Ledger, cfg.DataDir, master); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Talks.OnJoin(a.Ceasefire.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
 		Bargain: a.Bargain, Log: log, Secure: cfg.Secure})
 	if err != nil {
@@ -144,7 +152,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	w.Register(a.Mux)
 	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Log: log}).Register(a.Mux)
+		Bargain: a.Bargain, Ceasefire: a.Ceasefire, Log: log}).Register(a.Mux)
 	a.metrics = newMetrics(prometheus.NewRegistry(), db)
 	a.Mux.Handle("GET /metrics", loopbackOnly(a.metrics.handler()))
 	return a, nil

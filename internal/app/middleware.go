@@ -182,6 +182,9 @@ func (a *App) bodyLimit(r *http.Request) int64 {
 		uploadRoute.MatchString(r.URL.Path) {
 		return max(a.Config.MaxBody, channel.MaxUpload)
 	}
+	if n := ceasefireBodyLimit(r); n > 0 {
+		return max(a.Config.MaxBody, n)
+	}
 	return a.Config.MaxBody
 }
 

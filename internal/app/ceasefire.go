@@ -1,0 +1,49 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"regexp"
+
+	"parley/internal/ceasefire"
+	"parley/internal/channel"
+	"parley/internal/ledger"
+	"parley/internal/store"
+)
+
+// openCeasefire builds the ceasefire service; its evidence files are
+// sealed under the master key in the data folder's "evidence" folder.
+func openCeasefire(db *store.DB, led *ledger.Ledger, dataDir string, master []byte) (*ceasefire.Service, error) {
+	if dataDir == "" {
+		return nil, fmt.Errorf("ceasefire: evidence needs a data folder")
+	}
+	files, err := channel.NewFileStore(master, filepath.Join(dataDir, "evidence"))
+	if err != nil {
+		return nil, fmt.Errorf("ceasefire: %w", err)
+	}
+	return ceasefire.New(db, led, files), nil
+}
+
+// ceasefireUploads match the ceasefire's evidence uploads and CSV imports,
+// through the API and the pages.
+var (
+	ceasefireEvidence = regexp.MustCompile(`^(/api/v1)?/ceasefire/reports/[^/]+/evidence$`)
+	ceasefireImport   = regexp.MustCompile(`^(/api/v1)?/processes/[^/]+/ceasefire/reports/import$`)
+)
+
+// ceasefireBodyLimit is the body limit of a ceasefire upload, or 0 for
+// other requests: an evidence file may be up to ceasefire.MaxEvidence, an
+// import up to ceasefire.MaxImport; the service checks each exactly.
+func ceasefireBodyLimit(r *http.Request) int64 {
+	if r.Method != http.MethodPost {
+		return 0
+	}
+	switch {
+	case ceasefireEvidence.MatchString(r.URL.Path):
+		return ceasefire.MaxEvidence + 1<<20
+	case ceasefireImport.MatchString(r.URL.Path):
+		return ceasefire.MaxImport
+	}
+	return 0
+}
