@@ -24,6 +24,7 @@ type serveFlags struct {
 	// checkpoint lags the ledger (app.Config); 0 keeps the defaults.
 	checkpointEvery  time.Duration
 	checkpointEvents int64
+	mapTiles         string // the ceasefire map's base tiles (app.Config.MapTiles)
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
@@ -37,11 +38,13 @@ func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
 	fs.DurationVar(&s.checkpointEvery, "checkpoint-every", every, "sign a ledger checkpoint at most this often when the ledger grew; 0 means 1m (env PARLEY_CHECKPOINT_EVERY)")
 	events, _ := strconv.ParseInt(os.Getenv("PARLEY_CHECKPOINT_EVENTS"), 10, 64)
 	fs.Int64Var(&s.checkpointEvents, "checkpoint-events", events, "also sign one as soon as this many events were appended; 0 means 1000 (env PARLEY_CHECKPOINT_EVENTS)")
+	fs.StringVar(&s.mapTiles, "map-tiles", os.Getenv("PARLEY_MAP_TILES"), "base-tile URL of the ceasefire map, e.g. https://tile.example/{z}/{x}/{y}.png; empty: a plain background that works offline (env PARLEY_MAP_TILES)")
 }
 
 // checkpoints copies the checkpoint schedule into cfg.
 func (s *serveFlags) checkpoints(cfg *app.Config) {
 	cfg.CheckpointEvery, cfg.CheckpointEvents = s.checkpointEvery, s.checkpointEvents
+	cfg.MapTiles = s.mapTiles
 }
 
 func (s *serveFlags) tls() bool { return s.tlsCert != "" || s.tlsKey != "" }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -27,6 +28,8 @@ type ceasefireSeed struct {
 	splitOut   string // the report to split out of it
 	confirmed  string // confirmed, not yet published
 	answerable string // the monitors' incident against the opposition, with the opposition's report merged in
+	// The same again for the pages' forms.
+	mergeInto2, mergeFrom2, split2, splitOut2, confirmed2 string
 }
 
 var ceasefireSeeds = map[*world]ceasefireSeed{}
@@ -105,17 +108,25 @@ func (w *world) seedCeasefire() ceasefireSeed {
 	must(err)
 	s.published = pub.IncidentID
 
+	split := func() (string, string) {
+		a := report(mon, ceasefireReport("unknown", "Two reports of one event.", "Village"))
+		b := report(mon, ceasefireReport("unknown", "Two reports of one event, again.", "Village"))
+		_, err := cf.Merge(ctx, mon, a.IncidentID, []string{b.IncidentID}, "same event")
+		must(err)
+		return a.IncidentID, b.ID
+	}
+	confirmed := func() string {
+		c := report(mon, ceasefireReport(w.org["gov"], "Confirmed, to publish.", "Hill"))
+		verify(c.IncidentID, ceasefire.UnderReview, ceasefire.ConfirmedViolation)
+		return c.IncidentID
+	}
 	s.mergeInto = report(mon, ceasefireReport("unknown", "Clash north of the town.", "Town")).IncidentID
 	s.mergeFrom = report(mon, ceasefireReport("unknown", "Clash to the north.", "Town")).IncidentID
-	a := report(mon, ceasefireReport("unknown", "Two reports of one event.", "Village"))
-	b := report(mon, ceasefireReport("unknown", "Two reports of one event, again.", "Village"))
-	_, err = cf.Merge(ctx, mon, a.IncidentID, []string{b.IncidentID}, "same event")
-	must(err)
-	s.split, s.splitOut = a.IncidentID, b.ID
-
-	c := report(mon, ceasefireReport(w.org["gov"], "Confirmed, to publish.", "Hill"))
-	verify(c.IncidentID, ceasefire.UnderReview, ceasefire.ConfirmedViolation)
-	s.confirmed = c.IncidentID
+	s.mergeInto2 = report(mon, ceasefireReport("unknown", "Clash south of the town.", "Town")).IncidentID
+	s.mergeFrom2 = report(mon, ceasefireReport("unknown", "Clash to the south.", "Town")).IncidentID
+	s.split, s.splitOut = split()
+	s.split2, s.splitOut2 = split()
+	s.confirmed, s.confirmed2 = confirmed(), confirmed()
 
 	acc := report(mon, ceasefireReport(w.org["opp"], "Mortar fire from opposition lines.", "Ridge"))
 	own := report(opp, ceasefireReport(w.org["opp"], "Our own account of the ridge.", "Ridge"))
@@ -143,6 +154,7 @@ func ceasefireRows(w *world) []row {
 		ok        = http.StatusOK
 		created   = http.StatusCreated
 		bad       = http.StatusBadRequest
+		seeOther  = http.StatusSeeOther
 		unauth    = http.StatusUnauthorized
 		forbidden = http.StatusForbidden
 		notFound  = http.StatusNotFound
@@ -230,5 +242,39 @@ func ceasefireRows(w *world) []row {
 			body: fixed(map[string]string{"body": "We were not there."}), want: cells{unauth, notFound, forbidden, notFound, forbidden, forbidden, notFound, forbidden}},
 		{route: "POST " + api + "/ceasefire/incidents/{id}/answers", object: "an incident against the opposition", path: api + "/ceasefire/incidents/" + s.answerable + "/answers",
 			body: fixed(map[string]string{"body": "Returned fire."}), want: cells{unauth, notFound, forbidden, notFound, created, forbidden, notFound, forbidden}},
+
+		{route: "GET /processes/{id}/ceasefire", object: "the map", path: "/processes/" + w.process + "/ceasefire?type=shelling&from=2017-01-01", body: none, want: loggedIn(toLogin, ok)},
+		{route: "GET /processes/{id}/ceasefire", object: "no such process", path: "/processes/" + missing + "/ceasefire", body: none, want: loggedIn(toLogin, notFound)},
+		{route: "GET /processes/{id}/ceasefire/new", object: "the report form", path: "/processes/" + w.process + "/ceasefire/new", body: none,
+			want: reporters(toLogin, ok, forbidden)},
+		{route: "POST /processes/{id}/ceasefire/reports", object: "the report form", path: "/processes/" + w.process + "/ceasefire/reports",
+			body: fixed(url.Values{"occurred_at": {"2017-01-25T08:00"}, "lat": {"33.6"}, "lon": {"36.2"}, "type": {"shelling"}, "perpetrator": {"unknown"},
+				"affected": {"civilians"}, "narrative": {"Shelling heard at dawn."}}), want: reporters(toLogin, seeOther, forbidden)},
+		{route: "POST /processes/{id}/ceasefire/reports", object: "the report form, latitude 91", path: "/processes/" + w.process + "/ceasefire/reports",
+			body: fixed(url.Values{"occurred_at": {"2017-01-25T08:00"}, "lat": {"91"}, "lon": {"36.2"}, "type": {"shelling"}, "narrative": {"x"}}),
+			want: reporters(toLogin, bad, forbidden)},
+		{route: "GET /processes/{id}/ceasefire/duplicates", object: "the demo process", path: "/processes/" + w.process + "/ceasefire/duplicates", body: none,
+			want: cells{toLogin, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden, ok}},
+		{route: "GET /processes/{id}/ceasefire/statistics", object: "the demo process", path: "/processes/" + w.process + "/ceasefire/statistics?split=2017-01-24", body: none,
+			want: loggedIn(toLogin, ok)},
+		{route: "GET /processes/{id}/ceasefire/export", object: "HXL", path: "/processes/" + w.process + "/ceasefire/export?format=hxl", body: none, want: loggedIn(toLogin, ok)},
+		{route: "POST /processes/{id}/ceasefire/public-summary", object: "switched on", path: "/processes/" + w.process + "/ceasefire/public-summary",
+			body: fixed(url.Values{"enabled": {"on"}}), want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "GET /ceasefire/incidents/{id}", object: "the opposition's incident", path: "/ceasefire/incidents/" + s.inc1, body: none, want: mech(toLogin, ok, notFound)},
+		{route: "GET /ceasefire/incidents/{id}", object: "a published incident", path: "/ceasefire/incidents/" + s.published, body: none, want: loggedIn(toLogin, ok)},
+		{route: "POST /ceasefire/incidents/{id}/verification", object: "the opposition's incident", path: "/ceasefire/incidents/" + s.inc1 + "/verification",
+			body: fixed(url.Values{"status": {"unverifiable"}, "reason": {"no access to the site"}, "reliability": {"C"}}), want: monitorOnly(mech(toLogin, ok, notFound), seeOther)},
+		{route: "POST /ceasefire/incidents/{id}/publish", object: "a confirmed incident", path: "/ceasefire/incidents/" + s.confirmed2 + "/publish", body: fixed(url.Values{}),
+			want: monitorOnly(cells{toLogin, notFound, ok, notFound, notFound, ok, notFound, ok}, seeOther)},
+		{route: "POST /ceasefire/incidents/{id}/merge", object: "two monitor incidents", path: "/ceasefire/incidents/" + s.mergeInto2 + "/merge",
+			body: fixed(url.Values{"incidents": {s.mergeFrom2}, "reason": {"one clash"}}), want: monitorOnly(cells{toLogin, notFound, ok, notFound, notFound, ok, notFound, ok}, seeOther)},
+		{route: "POST /ceasefire/incidents/{id}/split", object: "an incident of two reports", path: "/ceasefire/incidents/" + s.split2 + "/split",
+			body: fixed(url.Values{"report": {s.splitOut2}, "reason": {"two strikes"}}), want: monitorOnly(cells{toLogin, notFound, ok, notFound, notFound, ok, notFound, ok}, seeOther)},
+		{route: "POST /ceasefire/incidents/{id}/answers", object: "a published incident against the government", path: "/ceasefire/incidents/" + s.published + "/answers",
+			body: fixed(url.Values{"body": {"We maintain our denial."}}), want: cells{toLogin, forbidden, forbidden, seeOther, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST /ceasefire/reports/{id}/evidence", object: "the opposition's report", path: "/ceasefire/reports/" + s.report + "/evidence",
+			body: fixed(multipartFile("statement.txt", "a witness statement")), want: mech(toLogin, seeOther, notFound)},
+		{route: "GET /ceasefire/evidence/{id}", object: "the evidence of the opposition's report", path: "/ceasefire/evidence/" + s.evidence, body: none,
+			want: mech(toLogin, ok, notFound)},
 	}
 }

@@ -49,6 +49,10 @@ type Config struct {
 	// passed since the last. Defaults: one minute, 1000 events.
 	CheckpointEvery  time.Duration
 	CheckpointEvents int64
+	// MapTiles is the ceasefire map's base-tile URL template
+	// ("https://tile.example/{z}/{x}/{y}.png"); empty draws markers and
+	// zones on a plain background, which works with no internet.
+	MapTiles string
 }
 
 func (c *Config) defaults() {
@@ -145,7 +149,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Talks.OnJoin(a.Ceasefire.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Log: log, Secure: cfg.Secure})
+		Bargain: a.Bargain, Ceasefire: a.Ceasefire, MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)

@@ -3,8 +3,10 @@ package app
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"parley/internal/ceasefire"
 	"parley/internal/channel"
@@ -46,4 +48,19 @@ func ceasefireBodyLimit(r *http.Request) int64 {
 		return ceasefire.MaxImport
 	}
 	return 0
+}
+
+// withMapTiles lets the pages load images from the origin of the map's
+// base-tile URL, when one is configured; without one, the policy is
+// unchanged and the map draws on a plain background.
+func withMapTiles(csp, tiles string) string {
+	u, err := url.Parse(strings.NewReplacer("{s}", "a", "{z}", "0", "{x}", "0", "{y}", "0").Replace(tiles))
+	if tiles == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return csp
+	}
+	origin := u.Scheme + "://" + u.Host
+	if strings.Contains(tiles, "{s}.") {
+		origin = u.Scheme + "://*." + strings.SplitN(u.Host, ".", 2)[1]
+	}
+	return strings.Replace(csp, "img-src 'self'", "img-src 'self' "+origin, 1)
 }

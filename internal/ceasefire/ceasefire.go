@@ -26,6 +26,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"parley/internal/access"
@@ -239,3 +240,43 @@ func cellsIn(b BBox, max int) []int64 {
 }
 
 func oneOf(v string, set []string) bool { return slices.Contains(set, v) }
+
+// Allowed says what the actor may do in a process's ceasefire monitoring,
+// for the pages to offer only that.
+type Allowed struct {
+	Report  bool // file reports and evidence
+	Monitor bool // verify, merge, split, publish, review duplicates
+	Zones   bool // import zones
+	Summary bool // switch the public summary
+}
+
+// OrgRef names an organisation of the process.
+type OrgRef struct {
+	ID, Name string
+	Kind     access.OrgKind
+}
+
+// Participation reads what actor may do in the process and the
+// organisations taking part in it; a process the actor takes no part in
+// is not found.
+func (s *Service) Participation(ctx context.Context, actor access.Actor, processID string) (Allowed, []OrgRef, error) {
+	c, err := capacity(ctx, s.db.R, actor, processID)
+	if err != nil {
+		return Allowed{}, nil, err
+	}
+	al := Allowed{Report: mayReport(c) == nil, Monitor: c.In(access.Monitor), Zones: c.In(access.Mediation, access.Monitor), Summary: c.Mediates()}
+	ids, err := access.ProcessOrgs(ctx, s.db.R, processID)
+	if err != nil {
+		return al, nil, err
+	}
+	var orgs []OrgRef
+	for _, id := range ids {
+		var o OrgRef
+		if err := s.db.R.QueryRowContext(ctx, "SELECT id, name, kind FROM orgs WHERE id = $1", id).Scan(&o.ID, &o.Name, &o.Kind); err != nil {
+			return al, nil, err
+		}
+		orgs = append(orgs, o)
+	}
+	slices.SortFunc(orgs, func(a, b OrgRef) int { return strings.Compare(a.Name, b.Name) })
+	return al, orgs, nil
+}

@@ -333,3 +333,6 @@ func (s *Service) AnswerIncident(ctx context.Context, actor access.Actor, id, bo
 	})
 	return a, err
 }
+
+// Next lists the verification states an incident in status may move to.
+func Next(status string) []string { return slices.Clone(transitions[status]) }
