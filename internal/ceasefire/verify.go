@@ -336,3 +336,9 @@ func (s *Service) AnswerIncident(ctx context.Context, actor access.Actor, id, bo
 
 // Next lists the verification states an incident in status may move to.
 func Next(status string) []string { return slices.Clone(transitions[status]) }
+
+// Publishable reports whether an incident may be published: it has a
+// finding, is not merged into another and is not yet published.
+func Publishable(inc Incident) bool {
+	return !inc.Published && inc.MergedInto == "" && slices.Contains(findings, inc.Status)
+}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ type ceasefireIncidentPage struct {
 	ceasefireHead
 	Incident      ceasefire.Incident
 	CanAnswer     bool
+	CanPublish    bool
 	Next          []string // the verification states the incident may move to
 	Reliabilities []string
 	Attributions  []string
@@ -43,7 +43,7 @@ func (w *Web) ceasefireIncidentAgain(rw http.ResponseWriter, r *http.Request, v 
 		h.forms, status = forms{failed: f}, f.status()
 	}
 	w.renderPage(rw, r, status, pageCeasefireIncident, ceasefireIncidentPage{ceasefireHead: h, Incident: inc,
-		CanAnswer: inc.Perpetrator == v.Actor().Org, Next: ceasefire.Next(inc.Status),
+		CanAnswer: inc.Perpetrator == v.Actor().Org, CanPublish: ceasefire.Publishable(inc), Next: ceasefire.Next(inc.Status),
 		Reliabilities: ceasefire.Reliabilities, Attributions: ceasefire.Attributions})
 }
 
@@ -173,7 +173,7 @@ type ceasefireStatsPage struct {
 	ceasefireHead
 	Stats   ceasefire.Stats
 	Split   string
-	Data    string // the charts' series, JSON for the chart script
+	Data    any    // the charts' series, written as JSON for the chart script
 	Summary bool   // the public summary is on
 }
 
@@ -219,13 +219,9 @@ func (w *Web) ceasefireStats(rw http.ResponseWriter, r *http.Request, v *viewer)
 		}
 		return map[string]any{"names": names, "all": a, "confirmed": c}
 	}
-	data, err := json.Marshal(map[string]any{
+	data := map[string]any{
 		"days": []any{days, all, confirmed}, "perpetrators": bars(st.ByPerpetrator), "zones": bars(st.ByZone), "split": split,
 		"labels": map[string]string{"all": h.L.T("ceasefire.stats.all"), "confirmed": h.L.T("ceasefire.stats.confirmed")},
-	})
-	if err != nil {
-		w.fail(rw, r, err)
-		return
 	}
-	w.renderPage(rw, r, http.StatusOK, pageCeasefireStats, ceasefireStatsPage{ceasefireHead: h, Stats: st, Split: split, Data: string(data), Summary: on})
+	w.renderPage(rw, r, http.StatusOK, pageCeasefireStats, ceasefireStatsPage{ceasefireHead: h, Stats: st, Split: split, Data: data, Summary: on})
 }

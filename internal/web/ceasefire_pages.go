@@ -85,8 +85,9 @@ type ceasefireMapPage struct {
 	Incidents []ceasefire.Incident
 	Answers   map[string][]ceasefire.Answer
 	// Data is the incidents and zones as GeoJSON for the map script, in
-	// a JSON script element (the CSP runs no inline script).
-	Data     string
+	// a JSON script element (the CSP runs no inline script); the template
+	// writes it as JSON.
+	Data     any
 	Tiles    string
 	Limit    int
 	Exports  []string
@@ -130,16 +131,12 @@ func (w *Web) ceasefireMap(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		features[i].Properties["type_label"] = h.L.T(cfKey("type", inc.Type))
 		features[i].Properties["status_label"] = h.L.T(cfKey("status", inc.Status))
 	}
-	data, err := json.Marshal(map[string]any{
+	data := map[string]any{
 		"incidents": map[string]any{"type": "FeatureCollection", "features": features},
 		"zones":     json.RawMessage(ceasefire.ZonesGeoJSON(zones)),
-	})
-	if err != nil {
-		w.fail(rw, r, err)
-		return
 	}
 	w.renderPage(rw, r, http.StatusOK, pageCeasefireMap, ceasefireMapPage{ceasefireHead: h, Filter: q, Incidents: incs, Answers: answers,
-		Data: string(data), Tiles: w.mapTiles, Limit: ceasefire.DefaultLimit, Exports: []string{ceasefire.FormatCSV, ceasefire.FormatGeoJSON, ceasefire.FormatHXL},
+		Data: data, Tiles: w.mapTiles, Limit: ceasefire.DefaultLimit, Exports: []string{ceasefire.FormatCSV, ceasefire.FormatGeoJSON, ceasefire.FormatHXL},
 		QueryStr: filterQuery(q)})
 }
 

@@ -39,7 +39,7 @@
     var el = document.getElementById('cf-map');
     if (!el || !window.L) { return; }
     var data = readJSON('cf-map-data');
-    var map = L.map(el, { worldCopyJump: true });
+    var map = L.map(el, { worldCopyJump: true, maxZoom: 18, minZoom: 2 });
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map);
     } else {
