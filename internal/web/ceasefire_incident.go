@@ -173,8 +173,8 @@ type ceasefireStatsPage struct {
 	ceasefireHead
 	Stats   ceasefire.Stats
 	Split   string
-	Data    any    // the charts' series, written as JSON for the chart script
-	Summary bool   // the public summary is on
+	Data    any  // the charts' series, written as JSON for the chart script
+	Summary bool // the public summary is on
 }
 
 func (w *Web) ceasefireStats(rw http.ResponseWriter, r *http.Request, v *viewer) {
