@@ -33,6 +33,7 @@ func (a *API) registerCeasefire(mux *router.Mux) {
 	mux.Handle("GET "+p+"/statistics", a.authed(a.ceasefireStatistics))
 	mux.Handle("PUT "+p+"/public-summary", a.authed(a.setCeasefireSummary))
 	mux.HandleFunc("GET "+p+"/summary", a.ceasefireSummary)
+	mux.Handle("GET "+p+"/events", a.authed(a.ceasefireUpdates))
 	mux.Handle("GET "+c+"/reports/{id}", a.authed(a.showCeasefireReport))
 	mux.Handle("POST "+c+"/reports/{id}/evidence", a.authed(a.addCeasefireEvidence))
 	mux.Handle("GET "+c+"/evidence/{id}", a.authed(a.downloadCeasefireEvidence))

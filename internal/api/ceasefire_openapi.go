@@ -102,6 +102,8 @@ func ceasefireOpenAPI() map[string]map[string]any {
 			chObj([]string{"enabled"}, map[string]any{"enabled": tobj{"type": "boolean"}}), append(body, "403")...)},
 		p + "/summary": tobj{"get": textOp("ceasefireSummary", "public: counts of published incidents by day, area and type while switched on", id, "", "200",
 			chObj([]string{"days", "areas", "types"}, map[string]any{"days": counts, "areas": counts, "types": counts}))},
+		p + "/events": tobj{"get": textOp("ceasefireUpdates", "live updates: the process's ceasefire events the caller reads after a ledger index; with Accept: text/event-stream a stream resuming after Last-Event-ID",
+			[]tobj{textIDParam, q("after", "ledger index", integer)}, "", "200", chObj([]string{"updates"}, map[string]any{"updates": cfArr(tobj{"type": "object"})}), "400")},
 		c + "/reports/{id}": tobj{"get": textOp("showCeasefireReport", "a report with its evidence", id, "", "200", textRef("CeasefireReport"))},
 		c + "/reports/{id}/evidence": tobj{"post": cfBody(textOp("addCeasefireEvidence", "upload an evidence file; its SHA-256 is the upload event's content hash", id,
 			"", "201", textRef("CeasefireEvidence"), append(body, "403")...), "multipart/form-data",

@@ -215,6 +215,8 @@ func ceasefireRows(w *world) []row {
 			want: cells{unauth, forbidden, ok, forbidden, forbidden, forbidden, forbidden, forbidden}},
 		{route: "GET " + api + "/processes/{id}/ceasefire/summary", object: "switched on", path: p + "/summary", body: none, want: all(ok)},
 		{route: "GET " + api + "/processes/{id}/ceasefire/summary", object: "no such process", path: api + "/processes/" + missing + "/ceasefire/summary", body: none, want: all(notFound)},
+		{route: "GET " + api + "/processes/{id}/ceasefire/events", object: "the feed", path: p + "/events?after=0", body: none, want: loggedIn(unauth, ok)},
+		{route: "GET " + api + "/processes/{id}/ceasefire/events", object: "no such process", path: api + "/processes/" + missing + "/ceasefire/events", body: none, want: loggedIn(unauth, notFound)},
 		{route: "GET " + api + "/ceasefire/reports/{id}", object: "the opposition's report", path: api + "/ceasefire/reports/" + s.report, body: none, want: mech(unauth, ok, notFound)},
 		{route: "POST " + api + "/ceasefire/reports/{id}/evidence", object: "the opposition's report", path: api + "/ceasefire/reports/" + s.report + "/evidence",
 			body: fixed(multipartFile("photo.txt", "a witness statement")), want: mech(unauth, created, notFound)},

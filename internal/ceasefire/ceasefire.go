@@ -26,6 +26,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -280,3 +281,5 @@ func (s *Service) Participation(ctx context.Context, actor access.Actor, process
 	slices.SortFunc(orgs, func(a, b OrgRef) int { return strings.Compare(a.Name, b.Name) })
 	return al, orgs, nil
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
