@@ -340,16 +340,7 @@ func (a *API) downloadCeasefireEvidence(w http.ResponseWriter, r *http.Request, 
 // ServeEvidence writes an evidence file as a download, byte for byte as
 // uploaded, with its SHA-256 in a Digest header.
 func ServeEvidence(w http.ResponseWriter, ev ceasefire.Evidence, data []byte) {
-	h := w.Header()
-	h.Set("Content-Type", ev.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": ev.Name}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(len(data)))
-	h.Set("Digest", "sha-256="+ev.SHA256)
-	w.WriteHeader(http.StatusOK)
-	w.Write(data)
+	serveDownload(w, ev.Name, ev.ContentType, ev.SHA256, data)
 }
 
 func (a *API) showCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) {

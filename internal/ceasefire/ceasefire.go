@@ -26,7 +26,6 @@ import (
 	"math"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -60,26 +59,34 @@ func init() {
 
 // The report's enumerations.
 var (
-	Types                    = []string{"shelling", "air_strike", "armed_clash", "sniper_fire", "attack_on_civilians", "arrest_abduction", "aid_obstruction", "other"}
-	TimePrecisions           = []string{"exact", "day", "week"}
-	LocationPrecisions       = []string{"exact", "near", "town", "admin2", "admin1"}
-	Knowledges               = []string{"seen", "heard", "reported"}
-	Platforms                = []string{"patrol", "fixed_camera", "drone", "witness", "other"}
-	Reliabilities            = []string{"A", "B", "C", "D", "E", "F"}
-	Attributions             = []string{"confirmed", "disputed"}
-	Unknown                  = "unknown"
-	Civilians                = "civilians"
-	MaxNarrative             = 10000
-	MaxName                  = 200
-	MaxReason                = 2000
-	MaxAnswer                = 4000
-	DefaultDistance          = 1000.0 // metres
-	DefaultWindow            = 2 * time.Hour
-	DefaultSimilarity        = 0.2
-	DefaultLimit             = 1000
-	MaxLimit                 = 10000
-	MaxEvidence        int64 = 100 << 20
-	MaxImport          int64 = 32 << 20
+	Types              = []string{"shelling", "air_strike", "armed_clash", "sniper_fire", "attack_on_civilians", "arrest_abduction", "aid_obstruction", "other"}
+	TimePrecisions     = []string{"exact", "day", "week"}
+	LocationPrecisions = []string{"exact", "near", "town", "admin2", "admin1"}
+	Knowledges         = []string{"seen", "heard", "reported"}
+	Platforms          = []string{"patrol", "fixed_camera", "drone", "witness", "other"}
+	Reliabilities      = []string{"A", "B", "C", "D", "E", "F"}
+	Attributions       = []string{"confirmed", "disputed"}
+)
+
+// The perpetrator or the affected when no organisation is named.
+const (
+	Unknown   = "unknown"
+	Civilians = "civilians"
+)
+
+// Limits and defaults.
+const (
+	MaxNarrative      = 10000 // characters
+	MaxName           = 200   // place and area names
+	MaxReason         = 2000
+	MaxAnswer         = 4000
+	DefaultDistance   = 1000.0 // metres, for duplicates
+	DefaultWindow     = 2 * time.Hour
+	DefaultSimilarity = 0.2
+	DefaultLimit      = 1000 // incidents a map query returns
+	MaxLimit          = 10000
+	MaxEvidence       = 100 << 20 // bytes
+	MaxImport         = 32 << 20  // bytes of CSV
 )
 
 // The verification states.
@@ -281,5 +288,3 @@ func (s *Service) Participation(ctx context.Context, actor access.Actor, process
 	slices.SortFunc(orgs, func(a, b OrgRef) int { return strings.Compare(a.Name, b.Name) })
 	return al, orgs, nil
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -2,6 +2,7 @@ package ceasefire
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"parley/internal/access"
@@ -42,7 +43,7 @@ func (s *Service) Updates(ctx context.Context, actor access.Actor, processID str
 			OR e.object_id IN (SELECT id FROM ceasefire_reports WHERE process_id = $2)
 			OR e.object_id IN (SELECT ev.id FROM ceasefire_evidence ev JOIN ceasefire_reports r ON r.id = ev.report_id WHERE r.process_id = $2)
 			OR e.object_id IN (SELECT a.id FROM ceasefire_answers a JOIN ceasefire_incidents i ON i.id = a.incident_id WHERE i.process_id = $2))
-		ORDER BY e.idx LIMIT `+itoa(limit), arg, processID, after)
+		ORDER BY e.idx LIMIT `+strconv.Itoa(limit), arg, processID, after)
 	if err != nil {
 		return nil, err
 	}

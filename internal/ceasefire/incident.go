@@ -128,8 +128,8 @@ func (f Filter) Check() error {
 	return nil
 }
 
-const incidentCols = `i.id, i.process_id, i.status, i.type, i.occurred_at, i.time_precision, i.lat, i.lon, i.location_precision,
-	i.place, i.admin1, i.admin2, i.perpetrator, ` + "COALESCE((SELECT o.name FROM orgs o WHERE o.id = i.perpetrator), i.perpetrator)" + `,
+var incidentCols = `i.id, i.process_id, i.status, i.type, i.occurred_at, i.time_precision, i.lat, i.lon, i.location_precision,
+	i.place, i.admin1, i.admin2, i.perpetrator, ` + orgName("i.perpetrator") + `,
 	i.affected, i.killed, i.injured, i.reliability, i.attribution, i.merged_into, i.published, i.published_at, i.created_at, i.ledger_idx`
 
 func scanIncident(rows *sql.Rows) (Incident, error) {
@@ -329,7 +329,7 @@ func (s *Service) answers(ctx context.Context, tx *sql.Tx, actor access.Actor, i
 	return out, rows.Err()
 }
 
-const answerCols = "a.id, a.incident_id, a.org_id, " + "COALESCE((SELECT o.name FROM orgs o WHERE o.id = a.org_id), a.org_id)" + ", a.author_name, a.body, a.at, a.ledger_idx"
+var answerCols = "a.id, a.incident_id, a.org_id, " + orgName("a.org_id") + ", a.author_name, a.body, a.at, a.ledger_idx"
 
 func scanAnswer(rows *sql.Rows) (Answer, error) {
 	var a Answer
