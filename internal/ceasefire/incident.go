@@ -128,15 +128,17 @@ func (f Filter) Check() error {
 	return nil
 }
 
-var incidentCols = `i.id, i.process_id, i.status, i.type, i.occurred_at, i.time_precision, i.lat, i.lon, i.location_precision,
-	i.place, i.admin1, i.admin2, i.perpetrator, ` + orgName("i.perpetrator") + `,
-	i.affected, i.killed, i.injured, i.reliability, i.attribution, i.merged_into, i.published, i.published_at, i.created_at, i.ledger_idx`
+// incidentCols are the columns scanIncident reads. The perpetrator's name
+// is filled in from orgNames, not joined per row: the map reads
+// thousands of rows naming a handful of organisations.
+const incidentCols = `i.id, i.process_id, i.status, i.type, i.occurred_at, i.time_precision, i.lat, i.lon, i.location_precision,
+	i.place, i.admin1, i.admin2, i.perpetrator, i.affected, i.killed, i.injured, i.reliability, i.attribution, i.merged_into, i.published, i.published_at, i.created_at, i.ledger_idx`
 
 func scanIncident(rows *sql.Rows) (Incident, error) {
 	var i Incident
 	var at, pub, created int64
 	err := rows.Scan(&i.ID, &i.ProcessID, &i.Status, &i.Type, &at, &i.TimePrecision, &i.Lat, &i.Lon, &i.LocationPrecision,
-		&i.Place, &i.Admin1, &i.Admin2, &i.Perpetrator, &i.PerpetratorName, &i.Affected, &i.Killed, &i.Injured,
+		&i.Place, &i.Admin1, &i.Admin2, &i.Perpetrator, &i.Affected, &i.Killed, &i.Injured,
 		&i.Reliability, &i.Attribution, &i.MergedInto, &i.Published, &pub, &created, &i.LedgerIndex)
 	i.OccurredAt, i.CreatedAt = store.Time(at), store.Time(created)
 	if pub > 0 {
@@ -226,6 +228,10 @@ func (s *Service) eachIncident(ctx context.Context, actor access.Actor, processI
 	if limit > 0 {
 		w.WriteString(" LIMIT " + strconv.Itoa(limit))
 	}
+	names, err := orgNames(ctx, s.db.R)
+	if err != nil {
+		return err
+	}
 	rows, err := s.db.R.QueryContext(ctx, "SELECT "+incidentCols+" FROM ceasefire_incidents i"+w.String(), args...)
 	if err != nil {
 		return err
@@ -236,6 +242,7 @@ func (s *Service) eachIncident(ctx context.Context, actor access.Actor, processI
 		if err != nil {
 			return err
 		}
+		i.PerpetratorName = nameOf(names, i.Perpetrator)
 		if err := fn(i); err != nil {
 			return err
 		}
@@ -284,7 +291,40 @@ func (s *Service) incident(ctx context.Context, q access.Querier, actor access.A
 		}
 		return Incident{}, errs.NotFoundf("incident")
 	}
-	return scanIncident(rows)
+	inc, err := scanIncident(rows)
+	if err != nil {
+		return inc, err
+	}
+	rows.Close()
+	names, err := orgNames(ctx, q)
+	inc.PerpetratorName = nameOf(names, inc.Perpetrator)
+	return inc, err
+}
+
+// orgNames reads the names of the organisations, by id.
+func orgNames(ctx context.Context, q access.Querier) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, name FROM orgs")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// nameOf is the name of organisation id, or id itself ("unknown").
+func nameOf(names map[string]string, id string) string {
+	if n, ok := names[id]; ok {
+		return n
+	}
+	return id
 }
 
 func (s *Service) history(ctx context.Context, tx *sql.Tx, actor access.Actor, id string) ([]Step, error) {
