@@ -122,6 +122,8 @@ type Service struct {
 	led   *ledger.Ledger
 	files *channel.FileStore
 	now   func() time.Time
+
+	intake intake
 }
 
 // New returns the service; evidence files are sealed into files.

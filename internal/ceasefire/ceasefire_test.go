@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -361,6 +363,37 @@ func TestMapQuery(t *testing.T) {
 		}
 		if _, err := ceasefire.ParseBBox("37,33,36,34"); errs.Code(err) != errs.Invalid {
 			t.Errorf("inverted bbox: %v", err)
+		}
+	})
+}
+
+// TestConcurrentIntake files reports from many clients at once: those
+// sharing a transaction are each checked on their own, so the observer's
+// refused reports leave the others written.
+func TestConcurrentIntake(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		const n = 24
+		errsOf := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			by := w.Monitor
+			if i%3 == 0 {
+				by = w.Observer
+			}
+			wg.Go(func() {
+				_, errsOf[i] = w.cf.CreateReport(w.ctx, talkstest.Head(by), w.Process.ID, w.input(fmt.Sprintf("report %d", i)))
+			})
+		}
+		wg.Wait()
+		for i, err := range errsOf {
+			if want := map[bool]string{true: errs.Forbidden, false: ""}[i%3 == 0]; err != nil && errs.Code(err) != want || err == nil && want != "" {
+				t.Errorf("report %d: %v, want %q", i, err, want)
+			}
+		}
+		incs, err := w.cf.Incidents(w.ctx, talkstest.Head(w.Monitor), w.Process.ID, ceasefire.Filter{})
+		if err != nil || len(incs) != n-n/3 {
+			t.Errorf("%d incidents written, want %d (%v)", len(incs), n-n/3, err)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package ceasefire
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -193,36 +194,59 @@ func mayReport(c access.Capacity) error {
 	return nil
 }
 
-// CreateReport files a report; it starts its own incident.
+// CreateReport files a report; it starts its own incident. Reports filed
+// at the same time share one transaction (intake.go), each checked on its
+// own inside it.
 func (s *Service) CreateReport(ctx context.Context, actor access.Actor, processID string, in ReportInput) (r Report, err error) {
 	defer errs.Wrap(&err, "ceasefire.CreateReport")
 	r, err = in.validate(s.now())
 	if err != nil {
 		return r, err
 	}
-	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		c, err := capacity(ctx, tx, actor, processID)
-		if err != nil {
-			return err
+	return s.intake.file(ctx, s, actor, processID, r)
+}
+
+// fileReports checks and writes a batch of reports in one transaction. A
+// report its actor may not file gets its error and is left out; the others
+// are written.
+func (s *Service) fileReports(ctx context.Context, batch []*filing) error {
+	return s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		type scope struct{ orgs, mech access.Audience }
+		scopes := map[string]*scope{}
+		for _, f := range batch {
+			f.err = nil
+			c, err := capacity(ctx, tx, f.actor, f.processID)
+			if err == nil {
+				err = mayReport(c)
+			}
+			if errs.Code(err) != errs.Internal && err != nil {
+				f.err = err
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			sc := scopes[f.processID]
+			if sc == nil {
+				sc = &scope{}
+				if sc.orgs, err = access.ProcessOrgs(ctx, tx, f.processID); err != nil {
+					return err
+				}
+				if sc.mech, err = mechanism(ctx, tx, f.processID); err != nil {
+					return err
+				}
+				scopes[f.processID] = sc
+			}
+			if err := f.report.checkOrgs(sc.orgs); err != nil {
+				f.err = err
+				continue
+			}
+			if f.report, err = s.insertReport(ctx, rec, f.actor, f.processID, f.report, append(slices.Clone(sc.mech), f.actor.Org)); err != nil {
+				return err
+			}
 		}
-		if err := mayReport(c); err != nil {
-			return err
-		}
-		orgs, err := access.ProcessOrgs(ctx, tx, processID)
-		if err != nil {
-			return err
-		}
-		if err := r.checkOrgs(orgs); err != nil {
-			return err
-		}
-		mech, err := mechanism(ctx, tx, processID)
-		if err != nil {
-			return err
-		}
-		r, err = s.insertReport(ctx, rec, actor, processID, r, append(mech, actor.Org))
-		return err
+		return nil
 	})
-	return r, err
 }
 
 var (
