@@ -299,7 +299,7 @@ func acledRow(inc Incident, answers []Answer) []string {
 	}
 	notes := fmt.Sprintf("%s reported at %s", strings.ReplaceAll(inc.Type, "_", " "), inc.Place)
 	t := acledTypes[inc.Type]
-	return []string{inc.ID, inc.OccurredAt.Format("2006-01-02"), strconv.Itoa(inc.OccurredAt.Year()), tp, t[0], t[1], actor1, inc.Affected,
+	return []string{inc.ID, inc.OccurredAt.Format("2006-01-02"), strconv.Itoa(inc.OccurredAt.Year()), tp, t[0], t[1], actor1, inc.AffectedName,
 		strconv.FormatFloat(inc.Lat, 'f', 5, 64), strconv.FormatFloat(inc.Lon, 'f', 5, 64), geo, inc.Admin1, inc.Admin2, inc.Place,
 		"parley", notes, strconv.Itoa(inc.Killed), strconv.Itoa(inc.Injured), inc.Status, inc.Reliability, inc.Attribution,
 		strconv.FormatBool(inc.Published), strings.Join(ans, " | ")}

@@ -29,6 +29,7 @@ type Incident struct {
 	Perpetrator       string
 	PerpetratorName   string
 	Affected          string
+	AffectedName      string
 	Killed, Injured   int // best estimates
 	Reliability       string
 	Attribution       string
@@ -242,7 +243,7 @@ func (s *Service) eachIncident(ctx context.Context, actor access.Actor, processI
 		if err != nil {
 			return err
 		}
-		i.PerpetratorName = nameOf(names, i.Perpetrator)
+		i.PerpetratorName, i.AffectedName = nameOf(names, i.Perpetrator), nameOf(names, i.Affected)
 		if err := fn(i); err != nil {
 			return err
 		}
@@ -297,7 +298,7 @@ func (s *Service) incident(ctx context.Context, q access.Querier, actor access.A
 	}
 	rows.Close()
 	names, err := orgNames(ctx, q)
-	inc.PerpetratorName = nameOf(names, inc.Perpetrator)
+	inc.PerpetratorName, inc.AffectedName = nameOf(names, inc.Perpetrator), nameOf(names, inc.Affected)
 	return inc, err
 }
 
