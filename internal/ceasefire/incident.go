@@ -221,19 +221,24 @@ func (s *Service) eachIncident(ctx context.Context, actor access.Actor, processI
 	if f.Published {
 		w.WriteString(" AND i.published = " + ph(true))
 	}
-	w.WriteString(" ORDER BY i.occurred_at DESC, i.id")
+	const order = " ORDER BY i.occurred_at DESC, i.id"
 	limit := f.Limit
 	if limit == 0 {
 		limit = DefaultLimit
 	}
+	query := "SELECT " + incidentCols + " FROM ceasefire_incidents i" + w.String() + order
 	if limit > 0 {
-		w.WriteString(" LIMIT " + strconv.Itoa(limit))
+		// The newest matching ids come from the grid-square index alone
+		// (it holds every column the filters and the audience check
+		// need); only those rows are read from the table.
+		query = "SELECT " + incidentCols + " FROM ceasefire_incidents i WHERE i.id IN (SELECT i.id FROM ceasefire_incidents i" +
+			w.String() + order + " LIMIT " + strconv.Itoa(limit) + ")" + order
 	}
 	names, err := orgNames(ctx, s.db.R)
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.R.QueryContext(ctx, "SELECT "+incidentCols+" FROM ceasefire_incidents i"+w.String(), args...)
+	rows, err := s.db.R.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,9 @@
 -- cell is the incident's 0.25-degree grid square (see ceasefire.Cell): a
 -- map query for a bounding box asks for the squares it covers, so that the
 -- index (process_id, cell, occurred_at, ...) reads only the rows in the box
--- and the time window; the map's other filters are in the index too, so
--- that only the rows that match are read from the table.
+-- and the time window. The map's other filters, the coordinates and the id
+-- are in the index too: the query picks the newest matching ids from the
+-- index alone and reads only those rows from the table.
 
 -- +goose Up
 CREATE TABLE ceasefire_incidents (
@@ -41,7 +42,7 @@ CREATE TABLE ceasefire_incidents (
     created_at         BIGINT NOT NULL,
     ledger_idx         BIGINT NOT NULL
 );
-CREATE INDEX ceasefire_incidents_cell ON ceasefire_incidents(process_id, cell, occurred_at, type, status, perpetrator, merged_into, published);
+CREATE INDEX ceasefire_incidents_cell ON ceasefire_incidents(process_id, cell, occurred_at, type, status, perpetrator, merged_into, published, lat, lon, id);
 CREATE INDEX ceasefire_incidents_time ON ceasefire_incidents(process_id, occurred_at);
 
 CREATE TABLE ceasefire_reports (
