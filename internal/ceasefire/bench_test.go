@@ -141,6 +141,16 @@ func reopen(b *testing.B, dsn string) *benchWorld {
 	// A database loaded before the grid-square index changed gets the
 	// index of the current migration.
 	t0 := time.Now()
+	var def string
+	q := "SELECT sql FROM sqlite_master WHERE name = 'ceasefire_incidents_cell'"
+	if db.Dialect == store.Postgres {
+		q = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ceasefire_incidents_cell' AND schemaname = current_schema()"
+	}
+	db.R.QueryRow(q).Scan(&def)
+	if strings.Contains(def, "lon, id") {
+		b.Logf("reopened %d incidents", w.n)
+		return w
+	}
 	if _, err := db.W.Exec("DROP INDEX ceasefire_incidents_cell"); err != nil {
 		b.Fatal(err)
 	}

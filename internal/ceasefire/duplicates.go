@@ -73,7 +73,7 @@ func (s *Service) Duplicates(ctx context.Context, actor access.Actor, processID 
 			return nil, err
 		}
 		d.at = store.Time(at)
-		d.grams = trigrams(narrative)
+		d.narrative = narrative
 		f.add(&d)
 	}
 	if err := rows.Err(); err != nil {
@@ -102,8 +102,23 @@ type dupReport struct {
 	id, incident, typ string
 	at                time.Time
 	lat, lon          float64
-	grams             []uint32
+	narrative         string
+	grams             []uint32 // the narrative's trigrams, once compared
 	key               dupKey
+}
+
+// trigrams computes the report's trigrams when it is first compared: most
+// reports have no neighbour of their type in space and time, and never
+// are.
+func (d *dupReport) trigrams() []uint32 {
+	if d.grams == nil {
+		d.grams = trigrams(d.narrative)
+		if d.grams == nil {
+			d.grams = []uint32{}
+		}
+		d.narrative = ""
+	}
+	return d.grams
 }
 
 type dupKey struct {
@@ -169,7 +184,7 @@ func (f *dupFinder) compare(a, b *dupReport) {
 	if dist > f.o.Distance {
 		return
 	}
-	sim := jaccard(a.grams, b.grams)
+	sim := jaccard(a.trigrams(), b.trigrams())
 	if sim < f.o.MinSimilarity {
 		return
 	}
