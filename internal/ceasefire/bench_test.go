@@ -363,7 +363,7 @@ func BenchmarkDuplicates(b *testing.B) {
 					}
 				}
 			}()
-			t0 := time.Now()
+			t0, cpu0 := time.Now(), cpuTime()
 			cands, err := w.cf.Duplicates(context.Background(), mon, w.Process.ID, ceasefire.DuplicateOptions{Limit: 1000})
 			el := time.Since(t0)
 			close(stop)
@@ -372,6 +372,7 @@ func BenchmarkDuplicates(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportMetric(el.Seconds(), "s")
+			b.ReportMetric((cpuTime() - cpu0).Seconds(), "cpu-s")
 			b.ReportMetric(float64(peak.Load()-min(peak.Load(), base.HeapAlloc))/(1<<20), "peak-heap-MiB")
 			b.ReportMetric(float64(len(cands)), "candidates")
 		}
