@@ -27,10 +27,10 @@ func openCeasefire(db *store.DB, led *ledger.Ledger, dataDir string, master []by
 	return ceasefire.New(db, led, files), nil
 }
 
-// ceasefireUploads match the ceasefire's evidence uploads and CSV imports,
-// through the API and the pages.
+// ceasefireUploads match the ceasefire's evidence uploads (the API's, the
+// incident page's and the report form's photo) and CSV imports.
 var (
-	ceasefireEvidence = regexp.MustCompile(`^(/api/v1)?/ceasefire/reports/[^/]+/evidence$`)
+	ceasefireEvidence = regexp.MustCompile(`^((/api/v1)?/ceasefire/reports/[^/]+/evidence|/processes/[^/]+/ceasefire/reports)$`)
 	ceasefireImport   = regexp.MustCompile(`^(/api/v1)?/processes/[^/]+/ceasefire/reports/import$`)
 )
 
