@@ -50,6 +50,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seeded, err := demo.Seed(ctx, a.Talks, a.Auth, pw)
 	if err == nil && seeded {
 		err = demo.SeedDetainees(ctx, a.Talks, a.Auth, a.Detainees)
+		if err == nil {
+			err = demo.SeedCeasefire(ctx, a.Ceasefire, a.Talks, a.Auth)
+		}
 	}
 	if err != nil {
 		log.Error("seeding the demo failed", "err", err)

@@ -25,6 +25,7 @@ type serveFlags struct {
 	checkpointEvery  time.Duration
 	checkpointEvents int64
 	verifyOnStart    bool
+	mapTiles         string // the ceasefire map's base tiles (app.Config.MapTiles)
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
@@ -40,12 +41,14 @@ func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
 	fs.Int64Var(&s.checkpointEvents, "checkpoint-events", events, "also sign one as soon as this many events were appended; 0 means 1000 (env PARLEY_CHECKPOINT_EVENTS)")
 	verify, _ := strconv.ParseBool(os.Getenv("PARLEY_VERIFY_ON_START"))
 	fs.BoolVar(&s.verifyOnStart, "verify-on-start", verify, "run the full ledger verify in the background at start; damage makes the server read-only (env PARLEY_VERIFY_ON_START)")
+	fs.StringVar(&s.mapTiles, "map-tiles", os.Getenv("PARLEY_MAP_TILES"), "base-tile URL of the ceasefire map, e.g. https://tile.example/{z}/{x}/{y}.png; empty: a plain background that works offline (env PARLEY_MAP_TILES)")
 }
 
 // checkpoints copies the checkpoint schedule into cfg.
 func (s *serveFlags) checkpoints(cfg *app.Config) {
 	cfg.CheckpointEvery, cfg.CheckpointEvents = s.checkpointEvery, s.checkpointEvents
 	cfg.VerifyOnStart = s.verifyOnStart
+	cfg.MapTiles = s.mapTiles
 }
 
 func (s *serveFlags) tls() bool { return s.tlsCert != "" || s.tlsKey != "" }

@@ -18,6 +18,7 @@ import (
 	"parley/internal/access"
 	"parley/internal/auth"
 	"parley/internal/bargain"
+	"parley/internal/ceasefire"
 	"parley/internal/channel"
 	"parley/internal/detainees"
 	"parley/internal/errs"
@@ -49,6 +50,8 @@ type Deps struct {
 	Bargain *bargain.Service // the package analysis
 
 	Detainees *detainees.Service // lists, matching, exchanges, releases
+	// Ceasefire is the ceasefire monitoring mechanism.
+	Ceasefire *ceasefire.Service
 }
 
 // API serves the JSON API.
@@ -63,6 +66,7 @@ type API struct {
 	bargain *bargain.Service
 
 	detainees *detainees.Service
+	ceasefire *ceasefire.Service
 }
 
 // New returns the API over its services.
@@ -72,7 +76,7 @@ func New(d Deps) *API {
 		log = slog.Default()
 	}
 	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log, channel: d.Channel, text: d.Text, bargain: d.Bargain,
-		detainees: d.Detainees}
+		detainees: d.Detainees, ceasefire: d.Ceasefire}
 }
 
 // call is what an authenticated handler knows about its caller.
@@ -135,6 +139,7 @@ func (a *API) Register(mux *router.Mux) {
 	a.registerText(mux)
 	a.registerBargain(mux)
 	a.registerDetainees(mux)
+	a.registerCeasefire(mux)
 
 	// Anything else under the prefix answers in JSON, not with the web
 	// layer's HTML 404 page.

@@ -367,14 +367,21 @@ func (a *API) downloadAttachment(w http.ResponseWriter, r *http.Request, c call)
 // Content-Disposition: attachment, nosniff, a sandbox CSP and no caching.
 // The web pages serve downloads through it too.
 func ServeAttachment(w http.ResponseWriter, at channel.Attachment, data []byte) {
+	serveDownload(w, at.Name, at.ContentType, at.SHA256, data)
+}
+
+// serveDownload writes a stored file as a download: its own type,
+// Content-Disposition: attachment, nosniff, a sandbox CSP, no caching and
+// its SHA-256 in a Digest header.
+func serveDownload(w http.ResponseWriter, name, contentType, sha256 string, data []byte) {
 	h := w.Header()
-	h.Set("Content-Type", at.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": at.Name}))
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
-	h.Set("Digest", "sha-256="+at.SHA256)
+	h.Set("Digest", "sha-256="+sha256)
 	w.WriteHeader(http.StatusOK)
 	w.Write(data)
 }

@@ -143,6 +143,7 @@ func runAccessTable(t *testing.T, cfg app.Config) {
 	w := newWorld(t, cfg)
 	table := append(accessTable(w), channelRows(w)...)
 	table = append(table, detaineeRows(w)...)
+	table = append(table, ceasefireRows(w)...)
 
 	// Completeness, both ways: every registered route has a row, and every
 	// row names a registered route.
@@ -171,6 +172,7 @@ func runAccessTable(t *testing.T, cfg app.Config) {
 			w.checkConfidential(r, s, body)
 			w.checkChannelSecrets(r, s, body)
 			w.checkDetaineeSecrets(r, s, body)
+			w.checkCeasefireSecrets(r, s, body)
 		}
 	}
 	t.Logf("%d routes, %d rows, %d cells", len(registered), len(table), n)

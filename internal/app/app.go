@@ -18,6 +18,7 @@ import (
 	"parley/internal/api"
 	"parley/internal/auth"
 	"parley/internal/bargain"
+	"parley/internal/ceasefire"
 	"parley/internal/channel"
 	"parley/internal/detainees"
 	"parley/internal/ledger"
@@ -52,6 +53,10 @@ type Config struct {
 	// VerifyOnStart runs the full "parley verify" in the background once
 	// the server serves (ledger_guard.go).
 	VerifyOnStart bool
+	// MapTiles is the ceasefire map's base-tile URL template
+	// ("https://tile.example/{z}/{x}/{y}.png"); empty draws markers and
+	// zones on a plain background, which works with no internet.
+	MapTiles string
 }
 
 func (c *Config) defaults() {
@@ -74,7 +79,9 @@ type App struct {
 	Channel *channel.Service
 	Text    *text.Service
 	Bargain *bargain.Service
-	Mux     *router.Mux
+	// Ceasefire is the ceasefire monitoring mechanism.
+	Ceasefire *ceasefire.Service
+	Mux       *router.Mux
 
 	Detainees *detainees.Service
 
@@ -151,15 +158,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Talks.OnJoin(a.Text.Joined)
 	a.Talks.OnJoin(a.Bargain.Joined)
 	a.Talks.OnJoin(a.Detainees.Joined)
+	if a.Ceasefire, err = openCeasefire(db, a.Ledger, cfg.DataDir, master); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Talks.OnJoin(a.Ceasefire.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Detainees: a.Detainees, Log: log, Secure: cfg.Secure})
+		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	w.Register(a.Mux)
 	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Detainees: a.Detainees, Log: log}).Register(a.Mux)
+		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Log: log}).Register(a.Mux)
 	a.metrics = newMetrics(prometheus.NewRegistry(), db)
 	a.Mux.Handle("GET /metrics", loopbackOnly(a.metrics.handler()))
 	return a, nil

@@ -116,9 +116,10 @@ func writeInternal(w http.ResponseWriter, r *http.Request, id string) {
 }
 
 func (a *App) securityHeaders(next http.Handler) http.Handler {
+	csp := withMapTiles(contentSecurityPolicy, a.Config.MapTiles)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
@@ -181,6 +182,9 @@ func (a *App) bodyLimit(r *http.Request) int64 {
 	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") &&
 		uploadRoute.MatchString(r.URL.Path) {
 		return max(a.Config.MaxBody, channel.MaxUpload)
+	}
+	if n := ceasefireBodyLimit(r); n > 0 {
+		return max(a.Config.MaxBody, n)
 	}
 	return a.Config.MaxBody
 }

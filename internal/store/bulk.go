@@ -9,7 +9,7 @@ import (
 )
 
 // Column is one column of a Batch's table: its name and its PostgreSQL type,
-// one of "text", "bigint", "bytea" and "boolean".
+// one of "text", "bigint", "double precision", "bytea" and "boolean".
 type Column struct {
 	Name string
 	Type string
@@ -182,6 +182,8 @@ func column(c Column, rows [][]any, i int) any {
 		return gather[int64](rows, i)
 	case "bytea":
 		return gather[[]byte](rows, i)
+	case "double precision":
+		return gather[float64](rows, i)
 	}
 	return gather[bool](rows, i)
 }
@@ -207,6 +209,8 @@ func checkValue(c Column, v any) error {
 		_, ok = v.([]byte)
 	case "boolean":
 		_, ok = v.(bool)
+	case "double precision":
+		_, ok = v.(float64)
 	default:
 		return fmt.Errorf("column %s: unsupported type %q", c.Name, c.Type)
 	}

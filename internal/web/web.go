@@ -27,6 +27,7 @@ import (
 
 	"parley/internal/auth"
 	"parley/internal/bargain"
+	"parley/internal/ceasefire"
 	"parley/internal/channel"
 	"parley/internal/detainees"
 	"parley/internal/i18n"
@@ -57,6 +58,10 @@ type Deps struct {
 	Bargain *bargain.Service
 	// Detainees serves the detainee track's pages (detainees_*.go).
 	Detainees *detainees.Service
+	// Ceasefire is the ceasefire monitoring mechanism; MapTiles its map
+	// background (empty: a plain background, usable offline).
+	Ceasefire *ceasefire.Service
+	MapTiles  string
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
@@ -68,12 +73,14 @@ type Web struct {
 	talks *talks.Service
 	log   *slog.Logger
 	// channel: the conversation pages (conversation_*.go, statements_*.go).
-	channel *channel.Service
-	text    *text.Service
-	ledger  *ledger.Ledger // the record pages (record_*.go)
-	bargain *bargain.Service
-	secure  bool
-	cat     *i18n.Catalogue
+	channel   *channel.Service
+	text      *text.Service
+	ledger    *ledger.Ledger // the record pages (record_*.go)
+	bargain   *bargain.Service
+	ceasefire *ceasefire.Service
+	mapTiles  string
+	secure    bool
+	cat       *i18n.Catalogue
 
 	// detainees: the detainee track's pages (detainees_*.go).
 	detainees *detainees.Service
@@ -106,6 +113,7 @@ func New(d Deps) (*Web, error) {
 	}
 	w := &Web{
 		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, detainees: d.Detainees, secure: d.Secure, cat: cat,
+		ceasefire: d.Ceasefire, mapTiles: d.MapTiles,
 		pages: map[string]*template.Template{},
 		totp:  map[string]pendingTOTP{},
 		now:   time.Now,
@@ -241,6 +249,7 @@ func (w *Web) Register(mux *router.Mux) {
 	w.registerRecord(mux)
 	w.registerBargain(mux)
 	w.registerDetainees(mux)
+	w.registerCeasefire(mux)
 
 	// Anything else is a localized 404 page. The API registers its own
 	// /api/v1/ catch-all, which is more specific and wins.
