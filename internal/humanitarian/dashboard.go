@@ -59,7 +59,7 @@ func (l LocationFigures) DaysSinceLastDelivery(now time.Time) int {
 // ItemFigures is the funnel of one item at a location: requested →
 // approved → loaded → removed → delivered, over all its convoys.
 type ItemFigures struct {
-	Name, Unit                                     string
+	Name, Unit                                      string
 	Requested, Approved, Loaded, Removed, Delivered Quantity
 }
 

@@ -14,8 +14,8 @@ import (
 // for the location and what reached it.
 type ExportRow struct {
 	ConvoyID, Location, Admin1, Agency, Item, Unit, State string
-	Requested                                         Quantity
-	Delivered                                         Quantity
+	Requested                                             Quantity
+	Delivered                                             Quantity
 	// Approved is when the convoy's approvals were over; zero while
 	// awaited.
 	Approved time.Time
