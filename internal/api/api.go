@@ -20,6 +20,7 @@ import (
 	"parley/internal/bargain"
 	"parley/internal/channel"
 	"parley/internal/errs"
+	"parley/internal/humanitarian"
 	"parley/internal/ledger"
 	"parley/internal/router"
 	"parley/internal/talks"
@@ -46,6 +47,8 @@ type Deps struct {
 	Channel *channel.Service // messages, relays, statements, search, live stream
 	Text    *text.Service    // the negotiating text
 	Bargain *bargain.Service // the package analysis
+
+	Humanitarian *humanitarian.Service // humanitarian access
 }
 
 // API serves the JSON API.
@@ -58,6 +61,8 @@ type API struct {
 	channel *channel.Service
 	text    *text.Service
 	bargain *bargain.Service
+
+	humanitarian *humanitarian.Service
 }
 
 // New returns the API over its services.
@@ -66,7 +71,8 @@ func New(d Deps) *API {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log, channel: d.Channel, text: d.Text, bargain: d.Bargain}
+	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log, channel: d.Channel, text: d.Text, bargain: d.Bargain,
+		humanitarian: d.Humanitarian}
 }
 
 // call is what an authenticated handler knows about its caller.
@@ -128,6 +134,7 @@ func (a *API) Register(mux *router.Mux) {
 	a.registerChannel(mux)
 	a.registerText(mux)
 	a.registerBargain(mux)
+	a.registerHumanitarian(mux)
 
 	// Anything else under the prefix answers in JSON, not with the web
 	// layer's HTML 404 page.

@@ -19,6 +19,7 @@ import (
 	"parley/internal/auth"
 	"parley/internal/bargain"
 	"parley/internal/channel"
+	"parley/internal/humanitarian"
 	"parley/internal/ledger"
 	"parley/internal/router"
 	"parley/internal/store"
@@ -71,6 +72,8 @@ type App struct {
 	Text    *text.Service
 	Bargain *bargain.Service
 	Mux     *router.Mux
+
+	Humanitarian *humanitarian.Service
 
 	metrics      *metrics
 	checkpointer *ledger.Checkpointer
@@ -132,10 +135,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Text = text.New(db, a.Ledger, a.Auth)
 	a.Bargain = bargain.New(db, a.Ledger)
+	a.Humanitarian = humanitarian.New(db, a.Ledger)
 	// An organisation joining a round reads the negotiating texts and the
 	// package analysis's items it would have read had it been there.
 	a.Talks.OnJoin(a.Text.Joined)
 	a.Talks.OnJoin(a.Bargain.Joined)
+	a.Talks.OnJoin(a.Humanitarian.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
 		Bargain: a.Bargain, Log: log, Secure: cfg.Secure})
 	if err != nil {
@@ -144,7 +149,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	w.Register(a.Mux)
 	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Log: log}).Register(a.Mux)
+		Bargain: a.Bargain, Humanitarian: a.Humanitarian, Log: log}).Register(a.Mux)
 	a.metrics = newMetrics(prometheus.NewRegistry(), db)
 	a.Mux.Handle("GET /metrics", loopbackOnly(a.metrics.handler()))
 	return a, nil

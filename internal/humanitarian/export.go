@@ -3,6 +3,9 @@ package humanitarian
 import (
 	"context"
 	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"io"
 	"time"
 
 	"parley/internal/access"
@@ -70,4 +73,59 @@ func (s *Service) ExportConvoys(ctx context.Context, actor access.Actor, process
 		}
 	}
 	return rows.Err()
+}
+
+// WriteCSV writes the actor's export of the process's convoys as CSV: the
+// column headers, then with hxl the HXL hashtags, then one row per item
+// line. Nothing is written when the actor may not export.
+func (s *Service) WriteCSV(ctx context.Context, actor access.Actor, processID string, hxl bool, w io.Writer) (err error) {
+	if _, err := capacity(ctx, s.db.R, actor, processID); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Write(ExportHeaders)
+	if hxl {
+		cw.Write(HXL)
+	}
+	err = s.ExportConvoys(ctx, actor, processID, func(r ExportRow) error {
+		return cw.Write(r.Cells())
+	})
+	cw.Flush()
+	if err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// GeoJSON is the dashboard's locations as a GeoJSON FeatureCollection: a
+// point for each location (with its outline, when it has one, in a
+// GeometryCollection) and its figures as properties.
+func GeoJSON(d Dashboard) ([]byte, error) {
+	type feature struct {
+		Type       string         `json:"type"`
+		ID         string         `json:"id"`
+		Geometry   any            `json:"geometry"`
+		Properties map[string]any `json:"properties"`
+	}
+	features := []feature{}
+	for _, l := range d.Locations {
+		point := map[string]any{"type": "Point", "coordinates": []float64{l.Lon, l.Lat}}
+		var geom any = point
+		if l.Polygon != "" {
+			geom = map[string]any{"type": "GeometryCollection", "geometries": []any{point, json.RawMessage(l.Polygon)}}
+		}
+		items := []map[string]any{}
+		for _, it := range l.Items {
+			items = append(items, map[string]any{"name": it.Name, "unit": it.Unit, "requested": it.Requested, "approved": it.Approved,
+				"loaded": it.Loaded, "removed": it.Removed, "delivered": it.Delivered})
+		}
+		props := map[string]any{"name": l.Name, "admin1": l.Admin1, "admin2": l.Admin2, "status": l.Status,
+			"population": l.Population, "controlled_by": l.ControlledBy, "besieged_by": l.BesiegedBy,
+			"convoys": l.Convoys, "states": l.States, "items": items, "days_since_last_delivery": nil}
+		if days := l.DaysSinceLastDelivery(d.GeneratedAt); days >= 0 {
+			props["days_since_last_delivery"] = days
+		}
+		features = append(features, feature{Type: "Feature", ID: l.ID, Geometry: geom, Properties: props})
+	}
+	return json.Marshal(map[string]any{"type": "FeatureCollection", "features": features})
 }
