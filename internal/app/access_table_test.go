@@ -142,6 +142,7 @@ func TestAccessTable(t *testing.T) {
 func runAccessTable(t *testing.T, cfg app.Config) {
 	w := newWorld(t, cfg)
 	table := append(accessTable(w), channelRows(w)...)
+	table = append(table, humanitarianRows(w)...)
 
 	// Completeness, both ways: every registered route has a row, and every
 	// row names a registered route.
