@@ -90,7 +90,9 @@ func humanitarianRows(w *world) []row {
 	// The convoy to the opposition-held area: the agency, the mediation,
 	// the government (named in the approvals) and the opposition
 	// (controlling the destination) read it.
-	toOpp := func(med, gov, opp int) cells { return cells{unauth, notFound, med, gov, opp, notFound, notFound, notFound} }
+	toOpp := func(med, gov, opp int) cells {
+		return cells{unauth, notFound, med, gov, opp, notFound, notFound, notFound}
+	}
 	convoyBody := func(string) any {
 		return map[string]any{"destination": s.oppHeld, "items": []map[string]any{{"name": "wheat flour", "unit": "t", "requested": 5}},
 			"route": []string{"Checkpoint north"}, "approvals": []map[string]any{{"party": w.org["gov"], "due": "2100-01-01"}}}
