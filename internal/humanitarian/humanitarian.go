@@ -157,6 +157,16 @@ func (q Quantity) Float() float64 { return float64(q) / 1000 }
 // MarshalJSON writes the quantity as a number of its unit.
 func (q Quantity) MarshalJSON() ([]byte, error) { return json.Marshal(q.Float()) }
 
+// UnmarshalJSON reads a number of the unit, as MarshalJSON writes it.
+func (q *Quantity) UnmarshalJSON(b []byte) error {
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*q = Quantity(math.Round(f * 1000))
+	return nil
+}
+
 // String is the quantity as the pages and exports write it.
 func (q Quantity) String() string {
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.3f", q.Float()), "0"), ".")

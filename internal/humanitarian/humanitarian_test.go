@@ -120,6 +120,9 @@ func TestStory(t *testing.T) {
 		if cv.State != humanitarian.StateDelivered || *cv.Items[1].Delivered != 35_000 || len(cv.Steps) != 7 {
 			t.Fatalf("delivered: %+v", cv)
 		}
+		if rm := cv.Steps[4]; rm.Outcome != humanitarian.ItemsRemoved || len(rm.Items) != 1 || rm.Items[0].Quantity != 25_000 || rm.Items[0].Reason != "dual use" {
+			t.Errorf("the removal step reads back as %+v", rm)
+		}
 		for _, st := range cv.Steps {
 			if st.LedgerIndex <= 0 {
 				t.Errorf("step %s has no ledger event", st.Step)
