@@ -10,6 +10,7 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ type humSeed struct {
 	// government's approval for the approval row; approved: the
 	// government has approved it already.
 	toOpp, toGov, forApproval, approved string
+	forWebApproval                      string // awaits the government's approval for the web form's row
 }
 
 func (w *world) seedHumanitarian() humSeed {
@@ -61,6 +63,7 @@ func (w *world) seedHumanitarian() humSeed {
 		return cv.ID
 	}
 	s.toOpp, s.toGov, s.forApproval, s.approved = convoy(s.oppHeld), convoy(s.govHeld), convoy(s.oppHeld), convoy(s.oppHeld)
+	s.forWebApproval = convoy(s.oppHeld)
 	if _, err := h.RecordStep(ctx, w.user["gov.head"].Actor(), s.approved, humanitarian.StepInput{Step: humanitarian.StepApproval, Decision: humanitarian.Approved}); err != nil {
 		t.Fatalf("approval: %v", err)
 	}
@@ -98,6 +101,10 @@ func humanitarianRows(w *world) []row {
 			"route": []string{"Checkpoint north"}, "approvals": []map[string]any{{"party": w.org["gov"], "due": "2100-01-01"}}}
 	}
 	approve := fixed(map[string]any{"step": "approval", "decision": "approved"})
+	web := "/processes/" + w.process + "/humanitarian"
+	webFigures := func(status int) cells {
+		return cells{toLogin, status, status, status, status, status, notFound, status}
+	}
 	return []row{
 		{route: "POST " + api + "/processes/{id}/humanitarian/locations", object: "a new location", path: p + "/locations",
 			body: func(string) any {
@@ -146,5 +153,21 @@ func humanitarianRows(w *world) []row {
 			want: figures(ok)},
 		{route: "GET " + api + "/processes/{id}/humanitarian/convoys/export", object: "in an unknown format", path: p + "/convoys/export?format=xls", body: none,
 			want: loggedIn(unauth, badRequest)},
+
+		// The pages.
+		{route: "GET /processes/{id}/humanitarian", object: "the demo process (no area for the observer)", path: web, body: none, want: loggedIn(toLogin, ok)},
+		{route: "GET /processes/{id}/humanitarian", object: "no such process", path: "/processes/" + missing + "/humanitarian", body: none, want: loggedIn(toLogin, notFound)},
+		{route: "POST /processes/{id}/humanitarian/convoys", object: "a request to the opposition-held area", path: web + "/convoys",
+			body: fixed(url.Values{"destination": {s.oppHeld}, "item.0.name": {"flour"}, "item.0.unit": {"t"}, "item.0.requested": {"5"},
+				"approval.0.party": {w.org["gov"]}, "approval.0.due": {"2100-01-01"}}),
+			want: loggedIn(toLogin, forbidden)},
+		{route: "GET /processes/{id}/humanitarian/dashboard", object: "the demo process, public summary off", path: web + "/dashboard", body: none, want: webFigures(ok)},
+		{route: "GET /processes/{id}/humanitarian/export", object: "as HXL", path: web + "/export?format=hxl", body: none, want: loggedIn(toLogin, ok)},
+		{route: "GET /processes/{id}/humanitarian/export", object: "as GeoJSON", path: web + "/export?format=geojson", body: none, want: webFigures(ok)},
+		{route: "GET /humanitarian/convoys/{id}", object: "to the opposition-held area", path: "/humanitarian/convoys/" + s.toOpp, body: none,
+			want: cells{toLogin, notFound, ok, ok, ok, notFound, notFound, notFound}},
+		{route: "POST /humanitarian/convoys/{id}/steps", object: "approval of a convoy awaiting the government", path: "/humanitarian/convoys/" + s.forWebApproval + "/steps",
+			body: fixed(url.Values{"step": {"approval"}, "decision": {"approved"}}),
+			want: cells{toLogin, notFound, forbidden, http.StatusSeeOther, forbidden, notFound, notFound, notFound}},
 	}
 }

@@ -485,3 +485,51 @@ func (w *stepWrite) finish(ctx context.Context, next string, st Step, content ma
 	st.ID, st.At, st.ActorUser, st.ActorOrg, st.LedgerIndex = store.NewID(), w.at, w.actor.User, w.actor.Org, ev.Index
 	return insertStep(ctx, w.tx, w.rec, w.cv.ID, w.seq, st, w.aud)
 }
+
+// Can is what an actor may do in a process's humanitarian access, for the
+// pages to offer only the forms that would be accepted.
+type Can struct {
+	Locate  bool // record locations and change their status
+	Request bool // request convoys
+	Commit  bool // record commitments and switch the public summary
+}
+
+// Abilities returns what the actor may do in the process.
+func (s *Service) Abilities(ctx context.Context, actor access.Actor, processID string) (Can, error) {
+	c, err := capacity(ctx, s.db.R, actor, processID)
+	if err != nil {
+		return Can{}, err
+	}
+	return Can{Locate: c.In(access.Agency, access.Mediation), Request: c.In(access.Agency), Commit: c.Mediates()}, nil
+}
+
+// NextSteps lists the steps the actor may record on the convoy as it
+// stands, by the rules RecordStep applies.
+func (s *Service) NextSteps(ctx context.Context, actor access.Actor, cv Convoy) ([]string, error) {
+	if cv.State == StateRequested {
+		k := slices.IndexFunc(cv.Approvals, func(a Approval) bool { return a.Party == actor.Org && a.Decision == Pending })
+		if k < 0 {
+			return nil, nil
+		}
+		c, err := capacity(ctx, s.db.R, actor, cv.ProcessID)
+		if err != nil || !c.In(access.Party) || !c.Head() {
+			return nil, err
+		}
+		return []string{StepApproval}, nil
+	}
+	if actor.Org != cv.Agency {
+		return nil, nil
+	}
+	switch cv.State {
+	case StateApproved, StatePartiallyApproved:
+		return []string{StepDispatched}, nil
+	case StateHeld:
+		return []string{StepCheckpoint, StepTurnedBack}, nil
+	case StateDispatched:
+		if cv.Passed < len(cv.Route) {
+			return []string{StepCheckpoint, StepTurnedBack}, nil
+		}
+		return []string{StepDelivered, StepPartiallyDelivered, StepTurnedBack}, nil
+	}
+	return nil, nil
+}

@@ -28,6 +28,7 @@ import (
 	"parley/internal/auth"
 	"parley/internal/bargain"
 	"parley/internal/channel"
+	"parley/internal/humanitarian"
 	"parley/internal/i18n"
 	"parley/internal/ledger"
 	"parley/internal/router"
@@ -54,6 +55,8 @@ type Deps struct {
 	Ledger *ledger.Ledger
 	// Bargain serves the package-analysis pages (bargain_*.go).
 	Bargain *bargain.Service
+	// Humanitarian serves the humanitarian access pages (humanitarian_*.go).
+	Humanitarian *humanitarian.Service
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
@@ -71,6 +74,9 @@ type Web struct {
 	bargain *bargain.Service
 	secure  bool
 	cat     *i18n.Catalogue
+
+	// humanitarian: the humanitarian access pages (humanitarian_*.go).
+	humanitarian *humanitarian.Service
 
 	pages     map[string]*template.Template // page name → layout + partials + page
 	fragments *template.Template            // layout + partials, for htmx fragments
@@ -104,6 +110,7 @@ func New(d Deps) (*Web, error) {
 		totp:  map[string]pendingTOTP{},
 		now:   time.Now,
 	}
+	w.humanitarian = d.Humanitarian
 	if err := w.hashAssets(); err != nil {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
@@ -234,6 +241,7 @@ func (w *Web) Register(mux *router.Mux) {
 	w.registerText(mux)
 	w.registerRecord(mux)
 	w.registerBargain(mux)
+	w.registerHumanitarian(mux)
 
 	// Anything else is a localized 404 page. The API registers its own
 	// /api/v1/ catch-all, which is more specific and wins.
