@@ -48,6 +48,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer a.Close()
 	seeded, err := demo.Seed(ctx, a.Talks, a.Auth, pw)
+	if err == nil && seeded {
+		err = demo.SeedHumanitarian(ctx, a.Humanitarian, a.Talks, a.Auth)
+	}
 	if err != nil {
 		log.Error("seeding the demo failed", "err", err)
 		return 1
