@@ -10,13 +10,24 @@
     if (!window.L) { return; }
     var locations = JSON.parse(el.dataset.locations || "[]");
     var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
-    var bounds = [];
-    locations.forEach(function (l) {
+    // Leaflet draws a layer only on a map that has a view: set it from
+    // every position and outline first.
+    var bounds = L.latLngBounds([]);
+    var shapes = locations.map(function (l) {
+      var shape = l.polygon ? L.geoJSON(l.polygon, { style: { color: colours[l.status] || "#55606e", weight: 2, fillOpacity: 0.15 } }) : null;
+      if (shape) { bounds.extend(shape.getBounds()); }
+      bounds.extend([l.lat, l.lon]);
+      return shape;
+    });
+    if (!bounds.isValid()) { return; }
+    if (locations.length === 1) {
+      map.setView(bounds.getCenter(), 10);
+    } else {
+      map.fitBounds(bounds, { padding: [40, 40] });
+    }
+    locations.forEach(function (l, i) {
       var colour = colours[l.status] || "#55606e";
-      if (l.polygon) {
-        var shape = L.geoJSON(l.polygon, { style: { color: colour, weight: 2, fillOpacity: 0.15 } }).addTo(map);
-        bounds.push(shape.getBounds().getNorthEast(), shape.getBounds().getSouthWest());
-      }
+      if (shapes[i]) { shapes[i].addTo(map); }
       var marker = L.circleMarker([l.lat, l.lon], { radius: 9, color: colour, fillColor: colour, fillOpacity: 0.7, weight: 2 }).addTo(map);
       var popup = document.createElement("div");
       var name = document.createElement("strong");
@@ -28,13 +39,7 @@
       popup.append(name, status, detail);
       marker.bindPopup(popup);
       marker.bindTooltip(l.name, { permanent: true, direction: "top", offset: [0, -8], className: "hum-map-label" });
-      bounds.push([l.lat, l.lon]);
     });
-    if (bounds.length === 1) {
-      map.setView(bounds[0], 10);
-    } else if (bounds.length > 1) {
-      map.fitBounds(bounds, { padding: [40, 40] });
-    }
   }
 
   function drawFunnel(el) {
@@ -49,7 +54,8 @@
       series.push({ label: s.name, stroke: palette[i % palette.length], width: 2, points: { show: true, size: 7 },
         value: function (u, v) { return v == null ? "—" : v.toFixed(0) + " %"; } });
     });
-    var width = Math.max(280, el.clientWidth || 320);
+    var box = el.parentElement ? el.parentElement.clientWidth : el.clientWidth;
+    var width = Math.max(300, Math.min(760, box || 320));
     var opts = {
       width: width, height: 240,
       scales: { x: { time: false, range: [-0.2, xs.length - 0.8] }, y: { range: [0, 105] } },
