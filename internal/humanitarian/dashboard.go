@@ -94,7 +94,16 @@ const (
 // otherwise.
 func (s *Service) Dashboard(ctx context.Context, actor access.Actor, processID string) (d Dashboard, err error) {
 	defer errs.Wrap(&err, "humanitarian.Dashboard")
-	q := s.db.R
+	// One read transaction: every figure from one snapshot, every query
+	// through a statement prepared once.
+	err = s.db.ReadTx(ctx, func(r *store.Reader) error {
+		d, err = s.dashboard(ctx, r, actor, processID)
+		return err
+	})
+	return d, err
+}
+
+func (s *Service) dashboard(ctx context.Context, q access.Querier, actor access.Actor, processID string) (d Dashboard, err error) {
 	c, err := capacity(ctx, q, actor, processID)
 	if err != nil {
 		return d, err
@@ -206,7 +215,7 @@ func (s *Service) Dashboard(ctx context.Context, actor access.Actor, processID s
 			return d, err
 		}
 	}
-	if d.MedianApproval, err = median(ctx, q, "c.process_id = $1", args, figures, total); err != nil {
+	if d.MedianApproval, err = median(ctx, q, "c.process_id = $3", []any{processID, fullArg, processID}, figures, total); err != nil {
 		return d, err
 	}
 	if d.Summary {
@@ -239,17 +248,17 @@ func eachRow(ctx context.Context, q access.Querier, query string, args []any, fn
 	return rows.Err()
 }
 
-// median is the median approval time of the convoys matching where, of
-// which there are n with an approval time: one or two rows read at an
-// offset of the index on approval times.
+// median is the median approval time of the convoys matching where (on
+// $3), of which there are n with an approval time: one or two rows read at
+// an offset of the index on approval times.
 func median(ctx context.Context, q access.Querier, where string, args []any, figures string, n int64) (*time.Duration, error) {
 	if n == 0 {
 		return nil, nil
 	}
 	query := "SELECT c.approval_us FROM hum_convoys c WHERE " + where + " AND c.approval_us IS NOT NULL AND " + figures +
-		" ORDER BY c.approval_us LIMIT 2 OFFSET " + itoa((n-1)/2)
+		" ORDER BY c.approval_us LIMIT 2 OFFSET $4"
 	var vals []int64
-	if err := eachRow(ctx, q, query, args, func(sc scanner) error {
+	if err := eachRow(ctx, q, query, append(args, (n-1)/2), func(sc scanner) error {
 		var v int64
 		if err := sc.Scan(&v); err != nil {
 			return err

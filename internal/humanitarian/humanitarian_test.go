@@ -27,7 +27,7 @@ type world struct {
 	med   access.Actor
 }
 
-func newWorld(t *testing.T, db *store.DB) *world {
+func newWorld(t testing.TB, db *store.DB) *world {
 	t.Helper()
 	f := talkstest.New(t, db)
 	w := &world{f: f, h: humanitarian.New(db, f.Ledger), now: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC),
@@ -149,6 +149,7 @@ func TestStory(t *testing.T) {
 		if got := d.Locations[0].DaysSinceLastDelivery(w.now.Add(72 * time.Hour)); got != 3 {
 			t.Errorf("days since last delivery %d", got)
 		}
+		checkFigures(t, db, w.f.Process.ID)
 
 		// Readers: the agency, the mediation, the named party and the
 		// controlling party read the convoy; the guarantor, the observer,
@@ -250,6 +251,7 @@ func TestRefusals(t *testing.T) {
 		if e, ok := errs.As(err); !ok || e.Field != "items[0].delivered" {
 			t.Errorf("delivery above loaded less removed: %v", err)
 		}
+		checkFigures(t, db, w.f.Process.ID)
 	})
 }
 
@@ -323,5 +325,6 @@ func TestCommitment(t *testing.T) {
 		if kept() {
 			t.Error("kept after a 20-day wait")
 		}
+		checkFigures(t, db, w.f.Process.ID)
 	})
 }
