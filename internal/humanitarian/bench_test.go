@@ -76,10 +76,16 @@ func checkFigures(t testing.TB, db *store.DB, processID string) {
 	}
 }
 
-// insertRows inserts rows into table in chunks of multi-row statements,
-// inside tx: the benchmark's fixture, written around the service.
-func insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, rows [][]any) error {
-	const chunk = 500
+// insertRows inserts rows into table inside tx: the benchmark's fixture,
+// written around the service. SQLite runs one prepared single-row
+// statement per row (binding many named parameters costs more than the
+// statements); PostgreSQL takes chunks of multi-row statements.
+func insertRows(ctx context.Context, tx *sql.Tx, d store.Dialect, table string, cols []string, rows [][]any) error {
+	chunk := 500
+	if d == store.SQLite {
+		chunk = 1
+	}
+	var st *sql.Stmt
 	for start := 0; start < len(rows); start += chunk {
 		part := rows[start:min(start+chunk, len(rows))]
 		var q strings.Builder
@@ -99,7 +105,19 @@ func insertRows(ctx context.Context, tx *sql.Tx, table string, cols []string, ro
 			}
 			q.WriteString(")")
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		var err error
+		if chunk == 1 {
+			if st == nil {
+				if st, err = tx.PrepareContext(ctx, q.String()); err != nil {
+					return fmt.Errorf("insert into %s: %w", table, err)
+				}
+				defer st.Close()
+			}
+			_, err = st.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q.String(), args...)
+		}
+		if err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
 	}
@@ -185,7 +203,7 @@ func seedHistory(b *testing.B, db *store.DB, w *world, n int) {
 		}
 		states[[2]string{loc, state}]++
 		convoys = append(convoys, []any{id, w.f.Process.ID, loc, w.f.Agency.ID, state, req, "bench", approvalUS, delivered, req, int64(1), int64(0)})
-		appr = append(appr, []any{id, w.f.Gov.ID, w.f.Process.ID, int64(0), due, decision})
+		appr = append(appr, []any{id, w.f.Gov.ID, w.f.Process.ID, loc, int64(0), due, decision})
 		aud = append(aud, []any{id, w.f.Agency.ID}, []any{id, w.f.Mediation.ID}, []any{id, w.f.Gov.ID}, []any{id, w.f.Opp.ID})
 		for k, it := range items {
 			q := int64(100+rng.IntN(900)) * 1000
@@ -236,11 +254,11 @@ func seedHistory(b *testing.B, db *store.DB, w *world, n int) {
 			rows  [][]any
 		}{
 			{"hum_convoys", []string{"id", "process_id", "location_id", "agency_org", "state", "requested_at", "requested_by", "approval_us", "delivered_at", "updated_at", "steps", "ledger_idx"}, convoys},
-			{"hum_approvals", []string{"convoy_id", "party_org", "process_id", "pos", "due", "decision"}, appr},
+			{"hum_approvals", []string{"convoy_id", "party_org", "process_id", "location_id", "pos", "due", "decision"}, appr},
 			{"audience", []string{"item_id", "org_id"}, aud},
 			{"hum_convoy_items", []string{"convoy_id", "pos", "name", "unit", "requested", "approved", "loaded", "removed", "delivered"}, lines},
 		} {
-			if err := insertRows(ctx, tx, p.table, p.cols, p.rows); err != nil {
+			if err := insertRows(ctx, tx, db.Dialect, p.table, p.cols, p.rows); err != nil {
 				return err
 			}
 		}

@@ -240,8 +240,8 @@ func (s *Service) RequestConvoy(ctx context.Context, actor access.Actor, process
 			}
 		}
 		for i, a := range cv.Approvals {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO hum_approvals(convoy_id, party_org, process_id, pos, due) VALUES ($1, $2, $3, $4, $5)",
-				cv.ID, a.Party, processID, i, store.Stamp(a.Due)); err != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO hum_approvals(convoy_id, party_org, process_id, location_id, pos, due) VALUES ($1, $2, $3, $4, $5, $6)",
+				cv.ID, a.Party, processID, loc.ID, i, store.Stamp(a.Due)); err != nil {
 				return err
 			}
 		}

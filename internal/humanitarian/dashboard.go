@@ -84,8 +84,8 @@ type CommitmentFigures struct {
 
 // Recent convoys on the dashboard.
 const (
-	RecentConvoys = 10
-	RecentWindow  = 200
+	RecentConvoys = 5
+	RecentWindow  = 50
 )
 
 // Dashboard returns the process's dashboard as the actor may read it: the
@@ -328,8 +328,8 @@ func (s *Service) obstacles(ctx context.Context, q access.Querier, figures strin
 		}); err != nil {
 		return err
 	}
-	return eachRow(ctx, q, `SELECT c.location_id, a.party_org, COUNT(*) FROM hum_approvals a JOIN hum_convoys c ON c.id = a.convoy_id
-		WHERE a.process_id = $1 AND a.decision = 'pending' AND a.due < $3 AND `+figures+` GROUP BY c.location_id, a.party_org`,
+	return eachRow(ctx, q, `SELECT a.location_id, a.party_org, COUNT(*) FROM hum_approvals a
+		WHERE a.process_id = $1 AND a.decision = 'pending' AND a.due < $3 AND `+figures+` GROUP BY a.location_id, a.party_org`,
 		append(args, store.Stamp(now)), func(sc scanner) error {
 			var loc string
 			o := Obstacle{Kind: ObstacleNoAnswer}

@@ -96,6 +96,7 @@ CREATE TABLE hum_approvals (
     convoy_id  TEXT NOT NULL REFERENCES hum_convoys(id),
     party_org  TEXT NOT NULL REFERENCES orgs(id),
     process_id TEXT NOT NULL,
+    location_id TEXT NOT NULL,
     pos        INTEGER NOT NULL,
     due        BIGINT NOT NULL,
     decision   TEXT NOT NULL DEFAULT 'pending',
@@ -104,8 +105,8 @@ CREATE TABLE hum_approvals (
     PRIMARY KEY (convoy_id, party_org)
 );
 -- The dashboard counts the approvals still pending past their deadline
--- (no_answer, computed when read): few, however many convoys there are.
-CREATE INDEX hum_approvals_pending ON hum_approvals(process_id, decision, due);
+-- (no_answer, computed when read) from this index alone.
+CREATE INDEX hum_approvals_pending ON hum_approvals(process_id, decision, due, location_id, party_org);
 
 CREATE TABLE hum_steps (
     id         TEXT PRIMARY KEY,
