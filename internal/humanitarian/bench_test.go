@@ -21,8 +21,8 @@ import (
 
 // figures reads, for every location of the process, the dashboard's
 // aggregates and the same figures recomputed from the convoys' own rows,
-// as "location item unit requested approved loaded removed delivered"
-// lines and "location state n" lines, sorted.
+// as "location item unit requested approved loaded removed delivered",
+// "location state n" and "location took hours n" lines, each kind sorted.
 func figures(t testing.TB, db *store.DB, processID string) (kept, recomputed []string) {
 	t.Helper()
 	ctx := context.Background()
@@ -58,11 +58,15 @@ func figures(t testing.TB, db *store.DB, processID string) (kept, recomputed []s
 	kept = append(read(`SELECT li.location_id, li.name, li.unit, li.requested, li.approved, li.loaded, li.removed, li.delivered
 		FROM hum_location_items li JOIN hum_locations l ON l.id = li.location_id WHERE l.process_id = $1`),
 		read(`SELECT s.location_id, s.state, s.n FROM hum_location_states s JOIN hum_locations l ON l.id = s.location_id WHERE l.process_id = $1 AND s.n > 0`)...)
+	kept = append(kept, read(`SELECT h.location_id, 'took', h.hours, h.n FROM hum_approval_hours h JOIN hum_locations l ON l.id = h.location_id
+		WHERE l.process_id = $1 AND h.n > 0`)...)
 	recomputed = append(read(`SELECT c.location_id, i.name, i.unit, CAST(SUM(i.requested) AS BIGINT),
 		CAST(SUM(CASE WHEN c.approval_us IS NOT NULL THEN COALESCE(i.approved, 0) ELSE 0 END) AS BIGINT),
 		CAST(SUM(COALESCE(i.loaded, 0)) AS BIGINT), CAST(SUM(i.removed) AS BIGINT), CAST(SUM(COALESCE(i.delivered, 0)) AS BIGINT)
 		FROM hum_convoys c JOIN hum_convoy_items i ON i.convoy_id = c.id WHERE c.process_id = $1 GROUP BY c.location_id, i.name, i.unit`),
 		read(`SELECT c.location_id, c.state, COUNT(*) FROM hum_convoys c WHERE c.process_id = $1 GROUP BY c.location_id, c.state`)...)
+	recomputed = append(recomputed, read(`SELECT c.location_id, 'took', c.approval_us / 3600000000, COUNT(*) FROM hum_convoys c
+		WHERE c.process_id = $1 AND c.approval_us IS NOT NULL GROUP BY c.location_id, c.approval_us / 3600000000`)...)
 	return kept, recomputed
 }
 
@@ -160,7 +164,7 @@ func seedHistory(b *testing.B, db *store.DB, w *world, n int) {
 	sums := map[key]*[5]int64{}
 	states := map[[2]string]int64{}
 	last := map[string]int64{}
-	approvals := map[string]int64{}
+	hours := map[[2]string]int64{}
 	var convoys, lines, appr, aud [][]any
 	start := w.now.Add(-730 * 24 * time.Hour)
 	for c := 0; c < n; c++ {
@@ -191,8 +195,9 @@ func seedHistory(b *testing.B, db *store.DB, w *world, n int) {
 				due = store.Stamp(w.now.Add(time.Hour))
 			}
 		} else {
-			approvalUS = sql.NullInt64{Int64: int64(1+rng.IntN(400)) * int64(time.Hour/time.Microsecond), Valid: true}
-			approvals[loc]++
+			h := int64(1 + rng.IntN(400))
+			approvalUS = sql.NullInt64{Int64: h * int64(time.Hour/time.Microsecond), Valid: true}
+			hours[[2]string{loc, strconv.FormatInt(h, 10)}]++
 		}
 		if state == humanitarian.StateDenied {
 			decision = humanitarian.Denied
@@ -277,10 +282,17 @@ func seedHistory(b *testing.B, db *store.DB, w *world, n int) {
 				return err
 			}
 		}
+		for k, v := range hours {
+			h, _ := strconv.ParseInt(k[1], 10, 64)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO hum_approval_hours(location_id, hours, n) VALUES ($1, $2, $3)
+				ON CONFLICT (location_id, hours) DO UPDATE SET n = hum_approval_hours.n + excluded.n`, k[0], h, v); err != nil {
+				return err
+			}
+		}
 		for _, loc := range locs {
-			if _, err := tx.ExecContext(ctx, `UPDATE hum_locations SET convoys = convoys + $1, approvals = approvals + $2,
-				last_delivery_at = CASE WHEN last_delivery_at > $3 THEN last_delivery_at ELSE $3 END WHERE id = $4`,
-				int64(n/len(locs)), approvals[loc], last[loc], loc); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE hum_locations SET convoys = convoys + $1,
+				last_delivery_at = CASE WHEN last_delivery_at > $2 THEN last_delivery_at ELSE $2 END WHERE id = $3`,
+				int64(n/len(locs)), last[loc], loc); err != nil {
 				return err
 			}
 		}

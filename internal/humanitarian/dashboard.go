@@ -1,8 +1,10 @@
 package humanitarian
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,8 +16,8 @@ import (
 // Dashboard is what a process's commitments come to: per location, what
 // was asked for and what reached people, how long approvals took and what
 // stood in the way. It reads the aggregates each step keeps up to date
-// (hum_location_items, hum_location_states, hum_obstacles) and indexed
-// medians, never the convoys one by one.
+// (hum_location_items, hum_location_states, hum_obstacles,
+// hum_approval_hours), never the convoys one by one.
 type Dashboard struct {
 	ProcessID string
 	// Summary marks the public summary an observer reads: counts and
@@ -143,18 +145,16 @@ func (s *Service) dashboard(ctx context.Context, q access.Querier, actor access.
 
 	byID := map[string]*LocationFigures{}
 	rows, err := q.QueryContext(ctx, `SELECT l.id, l.name, l.admin1, l.admin2, l.status, l.lat, l.lon, l.polygon, l.population,
-		l.controlled_by, l.besieged_by, l.convoys, l.approvals, l.last_delivery_at FROM hum_locations l
+		l.controlled_by, l.besieged_by, l.convoys, l.last_delivery_at FROM hum_locations l
 		WHERE l.process_id = $1 AND `+figures+` ORDER BY l.name, l.id`, args...)
 	if err != nil {
 		return d, err
 	}
-	approvals := map[string]int64{}
-	var total int64
 	for rows.Next() {
 		var l LocationFigures
-		var n, last int64
+		var last int64
 		if err := rows.Scan(&l.ID, &l.Name, &l.Admin1, &l.Admin2, &l.Status, &l.Lat, &l.Lon, &l.Polygon, &l.Population,
-			&l.ControlledBy, &l.BesiegedBy, &l.Convoys, &n, &last); err != nil {
+			&l.ControlledBy, &l.BesiegedBy, &l.Convoys, &last); err != nil {
 			rows.Close()
 			return d, err
 		}
@@ -162,8 +162,6 @@ func (s *Service) dashboard(ctx context.Context, q access.Querier, actor access.
 			l.LastDelivery = store.Time(last)
 		}
 		l.States = map[string]int64{}
-		approvals[l.ID] = n
-		total += n
 		d.Convoys += l.Convoys
 		d.Locations = append(d.Locations, l)
 	}
@@ -209,13 +207,7 @@ func (s *Service) dashboard(ctx context.Context, q access.Querier, actor access.
 	if err := s.commitmentFigures(ctx, q, figures, args, byID, now); err != nil {
 		return d, err
 	}
-	for i := range d.Locations {
-		l := &d.Locations[i]
-		if l.MedianApproval, err = median(ctx, q, "c.location_id = $3", []any{processID, fullArg, l.ID}, figures, approvals[l.ID]); err != nil {
-			return d, err
-		}
-	}
-	if d.MedianApproval, err = median(ctx, q, "c.process_id = $3", []any{processID, fullArg, processID}, figures, total); err != nil {
+	if err := medians(ctx, q, figures, args, &d, byID); err != nil {
 		return d, err
 	}
 	if d.Summary {
@@ -248,35 +240,65 @@ func eachRow(ctx context.Context, q access.Querier, query string, args []any, fn
 	return rows.Err()
 }
 
-// median is the median approval time of the convoys matching where (on
-// $3), of which there are n with an approval time: one or two rows read at
-// an offset of the index on approval times.
-func median(ctx context.Context, q access.Querier, where string, args []any, figures string, n int64) (*time.Duration, error) {
-	if n == 0 {
-		return nil, nil
-	}
-	query := "SELECT c.approval_us FROM hum_convoys c WHERE " + where + " AND c.approval_us IS NOT NULL AND " + figures +
-		" ORDER BY c.approval_us LIMIT 2 OFFSET $4"
-	var vals []int64
-	if err := eachRow(ctx, q, query, append(args, (n-1)/2), func(sc scanner) error {
-		var v int64
-		if err := sc.Scan(&v); err != nil {
+// medians reads how long approvals took, in whole hours counted per
+// area, and sets the median of each area and of the process.
+func medians(ctx context.Context, q access.Querier, figures string, args []any, d *Dashboard, byID map[string]*LocationFigures) error {
+	per := map[string][]hourCount{}
+	all := map[int64]int64{}
+	if err := eachRow(ctx, q, `SELECT h.location_id, h.hours, h.n FROM hum_approval_hours h JOIN hum_locations l ON l.id = h.location_id
+		WHERE l.process_id = $1 AND h.n > 0 AND `+figures+` ORDER BY h.location_id, h.hours`, args, func(sc scanner) error {
+		var loc string
+		var c hourCount
+		if err := sc.Scan(&loc, &c.hours, &c.n); err != nil {
 			return err
 		}
-		vals = append(vals, v)
+		per[loc] = append(per[loc], c)
+		all[c.hours] += c.n
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	if len(vals) == 0 {
-		return nil, nil
+	for loc, counts := range per {
+		if l := byID[loc]; l != nil {
+			l.MedianApproval = median(counts)
+		}
 	}
-	m := vals[0]
-	if n%2 == 0 && len(vals) == 2 {
-		m = (vals[0] + vals[1]) / 2
+	var counts []hourCount
+	for h, n := range all {
+		counts = append(counts, hourCount{h, n})
 	}
-	dur := time.Duration(m) * time.Microsecond
-	return &dur, nil
+	slices.SortFunc(counts, func(a, b hourCount) int { return cmp.Compare(a.hours, b.hours) })
+	d.MedianApproval = median(counts)
+	return nil
+}
+
+// hourCount is how many approvals took hours (whole hours).
+type hourCount struct{ hours, n int64 }
+
+// median is the median of counts sorted by hours: the middle value, or the
+// mean of the two middle ones; nil when there is none.
+func median(counts []hourCount) *time.Duration {
+	var total int64
+	for _, c := range counts {
+		total += c.n
+	}
+	if total == 0 {
+		return nil
+	}
+	at := func(k int64) int64 { // the k-th smallest, from 0
+		for _, c := range counts {
+			if k < c.n {
+				return c.hours
+			}
+			k -= c.n
+		}
+		return counts[len(counts)-1].hours
+	}
+	m := time.Duration(at((total-1)/2)) * time.Hour
+	if total%2 == 0 {
+		m = (m + time.Duration(at(total/2))*time.Hour) / 2
+	}
+	return &m
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -328,3 +328,30 @@ func TestCommitment(t *testing.T) {
 		checkFigures(t, db, w.f.Process.ID)
 	})
 }
+
+// TestJoined: an organisation that joins a round of the process later
+// reads what it would have read had it been there: a guarantor the
+// dashboard and no convoy, a second mediation every convoy.
+func TestJoined(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		w.f.Talks.OnJoin(w.h.Joined)
+		cv := w.request(t, "Checkpoint 1")
+		for _, kind := range []access.OrgKind{access.Guarantor, access.Mediation, access.Observer} {
+			o, err := w.f.Talks.AddOrg(ctx, access.System, "Late "+string(kind), "", kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.f.Talks.AddParticipant(ctx, access.System, w.f.Round.ID, o.ID); err != nil {
+				t.Fatal(err)
+			}
+			a := talkstest.Actor(o, access.Head)
+			_, dashErr := w.h.Dashboard(ctx, a, w.f.Process.ID)
+			_, convoyErr := w.h.Convoy(ctx, a, cv.ID)
+			if (dashErr == nil) != (kind != access.Observer) || (convoyErr == nil) != (kind == access.Mediation) {
+				t.Errorf("a late %s: dashboard %v, convoy %v", kind, dashErr, convoyErr)
+			}
+		}
+	})
+}

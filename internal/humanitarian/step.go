@@ -225,11 +225,12 @@ func (w *stepWrite) approval(ctx context.Context, c access.Capacity, in StepInpu
 	if next != StateRequested {
 		// The approvals are over: the convoy's approval time and its
 		// approved quantities enter the dashboard.
-		if _, err := w.tx.ExecContext(ctx, "UPDATE hum_convoys SET approval_us = $1 WHERE id = $2",
-			store.Stamp(w.at)-store.Stamp(w.cv.RequestedAt), w.cv.ID); err != nil {
+		took := store.Stamp(w.at) - store.Stamp(w.cv.RequestedAt)
+		if _, err := w.tx.ExecContext(ctx, "UPDATE hum_convoys SET approval_us = $1 WHERE id = $2", took, w.cv.ID); err != nil {
 			return err
 		}
-		if _, err := w.tx.ExecContext(ctx, "UPDATE hum_locations SET approvals = approvals + 1 WHERE id = $1", w.cv.LocationID); err != nil {
+		if _, err := w.tx.ExecContext(ctx, `INSERT INTO hum_approval_hours(location_id, hours, n) VALUES ($1, $2, 1)
+			ON CONFLICT (location_id, hours) DO UPDATE SET n = hum_approval_hours.n + 1`, w.cv.LocationID, took/int64(time.Hour/time.Microsecond)); err != nil {
 			return err
 		}
 		for _, it := range w.cv.Items {

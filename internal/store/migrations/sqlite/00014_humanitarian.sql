@@ -32,7 +32,6 @@ CREATE TABLE hum_locations (
     besieged_by       TEXT NOT NULL DEFAULT '',
     status            TEXT NOT NULL,
     convoys           BIGINT NOT NULL DEFAULT 0,
-    approvals         BIGINT NOT NULL DEFAULT 0,
     last_delivery_at  BIGINT NOT NULL DEFAULT 0,
     created_at        BIGINT NOT NULL,
     created_by        TEXT NOT NULL,
@@ -68,8 +67,6 @@ CREATE TABLE hum_convoys (
     ledger_idx    BIGINT NOT NULL
 );
 CREATE INDEX hum_convoys_loc ON hum_convoys(location_id, requested_at);
-CREATE INDEX hum_convoys_loc_approval ON hum_convoys(location_id, approval_us);
-CREATE INDEX hum_convoys_process_approval ON hum_convoys(process_id, approval_us);
 CREATE INDEX hum_convoys_process ON hum_convoys(process_id, requested_at);
 
 CREATE TABLE hum_convoy_items (
@@ -145,6 +142,15 @@ CREATE TABLE hum_location_states (
     PRIMARY KEY (location_id, state)
 );
 
+-- How long approvals took, in whole hours, counted per area: the
+-- medians come from these counts.
+CREATE TABLE hum_approval_hours (
+    location_id TEXT NOT NULL REFERENCES hum_locations(id),
+    hours       BIGINT NOT NULL,
+    n           BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (location_id, hours)
+);
+
 CREATE TABLE hum_obstacles (
     location_id TEXT NOT NULL REFERENCES hum_locations(id),
     kind        TEXT NOT NULL,
@@ -173,6 +179,7 @@ CREATE INDEX hum_commitments_process ON hum_commitments(process_id);
 -- +goose Down
 DROP TABLE hum_commitments;
 DROP TABLE hum_obstacles;
+DROP TABLE hum_approval_hours;
 DROP TABLE hum_location_states;
 DROP TABLE hum_location_items;
 DROP TABLE hum_steps;
