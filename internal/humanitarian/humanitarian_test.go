@@ -355,3 +355,51 @@ func TestJoined(t *testing.T) {
 		}
 	})
 }
+
+// TestMedians: the median approval time of an area and of the process,
+// with odd and even counts over several hours' counts.
+func TestMedians(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		other, err := w.h.CreateLocation(ctx, w.agent, w.f.Process.ID, humanitarian.NewLocation{Name: "Other", Admin1: "Idlib", Lat: 35, Lon: 36, ControlledBy: w.f.Gov.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		approveAfter := func(loc string, hours int) {
+			t.Helper()
+			saved := w.loc.ID
+			w.loc.ID = loc
+			cv := w.request(t)
+			w.loc.ID = saved
+			w.now = w.now.Add(time.Duration(hours)*time.Hour - time.Hour) // w.step adds the last hour
+			w.step(t, w.gov, cv.ID, humanitarian.StepInput{Step: "approval", Decision: "approved"})
+		}
+		medians := func() (time.Duration, time.Duration) {
+			t.Helper()
+			d, err := w.h.Dashboard(ctx, w.med, w.f.Process.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range d.Locations {
+				if l.ID == w.loc.ID {
+					return *l.MedianApproval, *d.MedianApproval
+				}
+			}
+			t.Fatal("no area")
+			return 0, 0
+		}
+		for _, h := range []int{10, 1, 3} {
+			approveAfter(w.loc.ID, h)
+		}
+		approveAfter(other.ID, 2)
+		if area, all := medians(); area != 3*time.Hour || all != 150*time.Minute {
+			t.Errorf("medians %v and %v, want 3h and 2h30m", area, all)
+		}
+		approveAfter(w.loc.ID, 20)
+		if area, all := medians(); area != 390*time.Minute || all != 3*time.Hour {
+			t.Errorf("medians %v and %v, want 6h30m and 3h", area, all)
+		}
+		checkFigures(t, db, w.f.Process.ID)
+	})
+}

@@ -66,8 +66,8 @@ CREATE TABLE hum_convoys (
     steps         INTEGER NOT NULL DEFAULT 0,
     ledger_idx    BIGINT NOT NULL
 );
-CREATE INDEX hum_convoys_loc ON hum_convoys(location_id, requested_at);
-CREATE INDEX hum_convoys_process ON hum_convoys(process_id, requested_at);
+CREATE INDEX hum_convoys_loc ON hum_convoys(location_id, requested_at, id);
+CREATE INDEX hum_convoys_process ON hum_convoys(process_id, requested_at, id);
 
 CREATE TABLE hum_convoy_items (
     convoy_id TEXT NOT NULL REFERENCES hum_convoys(id),
