@@ -240,8 +240,8 @@ func event(ctx context.Context, rec *ledger.Recorder, actor access.Actor, at tim
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// nowUS is the service's clock in stored form, truncated as the ledger
-// truncates event times.
+// clock is the service's clock, truncated as the ledger truncates event
+// times.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // figuresAudience is who reads a process's locations, commitments and the

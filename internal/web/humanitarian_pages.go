@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"parley/internal/access"
 	"parley/internal/errs"
 	"parley/internal/humanitarian"
 	"parley/internal/router"
@@ -102,17 +103,15 @@ func (w *Web) humLocationsAgain(rw http.ResponseWriter, r *http.Request, v *view
 		w.fail(rw, r, err)
 		return
 	}
-	if p.Orgs, err = w.humOrgs(r, v); err != nil {
-		w.fail(rw, r, err)
-		return
-	}
 	orgs, err := w.talks.Orgs(ctx, actor)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
+	p.Orgs = map[string]string{}
 	for _, o := range orgs {
-		if o.Kind == "party" {
+		p.Orgs[o.ID] = o.Name
+		if o.Kind == access.Party {
 			p.Parties = append(p.Parties, orgOption{o.ID, o.Name})
 		}
 	}
