@@ -1,8 +1,10 @@
 package humanitarian
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"time"
 
@@ -238,57 +240,65 @@ func eachRow(ctx context.Context, q access.Querier, query string, args []any, fn
 	return rows.Err()
 }
 
-// medians sets the median approval time of each area and of the process
-// from the counts of approval times in whole hours. The database finds the
-// bucket of each middle value (a running total over the counts), so only
-// those few rows are read, however many hours the counts span.
+// medians reads how long approvals took, in whole hours counted per
+// area, and sets the median of each area and of the process.
 func medians(ctx context.Context, q access.Querier, figures string, args []any, d *Dashboard, byID map[string]*LocationFigures) error {
-	// counts: (key, hours, n) rows; middle picks, per key, the bucket of
-	// the lower middle value (lo) and of the upper one (hi), 0-based.
-	middle := func(counts string) string {
-		return `SELECT k, hours, CASE WHEN below <= (total - 1) / 2 AND (total - 1) / 2 < below + n THEN 1 ELSE 0 END,
-			CASE WHEN below <= total / 2 AND total / 2 < below + n THEN 1 ELSE 0 END, total
-			FROM (SELECT k, hours, n, SUM(n) OVER (PARTITION BY k ORDER BY hours) - n AS below, SUM(n) OVER (PARTITION BY k) AS total
-				FROM (` + counts + `) c) w
-			WHERE (below <= (total - 1) / 2 AND (total - 1) / 2 < below + n) OR (below <= total / 2 AND total / 2 < below + n)`
-	}
-	perArea := `SELECT h.location_id AS k, h.hours, h.n FROM hum_approval_hours h JOIN hum_locations l ON l.id = h.location_id
-		WHERE l.process_id = $1 AND h.n > 0 AND ` + figures
-	whole := `SELECT '' AS k, h.hours, CAST(SUM(h.n) AS BIGINT) AS n FROM hum_approval_hours h JOIN hum_locations l ON l.id = h.location_id
-		WHERE l.process_id = $1 AND h.n > 0 AND ` + figures + ` GROUP BY h.hours`
-	type mid struct{ lo, hi int64 }
-	found := map[string]*mid{}
-	if err := eachRow(ctx, q, middle(perArea)+` UNION ALL `+middle(whole), args, func(sc scanner) error {
-		var k string
-		var hours, total int64
-		var lo, hi bool
-		if err := sc.Scan(&k, &hours, &lo, &hi, &total); err != nil {
+	per := map[string][]hourCount{}
+	all := map[int64]int64{}
+	if err := eachRow(ctx, q, `SELECT h.location_id, h.hours, h.n FROM hum_approval_hours h JOIN hum_locations l ON l.id = h.location_id
+		WHERE l.process_id = $1 AND h.n > 0 AND `+figures+` ORDER BY h.location_id, h.hours`, args, func(sc scanner) error {
+		var loc string
+		var c hourCount
+		if err := sc.Scan(&loc, &c.hours, &c.n); err != nil {
 			return err
 		}
-		m := found[k]
-		if m == nil {
-			m = &mid{}
-			found[k] = m
-		}
-		if lo {
-			m.lo = hours
-		}
-		if hi {
-			m.hi = hours
-		}
+		per[loc] = append(per[loc], c)
+		all[c.hours] += c.n
 		return nil
 	}); err != nil {
 		return err
 	}
-	for k, m := range found {
-		med := time.Duration(m.lo+m.hi) * time.Hour / 2
-		if k == "" {
-			d.MedianApproval = &med
-		} else if l := byID[k]; l != nil {
-			l.MedianApproval = &med
+	for loc, counts := range per {
+		if l := byID[loc]; l != nil {
+			l.MedianApproval = median(counts)
 		}
 	}
+	var counts []hourCount
+	for h, n := range all {
+		counts = append(counts, hourCount{h, n})
+	}
+	slices.SortFunc(counts, func(a, b hourCount) int { return cmp.Compare(a.hours, b.hours) })
+	d.MedianApproval = median(counts)
 	return nil
+}
+
+// hourCount is how many approvals took hours (whole hours).
+type hourCount struct{ hours, n int64 }
+
+// median is the median of counts sorted by hours: the middle value, or the
+// mean of the two middle ones; nil when there is none.
+func median(counts []hourCount) *time.Duration {
+	var total int64
+	for _, c := range counts {
+		total += c.n
+	}
+	if total == 0 {
+		return nil
+	}
+	at := func(k int64) int64 { // the k-th smallest, from 0
+		for _, c := range counts {
+			if k < c.n {
+				return c.hours
+			}
+			k -= c.n
+		}
+		return counts[len(counts)-1].hours
+	}
+	m := time.Duration(at((total-1)/2)) * time.Hour
+	if total%2 == 0 {
+		m = (m + time.Duration(at(total/2))*time.Hour) / 2
+	}
+	return &m
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
