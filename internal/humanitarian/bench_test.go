@@ -66,8 +66,11 @@ func figures(t testing.TB, db *store.DB, processID string) (kept, recomputed []s
 		CAST(SUM(COALESCE(i.loaded, 0)) AS BIGINT), CAST(SUM(i.removed) AS BIGINT), CAST(SUM(COALESCE(i.delivered, 0)) AS BIGINT)
 		FROM hum_convoys c JOIN hum_convoy_items i ON i.convoy_id = c.id WHERE c.process_id = $1 GROUP BY c.location_id, i.name, i.unit`),
 		read(`SELECT c.location_id, c.state, COUNT(*) FROM hum_convoys c WHERE c.process_id = $1 GROUP BY c.location_id, c.state`)...)
-	recomputed = append(recomputed, read(`SELECT c.location_id, 'took', c.approval_us / 3600000000, COUNT(*) FROM hum_convoys c
-		WHERE c.process_id = $1 AND c.approval_us IS NOT NULL GROUP BY c.location_id, c.approval_us / 3600000000`)...)
+	recomputed = append(recomputed, read(`SELECT location_id, 'took', b, COUNT(*) FROM (SELECT c.location_id,
+		CASE WHEN c.approval_us / 3600000000 < 48 THEN c.approval_us / 3600000000
+			WHEN c.approval_us / 3600000000 < 336 THEN c.approval_us / 3600000000 - (c.approval_us / 3600000000) % 6
+			ELSE c.approval_us / 3600000000 - (c.approval_us / 3600000000) % 24 END AS b
+		FROM hum_convoys c WHERE c.process_id = $1 AND c.approval_us IS NOT NULL) t GROUP BY location_id, b`)...)
 	return kept, recomputed
 }
 
@@ -198,7 +201,7 @@ func seedHistory(b *testing.B, db *store.DB, w *world, n int) {
 		} else {
 			h := int64(1 + rng.IntN(400))
 			approvalUS = sql.NullInt64{Int64: h * int64(time.Hour/time.Microsecond), Valid: true}
-			hours[[2]string{loc, strconv.FormatInt(h, 10)}]++
+			hours[[2]string{loc, strconv.FormatInt(humanitarian.ApprovalBucket(time.Duration(h)*time.Hour), 10)}]++
 		}
 		if state == humanitarian.StateDenied {
 			decision = humanitarian.Denied

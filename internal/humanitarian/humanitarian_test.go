@@ -400,6 +400,12 @@ func TestMedians(t *testing.T) {
 		if area, all := medians(); area != 390*time.Minute || all != 3*time.Hour {
 			t.Errorf("medians %v and %v, want 6h30m and 3h", area, all)
 		}
+		// Beyond two days, six-hour counts: 100 hours counts as 96.
+		approveAfter(w.loc.ID, 100)
+		approveAfter(w.loc.ID, 101)
+		if area, _ := medians(); area != 15*time.Hour {
+			t.Errorf("median %v, want 15h (the mean of 10 and 20)", area)
+		}
 		checkFigures(t, db, w.f.Process.ID)
 	})
 }
