@@ -49,9 +49,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer a.Close()
 	seeded, err := demo.Seed(ctx, a.Talks, a.Auth, pw)
 	if err == nil && seeded {
-		err = demo.SeedDetainees(ctx, a.Talks, a.Auth, a.Detainees)
-		if err == nil {
-			err = demo.SeedCeasefire(ctx, a.Ceasefire, a.Talks, a.Auth)
+		// Each track seeds its own material into the demo round's process.
+		for _, seed := range []func() error{
+			func() error { return demo.SeedDetainees(ctx, a.Talks, a.Auth, a.Detainees) },
+			func() error { return demo.SeedCeasefire(ctx, a.Ceasefire, a.Talks, a.Auth) },
+			func() error { return demo.SeedHumanitarian(ctx, a.Humanitarian, a.Talks, a.Auth) },
+		} {
+			if err = seed(); err != nil {
+				break
+			}
 		}
 	}
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"parley/internal/channel"
 	"parley/internal/detainees"
 	"parley/internal/errs"
+	"parley/internal/humanitarian"
 	"parley/internal/ledger"
 	"parley/internal/router"
 	"parley/internal/talks"
@@ -51,7 +52,8 @@ type Deps struct {
 
 	Detainees *detainees.Service // lists, matching, exchanges, releases
 	// Ceasefire is the ceasefire monitoring mechanism.
-	Ceasefire *ceasefire.Service
+	Ceasefire    *ceasefire.Service
+	Humanitarian *humanitarian.Service // humanitarian access
 }
 
 // API serves the JSON API.
@@ -65,8 +67,9 @@ type API struct {
 	text    *text.Service
 	bargain *bargain.Service
 
-	detainees *detainees.Service
-	ceasefire *ceasefire.Service
+	detainees    *detainees.Service
+	ceasefire    *ceasefire.Service
+	humanitarian *humanitarian.Service
 }
 
 // New returns the API over its services.
@@ -76,7 +79,7 @@ func New(d Deps) *API {
 		log = slog.Default()
 	}
 	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log, channel: d.Channel, text: d.Text, bargain: d.Bargain,
-		detainees: d.Detainees, ceasefire: d.Ceasefire}
+		detainees: d.Detainees, ceasefire: d.Ceasefire, humanitarian: d.Humanitarian}
 }
 
 // call is what an authenticated handler knows about its caller.
@@ -140,6 +143,7 @@ func (a *API) Register(mux *router.Mux) {
 	a.registerBargain(mux)
 	a.registerDetainees(mux)
 	a.registerCeasefire(mux)
+	a.registerHumanitarian(mux)
 
 	// Anything else under the prefix answers in JSON, not with the web
 	// layer's HTML 404 page.

@@ -144,6 +144,7 @@ func runAccessTable(t *testing.T, cfg app.Config) {
 	table := append(accessTable(w), channelRows(w)...)
 	table = append(table, detaineeRows(w)...)
 	table = append(table, ceasefireRows(w)...)
+	table = append(table, humanitarianRows(w)...)
 
 	// Completeness, both ways: every registered route has a row, and every
 	// row names a registered route.

@@ -21,6 +21,7 @@ import (
 	"parley/internal/ceasefire"
 	"parley/internal/channel"
 	"parley/internal/detainees"
+	"parley/internal/humanitarian"
 	"parley/internal/ledger"
 	"parley/internal/router"
 	"parley/internal/store"
@@ -84,6 +85,8 @@ type App struct {
 	Mux       *router.Mux
 
 	Detainees *detainees.Service
+
+	Humanitarian *humanitarian.Service
 
 	metrics      *metrics
 	checkpointer *ledger.Checkpointer
@@ -153,6 +156,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.Humanitarian = humanitarian.New(db, a.Ledger)
 	// An organisation joining a round reads the negotiating texts and the
 	// package analysis's items it would have read had it been there.
 	a.Talks.OnJoin(a.Text.Joined)
@@ -163,15 +167,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Talks.OnJoin(a.Ceasefire.Joined)
+	a.Talks.OnJoin(a.Humanitarian.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure})
+		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Humanitarian: a.Humanitarian,
+		MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	w.Register(a.Mux)
 	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Log: log}).Register(a.Mux)
+		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Humanitarian: a.Humanitarian, Log: log}).Register(a.Mux)
 	a.metrics = newMetrics(prometheus.NewRegistry(), db)
 	a.Mux.Handle("GET /metrics", loopbackOnly(a.metrics.handler()))
 	return a, nil

@@ -30,6 +30,7 @@ import (
 	"parley/internal/ceasefire"
 	"parley/internal/channel"
 	"parley/internal/detainees"
+	"parley/internal/humanitarian"
 	"parley/internal/i18n"
 	"parley/internal/ledger"
 	"parley/internal/router"
@@ -62,6 +63,8 @@ type Deps struct {
 	// background (empty: a plain background, usable offline).
 	Ceasefire *ceasefire.Service
 	MapTiles  string
+	// Humanitarian serves the humanitarian access pages (humanitarian_*.go).
+	Humanitarian *humanitarian.Service
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
@@ -84,6 +87,9 @@ type Web struct {
 
 	// detainees: the detainee track's pages (detainees_*.go).
 	detainees *detainees.Service
+
+	// humanitarian: the humanitarian access pages (humanitarian_*.go).
+	humanitarian *humanitarian.Service
 
 	pages     map[string]*template.Template // page name → layout + partials + page
 	fragments *template.Template            // layout + partials, for htmx fragments
@@ -118,6 +124,7 @@ func New(d Deps) (*Web, error) {
 		totp:  map[string]pendingTOTP{},
 		now:   time.Now,
 	}
+	w.humanitarian = d.Humanitarian
 	if err := w.hashAssets(); err != nil {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
@@ -250,6 +257,7 @@ func (w *Web) Register(mux *router.Mux) {
 	w.registerBargain(mux)
 	w.registerDetainees(mux)
 	w.registerCeasefire(mux)
+	w.registerHumanitarian(mux)
 
 	// Anything else is a localized 404 page. The API registers its own
 	// /api/v1/ catch-all, which is more specific and wins.
