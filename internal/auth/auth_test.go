@@ -71,6 +71,7 @@ type fixture struct {
 	host, mediation, party   string // org ids
 	party2                   string
 	admin, member, otherUser User
+	govHead                  User   // a head of the party
 	key                      []byte // seals TOTP secrets
 }
 
@@ -99,6 +100,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.party2 = addOrg(t, db, "Opposition delegation", access.Party)
 	f.admin = f.addUser(t, "host.head", f.host, access.Head)
 	f.member = f.addUser(t, "gov.member", f.party, access.Member)
+	f.govHead = f.addUser(t, "gov.head", f.party, access.Head)
 	f.otherUser = f.addUser(t, "opp.member", f.party2, access.Member)
 	return f
 }
@@ -222,7 +224,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		disabled := f.addUser(t, "gov.gone", f.party, access.Member)
-		if err := f.s.Disable(ctx, f.admin.Actor(), disabled.ID); err != nil {
+		if err := f.s.Disable(ctx, f.govHead.Actor(), disabled.ID); err != nil {
 			t.Fatal(err)
 		}
 		var messages []string
@@ -314,7 +316,7 @@ func TestThrottlePerAccount(t *testing.T) {
 			}
 		}
 
-		evs, err := f.s.SecurityEvents(ctx, f.admin.Actor(), 1000)
+		evs, err := f.s.SecurityEvents(ctx, access.System, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -491,7 +493,7 @@ func TestRevocation(t *testing.T) {
 
 		// An administrator's reset ends every session.
 		wantCode(t, f.s.SetPassword(ctx, f.member.Actor(), f.member.ID, goodPassword), errs.Forbidden)
-		if err := f.s.SetPassword(ctx, f.admin.Actor(), f.member.ID, goodPassword); err != nil {
+		if err := f.s.SetPassword(ctx, f.govHead.Actor(), f.member.ID, goodPassword); err != nil {
 			t.Fatal(err)
 		}
 		if live(c, Web) {
@@ -501,8 +503,8 @@ func TestRevocation(t *testing.T) {
 		// Disabling ends every session and refuses logins.
 		d := f.login(t, "gov.member", API)
 		wantCode(t, f.s.Disable(ctx, f.member.Actor(), f.member.ID), errs.Forbidden)
-		wantCode(t, f.s.Disable(ctx, f.admin.Actor(), f.admin.ID), errs.Conflict)
-		if err := f.s.Disable(ctx, f.admin.Actor(), f.member.ID); err != nil {
+		wantCode(t, f.s.Disable(ctx, f.govHead.Actor(), f.govHead.ID), errs.Conflict)
+		if err := f.s.Disable(ctx, f.govHead.Actor(), f.member.ID); err != nil {
 			t.Fatal(err)
 		}
 		if live(d, API) {
@@ -735,6 +737,7 @@ func TestUserAdministration(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		in := NewUser{Username: "opp.spokes", DisplayName: "Spokesman", OrgID: f.party2, Role: access.Spokesperson, Password: goodPassword, Locale: "ru"}
+		oppHead := f.addUser(t, "opp.head", f.party2, access.Head)
 
 		bad := []struct {
 			edit  func(*NewUser)
@@ -754,17 +757,17 @@ func TestUserAdministration(t *testing.T) {
 		for _, b := range bad {
 			n := in
 			b.edit(&n)
-			_, err := f.s.AddUser(ctx, f.admin.Actor(), n)
+			_, err := f.s.AddUser(ctx, access.System, n)
 			e, ok := errs.As(err)
 			if !ok || e.Code != b.code || e.Field != b.field {
 				t.Errorf("AddUser(%+v) = %v, want %s on %s", n, err, b.code, b.field)
 			}
 		}
-		for _, actor := range []access.Actor{{}, f.member.Actor(), {User: "x", Org: f.host, OrgKind: access.Host, Role: access.Member}} {
+		for _, actor := range []access.Actor{{}, f.member.Actor(), f.admin.Actor(), f.govHead.Actor(), {User: "x", Org: f.party2, OrgKind: access.Party, Role: access.Member}} {
 			_, err := f.s.AddUser(ctx, actor, in)
 			wantCode(t, err, errs.Forbidden)
 		}
-		u, err := f.s.AddUser(ctx, f.admin.Actor(), in)
+		u, err := f.s.AddUser(ctx, oppHead.Actor(), in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -772,13 +775,13 @@ func TestUserAdministration(t *testing.T) {
 			t.Fatalf("user %+v", u)
 		}
 
-		// Lists: administrators see everyone, others their organisation.
-		all, err := f.s.ListUsers(ctx, f.admin.Actor())
-		if err != nil || len(all) != 4 {
+		// Lists: the operator sees everyone, others their organisation.
+		all, err := f.s.ListUsers(ctx, access.System)
+		if err != nil || len(all) != 6 {
 			t.Fatalf("admin list: %d %v", len(all), err)
 		}
 		mine, err := f.s.ListUsers(ctx, f.otherUser.Actor())
-		if err != nil || len(mine) != 2 || mine[0].Username != "opp.member" || mine[1].Username != "opp.spokes" {
+		if err != nil || len(mine) != 3 || mine[0].Username != "opp.head" || mine[1].Username != "opp.member" || mine[2].Username != "opp.spokes" {
 			t.Fatalf("party list: %+v %v", mine, err)
 		}
 		_, err = f.s.ListUsers(ctx, access.Actor{})
@@ -788,16 +791,16 @@ func TestUserAdministration(t *testing.T) {
 		}
 		_, err = f.s.UserByUsername(ctx, f.member.Actor(), "opp.spokes")
 		wantCode(t, err, errs.NotFound)
-		if _, err := f.s.UserByUsername(ctx, f.admin.Actor(), "OPP.SPOKES"); err != nil {
+		if _, err := f.s.UserByUsername(ctx, oppHead.Actor(), "OPP.SPOKES"); err != nil {
 			t.Fatal(err)
 		}
 
 		// Roles.
 		wantCode(t, f.s.SetRole(ctx, f.member.Actor(), u.ID, access.Head), errs.Forbidden)
-		wantCode(t, f.s.SetRole(ctx, f.admin.Actor(), u.ID, "king"), errs.Invalid)
-		wantCode(t, f.s.SetRole(ctx, f.admin.Actor(), store.NewID(), access.Head), errs.NotFound)
+		wantCode(t, f.s.SetRole(ctx, oppHead.Actor(), u.ID, "king"), errs.Invalid)
+		wantCode(t, f.s.SetRole(ctx, oppHead.Actor(), store.NewID(), access.Head), errs.NotFound)
 		tok := f.login(t, "opp.spokes", API)
-		if err := f.s.SetRole(ctx, f.admin.Actor(), u.ID, access.Head); err != nil {
+		if err := f.s.SetRole(ctx, oppHead.Actor(), u.ID, access.Head); err != nil {
 			t.Fatal(err)
 		}
 		if s, err := f.s.Authenticate(ctx, tok, API); err != nil || s.Actor.Role != access.Head {
@@ -813,8 +816,8 @@ func TestUserAdministration(t *testing.T) {
 			t.Fatalf("locale %q", u2.Locale)
 		}
 
-		// Ledger events: audience is the user's organisation plus host and
-		// mediation; content names no secret.
+		// Ledger events: the audience is the user's organisation alone;
+		// content names no secret.
 		f.led.mu.Lock()
 		defer f.led.mu.Unlock()
 		var seen int
@@ -823,7 +826,7 @@ func TestUserAdministration(t *testing.T) {
 				continue
 			}
 			seen++
-			want := access.Of(f.party2, f.host, f.mediation)
+			want := access.Of(f.party2)
 			if strings.Join(e.Audience, ",") != strings.Join(want, ",") {
 				t.Errorf("%s audience %v, want %v", e.Type, e.Audience, want)
 			}
@@ -852,7 +855,7 @@ func TestSecurityEvents(t *testing.T) {
 		f.s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventAccessDenied, UserID: f.member.ID, Username: "gov.member", Detail: "GET /admin"})
 		_, err := f.s.SecurityEvents(ctx, f.member.Actor(), 10)
 		wantCode(t, err, errs.Forbidden)
-		evs, err := f.s.SecurityEvents(ctx, f.admin.Actor(), 0)
+		evs, err := f.s.SecurityEvents(ctx, f.govHead.Actor(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

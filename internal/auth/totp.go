@@ -297,14 +297,15 @@ func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, password 
 	return nil
 }
 
-// ResetTOTP removes a user's second factor for an administrator (or
-// access.System), for a lost authenticator, and ends the user's sessions.
+// ResetTOTP removes a user's second factor for a head of the user's
+// organisation (or access.System), for a lost authenticator, and ends the
+// user's sessions.
 func (s *Service) ResetTOTP(ctx context.Context, actor access.Actor, userID string) error {
-	if !actor.IsAdmin() {
+	if !actor.System && actor.Role != access.Head {
 		return s.deny(ctx, actor, "resetting a second factor")
 	}
 	u, err := s.User(ctx, userID)
-	if err != nil {
+	if err != nil || !actor.Manages(u.OrgID) {
 		return errs.NotFoundf("user")
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -336,7 +337,7 @@ func (s *Service) SetTOTPRequired(ctx context.Context, actor access.Actor, kind 
 			ON CONFLICT (kind) DO UPDATE SET require_totp = excluded.require_totp`, string(kind), required); err != nil {
 			return err
 		}
-		aud, err := userAudience(ctx, tx, "")
+		aud, err := policyAudience(ctx, tx)
 		if err != nil || len(aud) == 0 {
 			// No host or mediation yet (first setup): nobody could read
 			// the event, and the security log still records the change.

@@ -13,7 +13,6 @@ import (
 	"parley/internal/errs"
 	"parley/internal/ledger"
 	"parley/internal/store"
-	"parley/internal/talks"
 )
 
 // The states of a round's analysis.
@@ -112,7 +111,7 @@ func (s *Service) refresh(ctx context.Context, roundID string) {
 	var med access.Audience
 	err := s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		var err error
-		if med, err = talks.Participants(ctx, tx, roundID, access.Mediation); err != nil || len(med) == 0 {
+		if med, err = access.RoundOrgs(ctx, tx, roundID, access.Mediation); err != nil || len(med) == 0 {
 			// No mediation in the round: nobody may read an analysis.
 			return err
 		}
@@ -342,7 +341,7 @@ func (s *Service) SetDraft(ctx context.Context, actor access.Actor, roundID stri
 		if err != nil {
 			return err
 		}
-		med, err := talks.Participants(ctx, tx, roundID, access.Mediation)
+		med, err := access.RoundOrgs(ctx, tx, roundID, access.Mediation)
 		if err != nil {
 			return err
 		}

@@ -18,11 +18,14 @@ type Org struct {
 	Kind                access.OrgKind
 }
 
-// AddOrg registers an organisation. Only administrators add organisations;
-// names are unique (errs.Conflict otherwise).
+// AddOrg registers an organisation. Only the operator adds organisations
+// (with each one's first head): a head of a host or mediation organisation
+// creating a mediation and planting it in a round would read what the
+// parties send "to the mediation". Names are unique (errs.Conflict
+// otherwise), free of control and bidirectional-formatting characters.
 func (s *Service) AddOrg(ctx context.Context, actor access.Actor, name, shortName string, kind access.OrgKind) (o Org, err error) {
 	defer errs.Wrap(&err, "talks.AddOrg")
-	if err := requireAdmin(actor, "add organisations"); err != nil {
+	if err := requireOperator(actor, "add organisations"); err != nil {
 		return Org{}, err
 	}
 	if name, err = text("name", name, 1, MaxName, false); err != nil {
