@@ -264,9 +264,9 @@ func (s *Service) Analysis(ctx context.Context, actor access.Actor, roundID stri
 			// The mediation of a round where nothing has been entered yet
 			// sees an analysis waiting for its domain; anyone else sees
 			// nothing at all.
-			if ok, err := inCapacity(ctx, tx, roundID, actor.Org, access.Mediation); err != nil {
+			if c, err := access.RoundCapacity(ctx, tx, actor, roundID); err != nil {
 				return err
-			} else if ok && actor.IsMediation() {
+			} else if c.Mediates() {
 				ra = RoundAnalysis{RoundID: roundID, Status: StatusWaiting, Waiting: WaitingNoDomain,
 					WelfareWarning: WelfareWarning, Parties: []AnalysisParty{}, Missing: []AnalysisParty{}, Frontier: []Point{}}
 				return nil

@@ -612,7 +612,9 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 	if actor.Anonymous() {
 		return Message{}, errs.New(errs.Unauthorized, "log in first")
 	}
-	if !actor.IsMediation() {
+	// A quick refusal for organisations that mediate nowhere; the right
+	// itself is the capacity in the message's round, checked below.
+	if actor.OrgKind != access.Mediation {
 		return Message{}, errs.New(errs.Forbidden, "only the mediation relays messages")
 	}
 	if !store.ValidID(sourceID) {
@@ -637,6 +639,13 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 		src, err := s.getIn(ctx, sqlTx, actor, sourceID)
 		if err != nil {
 			return err
+		}
+		// The right to relay is the capacity in the message's round, not
+		// the organisation's kind.
+		if c, err := access.RoundCapacity(ctx, sqlTx, actor, src.RoundID); err != nil {
+			return err
+		} else if !c.Mediates() {
+			return errs.New(errs.Forbidden, "only the mediation of this round relays its messages")
 		}
 		rs, err := s.enterRound(ctx, tx, actor, src.RoundID, map[string]roundState{})
 		if err != nil {

@@ -42,6 +42,10 @@ type Round struct {
 	// Proposals are the participants proposed and waiting for the
 	// parties' acceptance.
 	Proposals []Proposal
+	// As is the capacity in which the reader takes part (Round fills it):
+	// the pages ask it what the reader may do instead of re-deriving it
+	// from the participants.
+	As access.Capacity
 }
 
 const dateLayout = "2006-01-02"
@@ -385,6 +389,9 @@ func roundIn(ctx context.Context, q access.Querier, actor access.Actor, id strin
 		return Round{}, err
 	}
 	if r.Proposals, err = proposalsIn(ctx, q, actor, id); err != nil {
+		return Round{}, err
+	}
+	if r.As, err = access.RoundCapacity(ctx, q, actor, id); err != nil {
 		return Round{}, err
 	}
 	return r, nil

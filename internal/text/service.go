@@ -181,22 +181,6 @@ func partyAudience(ctx context.Context, q access.Querier, roundID, org string) (
 	return access.Of(append(med, org)...), nil
 }
 
-// inCapacity reports whether org takes part in the round as kind.
-func inCapacity(ctx context.Context, q access.Querier, roundID, org string, kind access.OrgKind) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM participation WHERE round_id = $1 AND org_id = $2 AND capacity = $3",
-		roundID, org, string(kind)).Scan(&n)
-	return n > 0, err
-}
-
-// readable reports whether actor may read the item with id.
-func readable(ctx context.Context, q access.Querier, actor access.Actor, id string) (bool, error) {
-	cond, arg := access.ReadableBy(actor, "$1", 2)
-	var n int
-	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 AS x) t WHERE "+cond, id, arg).Scan(&n)
-	return n > 0, err
-}
-
 func loggedIn(actor access.Actor) error {
 	if actor.Anonymous() {
 		return errs.New(errs.Unauthorized, "log in first")
@@ -291,14 +275,9 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, roundID string
 	}
 	t = Text{ID: store.NewID(), RoundID: roundID, Title: doc.Title, AdReferendum: in.AdReferendum, Language: lang}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		ok := store.ValidID(roundID)
-		if ok {
-			var err error
-			if ok, err = inCapacity(ctx, tx, roundID, actor.Org, access.Mediation); err != nil {
-				return err
-			}
-		}
-		if !ok {
+		if c, err := access.RoundCapacity(ctx, tx, actor, roundID); err != nil {
+			return err
+		} else if !c.Mediates() {
 			return errs.NotFoundf("round")
 		}
 		aud, err := draftAudience(ctx, tx, roundID)
@@ -384,9 +363,9 @@ func (s *Service) writableText(ctx context.Context, tx *sql.Tx, actor access.Act
 	if err != nil {
 		return Text{}, err
 	}
-	if ok, err := inCapacity(ctx, tx, t.RoundID, actor.Org, access.Mediation); err != nil {
+	if c, err := access.RoundCapacity(ctx, tx, actor, t.RoundID); err != nil {
 		return Text{}, err
-	} else if !ok {
+	} else if !c.In(access.Mediation) {
 		return Text{}, errs.New(errs.Forbidden, "only the mediation of this round drafts its text")
 	}
 	if t.Adopted > 0 {
@@ -446,7 +425,7 @@ func (s *Service) Texts(ctx context.Context, actor access.Actor, roundID string)
 	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		// A round the actor does not take part in answers as missing, not
 		// as a round without texts.
-		if ok, err := readable(ctx, tx, actor, roundID); err != nil {
+		if ok, err := access.Readable(ctx, tx, actor, roundID); err != nil {
 			return err
 		} else if !ok || !store.ValidID(roundID) {
 			return errs.NotFoundf("round")
