@@ -419,6 +419,22 @@ func (s *Service) saveProfile(ctx context.Context, tx *sql.Tx, rec *ledger.Recor
 	if err := s.lockRound(ctx, tx, roundID); err != nil {
 		return StoredProfile{}, err
 	}
+	// Sharing the profile with the mediation (its weights, its cardinal
+	// utilities and its reservation value in the analysis) is the
+	// delegation's act, taken by its head; a member may save the profile
+	// as it is shared now.
+	var wasShared bool
+	if err := tx.QueryRowContext(ctx, "SELECT shared FROM bargain_profiles WHERE round_id = $1 AND org_id = $2",
+		roundID, actor.Org).Scan(&wasShared); err != nil && err != sql.ErrNoRows {
+		return StoredProfile{}, err
+	}
+	if in.Shared != wasShared {
+		if c, err := access.RoundCapacity(ctx, tx, actor, roundID); err != nil {
+			return StoredProfile{}, err
+		} else if !c.Head() {
+			return StoredProfile{}, errs.New(errs.Forbidden, "only a head of the delegation decides whether the mediation reads its profile")
+		}
+	}
 	rd, err := domainIn(ctx, tx, actor, roundID)
 	if errs.Code(err) == errs.NotFound {
 		return StoredProfile{}, errs.New(errs.Conflict, "the mediation has not set up the negotiation domain of this round yet")
