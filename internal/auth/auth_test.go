@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -279,39 +280,61 @@ func TestThrottlePerAccount(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
+		login := func(name, password, remote string) error {
+			t.Helper()
+			_, err := f.s.Login(ctx, LoginInput{Username: name, Password: password, Kind: API, Remote: remote})
+			return err
+		}
 		for _, name := range []string{"gov.member", "no.such.user"} {
-			// Each failure from a different address: only the account limit applies.
-			for i := range accountFailures {
-				_, err := f.s.Login(ctx, LoginInput{Username: name, Password: "wrong password!!", Kind: API, Remote: "203.0.113." + string(rune('0'+i))})
-				wantCode(t, err, CodeInvalidCredentials)
+			// Five failures from one address lock that address out of the
+			// account, not the account: a stranger cannot lock the user
+			// out.
+			for range pairFailures {
+				wantCode(t, login(name, "wrong password!!", "203.0.113.7"), CodeInvalidCredentials)
 			}
-			_, err := f.s.Login(ctx, LoginInput{Username: name, Password: goodPassword, Kind: API, Remote: "203.0.113.99"})
-			wantCode(t, err, errs.TooMany)
+			wantCode(t, login(name, goodPassword, "203.0.113.7"), errs.TooMany)
+		}
+		if err := login("gov.member", goodPassword, "198.51.100.1"); err != nil {
+			t.Fatalf("the user is locked out by a stranger's failures: %v", err)
 		}
 		// The first lock lasts a minute; the next one twice as long.
 		f.clock.Add(lockBase + time.Second)
-		if tok := f.login(t, "gov.member", API); tok == "" {
-			t.Fatal("no token after the lock")
+		if err := login("gov.member", goodPassword, "203.0.113.7"); err != nil {
+			t.Fatalf("after the lock: %v", err)
 		}
-		// The next five failures lock again, for twice as long.
-		for range accountFailures {
-			_, err := f.s.Login(ctx, LoginInput{Username: "no.such.user", Password: "wrong password!!", Kind: API, Remote: "203.0.113.50"})
-			wantCode(t, err, CodeInvalidCredentials)
+		for range pairFailures {
+			wantCode(t, login("no.such.user", "wrong password!!", "203.0.113.7"), CodeInvalidCredentials)
 		}
+		wantCode(t, login("no.such.user", "wrong password!!", "203.0.113.7"), errs.TooMany)
 		f.clock.Add(90 * time.Second) // past one minute, inside the doubled lock
-		_, err := f.s.Login(ctx, LoginInput{Username: "no.such.user", Password: "wrong password!!", Kind: API, Remote: "203.0.113.52"})
-		wantCode(t, err, errs.TooMany)
+		wantCode(t, login("no.such.user", "wrong password!!", "203.0.113.7"), errs.TooMany)
 		f.clock.Add(31 * time.Second)
-		_, err = f.s.Login(ctx, LoginInput{Username: "no.such.user", Password: "wrong password!!", Kind: API, Remote: "203.0.113.53"})
-		wantCode(t, err, CodeInvalidCredentials)
-		// A success forgets the failures: 4 failures, a login, 4 more
-		// failures and the account is still open.
-		for round := range 2 {
-			for range accountFailures - 1 {
-				_, err = f.s.Login(ctx, LoginInput{Username: "gov.member", Password: "wrong password!!", Kind: API, Remote: "203.0.113.54"})
-				wantCode(t, err, CodeInvalidCredentials)
+		wantCode(t, login("no.such.user", "wrong password!!", "203.0.113.7"), CodeInvalidCredentials)
+
+		// Guesses spread over many addresses lock the account too, but
+		// briefly: the real user gets in within a minute however long the
+		// guessing goes on.
+		f.clock.Add(time.Hour)
+		for round := range 6 {
+			for i := range globalFailures {
+				wantCode(t, login("gov.member", "wrong password!!", fmt.Sprintf("192.0.2.%d", (round*globalFailures+i)%250)), CodeInvalidCredentials)
 			}
-			if _, err := f.s.Login(ctx, LoginInput{Username: "gov.member", Password: goodPassword, Kind: API, Remote: "203.0.113.55"}); err != nil {
+			wantCode(t, login("gov.member", goodPassword, "198.51.100.2"), errs.TooMany)
+			f.clock.Add(globalMax + time.Second)
+			if err := login("gov.member", goodPassword, "198.51.100.2"); err != nil {
+				t.Fatalf("round %d: the user waited %v and is still locked out: %v", round, globalMax, err)
+			}
+		}
+
+		// A success forgets its address's failures that ended before it:
+		// 4 failures, a login, 4 more failures and the address still
+		// tries.
+		f.clock.Add(time.Hour)
+		for round := range 2 {
+			for range pairFailures - 1 {
+				wantCode(t, login("gov.member", "wrong password!!", "203.0.113.54"), CodeInvalidCredentials)
+			}
+			if err := login("gov.member", goodPassword, "203.0.113.54"); err != nil {
 				t.Fatalf("round %d: %v", round, err)
 			}
 		}
@@ -553,9 +576,9 @@ func TestTOTP(t *testing.T) {
 		if !bytes.HasPrefix(enr.QRPNG, []byte("\x89PNG\r\n\x1a\n")) || !strings.HasPrefix(enr.URL, "otpauth://totp/parley:gov.member?") || len(enr.Secret) < 32 {
 			t.Fatalf("enrolment: %q %q %d bytes", enr.URL, enr.Secret, len(enr.QRPNG))
 		}
-		_, err = f.s.ConfirmTOTP(ctx, me, enr.Secret, "000000")
+		_, err = f.s.ConfirmTOTP(ctx, me, enr.Secret, "000000", "")
 		wantCode(t, err, errs.Invalid)
-		recovery, err := f.s.ConfirmTOTP(ctx, me, enr.Secret, code(t, enr.Secret, f.clock.Now()))
+		recovery, err := f.s.ConfirmTOTP(ctx, me, enr.Secret, code(t, enr.Secret, f.clock.Now()), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -647,8 +670,8 @@ func TestTOTP(t *testing.T) {
 
 		// Disabling needs the password and removes the recovery codes.
 		f.clock.Add(time.Hour)
-		wantCode(t, f.s.DisableTOTP(ctx, me, "wrong password!!"), CodeInvalidCredentials)
-		if err := f.s.DisableTOTP(ctx, me, goodPassword); err != nil {
+		wantCode(t, f.s.DisableTOTP(ctx, me, "wrong password!!", ""), CodeInvalidCredentials)
+		if err := f.s.DisableTOTP(ctx, me, goodPassword, ""); err != nil {
 			t.Fatal(err)
 		}
 		var n int
@@ -668,7 +691,7 @@ func TestPendingSessionExpires(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		enr, _ := f.s.BeginTOTP(ctx, f.member.Actor())
-		if _, err := f.s.ConfirmTOTP(ctx, f.member.Actor(), enr.Secret, code(t, enr.Secret, f.clock.Now())); err != nil {
+		if _, err := f.s.ConfirmTOTP(ctx, f.member.Actor(), enr.Secret, code(t, enr.Secret, f.clock.Now()), ""); err != nil {
 			t.Fatal(err)
 		}
 		res, err := f.s.Login(ctx, LoginInput{Username: "gov.member", Password: goodPassword, Kind: Web})
@@ -722,7 +745,7 @@ func TestTOTPRequired(t *testing.T) {
 		_, err = f.s.Login(ctx, LoginInput{Username: "gov.member", Password: goodPassword, Kind: API})
 		wantCode(t, err, CodeTOTPEnrolmentRequired)
 		enr, _ := f.s.BeginTOTP(ctx, f.member.Actor())
-		if _, err := f.s.ConfirmTOTP(ctx, f.member.Actor(), enr.Secret, code(t, enr.Secret, f.clock.Now())); err != nil {
+		if _, err := f.s.ConfirmTOTP(ctx, f.member.Actor(), enr.Secret, code(t, enr.Secret, f.clock.Now()), ""); err != nil {
 			t.Fatal(err)
 		}
 		if u, _ := f.s.User(ctx, f.member.ID); u.MustEnrolTOTP || !u.TOTPEnabled {
@@ -887,7 +910,7 @@ func TestSecondFactorSingleUseUnderRace(t *testing.T) {
 		ctx := context.Background()
 		me := f.member.Actor()
 		enr, _ := f.s.BeginTOTP(ctx, me)
-		recovery, err := f.s.ConfirmTOTP(ctx, me, enr.Secret, code(t, enr.Secret, f.clock.Now()))
+		recovery, err := f.s.ConfirmTOTP(ctx, me, enr.Secret, code(t, enr.Secret, f.clock.Now()), "")
 		if err != nil {
 			t.Fatal(err)
 		}

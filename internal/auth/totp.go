@@ -98,8 +98,10 @@ func isTOTPCode(code string) bool {
 // ConfirmTOTP checks a code from the authenticator against secret (from
 // BeginTOTP), enables the second factor and returns RecoveryCodes fresh
 // single-use recovery codes. They are shown once: only salted hashes are
-// stored. Confirming again replaces older recovery codes.
-func (s *Service) ConfirmTOTP(ctx context.Context, actor access.Actor, secret, code string) ([]string, error) {
+// stored. Confirming again replaces older recovery codes. Every other
+// session and token of the user ends (the one of keepToken, enrolling,
+// stays): those opened with the password alone must now pass the factor.
+func (s *Service) ConfirmTOTP(ctx context.Context, actor access.Actor, secret, code, keepToken string) ([]string, error) {
 	if actor.Anonymous() || actor.System {
 		return nil, unauthorized()
 	}
@@ -141,12 +143,12 @@ func (s *Service) ConfirmTOTP(ctx context.Context, actor access.Actor, secret, c
 				return err
 			}
 		}
-		return nil
+		return revokeSessions(ctx, tx, u.ID, keepHash(keepToken))
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventTOTPEnabled, UserID: u.ID, Username: u.Username})
+	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventTOTPEnabled, UserID: u.ID, Username: u.Username, Detail: "other sessions revoked"})
 	return codes, nil
 }
 
@@ -270,9 +272,11 @@ func clearTOTP(ctx context.Context, tx *sql.Tx, userID string) error {
 }
 
 // DisableTOTP removes the actor's own second factor after checking the
-// password. If the organisation kind requires one, the user must enrol again
-// (User.MustEnrolTOTP).
-func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, password string) error {
+// password, and ends every other session and token of the user (the one of
+// keepToken, making the change, stays): a session opened by someone who
+// stole the password must not outlive the change. If the organisation kind
+// requires a second factor, the user must enrol again (User.MustEnrolTOTP).
+func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, password, keepToken string) error {
 	if actor.Anonymous() || actor.System {
 		return unauthorized()
 	}
@@ -280,20 +284,22 @@ func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, password 
 	if err != nil {
 		return unauthorized()
 	}
-	if s.thr.locked(u.Username) {
-		return tooMany()
-	}
-	if ok, _ := s.verify(ctx, hash, password); !ok {
-		s.thr.fail(u.Username)
-		s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventReauthFailed, UserID: u.ID, Username: u.Username, Detail: "disabling second factor: wrong password"})
+	if ok, err := s.recheck(ctx, u, hash, password, "disabling second factor: wrong password"); err != nil {
+		return err
+	} else if !ok {
 		e := errs.New(CodeInvalidCredentials, "the password is wrong")
 		e.Field = "password"
 		return e
 	}
-	if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return clearTOTP(ctx, tx, u.ID) }); err != nil {
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := clearTOTP(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		return revokeSessions(ctx, tx, u.ID, keepHash(keepToken))
+	}); err != nil {
 		return err
 	}
-	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventTOTPDisabled, UserID: u.ID, Username: u.Username, Detail: "by the user"})
+	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventTOTPDisabled, UserID: u.ID, Username: u.Username, Detail: "by the user; other sessions revoked"})
 	return nil
 }
 

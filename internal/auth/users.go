@@ -233,6 +233,14 @@ func revokeSessions(ctx context.Context, tx *sql.Tx, userID string, keep []byte)
 	return err
 }
 
+// keepHash is the token hash of the session a change keeps, nil for none.
+func keepHash(token string) []byte {
+	if token == "" {
+		return nil
+	}
+	return tokenHash(token)
+}
+
 // adminChange runs fn on the user userID inside one ledger write, after
 // checking that actor manages the user's organisation (Actor.Manages). A
 // user of another organisation answers as not found: its accounts are not
@@ -314,12 +322,9 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, curren
 	if err != nil {
 		return unauthorized()
 	}
-	if s.thr.locked(u.Username) {
-		return tooMany()
-	}
-	if ok, _ := s.verify(ctx, hash, current); !ok {
-		s.thr.fail(u.Username)
-		s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventReauthFailed, UserID: u.ID, Username: u.Username, Detail: "password change: wrong current password"})
+	if ok, err := s.recheck(ctx, u, hash, current, "password change: wrong current password"); err != nil {
+		return err
+	} else if !ok {
 		e := errs.New(CodeInvalidCredentials, "the current password is wrong")
 		e.Field = "current"
 		return e
@@ -334,10 +339,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, curren
 	if err != nil {
 		return err
 	}
-	var keep []byte
-	if keepToken != "" {
-		keep = tokenHash(keepToken)
-	}
+	keep := keepHash(keepToken)
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
 			newHash, store.Stamp(s.now()), u.ID); err != nil {

@@ -59,6 +59,10 @@ func (w *Web) loginSubmit(rw http.ResponseWriter, r *http.Request) {
 				redirect(rw, r, to)
 				return
 			}
+			if res.FailedAttempts > 0 && next == "/" {
+				// Someone tried the account: the account page says so.
+				next = "/account#failed-attempts"
+			}
 			redirect(rw, r, next)
 			return
 		}
