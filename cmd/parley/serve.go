@@ -24,6 +24,11 @@ type serveFlags struct {
 	// checkpoint lags the ledger (app.Config); 0 keeps the defaults.
 	checkpointEvery  time.Duration
 	checkpointEvents int64
+	// trustedProxies, baseURL and metricsAddr: deployment behind a proxy
+	// (app.Config, proxy_flags.go).
+	trustedProxies string
+	baseURL        string
+	metricsAddr    string
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
@@ -37,6 +42,7 @@ func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
 	fs.DurationVar(&s.checkpointEvery, "checkpoint-every", every, "sign a ledger checkpoint at most this often when the ledger grew; 0 means 1m (env PARLEY_CHECKPOINT_EVERY)")
 	events, _ := strconv.ParseInt(os.Getenv("PARLEY_CHECKPOINT_EVENTS"), 10, 64)
 	fs.Int64Var(&s.checkpointEvents, "checkpoint-events", events, "also sign one as soon as this many events were appended; 0 means 1000 (env PARLEY_CHECKPOINT_EVENTS)")
+	s.registerProxy(fs)
 }
 
 // checkpoints copies the checkpoint schedule into cfg.
@@ -69,6 +75,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg.Addr = hf.addr
 	cfg.Secure = hf.tls() || hf.behindTLS
 	hf.checkpoints(&cfg)
+	if err := hf.proxy(&cfg); err != nil {
+		fmt.Fprintln(stderr, "serve:", err)
+		return 2
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		log.Error("start failed", "err", err)
@@ -99,6 +109,12 @@ func serveApp(ctx context.Context, a *app.App, hf serveFlags, ready func(url str
 		serve = func() error { return srv.ServeTLS(ln, hf.tlsCert, hf.tlsKey) }
 	}
 	ready(scheme + "://" + displayAddr(ln.Addr()))
+	stopMetrics, err := serveMetrics(ctx, a, hf.metricsAddr)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	err = a.Serve(ctx, srv, serve, hf.grace)
 	if err == nil {
 		a.Log.Info("stopped cleanly")

@@ -307,7 +307,6 @@ func accessTable(w *world) []row {
 	return []row{
 		// Operations.
 		{route: "GET /healthz", path: "/healthz", body: none, want: all(ok)},
-		{route: "GET /metrics", path: "/metrics", body: none, want: all(ok)},
 
 		// API: documents and sessions.
 		{route: "GET " + api + "/openapi.json", path: api + "/openapi.json", body: none, want: all(ok)},
@@ -320,7 +319,7 @@ func accessTable(w *world) []row {
 		{route: "POST " + api + "/me/totp", object: "own account", path: api + "/me/totp", body: none, want: loggedIn(unauth, ok)},
 		{route: "POST " + api + "/me/totp/confirm", object: "own account, wrong code", path: api + "/me/totp/confirm",
 			body: fixed(map[string]string{"secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "code": "000000"}), want: loggedIn(unauth, 400)},
-		{route: "POST " + api + "/me/totp/disable", object: "own account", path: api + "/me/totp/disable",
+		{route: "POST " + api + "/me/totp/disable", object: "own account", path: api + "/me/totp/disable", spends: true, // it ends the other sessions
 			body: fixed(map[string]string{"password": tablePassword}), want: loggedIn(unauth, noContent)},
 
 		// API: organisations, users, security log.
@@ -429,7 +428,7 @@ func accessTable(w *world) []row {
 		{route: "GET /account/totp.png", object: "own enrolment", path: "/account/totp.png", body: none, want: loggedIn(toLogin, ok)},
 		{route: "POST /account/totp/confirm", object: "own account, wrong code", path: "/account/totp/confirm",
 			body: fixed(url.Values{"code": {"000000"}}), want: loggedIn(toLogin, 400)},
-		{route: "POST /account/totp/disable", object: "own account", path: "/account/totp/disable",
+		{route: "POST /account/totp/disable", object: "own account", path: "/account/totp/disable", spends: true, // it ends the other sessions
 			body: fixed(url.Values{"password": {tablePassword}}), want: loggedIn(toLogin, seeOther)},
 		// API: the negotiating text.
 		{route: "GET " + api + "/rounds/{id}/texts", object: round1, path: api + "/rounds/" + r1 + "/texts", body: none, want: loggedIn(unauth, ok)},

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -48,6 +49,14 @@ type Config struct {
 	// passed since the last. Defaults: one minute, 1000 events.
 	CheckpointEvery  time.Duration
 	CheckpointEvents int64
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (proxy.go); none by default.
+	TrustedProxies []netip.Prefix
+	// BaseURL is the address users reach parley at ("https://talks.example"):
+	// every absolute link (the statements feed, the record bundle) is built
+	// from it, never from the request's Host header. Empty: root-relative
+	// links.
+	BaseURL string
 }
 
 func (c *Config) defaults() {
@@ -137,7 +146,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Talks.OnJoin(a.Text.Joined)
 	a.Talks.OnJoin(a.Bargain.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Log: log, Secure: cfg.Secure})
+		Bargain: a.Bargain, Log: log, Secure: cfg.Secure, BaseURL: cfg.BaseURL})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)
@@ -146,7 +155,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
 		Bargain: a.Bargain, Log: log}).Register(a.Mux)
 	a.metrics = newMetrics(prometheus.NewRegistry(), db)
-	a.Mux.Handle("GET /metrics", loopbackOnly(a.metrics.handler()))
 	return a, nil
 }
 

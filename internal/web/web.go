@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,6 +58,9 @@ type Deps struct {
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
+	// BaseURL is the address users reach parley at; absolute links are
+	// built from it, never from the Host header (base_url.go).
+	BaseURL string
 }
 
 // Web is the set of HTML handlers.
@@ -70,6 +74,7 @@ type Web struct {
 	ledger  *ledger.Ledger // the record pages (record_*.go)
 	bargain *bargain.Service
 	secure  bool
+	baseURL string
 	cat     *i18n.Catalogue
 
 	pages     map[string]*template.Template // page name → layout + partials + page
@@ -99,7 +104,7 @@ func New(d Deps) (*Web, error) {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
 	w := &Web{
-		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, secure: d.Secure, cat: cat,
+		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, secure: d.Secure, baseURL: strings.TrimRight(d.BaseURL, "/"), cat: cat,
 		pages: map[string]*template.Template{},
 		totp:  map[string]pendingTOTP{},
 		now:   time.Now,
