@@ -7,6 +7,7 @@ import (
 
 	"parley/internal/access"
 	"parley/internal/errs"
+	"parley/internal/i18n"
 	"parley/internal/ledger"
 	"parley/internal/store"
 )
@@ -33,6 +34,14 @@ func (s *Service) AddOrg(ctx context.Context, actor access.Actor, name, shortNam
 	}
 	if shortName, err = text("short_name", shortName, 0, MaxShortName, false); err != nil {
 		return Org{}, err
+	}
+	// A name shows in every delegation's pages: no character may reorder
+	// it into something else (another organisation's name).
+	if i18n.HasUnsafe(name) {
+		return Org{}, errs.Field("name", "name contains a control or bidirectional-formatting character")
+	}
+	if i18n.HasUnsafe(shortName) {
+		return Org{}, errs.Field("short_name", "short_name contains a control or bidirectional-formatting character")
 	}
 	if !kind.Valid() {
 		return Org{}, errs.Field("kind", "kind must be one of host, mediation, party, guarantor, observer, monitor, agency")

@@ -104,6 +104,8 @@ func TestAddOrg(t *testing.T) {
 			{"empty name", access.System, "  ", "", access.Party, errs.Invalid, "name"},
 			{"long name", access.System, strings.Repeat("n", 201), "", access.Party, errs.Invalid, "name"},
 			{"control char", access.System, "bad\x00name", "", access.Party, errs.Invalid, "name"},
+			{"bidi override", access.System, "Government\u202E noitaidem", "", access.Party, errs.Invalid, "name"},
+			{"bidi isolate in short name", access.System, "X7", "g\u2066ov", access.Party, errs.Invalid, "short_name"},
 			{"long short name", access.System, "X5", strings.Repeat("s", 41), access.Party, errs.Invalid, "short_name"},
 			{"unknown kind", access.System, "X6", "", "rebels", errs.Invalid, "kind"},
 			{"duplicate", access.System, "Government delegation", "", access.Party, errs.Conflict, ""},

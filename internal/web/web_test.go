@@ -218,7 +218,7 @@ func TestLoginAndCookie(t *testing.T) {
 	})
 
 	t.Run("no open redirect after login", func(t *testing.T) {
-		for _, next := range []string{"//evil.example/", "https://evil.example/", `/\evil.example`} {
+		for _, next := range []string{"//evil.example/", "https://evil.example/", `/\evil.example`, "/\t/evil.example", "/\n/evil.example", `/a\b`, "/\x00"} {
 			b := f.browser(t, "en")
 			p := b.post("/login", url.Values{"username": {"opp.head"}, "password": {testPassword}, "next": {next}})
 			if p.location != "/" {
