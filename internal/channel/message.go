@@ -693,13 +693,16 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 		if err := s.insertMessage(ctx, tx, rec, actor, &m, relayRoute, attributed, files, "message.relayed", evAud); err != nil {
 			return err
 		}
-		if showOrigin && !evAud.Contains(origin) {
-			if _, err := rec.Append(ctx, ledger.Event{
-				Type: "message.relay_shown", Actor: actor, Round: src.RoundID, ObjectType: "message", ObjectID: id,
-				Audience: access.Of(append([]string{origin}, med...)...), Content: []byte(`{"id":"` + id + `"}`), At: m.CreatedAt,
-			}); err != nil {
-				return err
-			}
+		// Every relay appends the same three events, whatever its options:
+		// the tree grows by three either way, so its size tells a recipient
+		// nothing of whether the origin reads the relay.
+		shown := ledger.Event{Type: "message.relay_shown", Actor: actor, Round: src.RoundID, ObjectType: "message", ObjectID: id,
+			Audience: access.Of(append([]string{origin}, med...)...), Content: []byte(`{"id":"` + id + `"}`), At: m.CreatedAt}
+		if !showOrigin {
+			shown.Type, shown.Audience = "message.relay_hidden", access.Of(med...)
+		}
+		if _, err := rec.Append(ctx, shown); err != nil {
+			return err
 		}
 		rec.Insert("message_relays", relayColumns, "", id, sourceID, showOrigin)
 		linkID := "relay:" + id
