@@ -355,12 +355,12 @@ func accessTable(w *world) []row {
 			body: none, want: cells{unauth, ok, notFound, ok, notFound, ok, notFound, notFound}},
 		{route: "GET " + api + "/ledger/consistency", path: fmt.Sprintf("%s/ledger/consistency?from=1&to=%d", api, w.size), body: none, want: loggedIn(unauth, ok)},
 		{route: "GET " + api + "/ledger/witnesses", path: api + "/ledger/witnesses", body: none, want: all(ok)},
-		{route: "POST " + api + "/ledger/witnesses", object: "a new key for the caller's organisation", path: api + "/ledger/witnesses",
+		{route: "POST " + api + "/ledger/witnesses", object: "a second key for the caller's organisation, which has one (one witness each)", path: api + "/ledger/witnesses",
 			body: func(s string) any {
 				_, vkey := newWitnessKey(w.t, fmt.Sprintf("w%d", w.next()))
 				return map[string]string{"name": "another witness", "vkey": vkey}
 			},
-			want: cells{unauth, forbidden, forbidden, created, created, created, forbidden, forbidden}},
+			want: cells{unauth, forbidden, forbidden, conflict, conflict, conflict, forbidden, forbidden}},
 		{route: "POST " + api + "/ledger/cosignatures", object: "the caller's organisation's witness key", path: api + "/ledger/cosignatures",
 			body: func(s string) any {
 				cs := w.witness[s]

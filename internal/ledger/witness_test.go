@@ -180,6 +180,10 @@ func TestAddCosignatureRefuses(t *testing.T) {
 		// Registration: only parties, guarantors and agencies; well-formed
 		// cosignature keys only; once per key.
 		_, vc := cosigner(t, "witness-c")
+		_, vd := cosigner(t, "witness-d")
+		_, vOrigin := cosigner(t, l.Origin())
+		_, vTaken := cosigner(t, "witness-a")
+		third := access.Actor{User: "t", Org: "third", OrgKind: access.Party}
 		for _, c := range []struct {
 			name  string
 			actor access.Actor
@@ -193,6 +197,12 @@ func TestAddCosignatureRefuses(t *testing.T) {
 			{"garbage key", partyA, "X", "nonsense", errs.Invalid},
 			{"empty name", partyA, " ", vc, errs.Invalid},
 			{"twice", partyB, "B again", vb, errs.Conflict},
+			// One witness per organisation; names that pass for the log
+			// or for another witness are refused.
+			{"a second witness", partyA, "A2", vd, errs.Conflict},
+			{"the log's own name", third, "T", vOrigin, errs.Invalid},
+			{"another witness's key name", third, "T", vTaken, errs.Conflict},
+			{"another witness's name", third, "A", vd, errs.Conflict},
 			{"guarantor", access.Actor{User: "g", Org: "g", OrgKind: access.Guarantor}, "G", vc, ""},
 		} {
 			_, err := l.RegisterWitness(ctx, c.actor, c.wname, c.vkey)
