@@ -526,6 +526,12 @@ func (a *API) roundEvents(w http.ResponseWriter, r *http.Request, c call) {
 		a.writeError(w, r, err)
 		return
 	}
+	release, err := a.auth.OpenStream(c.Token)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	defer release()
 	sse := NewSSE(w)
 	err = ch.Stream(r.Context(), c.Actor, r.PathValue("id"), r.Header.Get("Last-Event-ID"), sse.Start, func(e channel.StreamEvent) error {
 		b, err := streamPayloads.get(e.ID+"|"+c.Actor.Org, func() ([]byte, error) {
