@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -8,13 +9,15 @@ import (
 	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
+	"image"
+	"image/draw"
+	"image/png"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
-	"github.com/skip2/go-qrcode"
 
 	"parley/internal/access"
 	"parley/internal/errs"
@@ -63,11 +66,30 @@ func (s *Service) BeginTOTP(ctx context.Context, actor access.Actor) (TOTPEnrolm
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	png, err := qrcode.Encode(key.URL(), qrcode.Medium, 256)
+	qr, err := qrPNG(key)
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL(), QRPNG: png}, nil
+	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL(), QRPNG: qr}, nil
+}
+
+// qrPNG draws key's otpauth:// URL as a QR code, 256 pixels square plus the
+// white quiet zone scanners need around it, and encodes it as PNG.
+// otp.Key.Image draws the code (no other QR library is needed).
+func qrPNG(key *otp.Key) ([]byte, error) {
+	const size, margin = 256, 24
+	code, err := key.Image(size, size)
+	if err != nil {
+		return nil, err
+	}
+	img := image.NewGray(image.Rect(0, 0, size+2*margin, size+2*margin))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.Draw(img, image.Rect(margin, margin, margin+size, margin+size), code, code.Bounds().Min, draw.Src)
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // totpStep returns the step of code for secret within the skew around now,
