@@ -345,7 +345,10 @@ func (s *Service) Send(ctx context.Context, actor access.Actor, roundID string, 
 		return Message{}, err
 	}
 	req := &sendReq{actor: actor, roundID: roundID, in: in, id: id, sealed: sealed, now: store.Now(), done: make(chan error, 1), msg: &m}
-	s.queue <- req
+	if !s.enqueue(req) {
+		s.removeFiles(sealed)
+		return Message{}, errs.New(ShuttingDown, "the server is shutting down; send again in a moment")
+	}
 	// Wait for the commit even if ctx ends meanwhile: an acknowledged
 	// message is a durable one, and an unacknowledged one may still commit.
 	if err := <-req.done; err != nil {

@@ -61,7 +61,7 @@ func envOr(name, def string) string {
 // RunKeyCLI implements "parley ledger key [--data-dir DIR] [--origin O]":
 // it prints the note verifier key of the checkpoints, creating the signing
 // key first if the data folder has none.
-func RunKeyCLI(args []string, stdout, stderr io.Writer) int {
+func RunKeyCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("ledger key", "ledger key [--data-dir DIR] [--origin ORIGIN]", stderr)
 	dataDir := fs.String("data-dir", envOr("PARLEY_DATA_DIR", "data"), "data folder holding "+KeyFile+" (env PARLEY_DATA_DIR)")
 	origin := fs.String("origin", os.Getenv("PARLEY_LEDGER_ORIGIN"), "log origin when the key is created (env PARLEY_LEDGER_ORIGIN)")
@@ -81,7 +81,7 @@ func RunKeyCLI(args []string, stdout, stderr io.Writer) int {
 // [--vkey KEY]": the operator's full check of the ledger. It exits 0 when
 // the ledger is intact, 1 when it is not (naming the first bad event) or
 // the check could not run.
-func RunVerifyCLI(args []string, stdout, stderr io.Writer) int {
+func RunVerifyCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("verify", "verify [--data-dir DIR] [--db DSN] [--vkey KEY]", stderr)
 	dataDir := fs.String("data-dir", envOr("PARLEY_DATA_DIR", "data"), "data folder: SQLite file and "+KeyFile+" (env PARLEY_DATA_DIR)")
 	dsn := fs.String("db", os.Getenv("PARLEY_DB"), "database: empty for SQLite in the data folder, or postgres://... (env PARLEY_DB)")
@@ -89,7 +89,6 @@ func RunVerifyCLI(args []string, stdout, stderr io.Writer) int {
 	if st := parseFlags(fs, args, stdout, 0); st >= 0 {
 		return st
 	}
-	ctx := context.Background()
 	if *vkey == "" {
 		_, v, err := LoadKey(filepath.Join(*dataDir, KeyFile))
 		if err != nil {
@@ -168,7 +167,7 @@ func witnessSigner(path, name string, stderr io.Writer) (*torchwood.CosignatureS
 // NAME it first registers the key for the caller's organisation. Exit
 // status: 0 cosigned, 1 failure, 3 the server was caught presenting an
 // inconsistent history.
-func RunWitnessCLI(args []string, stdout, stderr io.Writer) int {
+func RunWitnessCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("witness", "witness --server URL --token T --key FILE --state DIR [--register NAME] [--vkey KEY]", stderr)
 	server := fs.String("server", os.Getenv("PARLEY_SERVER"), "parley server URL (env PARLEY_SERVER)")
 	token := fs.String("token", os.Getenv("PARLEY_TOKEN"), "API token of a member of the witnessing organisation (env PARLEY_TOKEN)")
@@ -192,7 +191,6 @@ func RunWitnessCLI(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	ctx := context.Background()
 	c, err := newClient(*server, *token)
 	if err != nil {
 		return fail(err)

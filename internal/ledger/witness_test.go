@@ -23,9 +23,9 @@ import (
 )
 
 // runCLI runs a CLI entry point and returns its status and output.
-func runCLI(run func([]string, io.Writer, io.Writer) int, args ...string) (int, string, string) {
+func runCLI(run func(context.Context, []string, io.Writer, io.Writer) int, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
-	st := run(args, &out, &errb)
+	st := run(context.Background(), args, &out, &errb)
 	return st, out.String(), errb.String()
 }
 
@@ -287,7 +287,7 @@ func TestSplitViewCaught(t *testing.T) {
 }
 
 func TestCLIFlags(t *testing.T) {
-	for name, run := range map[string]func([]string, io.Writer, io.Writer) int{
+	for name, run := range map[string]func(context.Context, []string, io.Writer, io.Writer) int{
 		"verify": ledger.RunVerifyCLI, "witness": ledger.RunWitnessCLI, "audit": ledger.RunAuditCLI, "key": ledger.RunKeyCLI,
 	} {
 		if st, out, _ := runCLI(run, "--help"); st != 0 || !strings.Contains(out, "usage: parley") {
