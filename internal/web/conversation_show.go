@@ -7,6 +7,7 @@ import (
 
 	"parley/internal/access"
 	"parley/internal/channel"
+	"parley/internal/errs"
 	"parley/internal/i18n"
 	"parley/internal/router"
 	"parley/internal/talks"
@@ -152,15 +153,8 @@ func (w *Web) conversationPage(r *http.Request, v *viewer, round talks.Round, fa
 	for _, m := range msgs {
 		p.After = max(p.After, m.LedgerIndex)
 	}
-	capacity := access.OrgKind("")
-	hasMediation := false
 	for _, pt := range round.Participants {
-		if pt.Org.ID == actor.Org {
-			capacity = pt.Capacity
-		}
-		if pt.Capacity == access.Mediation {
-			hasMediation = true
-		} else {
+		if pt.Capacity != access.Mediation {
 			p.RelayTo = append(p.RelayTo, pt.Org)
 		}
 	}
@@ -174,38 +168,34 @@ func (w *Web) conversationPage(r *http.Request, v *viewer, round talks.Round, fa
 		}
 		p.Groups = append(p.Groups, g)
 	}
+	// The channel says which audiences the viewer may write to, and why
+	// not the others; the page only labels them.
+	recips, err := w.channel.Recipients(r.Context(), actor, round.ID)
+	if err != nil {
+		return p, err
+	}
 	l := v.L
-	if hasMediation && !p.Mediates {
-		p.Options = append(p.Options, toOption{channel.ToKeywordMediation, l.T("channel.to.mediation")})
-	}
-	p.Options = append(p.Options, toOption{channel.ToKeywordInternal, l.T("channel.to.internal")})
-	switch capacity {
-	case access.Observer, access.Monitor, access.Agency:
-	default:
-		p.Options = append(p.Options, toOption{channel.ToKeywordPlenary, l.T("channel.to.plenary")})
-	}
-	mutual := func(a, b string) bool {
-		n := 0
-		for _, c := range round.Consents {
-			if c.Direct && ((c.OrgID == a && c.CounterpartID == b) || (c.OrgID == b && c.CounterpartID == a)) {
-				n++
-			}
+	byID := map[string]channel.Recipient{}
+	for _, rc := range recips {
+		byID[rc.To] = rc
+		switch {
+		case rc.Refused != "":
+		case rc.To == channel.ToKeywordMediation && !p.Mediates:
+			p.Options = append(p.Options, toOption{rc.To, l.T("channel.to.mediation")})
+		case rc.To == channel.ToKeywordInternal, rc.To == channel.ToKeywordPlenary:
+			p.Options = append(p.Options, toOption{rc.To, l.T("channel.to." + rc.To)})
 		}
-		return n == 2
 	}
 	for _, pt := range round.Participants {
-		if pt.Org.ID == actor.Org {
-			continue
-		}
+		rc, ok := byID[pt.Org.ID]
 		switch {
-		case p.Mediates:
+		case !ok || pt.Org.ID == actor.Org:
+		case rc.Refused == "" && rc.Kind == channel.Direct:
+			p.Options = append(p.Options, toOption{pt.Org.ID, l.T("channel.to.direct", "Org", pt.Org.Name)})
+		case rc.Refused == "" && rc.Kind == channel.ToMediation && p.Mediates:
 			p.Options = append(p.Options, toOption{pt.Org.ID, l.T("channel.to.org", "Org", pt.Org.Name)})
-		case capacity == access.Party && pt.Capacity == access.Party:
-			if mutual(actor.Org, pt.Org.ID) {
-				p.Options = append(p.Options, toOption{pt.Org.ID, l.T("channel.to.direct", "Org", pt.Org.Name)})
-			} else {
-				p.Closed = append(p.Closed, pt.Org)
-			}
+		case rc.Refused == errs.NoDirectConsent:
+			p.Closed = append(p.Closed, pt.Org)
 		}
 	}
 	return p, nil
