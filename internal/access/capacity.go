@@ -40,6 +40,10 @@ func (c Capacity) In(kinds ...OrgKind) bool {
 // adoption, sharing preferences) are theirs.
 func (c Capacity) Head() bool { return c.Participates() && c.Actor.Role == Head }
 
+// PartyHead reports whether the actor is a head of a party taking part:
+// the one who answers, for the party, a proposed participant.
+func (c Capacity) PartyHead() bool { return c.Head() && c.In(Party) }
+
 // Administers reports whether the actor administers the round or process:
 // a head of a host or mediation organisation that takes part in it, or the
 // operator. Being a host or mediation head elsewhere gives nothing here.

@@ -78,6 +78,8 @@ func authorityRows(w *world) []row {
 	r1, r2 := w.round1, w.round2
 	const round1, round2 = "round 1 (all take part)", "round 2 (no mediation, opposition, observer, monitor)"
 	proposal1, proposal2 := propose(r1), propose(r2)
+	webProposal1, webProposal2 := propose(r1), propose(r2)
+	accept := fixed(url.Values{"accept": {"yes"}})
 	// Only the two host and mediation heads pass the web's administration
 	// gate; the others get 404 from it.
 	webAdmin := func(chair, mediator int) cells {
@@ -170,6 +172,10 @@ func authorityRows(w *world) []row {
 			body: func(string) any { return url.Values{"name": {unique("Web org ")}, "kind": {"mediation"}} }, want: webAdmin(forbidden, forbidden)},
 		{route: "POST /admin/users", object: "a member of the caller's own organisation", path: "/admin/users", body: userForm(ownOrg), want: webAdmin(seeOther, seeOther)},
 		{route: "POST /admin/users", object: "a member of the government delegation", path: "/admin/users", body: userForm(gov), want: webAdmin(forbidden, forbidden)},
+		{route: "POST /rounds/{id}/participants/{org}", object: "a proposal, " + round1, path: "/rounds/" + r1 + "/participants/" + webProposal1, body: accept,
+			want: cells{toLogin, forbidden, forbidden, seeOther, seeOther, forbidden, forbidden, forbidden}},
+		{route: "POST /rounds/{id}/participants/{org}", object: "a proposal, " + round2, path: "/rounds/" + r2 + "/participants/" + webProposal2, body: accept,
+			want: cells{toLogin, forbidden, notFound, seeOther, notFound, forbidden, notFound, notFound}},
 		{route: "POST /rounds/{id}/sessions", object: round1, path: "/rounds/" + r1 + "/sessions", body: sessionForm, want: webAdmin(seeOther, seeOther)},
 		{route: "POST /rounds/{id}/sessions", object: round2, path: "/rounds/" + r2 + "/sessions", body: sessionForm, want: webAdmin(seeOther, notFound)},
 		{route: "POST /rounds/{id}/agenda", object: round1, path: "/rounds/" + r1 + "/agenda", body: agendaForm, want: webAdmin(seeOther, seeOther)},
