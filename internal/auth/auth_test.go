@@ -1,11 +1,11 @@
 package auth
 
 import (
-	"fmt"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"regexp"
