@@ -717,9 +717,11 @@ func TestTOTPRequired(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		wantCode(t, f.s.SetTOTPRequired(ctx, f.member.Actor(), access.Party, true), errs.Forbidden)
-		wantCode(t, f.s.SetTOTPRequired(ctx, f.admin.Actor(), "pirates", true), errs.Invalid)
+		// A host's head no longer sets the policy of every party.
+		wantCode(t, f.s.SetTOTPRequired(ctx, f.admin.Actor(), access.Party, false), errs.Forbidden)
+		wantCode(t, f.s.SetTOTPRequired(ctx, access.System, "pirates", true), errs.Invalid)
 		for _, req := range []bool{true, false, true} {
-			if err := f.s.SetTOTPRequired(ctx, f.admin.Actor(), access.Party, req); err != nil {
+			if err := f.s.SetTOTPRequired(ctx, access.System, access.Party, req); err != nil {
 				t.Fatal(err)
 			}
 			if got, err := f.s.TOTPRequired(ctx, access.Party); err != nil || got != req {

@@ -351,10 +351,12 @@ func (s *Service) ResetTOTP(ctx context.Context, actor access.Actor, userID stri
 }
 
 // SetTOTPRequired sets whether users of organisations of kind must enrol a
-// second factor (administrators). It is a ledger event readable by the host
+// second factor (the operator only). It is a ledger event readable by the host
 // and mediation organisations.
 func (s *Service) SetTOTPRequired(ctx context.Context, actor access.Actor, kind access.OrgKind, required bool) error {
-	if !actor.IsAdmin() {
+	// The policy binds every organisation of the kind: it is the
+	// operator's (parley org policy), not one organisation's heads'.
+	if !actor.System {
 		return s.deny(ctx, actor, "changing the second-factor policy")
 	}
 	if !kind.Valid() {
