@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"parley/internal/access"
 	"parley/internal/api"
 	"parley/internal/channel"
 	"parley/internal/errs"
@@ -187,12 +186,7 @@ func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *vie
 			w.fail(rw, r, err)
 			return
 		}
-		for _, pt := range round.Participants {
-			if v.Actor().IsMediation() && pt.Capacity != access.Mediation {
-				mf.relayTo = append(mf.relayTo, pt.Org)
-			}
-		}
-		mf.shareTo = shareTargets(v.Actor(), round)
+		mf = messageTargets(round)
 	}
 	release, err := w.auth.OpenStream(v.Token)
 	if err != nil {
