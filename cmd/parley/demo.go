@@ -41,6 +41,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := app.Config{Addr: hf.addr, DataDir: *dataDir, DB: *db, Secure: hf.tls() || hf.behindTLS}
 	hf.checkpoints(&cfg)
+	if err := hf.proxy(&cfg); err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return 2
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		log.Error("start failed", "err", err)

@@ -17,7 +17,7 @@ func runLedger(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		"  resume   accept writes again after a halt, once the damage is gone\n" +
 		"  new-origin  after a restore: archive the old log and start a new one\n"
 	if len(args) > 0 && args[0] == "key" {
-		return ledger.RunKeyCLI(args[1:], stdout, stderr)
+		return ledger.RunKeyCLI(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) > 0 && args[0] == "resume" {
 		return ledger.RunResumeCLI(args[1:], stdout, stderr)
@@ -34,7 +34,7 @@ func runLedger(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return ledger.RunVerifyCLI(args, stdout, stderr, func(dataDir string, content bool) ([]ledger.ItemKind, error) {
+	return ledger.RunVerifyCLI(ctx, args, stdout, stderr, func(dataDir string, content bool) ([]ledger.ItemKind, error) {
 		var master []byte
 		if content {
 			// Never create a master key here: without the one that sealed
@@ -57,9 +57,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 func runWitness(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return ledger.RunWitnessCLI(args, stdout, stderr)
+	return ledger.RunWitnessCLI(ctx, args, stdout, stderr)
 }
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return ledger.RunAuditCLI(args, stdout, stderr)
+	return ledger.RunAuditCLI(ctx, args, stdout, stderr)
 }

@@ -26,6 +26,11 @@ type serveFlags struct {
 	checkpointEvents int64
 	verifyOnStart    bool
 	mapTiles         string // the ceasefire map's base tiles (app.Config.MapTiles)
+	// trustedProxies, baseURL and metricsAddr: deployment behind a proxy
+	// (app.Config, proxy_flags.go).
+	trustedProxies string
+	baseURL        string
+	metricsAddr    string
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
@@ -42,6 +47,7 @@ func (s *serveFlags) register(fs *flag.FlagSet, defAddr string) {
 	verify, _ := strconv.ParseBool(os.Getenv("PARLEY_VERIFY_ON_START"))
 	fs.BoolVar(&s.verifyOnStart, "verify-on-start", verify, "run the full ledger verify in the background at start; damage makes the server read-only (env PARLEY_VERIFY_ON_START)")
 	fs.StringVar(&s.mapTiles, "map-tiles", os.Getenv("PARLEY_MAP_TILES"), "base-tile URL of the ceasefire map, e.g. https://tile.example/{z}/{x}/{y}.png; empty: a plain background that works offline (env PARLEY_MAP_TILES)")
+	s.registerProxy(fs)
 }
 
 // checkpoints copies the checkpoint schedule into cfg.
@@ -76,6 +82,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg.Addr = hf.addr
 	cfg.Secure = hf.tls() || hf.behindTLS
 	hf.checkpoints(&cfg)
+	if err := hf.proxy(&cfg); err != nil {
+		fmt.Fprintln(stderr, "serve:", err)
+		return 2
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		log.Error("start failed", "err", err)
@@ -106,6 +116,12 @@ func serveApp(ctx context.Context, a *app.App, hf serveFlags, ready func(url str
 		serve = func() error { return srv.ServeTLS(ln, hf.tlsCert, hf.tlsKey) }
 	}
 	ready(scheme + "://" + displayAddr(ln.Addr()))
+	stopMetrics, err := serveMetrics(ctx, a, hf.metricsAddr)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	err = a.Serve(ctx, srv, serve, hf.grace)
 	if err == nil {
 		a.Log.Info("stopped cleanly")

@@ -83,6 +83,17 @@ func (a Actor) IsAdmin() bool {
 	return a.System || !a.Anonymous() && a.Role == Head && (a.OrgKind == Host || a.OrgKind == Mediation)
 }
 
+// Manages reports whether the actor administers the members of the
+// organisation org: invites them, disables them, changes their roles and
+// resets their passwords and second factors. Only org's own heads do, and
+// the operator (System), who creates each organisation and its first head
+// and recovers an organisation whose heads are all locked out. Being the
+// head of a host or mediation organisation gives nothing over another
+// organisation's members.
+func (a Actor) Manages(org string) bool {
+	return a.System || !a.Anonymous() && a.Role == Head && org != "" && a.Org == org
+}
+
 // IsParty reports whether the actor belongs to a negotiating party.
 func (a Actor) IsParty() bool { return !a.Anonymous() && a.OrgKind == Party }
 

@@ -40,6 +40,10 @@ func (c Capacity) In(kinds ...OrgKind) bool {
 // adoption, sharing preferences) are theirs.
 func (c Capacity) Head() bool { return c.Participates() && c.Actor.Role == Head }
 
+// PartyHead reports whether the actor is a head of a party taking part:
+// the one who answers, for the party, a proposed participant.
+func (c Capacity) PartyHead() bool { return c.Head() && c.In(Party) }
+
 // Administers reports whether the actor administers the round or process:
 // a head of a host or mediation organisation that takes part in it, or the
 // operator. Being a host or mediation head elsewhere gives nothing here.
@@ -55,19 +59,28 @@ func (c Capacity) Mediates() bool { return c.In(Mediation) }
 // part in give the same empty Capacity; callers answer both as not found.
 func RoundCapacity(ctx context.Context, q Querier, actor Actor, roundID string) (Capacity, error) {
 	c := Capacity{Actor: actor, Scope: roundID}
-	if actor.Org == "" {
-		return c, nil
+	var err error
+	c.Kind, err = CapacityOf(ctx, q, roundID, actor.Org)
+	return c, err
+}
+
+// CapacityOf returns the capacity in which the organisation org takes part
+// in the round, empty when it takes no part. It answers questions about an
+// organisation other than the actor's ("is the counterpart a party of this
+// round?"); an actor's own rights go through RoundCapacity.
+func CapacityOf(ctx context.Context, q Querier, roundID, org string) (OrgKind, error) {
+	if org == "" || roundID == "" {
+		return "", nil
 	}
 	var kind string
-	err := q.QueryRowContext(ctx, "SELECT capacity FROM participation WHERE round_id = $1 AND org_id = $2", roundID, actor.Org).Scan(&kind)
+	err := q.QueryRowContext(ctx, "SELECT capacity FROM participation WHERE round_id = $1 AND org_id = $2", roundID, org).Scan(&kind)
 	if err == sql.ErrNoRows {
-		return c, nil
+		return "", nil
 	}
 	if err != nil {
-		return c, fmt.Errorf("access.RoundCapacity(%s): %w", roundID, err)
+		return "", fmt.Errorf("access.CapacityOf(%s): %w", roundID, err)
 	}
-	c.Kind = OrgKind(kind)
-	return c, nil
+	return OrgKind(kind), nil
 }
 
 // ProcessCapacity reads the capacity in which actor's organisation takes
@@ -102,6 +115,15 @@ func RoundOrgs(ctx context.Context, q Querier, roundID string, kinds ...OrgKind)
 // given capacities when any are given.
 func ProcessOrgs(ctx context.Context, q Querier, processID string, kinds ...OrgKind) (Audience, error) {
 	return orgsIn(ctx, q, "SELECT p.org_id FROM participation p JOIN rounds r ON r.id = p.round_id WHERE r.process_id = $1", processID, kinds)
+}
+
+// PeerOrgs returns the organisations that take part, in one of the given
+// capacities, in some round the organisation org takes part in: "the
+// mediation of the rounds this delegation is in". It serves audiences of
+// an organisation's own items that belong to no round (a statement drafted
+// outside a round), never filtering reads.
+func PeerOrgs(ctx context.Context, q Querier, org string, kinds ...OrgKind) (Audience, error) {
+	return orgsIn(ctx, q, "SELECT p.org_id FROM participation p JOIN participation mine ON mine.round_id = p.round_id WHERE mine.org_id = $1", org, kinds)
 }
 
 func orgsIn(ctx context.Context, q Querier, query, scope string, kinds []OrgKind) (Audience, error) {

@@ -69,6 +69,16 @@ func TestCapacity(t *testing.T) {
 					c.actor.Org, c.round, got.Kind, got.Administers(), got.Participates(), c.kind, c.administers, c.participates)
 			}
 		}
+		for _, c := range []struct {
+			round, org string
+			want       access.OrgKind
+		}{
+			{"r1", "gov", access.Party}, {"r2", "gov", ""}, {"r3", "un2", access.Mediation}, {"r1", "", ""}, {"", "gov", ""},
+		} {
+			if got, err := access.CapacityOf(ctx, db.R, c.round, c.org); err != nil || got != c.want {
+				t.Errorf("CapacityOf(%q, %q) = %q, %v; want %q", c.round, c.org, got, err, c.want)
+			}
+		}
 		pc, err := access.ProcessCapacity(ctx, db.R, head("opp", access.Party), "p1")
 		if err != nil || pc.Kind != access.Party {
 			t.Fatalf("opp in p1: %+v %v", pc, err)
@@ -86,6 +96,10 @@ func TestCapacity(t *testing.T) {
 			{func() (access.Audience, error) { return access.ProcessOrgs(ctx, db.R, "p1") }, access.Of("host", "un", "gov", "opp")},
 			{func() (access.Audience, error) { return access.ProcessOrgs(ctx, db.R, "p1", access.Party, access.Host) }, access.Of("host", "gov", "opp")},
 			{func() (access.Audience, error) { return access.ProcessOrgs(ctx, db.R, "p2", access.Mediation) }, access.Of("un2")},
+			// gov is in r1 (with un) and r3 (with un2); opp only in r2 (with un).
+			{func() (access.Audience, error) { return access.PeerOrgs(ctx, db.R, "gov", access.Mediation) }, access.Of("un", "un2")},
+			{func() (access.Audience, error) { return access.PeerOrgs(ctx, db.R, "opp", access.Mediation) }, access.Of("un")},
+			{func() (access.Audience, error) { return access.PeerOrgs(ctx, db.R, "host", access.Party) }, access.Of("gov")},
 		} {
 			got, err := c.got()
 			if err != nil {
@@ -96,4 +110,26 @@ func TestCapacity(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestManages: an organisation's members are administered by its own heads
+// and the operator, whatever the kind of the head's organisation.
+func TestManages(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		actor access.Actor
+		org   string
+		want  bool
+	}{
+		{"own head", access.Actor{User: "u", Org: "gov", OrgKind: access.Party, Role: access.Head}, "gov", true},
+		{"own member", access.Actor{User: "u", Org: "gov", OrgKind: access.Party, Role: access.Member}, "gov", false},
+		{"host head, another organisation", access.Actor{User: "u", Org: "host", OrgKind: access.Host, Role: access.Head}, "gov", false},
+		{"mediation head, another organisation", access.Actor{User: "u", Org: "un", OrgKind: access.Mediation, Role: access.Head}, "gov", false},
+		{"operator", access.System, "gov", true},
+		{"anonymous", access.Actor{Role: access.Head}, "", false},
+	} {
+		if got := c.actor.Manages(c.org); got != c.want {
+			t.Errorf("%s: Manages(%q) = %v, want %v", c.name, c.org, got, c.want)
+		}
+	}
 }

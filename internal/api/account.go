@@ -12,6 +12,9 @@ type LoginJSON struct {
 	Token     string   `json:"token"`
 	ExpiresAt string   `json:"expires_at,omitempty"`
 	User      UserJSON `json:"user"`
+	// FailedAttempts is how many logins to the account failed since its
+	// previous login.
+	FailedAttempts int `json:"failed_attempts"`
 }
 
 // login exchanges a username, password and (when enrolled) a TOTP code for an
@@ -39,7 +42,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, errOTPRequired())
 		return
 	}
-	writeJSON(w, http.StatusOK, LoginJSON{Token: res.Token, User: userJSON(res.User)})
+	writeJSON(w, http.StatusOK, LoginJSON{Token: res.Token, User: userJSON(res.User), FailedAttempts: res.FailedAttempts})
 }
 
 // logout revokes the token of the request.
@@ -124,7 +127,7 @@ func (a *API) confirmTOTP(w http.ResponseWriter, r *http.Request, c call) {
 		a.writeError(w, r, err)
 		return
 	}
-	codes, err := a.auth.ConfirmTOTP(r.Context(), c.Actor, q.Secret, q.Code)
+	codes, err := a.auth.ConfirmTOTP(r.Context(), c.Actor, q.Secret, q.Code, c.Token)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -138,7 +141,7 @@ func (a *API) disableTOTP(w http.ResponseWriter, r *http.Request, c call) {
 		a.writeError(w, r, err)
 		return
 	}
-	if err := a.auth.DisableTOTP(r.Context(), c.Actor, q.Password); err != nil {
+	if err := a.auth.DisableTOTP(r.Context(), c.Actor, q.Password, c.Token); err != nil {
 		a.writeError(w, r, err)
 		return
 	}

@@ -123,6 +123,7 @@ func (a *API) Register(mux *router.Mux) {
 	mux.Handle("POST "+Prefix+"/rounds", a.authed(a.createRound))
 	mux.Handle("GET "+Prefix+"/rounds/{id}", a.authed(a.showRound))
 	mux.Handle("POST "+Prefix+"/rounds/{id}/participants", a.authed(a.addParticipant))
+	mux.Handle("PUT "+Prefix+"/rounds/{id}/participants/{org}", a.authed(a.answerParticipant))
 	mux.Handle("POST "+Prefix+"/rounds/{id}/sessions", a.authed(a.scheduleSession))
 	mux.Handle("POST "+Prefix+"/rounds/{id}/agenda", a.authed(a.addAgendaItem))
 	mux.Handle("PUT "+Prefix+"/rounds/{id}/consent", a.authed(a.setConsent))

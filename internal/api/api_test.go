@@ -259,6 +259,11 @@ func testBadInput(t *testing.T, f *fixture) {
 		{"array", tok, "application/json", `["x"]`, 400, "invalid_json", ""},
 		{"unknown field", tok, "application/json", `{"name":"x","owner":"me"}`, 400, "invalid_json", "owner"},
 		{"trailing data", tok, "application/json", `{"name":"x"} {"name":"y"}`, 400, "invalid_json", ""},
+		// Keys are matched exactly and given once: encoding/json alone took
+		// the last of "name" and "Name".
+		{"key in another case", tok, "application/json", `{"name":"x","Name":"y"}`, 400, "invalid_json", "Name"},
+		{"key in another case alone", tok, "application/json", `{"NAME":"x"}`, 400, "invalid_json", "NAME"},
+		{"duplicate key", tok, "application/json", `{"name":"x","name":"y"}`, 400, "invalid_json", ""},
 		{"wrong type", tok, "application/json", `{"name":7}`, 400, "invalid", "name"},
 		{"missing field", tok, "application/json", `{}`, 400, "invalid", "name"},
 		{"blank", tok, "application/json", `{"name":"   "}`, 400, "invalid", "name"},

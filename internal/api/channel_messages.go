@@ -109,10 +109,18 @@ type StatementRequest struct {
 	Title        string `json:"title"`
 	Body         string `json:"body"`
 	EmbargoUntil string `json:"embargo_until"` // RFC 3339, optional
+	// Round, optional, is the round the statement is about: only its
+	// mediation reads the draft.
+	Round string `json:"round,omitempty"`
 }
 
 // Validate checks the shape.
 func (q *StatementRequest) Validate() error {
+	if q.Round != "" {
+		if err := checkID("round", q.Round); err != nil {
+			return err
+		}
+	}
 	if q.EmbargoUntil != "" {
 		if _, err := time.Parse(time.RFC3339, q.EmbargoUntil); err != nil {
 			return errs.Field("embargo_until", "embargo_until must be an RFC 3339 time")
@@ -470,7 +478,7 @@ func (a *API) createStatement(w http.ResponseWriter, r *http.Request, c call) {
 		a.writeError(w, r, err)
 		return
 	}
-	in := channel.NewStatement{Title: q.Title, Body: q.Body}
+	in := channel.NewStatement{Title: q.Title, Body: q.Body, RoundID: q.Round}
 	if q.EmbargoUntil != "" {
 		in.EmbargoUntil, _ = time.Parse(time.RFC3339, q.EmbargoUntil)
 	}
@@ -531,6 +539,12 @@ func (a *API) roundEvents(w http.ResponseWriter, r *http.Request, c call) {
 		a.writeError(w, r, err)
 		return
 	}
+	release, err := a.auth.OpenStream(c.Token)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	defer release()
 	sse := NewSSE(w)
 	err = ch.Stream(r.Context(), c.Actor, r.PathValue("id"), r.Header.Get("Last-Event-ID"), sse.Start, func(e channel.StreamEvent) error {
 		b, err := streamPayloads.get(e.ID+"|"+c.Actor.Org, func() ([]byte, error) {

@@ -135,7 +135,7 @@ func channelOpenAPI() map[string]map[string]any {
 		"Statement": chObj([]string{"id", "org", "title", "body", "public", "created_at", "ledger_index"}, map[string]any{
 			"id": chStr, "org": chRef("OrgRef"), "title": chStr, "body": chStr, "embargo_until": chStr, "released_at": chStr,
 			"public": chBool, "created_at": chStr, "ledger_index": chInt, "damaged": damaged}),
-		"StatementRequest": chObj([]string{"title", "body"}, map[string]any{"title": chStr, "body": chStr, "embargo_until": map[string]any{"type": "string", "format": "date-time"}}),
+		"StatementRequest": chObj([]string{"title", "body"}, map[string]any{"title": chStr, "body": chStr, "embargo_until": map[string]any{"type": "string", "format": "date-time"}, "round": map[string]any{"type": "string", "pattern": "^[0-9a-f]{32}$", "description": "the round the statement is about: only its mediation reads the draft"}}),
 		"SearchResult": chObj([]string{"messages", "statements"}, map[string]any{
 			"messages":   map[string]any{"type": "array", "items": chRef("Message")},
 			"statements": map[string]any{"type": "array", "items": chRef("Statement")}}),

@@ -1,13 +1,18 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"parley/internal/errs"
 )
@@ -51,20 +56,55 @@ func decode(w http.ResponseWriter, r *http.Request, v request, limit int64) erro
 // it. It is separate from decode so that the fuzz targets and decode share
 // one path.
 func decodeJSON(body io.Reader, v request) error {
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge(mbe.Limit)
+	}
+	if err != nil {
+		return errs.New(errs.InvalidJSON, "the request body could not be read")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
 	// Exactly one value: "{}{}" or "{} x" is not a request we understand.
 	if _, err := dec.Token(); err != io.EOF {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return tooLarge(mbe.Limit)
-		}
 		return errs.New(errs.InvalidJSON, "unexpected data after the JSON value")
 	}
+	if err := strictNames(data, v); err != nil {
+		return err
+	}
 	return v.Validate()
+}
+
+// strictNames refuses what encoding/json lets through: a key given twice
+// and a key in another case than the field's ({"to": ..., "To": ...} would
+// otherwise send to the last one). It decodes data again with
+// github.com/go-json-experiment/json, which matches names exactly and
+// refuses duplicates, into a fresh value of v's type, and reports only
+// those two refusals (every other error was the first decoder's to give).
+func strictNames(data []byte, v request) error {
+	fresh := reflect.New(reflect.TypeOf(v).Elem()).Interface()
+	err := jsonv2.Unmarshal(data, fresh, jsonv2.RejectUnknownMembers(true))
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, jsontext.ErrDuplicateName):
+		return errs.New(errs.InvalidJSON, "a key appears twice in the same object")
+	case errors.Is(err, jsonv2.ErrUnknownName):
+		name := ""
+		var se *jsonv2.SemanticError
+		if errors.As(err, &se) {
+			name = string(se.JSONPointer.LastToken())
+		}
+		if len(name) > 64 || !utf8.ValidString(name) {
+			name = ""
+		}
+		return &errs.Error{Code: errs.InvalidJSON, Field: name, Message: "unknown field (names are case-sensitive)"}
+	}
+	return nil
 }
 
 func tooLarge(limit int64) error {

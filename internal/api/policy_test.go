@@ -1,16 +1,20 @@
 package api_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"parley/internal/access"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 )
 
-// TestSecondFactorPolicy: a mediation lead requires a second factor of the
+// TestSecondFactorPolicy: the operator requires a second factor of the
 // parties; a party member without one can then no longer get an API token,
-// while others can; the policy reads back, and a party cannot change it.
+// while others can; the policy reads back, and no account that logs in —
+// a party's or the mediation's — changes it: it binds every organisation
+// of the kind.
 func TestSecondFactorPolicy(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
@@ -25,8 +29,11 @@ func TestSecondFactorPolicy(t *testing.T) {
 				t.Errorf("%v: %d %s", bad, res.status, res.body)
 			}
 		}
-		if res := put("mediator", map[string]any{"kind": "party", "required": true}); res.status != 204 {
-			t.Fatalf("mediator set the policy: %d %s", res.status, res.body)
+		if res := put("mediator", map[string]any{"kind": "party", "required": true}); res.status != 403 {
+			t.Fatalf("the mediation set the parties' policy: %d %s", res.status, res.body)
+		}
+		if err := f.auth.SetTOTPRequired(context.Background(), access.System, access.Party, true); err != nil {
+			t.Fatal(err)
 		}
 		var got struct{ Required map[string]bool }
 		f.do(t, f.token["observer.us"], "GET", "/api/v1/policies/second-factor", nil).decode(t, &got)

@@ -79,8 +79,10 @@ func (a *API) showRound(w http.ResponseWriter, r *http.Request, c call) {
 	writeJSON(w, http.StatusOK, roundDetailJSON(rd))
 }
 
-// addParticipant adds an organisation to a round and answers the round as
-// it now stands.
+// addParticipant proposes an organisation as a participant of a round. It
+// answers 202 with the proposal while the parties have not all accepted,
+// and 201 with the round as it now stands when the organisation joined at
+// once (a round without parties).
 func (a *API) addParticipant(w http.ResponseWriter, r *http.Request, c call) {
 	var q ParticipantRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
@@ -88,8 +90,13 @@ func (a *API) addParticipant(w http.ResponseWriter, r *http.Request, c call) {
 		return
 	}
 	id := r.PathValue("id")
-	if err := a.talks.AddParticipant(r.Context(), c.Actor, id, q.Org); err != nil {
+	joined, err := a.talks.ProposeParticipant(r.Context(), c.Actor, id, q.Org)
+	if err != nil {
 		a.writeError(w, r, err)
+		return
+	}
+	if !joined {
+		writeJSON(w, http.StatusAccepted, ProposalJSON{Org: q.Org, Accepted: []string{}})
 		return
 	}
 	rd, err := a.talks.Round(r.Context(), c.Actor, id)

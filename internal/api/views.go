@@ -167,6 +167,9 @@ type RoundDetailJSON struct {
 	Sessions []SessionJSON    `json:"sessions"`
 	Agenda   []AgendaItemJSON `json:"agenda"`
 	Consents []ConsentJSON    `json:"consents"`
+	// Proposals are the participants proposed and waiting for the
+	// parties' acceptance.
+	Proposals []ProposalJSON `json:"proposals"`
 }
 
 func roundJSON(r talks.Round) RoundJSON {
@@ -187,6 +190,10 @@ func roundDetailJSON(r talks.Round) RoundDetailJSON {
 		Sessions:  make([]SessionJSON, 0, len(r.Sessions)),
 		Agenda:    make([]AgendaItemJSON, 0, len(r.Agenda)),
 		Consents:  make([]ConsentJSON, 0, len(r.Consents)),
+		Proposals: make([]ProposalJSON, 0, len(r.Proposals)),
+	}
+	for _, p := range r.Proposals {
+		out.Proposals = append(out.Proposals, ProposalJSON{Org: p.Org.ID, Accepted: nonNil(p.Accepted)})
 	}
 	for _, s := range r.Sessions {
 		out.Sessions = append(out.Sessions, sessionJSON(s))

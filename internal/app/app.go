@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
@@ -58,6 +59,14 @@ type Config struct {
 	// ("https://tile.example/{z}/{x}/{y}.png"); empty draws markers and
 	// zones on a plain background, which works with no internet.
 	MapTiles string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (proxy.go); none by default.
+	TrustedProxies []netip.Prefix
+	// BaseURL is the address users reach parley at ("https://talks.example"):
+	// every absolute link (the statements feed, the record bundle) is built
+	// from it, never from the request's Host header. Empty: root-relative
+	// links.
+	BaseURL string
 }
 
 func (c *Config) defaults() {
@@ -170,7 +179,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Talks.OnJoin(a.Humanitarian.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
 		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Humanitarian: a.Humanitarian,
-		MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure})
+		MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure, BaseURL: cfg.BaseURL})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)
@@ -179,7 +188,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
 		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Humanitarian: a.Humanitarian, Log: log}).Register(a.Mux)
 	a.metrics = newMetrics(prometheus.NewRegistry(), db)
-	a.Mux.Handle("GET /metrics", loopbackOnly(a.metrics.handler()))
 	return a, nil
 }
 

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -42,20 +41,6 @@ func newMetrics(reg *prometheus.Registry, db *store.DB) *metrics {
 func (m *metrics) observe(route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
-}
-
-// loopbackOnly answers 404 to clients other than the machine itself: the
-// metrics name every route and its traffic, which is for the operator's
-// scraper, not for the delegations. A scraper on another host reaches them
-// through an SSH tunnel or a local agent.
-func loopbackOnly(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ip := net.ParseIP(clientAddr(r)); ip == nil || !ip.IsLoopback() {
-			http.NotFound(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }
 
 func (m *metrics) handler() http.Handler {

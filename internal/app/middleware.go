@@ -29,6 +29,7 @@ func (a *App) Handler() http.Handler {
 	h = a.securityHeaders(h)
 	h = a.recoverPanics(h)
 	h = a.observe(h)
+	h = a.trustProxies(h)
 	return h
 }
 
@@ -189,9 +190,8 @@ func (a *App) bodyLimit(r *http.Request) int64 {
 	return a.Config.MaxBody
 }
 
-// clientAddr is the peer address. parley does not trust forwarding headers;
-// behind a proxy, rate limits apply to the proxy's address unless the
-// operator terminates TLS in parley itself.
+// clientAddr is the client address: the peer, or the address a trusted
+// proxy forwarded (trustProxies has rewritten RemoteAddr by then).
 func clientAddr(r *http.Request) string {
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i > 0 {

@@ -103,6 +103,9 @@ type Service struct {
 
 	purgeMu   sync.Mutex
 	lastPurge time.Time
+
+	// streams counts the live streams each session holds open (streams.go).
+	streams streams
 }
 
 // New returns the service over db. Options left zero take their defaults.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"regexp"
@@ -71,6 +72,7 @@ type fixture struct {
 	host, mediation, party   string // org ids
 	party2                   string
 	admin, member, otherUser User
+	govHead                  User   // a head of the party
 	key                      []byte // seals TOTP secrets
 }
 
@@ -99,6 +101,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.party2 = addOrg(t, db, "Opposition delegation", access.Party)
 	f.admin = f.addUser(t, "host.head", f.host, access.Head)
 	f.member = f.addUser(t, "gov.member", f.party, access.Member)
+	f.govHead = f.addUser(t, "gov.head", f.party, access.Head)
 	f.otherUser = f.addUser(t, "opp.member", f.party2, access.Member)
 	return f
 }
@@ -222,7 +225,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		disabled := f.addUser(t, "gov.gone", f.party, access.Member)
-		if err := f.s.Disable(ctx, f.admin.Actor(), disabled.ID); err != nil {
+		if err := f.s.Disable(ctx, f.govHead.Actor(), disabled.ID); err != nil {
 			t.Fatal(err)
 		}
 		var messages []string
@@ -277,44 +280,66 @@ func TestThrottlePerAccount(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
+		login := func(name, password, remote string) error {
+			t.Helper()
+			_, err := f.s.Login(ctx, LoginInput{Username: name, Password: password, Kind: API, Remote: remote})
+			return err
+		}
 		for _, name := range []string{"gov.member", "no.such.user"} {
-			// Each failure from a different address: only the account limit applies.
-			for i := range accountFailures {
-				_, err := f.s.Login(ctx, LoginInput{Username: name, Password: "wrong password!!", Kind: API, Remote: "203.0.113." + string(rune('0'+i))})
-				wantCode(t, err, CodeInvalidCredentials)
+			// Five failures from one address lock that address out of the
+			// account, not the account: a stranger cannot lock the user
+			// out.
+			for range pairFailures {
+				wantCode(t, login(name, "wrong password!!", "203.0.113.7"), CodeInvalidCredentials)
 			}
-			_, err := f.s.Login(ctx, LoginInput{Username: name, Password: goodPassword, Kind: API, Remote: "203.0.113.99"})
-			wantCode(t, err, errs.TooMany)
+			wantCode(t, login(name, goodPassword, "203.0.113.7"), errs.TooMany)
+		}
+		if err := login("gov.member", goodPassword, "198.51.100.1"); err != nil {
+			t.Fatalf("the user is locked out by a stranger's failures: %v", err)
 		}
 		// The first lock lasts a minute; the next one twice as long.
 		f.clock.Add(lockBase + time.Second)
-		if tok := f.login(t, "gov.member", API); tok == "" {
-			t.Fatal("no token after the lock")
+		if err := login("gov.member", goodPassword, "203.0.113.7"); err != nil {
+			t.Fatalf("after the lock: %v", err)
 		}
-		// The next five failures lock again, for twice as long.
-		for range accountFailures {
-			_, err := f.s.Login(ctx, LoginInput{Username: "no.such.user", Password: "wrong password!!", Kind: API, Remote: "203.0.113.50"})
-			wantCode(t, err, CodeInvalidCredentials)
+		for range pairFailures {
+			wantCode(t, login("no.such.user", "wrong password!!", "203.0.113.7"), CodeInvalidCredentials)
 		}
+		wantCode(t, login("no.such.user", "wrong password!!", "203.0.113.7"), errs.TooMany)
 		f.clock.Add(90 * time.Second) // past one minute, inside the doubled lock
-		_, err := f.s.Login(ctx, LoginInput{Username: "no.such.user", Password: "wrong password!!", Kind: API, Remote: "203.0.113.52"})
-		wantCode(t, err, errs.TooMany)
+		wantCode(t, login("no.such.user", "wrong password!!", "203.0.113.7"), errs.TooMany)
 		f.clock.Add(31 * time.Second)
-		_, err = f.s.Login(ctx, LoginInput{Username: "no.such.user", Password: "wrong password!!", Kind: API, Remote: "203.0.113.53"})
-		wantCode(t, err, CodeInvalidCredentials)
-		// A success forgets the failures: 4 failures, a login, 4 more
-		// failures and the account is still open.
-		for round := range 2 {
-			for range accountFailures - 1 {
-				_, err = f.s.Login(ctx, LoginInput{Username: "gov.member", Password: "wrong password!!", Kind: API, Remote: "203.0.113.54"})
-				wantCode(t, err, CodeInvalidCredentials)
+		wantCode(t, login("no.such.user", "wrong password!!", "203.0.113.7"), CodeInvalidCredentials)
+
+		// Guesses spread over many addresses lock the account too, but
+		// briefly: the real user gets in within a minute however long the
+		// guessing goes on.
+		f.clock.Add(time.Hour)
+		for round := range 6 {
+			for i := range globalFailures {
+				wantCode(t, login("gov.member", "wrong password!!", fmt.Sprintf("192.0.2.%d", (round*globalFailures+i)%250)), CodeInvalidCredentials)
 			}
-			if _, err := f.s.Login(ctx, LoginInput{Username: "gov.member", Password: goodPassword, Kind: API, Remote: "203.0.113.55"}); err != nil {
+			wantCode(t, login("gov.member", goodPassword, "198.51.100.2"), errs.TooMany)
+			f.clock.Add(globalMax + time.Second)
+			if err := login("gov.member", goodPassword, "198.51.100.2"); err != nil {
+				t.Fatalf("round %d: the user waited %v and is still locked out: %v", round, globalMax, err)
+			}
+		}
+
+		// A success forgets its address's failures that ended before it:
+		// 4 failures, a login, 4 more failures and the address still
+		// tries.
+		f.clock.Add(time.Hour)
+		for round := range 2 {
+			for range pairFailures - 1 {
+				wantCode(t, login("gov.member", "wrong password!!", "203.0.113.54"), CodeInvalidCredentials)
+			}
+			if err := login("gov.member", goodPassword, "203.0.113.54"); err != nil {
 				t.Fatalf("round %d: %v", round, err)
 			}
 		}
 
-		evs, err := f.s.SecurityEvents(ctx, f.admin.Actor(), 1000)
+		evs, err := f.s.SecurityEvents(ctx, access.System, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -491,7 +516,7 @@ func TestRevocation(t *testing.T) {
 
 		// An administrator's reset ends every session.
 		wantCode(t, f.s.SetPassword(ctx, f.member.Actor(), f.member.ID, goodPassword), errs.Forbidden)
-		if err := f.s.SetPassword(ctx, f.admin.Actor(), f.member.ID, goodPassword); err != nil {
+		if err := f.s.SetPassword(ctx, f.govHead.Actor(), f.member.ID, goodPassword); err != nil {
 			t.Fatal(err)
 		}
 		if live(c, Web) {
@@ -501,8 +526,8 @@ func TestRevocation(t *testing.T) {
 		// Disabling ends every session and refuses logins.
 		d := f.login(t, "gov.member", API)
 		wantCode(t, f.s.Disable(ctx, f.member.Actor(), f.member.ID), errs.Forbidden)
-		wantCode(t, f.s.Disable(ctx, f.admin.Actor(), f.admin.ID), errs.Conflict)
-		if err := f.s.Disable(ctx, f.admin.Actor(), f.member.ID); err != nil {
+		wantCode(t, f.s.Disable(ctx, f.govHead.Actor(), f.govHead.ID), errs.Conflict)
+		if err := f.s.Disable(ctx, f.govHead.Actor(), f.member.ID); err != nil {
 			t.Fatal(err)
 		}
 		if live(d, API) {
@@ -551,9 +576,9 @@ func TestTOTP(t *testing.T) {
 		if !bytes.HasPrefix(enr.QRPNG, []byte("\x89PNG\r\n\x1a\n")) || !strings.HasPrefix(enr.URL, "otpauth://totp/parley:gov.member?") || len(enr.Secret) < 32 {
 			t.Fatalf("enrolment: %q %q %d bytes", enr.URL, enr.Secret, len(enr.QRPNG))
 		}
-		_, err = f.s.ConfirmTOTP(ctx, me, enr.Secret, "000000")
+		_, err = f.s.ConfirmTOTP(ctx, me, enr.Secret, "000000", "")
 		wantCode(t, err, errs.Invalid)
-		recovery, err := f.s.ConfirmTOTP(ctx, me, enr.Secret, code(t, enr.Secret, f.clock.Now()))
+		recovery, err := f.s.ConfirmTOTP(ctx, me, enr.Secret, code(t, enr.Secret, f.clock.Now()), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -645,8 +670,8 @@ func TestTOTP(t *testing.T) {
 
 		// Disabling needs the password and removes the recovery codes.
 		f.clock.Add(time.Hour)
-		wantCode(t, f.s.DisableTOTP(ctx, me, "wrong password!!"), CodeInvalidCredentials)
-		if err := f.s.DisableTOTP(ctx, me, goodPassword); err != nil {
+		wantCode(t, f.s.DisableTOTP(ctx, me, "wrong password!!", ""), CodeInvalidCredentials)
+		if err := f.s.DisableTOTP(ctx, me, goodPassword, ""); err != nil {
 			t.Fatal(err)
 		}
 		var n int
@@ -666,7 +691,7 @@ func TestPendingSessionExpires(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		enr, _ := f.s.BeginTOTP(ctx, f.member.Actor())
-		if _, err := f.s.ConfirmTOTP(ctx, f.member.Actor(), enr.Secret, code(t, enr.Secret, f.clock.Now())); err != nil {
+		if _, err := f.s.ConfirmTOTP(ctx, f.member.Actor(), enr.Secret, code(t, enr.Secret, f.clock.Now()), ""); err != nil {
 			t.Fatal(err)
 		}
 		res, err := f.s.Login(ctx, LoginInput{Username: "gov.member", Password: goodPassword, Kind: Web})
@@ -692,9 +717,11 @@ func TestTOTPRequired(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		wantCode(t, f.s.SetTOTPRequired(ctx, f.member.Actor(), access.Party, true), errs.Forbidden)
-		wantCode(t, f.s.SetTOTPRequired(ctx, f.admin.Actor(), "pirates", true), errs.Invalid)
+		// A host's head no longer sets the policy of every party.
+		wantCode(t, f.s.SetTOTPRequired(ctx, f.admin.Actor(), access.Party, false), errs.Forbidden)
+		wantCode(t, f.s.SetTOTPRequired(ctx, access.System, "pirates", true), errs.Invalid)
 		for _, req := range []bool{true, false, true} {
-			if err := f.s.SetTOTPRequired(ctx, f.admin.Actor(), access.Party, req); err != nil {
+			if err := f.s.SetTOTPRequired(ctx, access.System, access.Party, req); err != nil {
 				t.Fatal(err)
 			}
 			if got, err := f.s.TOTPRequired(ctx, access.Party); err != nil || got != req {
@@ -720,7 +747,7 @@ func TestTOTPRequired(t *testing.T) {
 		_, err = f.s.Login(ctx, LoginInput{Username: "gov.member", Password: goodPassword, Kind: API})
 		wantCode(t, err, CodeTOTPEnrolmentRequired)
 		enr, _ := f.s.BeginTOTP(ctx, f.member.Actor())
-		if _, err := f.s.ConfirmTOTP(ctx, f.member.Actor(), enr.Secret, code(t, enr.Secret, f.clock.Now())); err != nil {
+		if _, err := f.s.ConfirmTOTP(ctx, f.member.Actor(), enr.Secret, code(t, enr.Secret, f.clock.Now()), ""); err != nil {
 			t.Fatal(err)
 		}
 		if u, _ := f.s.User(ctx, f.member.ID); u.MustEnrolTOTP || !u.TOTPEnabled {
@@ -735,6 +762,7 @@ func TestUserAdministration(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		in := NewUser{Username: "opp.spokes", DisplayName: "Spokesman", OrgID: f.party2, Role: access.Spokesperson, Password: goodPassword, Locale: "ru"}
+		oppHead := f.addUser(t, "opp.head", f.party2, access.Head)
 
 		bad := []struct {
 			edit  func(*NewUser)
@@ -754,17 +782,17 @@ func TestUserAdministration(t *testing.T) {
 		for _, b := range bad {
 			n := in
 			b.edit(&n)
-			_, err := f.s.AddUser(ctx, f.admin.Actor(), n)
+			_, err := f.s.AddUser(ctx, access.System, n)
 			e, ok := errs.As(err)
 			if !ok || e.Code != b.code || e.Field != b.field {
 				t.Errorf("AddUser(%+v) = %v, want %s on %s", n, err, b.code, b.field)
 			}
 		}
-		for _, actor := range []access.Actor{{}, f.member.Actor(), {User: "x", Org: f.host, OrgKind: access.Host, Role: access.Member}} {
+		for _, actor := range []access.Actor{{}, f.member.Actor(), f.admin.Actor(), f.govHead.Actor(), {User: "x", Org: f.party2, OrgKind: access.Party, Role: access.Member}} {
 			_, err := f.s.AddUser(ctx, actor, in)
 			wantCode(t, err, errs.Forbidden)
 		}
-		u, err := f.s.AddUser(ctx, f.admin.Actor(), in)
+		u, err := f.s.AddUser(ctx, oppHead.Actor(), in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -772,13 +800,13 @@ func TestUserAdministration(t *testing.T) {
 			t.Fatalf("user %+v", u)
 		}
 
-		// Lists: administrators see everyone, others their organisation.
-		all, err := f.s.ListUsers(ctx, f.admin.Actor())
-		if err != nil || len(all) != 4 {
+		// Lists: the operator sees everyone, others their organisation.
+		all, err := f.s.ListUsers(ctx, access.System)
+		if err != nil || len(all) != 6 {
 			t.Fatalf("admin list: %d %v", len(all), err)
 		}
 		mine, err := f.s.ListUsers(ctx, f.otherUser.Actor())
-		if err != nil || len(mine) != 2 || mine[0].Username != "opp.member" || mine[1].Username != "opp.spokes" {
+		if err != nil || len(mine) != 3 || mine[0].Username != "opp.head" || mine[1].Username != "opp.member" || mine[2].Username != "opp.spokes" {
 			t.Fatalf("party list: %+v %v", mine, err)
 		}
 		_, err = f.s.ListUsers(ctx, access.Actor{})
@@ -788,16 +816,16 @@ func TestUserAdministration(t *testing.T) {
 		}
 		_, err = f.s.UserByUsername(ctx, f.member.Actor(), "opp.spokes")
 		wantCode(t, err, errs.NotFound)
-		if _, err := f.s.UserByUsername(ctx, f.admin.Actor(), "OPP.SPOKES"); err != nil {
+		if _, err := f.s.UserByUsername(ctx, oppHead.Actor(), "OPP.SPOKES"); err != nil {
 			t.Fatal(err)
 		}
 
 		// Roles.
 		wantCode(t, f.s.SetRole(ctx, f.member.Actor(), u.ID, access.Head), errs.Forbidden)
-		wantCode(t, f.s.SetRole(ctx, f.admin.Actor(), u.ID, "king"), errs.Invalid)
-		wantCode(t, f.s.SetRole(ctx, f.admin.Actor(), store.NewID(), access.Head), errs.NotFound)
+		wantCode(t, f.s.SetRole(ctx, oppHead.Actor(), u.ID, "king"), errs.Invalid)
+		wantCode(t, f.s.SetRole(ctx, oppHead.Actor(), store.NewID(), access.Head), errs.NotFound)
 		tok := f.login(t, "opp.spokes", API)
-		if err := f.s.SetRole(ctx, f.admin.Actor(), u.ID, access.Head); err != nil {
+		if err := f.s.SetRole(ctx, oppHead.Actor(), u.ID, access.Head); err != nil {
 			t.Fatal(err)
 		}
 		if s, err := f.s.Authenticate(ctx, tok, API); err != nil || s.Actor.Role != access.Head {
@@ -813,8 +841,8 @@ func TestUserAdministration(t *testing.T) {
 			t.Fatalf("locale %q", u2.Locale)
 		}
 
-		// Ledger events: audience is the user's organisation plus host and
-		// mediation; content names no secret.
+		// Ledger events: the audience is the user's organisation alone;
+		// content names no secret.
 		f.led.mu.Lock()
 		defer f.led.mu.Unlock()
 		var seen int
@@ -823,7 +851,7 @@ func TestUserAdministration(t *testing.T) {
 				continue
 			}
 			seen++
-			want := access.Of(f.party2, f.host, f.mediation)
+			want := access.Of(f.party2)
 			if strings.Join(e.Audience, ",") != strings.Join(want, ",") {
 				t.Errorf("%s audience %v, want %v", e.Type, e.Audience, want)
 			}
@@ -852,7 +880,7 @@ func TestSecurityEvents(t *testing.T) {
 		f.s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventAccessDenied, UserID: f.member.ID, Username: "gov.member", Detail: "GET /admin"})
 		_, err := f.s.SecurityEvents(ctx, f.member.Actor(), 10)
 		wantCode(t, err, errs.Forbidden)
-		evs, err := f.s.SecurityEvents(ctx, f.admin.Actor(), 0)
+		evs, err := f.s.SecurityEvents(ctx, f.govHead.Actor(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -884,7 +912,7 @@ func TestSecondFactorSingleUseUnderRace(t *testing.T) {
 		ctx := context.Background()
 		me := f.member.Actor()
 		enr, _ := f.s.BeginTOTP(ctx, me)
-		recovery, err := f.s.ConfirmTOTP(ctx, me, enr.Secret, code(t, enr.Secret, f.clock.Now()))
+		recovery, err := f.s.ConfirmTOTP(ctx, me, enr.Secret, code(t, enr.Secret, f.clock.Now()), "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -94,17 +94,24 @@ func (s *Service) RecordSecurityEvent(ctx context.Context, ev SecurityEvent) {
 }
 
 // SecurityEvents returns the latest limit security events, newest first
-// (limit <= 0 means 100; at most 1000). Administrators only.
+// (limit <= 0 means 100; at most 1000). The operator reads the whole log;
+// an organisation's heads read the events of their own organisation's
+// accounts and nothing else (not the failed logins of names that match no
+// account, which are the operator's).
 func (s *Service) SecurityEvents(ctx context.Context, actor access.Actor, limit int) ([]SecurityEvent, error) {
-	if !actor.IsAdmin() {
+	if !actor.System && (actor.Anonymous() || actor.Role != access.Head) {
 		return nil, s.deny(ctx, actor, "reading the security log")
 	}
 	if limit <= 0 {
 		limit = 100
 	}
 	limit = min(limit, 1000)
-	rows, err := s.db.R.QueryContext(ctx,
-		"SELECT id, at, kind, user_id, username, remote, detail FROM security_events ORDER BY at DESC, id LIMIT $1", limit)
+	q, args := "SELECT e.id, e.at, e.kind, e.user_id, e.username, e.remote, e.detail FROM security_events e", []any{limit}
+	if !actor.System {
+		q += " WHERE e.user_id IN (SELECT u.id FROM users u WHERE u.org_id = $2)"
+		args = append(args, actor.Org)
+	}
+	rows, err := s.db.R.QueryContext(ctx, q+" ORDER BY e.at DESC, e.id LIMIT $1", args...)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,10 @@ type LoginResult struct {
 	Token      string
 	User       User
 	MFAPending bool
+	// FailedAttempts is how many logins to the account failed since its
+	// previous login: the user is told, so that guessing does not go
+	// unnoticed.
+	FailedAttempts int
 }
 
 // Login checks a username and password (and second factor) and opens a
@@ -48,16 +52,17 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		name = name[:256]
 	}
 	ev := SecurityEvent{Username: name, Remote: in.Remote}
-	if ok, report := s.thr.allow(name, addressKey(in.Remote)); !ok {
-		if report {
-			ev.Kind, ev.Detail = EventLoginThrottled, string(in.Kind)
-			s.RecordSecurityEvent(ctx, ev)
-		}
-		return LoginResult{}, tooMany()
+	// The attempt is reserved (counted as a failure in advance) before the
+	// password is compared: parallel guesses get no more tries than
+	// guesses one after the other.
+	a, err := s.try(ctx, name, in.Remote, string(in.Kind), "")
+	if err != nil {
+		return LoginResult{}, err
 	}
 	u, hash, err := loadUser(ctx, s.db.R, "u.username = $1", name)
 	found := err == nil
 	if err != nil && errs.Code(err) != errs.NotFound {
+		s.thr.settle(ctx, a, withdrawn)
 		return LoginResult{}, err
 	}
 	if !found {
@@ -65,7 +70,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	}
 	ok, stale := s.verify(ctx, hash, in.Password)
 	fail := func(detail string) (LoginResult, error) {
-		s.thr.fail(name)
+		s.thr.settle(ctx, a, failed)
 		ev.Kind, ev.UserID, ev.Detail = EventLoginFailed, u.ID, string(in.Kind)+": "+detail
 		s.RecordSecurityEvent(ctx, ev)
 		return LoginResult{}, invalidCredentials()
@@ -81,19 +86,24 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 	ev.UserID = u.ID
 	if u.TOTPEnabled {
 		if in.OTP == "" {
+			// The password is right, but the login is not complete: the
+			// attempt is not counted and forgives nothing.
+			s.thr.settle(ctx, a, withdrawn)
 			if in.Kind == API {
 				return LoginResult{}, errs.New(CodeOTPRequired, "this account needs its authenticator code")
 			}
+			failedBefore := s.failedSinceLastLogin(ctx, u.ID)
 			token, _, err := s.createSession(ctx, u.ID, Web, true)
 			if err != nil {
 				return LoginResult{}, err
 			}
 			ev.Kind, ev.Detail = EventLoginOK, "web: password ok, second factor pending"
 			s.RecordSecurityEvent(ctx, ev)
-			return LoginResult{Token: token, User: u, MFAPending: true}, nil
+			return LoginResult{Token: token, User: u, MFAPending: true, FailedAttempts: failedBefore}, nil
 		}
 		ok, err := s.checkSecondFactor(ctx, u, in.OTP, in.Remote)
 		if err != nil {
+			s.thr.settle(ctx, a, withdrawn)
 			return LoginResult{}, err
 		}
 		if !ok {
@@ -101,20 +111,56 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (LoginResult, error)
 		}
 	}
 	if in.Kind == API && u.MustEnrolTOTP {
+		s.thr.settle(ctx, a, withdrawn)
 		return LoginResult{}, errs.New(CodeTOTPEnrolmentRequired,
 			"your organisation requires a second factor: enrol one on the account page first")
 	}
-	s.thr.succeed(name)
+	s.thr.settle(ctx, a, succeeded)
 	if stale {
 		s.rehash(ctx, u.ID, in.Password)
 	}
+	failedBefore := s.failedSinceLastLogin(ctx, u.ID)
 	token, _, err := s.createSession(ctx, u.ID, in.Kind, false)
 	if err != nil {
 		return LoginResult{}, err
 	}
 	ev.Kind, ev.Detail = EventLoginOK, string(in.Kind)
 	s.RecordSecurityEvent(ctx, ev)
-	return LoginResult{Token: token, User: u}, nil
+	return LoginResult{Token: token, User: u, FailedAttempts: failedBefore}, nil
+}
+
+// pendingDetail matches the detail of a login_ok event that does not start a
+// complete session: a password accepted while the second factor is pending.
+const pendingDetail = "%pending"
+
+// failedSinceLastLogin counts the failed logins to the user's account since
+// its last complete login, from the security log.
+func (s *Service) failedSinceLastLogin(ctx context.Context, userID string) int {
+	return s.countFailed(ctx, userID, 0)
+}
+
+// FailedSinceLastLogin is, for the account page, how many logins to the
+// actor's account failed since its previous complete login (the one before
+// the session's own).
+func (s *Service) FailedSinceLastLogin(ctx context.Context, actor access.Actor) int {
+	if actor.Anonymous() || actor.System {
+		return 0
+	}
+	return s.countFailed(ctx, actor.User, 1)
+}
+
+// countFailed counts login_failed events of the user after its complete
+// login number skip, counting back from the latest (0 the latest).
+func (s *Service) countFailed(ctx context.Context, userID string, skip int) int {
+	var n int
+	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM security_events e WHERE e.user_id = $1 AND e.kind = $2
+		AND e.at > COALESCE((SELECT o.at FROM security_events o WHERE o.user_id = $1 AND o.kind = $3 AND o.detail NOT LIKE $4
+			ORDER BY o.at DESC LIMIT 1 OFFSET $5), 0)`,
+		userID, EventLoginFailed, EventLoginOK, pendingDetail, skip).Scan(&n)
+	if err != nil {
+		s.log.Error("auth: counting failed logins", "err", err)
+	}
+	return n
 }
 
 // rehash replaces a hash made with weaker parameters than the current ones,
@@ -149,19 +195,17 @@ func (s *Service) CompleteSecondFactor(ctx context.Context, token, code, remote 
 		return unauthorized()
 	}
 	ev := SecurityEvent{UserID: u.ID, Username: u.Username, Remote: remote}
-	if ok, report := s.thr.allow(u.Username, addressKey(remote)); !ok {
-		if report {
-			ev.Kind, ev.Detail = EventLoginThrottled, "second factor"
-			s.RecordSecurityEvent(ctx, ev)
-		}
-		return tooMany()
-	}
-	ok, err := s.checkSecondFactor(ctx, u, code, remote)
+	a, err := s.try(ctx, u.Username, remote, "second factor", u.ID)
 	if err != nil {
 		return err
 	}
+	ok, err := s.checkSecondFactor(ctx, u, code, remote)
+	if err != nil {
+		s.thr.settle(ctx, a, withdrawn)
+		return err
+	}
 	if !ok {
-		if s.thr.fail(u.Username) {
+		if s.thr.settle(ctx, a, failed) <= 0 {
 			if _, err := s.db.W.ExecContext(ctx, "DELETE FROM auth_sessions WHERE token_hash = $1", h); err != nil {
 				s.log.Error("auth: ending pending session", "err", err)
 			}
@@ -173,12 +217,14 @@ func (s *Service) CompleteSecondFactor(ctx context.Context, token, code, remote 
 	res, err := s.db.W.ExecContext(ctx, `UPDATE auth_sessions SET mfa_pending = $1, last_seen_at = $2, expires_at = $3
 		WHERE token_hash = $4 AND mfa_pending = $5`, false, now, store.Stamp(s.now().Add(s.opt.AbsoluteTimeout)), h, true)
 	if err != nil {
+		s.thr.settle(ctx, a, withdrawn)
 		return err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
+		s.thr.settle(ctx, a, withdrawn)
 		return unauthorized()
 	}
-	s.thr.succeed(u.Username)
+	s.thr.settle(ctx, a, succeeded)
 	ev.Kind, ev.Detail = EventLoginOK, "web: second factor ok"
 	s.RecordSecurityEvent(ctx, ev)
 	return nil
@@ -196,32 +242,31 @@ func (s *Service) VerifyPassword(ctx context.Context, actor access.Actor, passwo
 	if err != nil || u.Disabled {
 		return unauthorized()
 	}
-	if s.thr.locked(u.Username) {
-		return tooMany()
-	}
-	ev := SecurityEvent{Kind: EventReauthFailed, UserID: u.ID, Username: u.Username}
-	if ok, _ := s.verify(ctx, hash, password); !ok {
-		s.thr.fail(u.Username)
-		ev.Detail = "wrong password"
-		s.RecordSecurityEvent(ctx, ev)
+	if ok, err := s.recheck(ctx, u, hash, password, "wrong password"); err != nil {
+		return err
+	} else if !ok {
 		return invalidCredentials()
 	}
 	if u.TOTPEnabled {
 		if otp == "" {
 			return errs.New(CodeOTPRequired, "enter your authenticator code as well")
 		}
-		ok, err := s.checkSecondFactor(ctx, u, otp, "")
+		a, err := s.try(ctx, u.Username, "", "re-authentication", u.ID)
 		if err != nil {
 			return err
 		}
+		ok, err := s.checkSecondFactor(ctx, u, otp, "")
+		if err != nil {
+			s.thr.settle(ctx, a, withdrawn)
+			return err
+		}
 		if !ok {
-			s.thr.fail(u.Username)
-			ev.Detail = "wrong second factor"
-			s.RecordSecurityEvent(ctx, ev)
+			s.thr.settle(ctx, a, failed)
+			s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventReauthFailed, UserID: u.ID, Username: u.Username, Detail: "wrong second factor"})
 			return invalidCredentials()
 		}
+		s.thr.settle(ctx, a, withdrawn)
 	}
-	ev.Kind, ev.Detail = EventReauthOK, ""
-	s.RecordSecurityEvent(ctx, ev)
+	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventReauthOK, UserID: u.ID, Username: u.Username})
 	return nil
 }

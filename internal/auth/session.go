@@ -160,12 +160,18 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return nil
 }
 
-// RevokeSessions ends every session and token of a user: administrators
-// (and access.System) for anyone, a user for themself ("log out
+// RevokeSessions ends every session and token of a user: the heads of the
+// user's organisation (and access.System), and the user themself ("log out
 // everywhere").
 func (s *Service) RevokeSessions(ctx context.Context, actor access.Actor, userID string) error {
-	if actor.Anonymous() || !actor.IsAdmin() && actor.User != userID {
+	if actor.Anonymous() && !actor.System {
 		return s.deny(ctx, actor, "revoking sessions")
+	}
+	if actor.User != userID {
+		u, err := s.User(ctx, userID)
+		if err != nil || !actor.Manages(u.OrgID) {
+			return s.deny(ctx, actor, "revoking sessions")
+		}
 	}
 	_, err := s.db.W.ExecContext(ctx, "DELETE FROM auth_sessions WHERE user_id = $1", userID)
 	return err

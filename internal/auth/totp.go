@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -8,13 +9,15 @@ import (
 	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
+	"image"
+	"image/draw"
+	"image/png"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
-	"github.com/skip2/go-qrcode"
 
 	"parley/internal/access"
 	"parley/internal/errs"
@@ -63,11 +66,30 @@ func (s *Service) BeginTOTP(ctx context.Context, actor access.Actor) (TOTPEnrolm
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	png, err := qrcode.Encode(key.URL(), qrcode.Medium, 256)
+	qr, err := qrPNG(key)
 	if err != nil {
 		return TOTPEnrolment{}, err
 	}
-	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL(), QRPNG: png}, nil
+	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL(), QRPNG: qr}, nil
+}
+
+// qrPNG draws key's otpauth:// URL as a QR code, 256 pixels square plus the
+// white quiet zone scanners need around it, and encodes it as PNG.
+// otp.Key.Image draws the code (no other QR library is needed).
+func qrPNG(key *otp.Key) ([]byte, error) {
+	const size, margin = 256, 24
+	code, err := key.Image(size, size)
+	if err != nil {
+		return nil, err
+	}
+	img := image.NewGray(image.Rect(0, 0, size+2*margin, size+2*margin))
+	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.Draw(img, image.Rect(margin, margin, margin+size, margin+size), code, code.Bounds().Min, draw.Src)
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // totpStep returns the step of code for secret within the skew around now,
@@ -98,8 +120,10 @@ func isTOTPCode(code string) bool {
 // ConfirmTOTP checks a code from the authenticator against secret (from
 // BeginTOTP), enables the second factor and returns RecoveryCodes fresh
 // single-use recovery codes. They are shown once: only salted hashes are
-// stored. Confirming again replaces older recovery codes.
-func (s *Service) ConfirmTOTP(ctx context.Context, actor access.Actor, secret, code string) ([]string, error) {
+// stored. Confirming again replaces older recovery codes. Every other
+// session and token of the user ends (the one of keepToken, enrolling,
+// stays): those opened with the password alone must now pass the factor.
+func (s *Service) ConfirmTOTP(ctx context.Context, actor access.Actor, secret, code, keepToken string) ([]string, error) {
 	if actor.Anonymous() || actor.System {
 		return nil, unauthorized()
 	}
@@ -141,12 +165,12 @@ func (s *Service) ConfirmTOTP(ctx context.Context, actor access.Actor, secret, c
 				return err
 			}
 		}
-		return nil
+		return revokeSessions(ctx, tx, u.ID, keepHash(keepToken))
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventTOTPEnabled, UserID: u.ID, Username: u.Username})
+	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventTOTPEnabled, UserID: u.ID, Username: u.Username, Detail: "other sessions revoked"})
 	return codes, nil
 }
 
@@ -270,9 +294,11 @@ func clearTOTP(ctx context.Context, tx *sql.Tx, userID string) error {
 }
 
 // DisableTOTP removes the actor's own second factor after checking the
-// password. If the organisation kind requires one, the user must enrol again
-// (User.MustEnrolTOTP).
-func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, password string) error {
+// password, and ends every other session and token of the user (the one of
+// keepToken, making the change, stays): a session opened by someone who
+// stole the password must not outlive the change. If the organisation kind
+// requires a second factor, the user must enrol again (User.MustEnrolTOTP).
+func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, password, keepToken string) error {
 	if actor.Anonymous() || actor.System {
 		return unauthorized()
 	}
@@ -280,31 +306,34 @@ func (s *Service) DisableTOTP(ctx context.Context, actor access.Actor, password 
 	if err != nil {
 		return unauthorized()
 	}
-	if s.thr.locked(u.Username) {
-		return tooMany()
-	}
-	if ok, _ := s.verify(ctx, hash, password); !ok {
-		s.thr.fail(u.Username)
-		s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventReauthFailed, UserID: u.ID, Username: u.Username, Detail: "disabling second factor: wrong password"})
+	if ok, err := s.recheck(ctx, u, hash, password, "disabling second factor: wrong password"); err != nil {
+		return err
+	} else if !ok {
 		e := errs.New(CodeInvalidCredentials, "the password is wrong")
 		e.Field = "password"
 		return e
 	}
-	if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return clearTOTP(ctx, tx, u.ID) }); err != nil {
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := clearTOTP(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		return revokeSessions(ctx, tx, u.ID, keepHash(keepToken))
+	}); err != nil {
 		return err
 	}
-	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventTOTPDisabled, UserID: u.ID, Username: u.Username, Detail: "by the user"})
+	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventTOTPDisabled, UserID: u.ID, Username: u.Username, Detail: "by the user; other sessions revoked"})
 	return nil
 }
 
-// ResetTOTP removes a user's second factor for an administrator (or
-// access.System), for a lost authenticator, and ends the user's sessions.
+// ResetTOTP removes a user's second factor for a head of the user's
+// organisation (or access.System), for a lost authenticator, and ends the
+// user's sessions.
 func (s *Service) ResetTOTP(ctx context.Context, actor access.Actor, userID string) error {
-	if !actor.IsAdmin() {
+	if !actor.System && actor.Role != access.Head {
 		return s.deny(ctx, actor, "resetting a second factor")
 	}
 	u, err := s.User(ctx, userID)
-	if err != nil {
+	if err != nil || !actor.Manages(u.OrgID) {
 		return errs.NotFoundf("user")
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -322,10 +351,12 @@ func (s *Service) ResetTOTP(ctx context.Context, actor access.Actor, userID stri
 }
 
 // SetTOTPRequired sets whether users of organisations of kind must enrol a
-// second factor (administrators). It is a ledger event readable by the host
+// second factor (the operator only). It is a ledger event readable by the host
 // and mediation organisations.
 func (s *Service) SetTOTPRequired(ctx context.Context, actor access.Actor, kind access.OrgKind, required bool) error {
-	if !actor.IsAdmin() {
+	// The policy binds every organisation of the kind: it is the
+	// operator's (parley org policy), not one organisation's heads'.
+	if !actor.System {
 		return s.deny(ctx, actor, "changing the second-factor policy")
 	}
 	if !kind.Valid() {
@@ -336,7 +367,7 @@ func (s *Service) SetTOTPRequired(ctx context.Context, actor access.Actor, kind 
 			ON CONFLICT (kind) DO UPDATE SET require_totp = excluded.require_totp`, string(kind), required); err != nil {
 			return err
 		}
-		aud, err := userAudience(ctx, tx, "")
+		aud, err := policyAudience(ctx, tx)
 		if err != nil || len(aud) == 0 {
 			// No host or mediation yet (first setup): nobody could read
 			// the event, and the security log still records the change.

@@ -68,7 +68,7 @@ func (s *Service) User(ctx context.Context, id string) (User, error) {
 	return u, err
 }
 
-// UserByUsername returns a user: administrators find anyone, other users
+// UserByUsername returns a user: the operator finds anyone, other users
 // only users of their own organisation; anyone else is not found.
 func (s *Service) UserByUsername(ctx context.Context, actor access.Actor, username string) (User, error) {
 	if actor.Anonymous() {
@@ -78,20 +78,21 @@ func (s *Service) UserByUsername(ctx context.Context, actor access.Actor, userna
 	if err != nil {
 		return User{}, err
 	}
-	if !actor.IsAdmin() && u.OrgID != actor.Org {
+	if !actor.System && u.OrgID != actor.Org {
 		return User{}, errs.NotFoundf("user")
 	}
 	return u, nil
 }
 
-// ListUsers returns every user for administrators, and the users of their own
-// organisation for everyone else, ordered by username.
+// ListUsers returns every user for the operator, and the users of their own
+// organisation for everyone else, ordered by username: a host or mediation
+// head no more lists another organisation's accounts than anyone else.
 func (s *Service) ListUsers(ctx context.Context, actor access.Actor) ([]User, error) {
 	if actor.Anonymous() {
 		return nil, unauthorized()
 	}
 	q, args := userColumns+"ORDER BY u.username", []any(nil)
-	if !actor.IsAdmin() {
+	if !actor.System {
 		q, args = userColumns+"WHERE u.org_id = $1 ORDER BY u.username", []any{actor.Org}
 	}
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
@@ -110,13 +111,16 @@ func (s *Service) ListUsers(ctx context.Context, actor access.Actor) ([]User, er
 	return out, rows.Err()
 }
 
-// userAudience is the audience of events about a user: the user's
-// organisation and every host and mediation organisation (who administer).
-func userAudience(ctx context.Context, tx *sql.Tx, orgID string) (access.Audience, error) {
-	aud := []string{}
-	if orgID != "" {
-		aud = append(aud, orgID)
-	}
+// userAudience is the audience of events about a user: the user's own
+// organisation, whose heads administer its members. An act of the operator
+// on the organisation is therefore read by the organisation concerned, and
+// by no other.
+func userAudience(orgID string) access.Audience { return access.Of(orgID) }
+
+// policyAudience is the audience of installation-wide settings (the
+// second-factor policy): every host and mediation organisation.
+func policyAudience(ctx context.Context, tx *sql.Tx) (access.Audience, error) {
+	var aud []string
 	rows, err := tx.QueryContext(ctx, "SELECT id FROM orgs WHERE kind IN ('host', 'mediation')")
 	if err != nil {
 		return nil, err
@@ -145,10 +149,7 @@ type userEventContent struct {
 
 // appendUserEvent appends the ledger event of a change to u.
 func appendUserEvent(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, typ string, u User, change string) error {
-	aud, err := userAudience(ctx, tx, u.OrgID)
-	if err != nil {
-		return err
-	}
+	aud := userAudience(u.OrgID)
 	content, err := json.Marshal(userEventContent{User: u.ID, Username: u.Username, DisplayName: u.DisplayName,
 		Org: u.OrgID, Role: string(u.Role), Change: change})
 	if err != nil {
@@ -159,12 +160,13 @@ func appendUserEvent(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, acto
 	return err
 }
 
-// AddUser creates an account. Only administrators (and access.System) may.
-// It validates the username ([a-z0-9._-]{2,64}), the role, the organisation,
+// AddUser creates an account in an organisation. Only the organisation's
+// own heads may, and the operator (access.System), who creates each
+// organisation's first head (Actor.Manages). It validates the username ([a-z0-9._-]{2,64}), the role, the organisation,
 // the locale and the password policy.
 func (s *Service) AddUser(ctx context.Context, actor access.Actor, in NewUser) (User, error) {
-	if !actor.IsAdmin() {
-		return User{}, s.deny(ctx, actor, "adding a user")
+	if !actor.Manages(in.OrgID) {
+		return User{}, s.deny(ctx, actor, "adding a user to another organisation")
 	}
 	in.Username = strings.TrimSpace(in.Username)
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
@@ -231,12 +233,22 @@ func revokeSessions(ctx context.Context, tx *sql.Tx, userID string, keep []byte)
 	return err
 }
 
+// keepHash is the token hash of the session a change keeps, nil for none.
+func keepHash(token string) []byte {
+	if token == "" {
+		return nil
+	}
+	return tokenHash(token)
+}
+
 // adminChange runs fn on the user userID inside one ledger write, after
-// checking that actor administers. fn returns the ledger event type and
-// change description.
+// checking that actor manages the user's organisation (Actor.Manages). A
+// user of another organisation answers as not found: its accounts are not
+// the actor's to see. fn returns the ledger event type and change
+// description.
 func (s *Service) adminChange(ctx context.Context, actor access.Actor, what, userID string,
 	fn func(tx *sql.Tx, u User) (typ, change string, err error)) (User, error) {
-	if !actor.IsAdmin() {
+	if !actor.System && actor.Role != access.Head {
 		return User{}, s.deny(ctx, actor, what)
 	}
 	if !store.ValidID(userID) {
@@ -247,6 +259,11 @@ func (s *Service) adminChange(ctx context.Context, actor access.Actor, what, use
 		var err error
 		if u, _, err = loadUser(ctx, tx, "u.id = $1", userID); err != nil {
 			return err
+		}
+		if !actor.Manages(u.OrgID) {
+			s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventAccessDenied, UserID: actor.User, Username: actor.Username,
+				Detail: what + " of another organisation's member"})
+			return errs.NotFoundf("user")
 		}
 		typ, change, err := fn(tx, u)
 		if err != nil {
@@ -260,14 +277,15 @@ func (s *Service) adminChange(ctx context.Context, actor access.Actor, what, use
 	return u, err
 }
 
-// SetPassword resets a user's password (administrators and access.System)
-// and revokes all of that user's sessions and tokens.
+// SetPassword resets a user's password (the heads of the user's
+// organisation, and access.System) and revokes all of that user's sessions
+// and tokens.
 func (s *Service) SetPassword(ctx context.Context, actor access.Actor, userID, password string) error {
-	if !actor.IsAdmin() {
+	if !actor.System && actor.Role != access.Head {
 		return s.deny(ctx, actor, "resetting a password")
 	}
 	target, err := s.User(ctx, userID)
-	if err != nil {
+	if err != nil || !actor.Manages(target.OrgID) {
 		return errs.NotFoundf("user")
 	}
 	if err := checkPasswordFor(target.Username, password); err != nil {
@@ -304,12 +322,9 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, curren
 	if err != nil {
 		return unauthorized()
 	}
-	if s.thr.locked(u.Username) {
-		return tooMany()
-	}
-	if ok, _ := s.verify(ctx, hash, current); !ok {
-		s.thr.fail(u.Username)
-		s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventReauthFailed, UserID: u.ID, Username: u.Username, Detail: "password change: wrong current password"})
+	if ok, err := s.recheck(ctx, u, hash, current, "password change: wrong current password"); err != nil {
+		return err
+	} else if !ok {
 		e := errs.New(CodeInvalidCredentials, "the current password is wrong")
 		e.Field = "current"
 		return e
@@ -324,10 +339,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, curren
 	if err != nil {
 		return err
 	}
-	var keep []byte
-	if keepToken != "" {
-		keep = tokenHash(keepToken)
-	}
+	keep := keepHash(keepToken)
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
 			newHash, store.Stamp(s.now()), u.ID); err != nil {
@@ -346,11 +358,12 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, curren
 	return nil
 }
 
-// Disable disables an account (administrators and access.System) and revokes
-// its sessions and tokens. Administrators cannot disable themselves, so the
-// last one cannot lock everyone out by mistake.
+// Disable disables an account (the heads of its organisation, and
+// access.System) and revokes its sessions and tokens. Heads cannot disable
+// themselves, so the last one cannot lock the organisation out by mistake;
+// the operator recovers an organisation whose heads are all locked out.
 func (s *Service) Disable(ctx context.Context, actor access.Actor, userID string) error {
-	if !actor.IsAdmin() {
+	if !actor.System && actor.Role != access.Head {
 		return s.deny(ctx, actor, "disabling a user")
 	}
 	if actor.User == userID {
@@ -370,7 +383,8 @@ func (s *Service) Disable(ctx context.Context, actor access.Actor, userID string
 	return nil
 }
 
-// SetRole changes a user's role (administrators). Sessions stay: the role is
+// SetRole changes a user's role (the heads of the user's organisation, and
+// access.System). Sessions stay: the role is
 // read afresh on every Authenticate.
 func (s *Service) SetRole(ctx context.Context, actor access.Actor, userID string, role access.Role) error {
 	if !role.Valid() {

@@ -8,6 +8,7 @@ import (
 	"parley/internal/errs"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
+	"parley/internal/talks/talkstest"
 )
 
 // TestJoinedLater: a party that joins the round after the mediation saved
@@ -37,6 +38,33 @@ func TestJoinedLater(t *testing.T) {
 		cond, arg := access.ReadableBy(w.Outsider, "p.id", 2)
 		if err := db.R.QueryRowContext(w.ctx, "SELECT COUNT(*) FROM bargain_profiles p WHERE p.round_id = $1 AND "+cond, r, arg).Scan(&profiles); err != nil || profiles != 1 {
 			t.Errorf("the newcomer reads %d profiles, want its own (%v)", profiles, err)
+		}
+
+		// A mediation that joins later reads the domain, not the draft
+		// package, the analysis or the profiles the parties shared with
+		// the mediation that was there (docs/security.md).
+		if _, err := w.B.SetProfile(w.ctx, w.Gov, r, bargain.ProfileInput{Profile: govProfile(), Shared: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.B.Analysis(w.ctx, w.Med, r); err != nil {
+			t.Fatal(err)
+		}
+		med2, err := w.Talks.AddOrg(w.ctx, access.System, "Second mediation team", "med2", access.Mediation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Talks.AddParticipant(w.ctx, access.System, r, med2.ID); err != nil {
+			t.Fatal(err)
+		}
+		for table, first := range map[string]bool{"bargain_domains": true, "bargain_analyses": false, "bargain_drafts": false, "bargain_profiles": false} {
+			var n int
+			cond, arg := access.ReadableBy(talkstest.Head(med2), "x.id", 2)
+			if err := db.R.QueryRowContext(w.ctx, "SELECT COUNT(*) FROM "+table+" x WHERE x.round_id = $1 AND "+cond, r, arg).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if (n > 0) != first {
+				t.Errorf("the second mediation reads %d rows of %s", n, table)
+			}
 		}
 	})
 }

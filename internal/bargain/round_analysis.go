@@ -13,7 +13,6 @@ import (
 	"parley/internal/errs"
 	"parley/internal/ledger"
 	"parley/internal/store"
-	"parley/internal/talks"
 )
 
 // The states of a round's analysis.
@@ -40,11 +39,18 @@ type AnalysisParty struct {
 	OrgName string `json:"org_name"`
 	// Shared: the party lets the mediation read its weights and ratings.
 	Shared bool `json:"shared"`
+	// Cardinal: the party's utilities in this analysis are its utilities
+	// and its reservation value is shown, because it shared its profile.
+	// Otherwise they are its rank order of the packages shown, on a 0–1
+	// axis, and its reservation value is withheld (conceal).
+	Cardinal bool `json:"cardinal"`
 }
 
 // RoundAnalysis is a round's package analysis as the mediation reads it:
-// utilities of packages on each party's own 0–1 scale (normalised per
-// party), never weights or ratings.
+// the efficient packages and the solutions, with each party's utilities on
+// its own 0–1 scale when it shared its profile and its rank order of the
+// packages otherwise (AnalysisParty.Cardinal); never weights or ratings of
+// a party that did not share them.
 type RoundAnalysis struct {
 	ID      string `json:"id"`
 	RoundID string `json:"round_id"`
@@ -72,8 +78,9 @@ type RoundAnalysis struct {
 	Kalai             *Point  `json:"kalai"`
 	MaxWelfare        *Point  `json:"max_welfare"`
 	WelfareWarning    string  `json:"welfare_warning"`
-	// Disagreement is each party's utility of no agreement.
-	Disagreement []float64 `json:"disagreement"`
+	// Disagreement is each party's utility of no agreement (its
+	// reservation value), null for a party that did not share.
+	Disagreement []*float64 `json:"disagreement"`
 	// Draft compares the mediation's draft package with the frontier; nil
 	// without a draft (or when the draft no longer fits the domain).
 	Draft      *DraftComparison `json:"draft"`
@@ -112,7 +119,7 @@ func (s *Service) refresh(ctx context.Context, roundID string) {
 	var med access.Audience
 	err := s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		var err error
-		if med, err = talks.Participants(ctx, tx, roundID, access.Mediation); err != nil || len(med) == 0 {
+		if med, err = access.RoundOrgs(ctx, tx, roundID, access.Mediation); err != nil || len(med) == 0 {
 			// No mediation in the round: nobody may read an analysis.
 			return err
 		}
@@ -224,7 +231,9 @@ func (s *Service) analyse(ctx context.Context, tx access.Querier, ra *RoundAnaly
 	ra.Status = StatusReady
 	ra.Exact, ra.Epsilon, ra.FrontierOmitted = a.Exact, a.Epsilon, a.FrontierOmitted
 	ra.Nash, ra.Kalai, ra.MaxWelfare = a.Nash, a.Kalai, a.MaxWelfare
-	ra.Disagreement = a.Disagreement
+	for _, v := range a.Disagreement {
+		ra.Disagreement = append(ra.Disagreement, &v)
+	}
 	ra.ElapsedMS = float64(a.Elapsed.Microseconds()) / 1000
 	ra.FrontierSize = len(a.Frontier)
 	ra.Frontier = a.Frontier
@@ -247,6 +256,7 @@ func (s *Service) analyse(ctx context.Context, tx access.Querier, ra *RoundAnaly
 	default:
 		return err
 	}
+	ra.conceal()
 	return nil
 }
 
@@ -265,9 +275,9 @@ func (s *Service) Analysis(ctx context.Context, actor access.Actor, roundID stri
 			// The mediation of a round where nothing has been entered yet
 			// sees an analysis waiting for its domain; anyone else sees
 			// nothing at all.
-			if ok, err := inCapacity(ctx, tx, roundID, actor.Org, access.Mediation); err != nil {
+			if c, err := access.RoundCapacity(ctx, tx, actor, roundID); err != nil {
 				return err
-			} else if ok && actor.IsMediation() {
+			} else if c.Mediates() {
 				ra = RoundAnalysis{RoundID: roundID, Status: StatusWaiting, Waiting: WaitingNoDomain,
 					WelfareWarning: WelfareWarning, Parties: []AnalysisParty{}, Missing: []AnalysisParty{}, Frontier: []Point{}}
 				return nil
@@ -277,7 +287,13 @@ func (s *Service) Analysis(ctx context.Context, actor access.Actor, roundID stri
 		if err != nil {
 			return err
 		}
-		return json.Unmarshal([]byte(doc), &ra)
+		if err := json.Unmarshal([]byte(doc), &ra); err != nil {
+			return err
+		}
+		// An analysis stored before concealment existed is concealed
+		// when read.
+		ra.conceal()
+		return nil
 	})
 	return ra, err
 }
@@ -342,7 +358,7 @@ func (s *Service) SetDraft(ctx context.Context, actor access.Actor, roundID stri
 		if err != nil {
 			return err
 		}
-		med, err := talks.Participants(ctx, tx, roundID, access.Mediation)
+		med, err := access.RoundOrgs(ctx, tx, roundID, access.Mediation)
 		if err != nil {
 			return err
 		}

@@ -145,21 +145,6 @@ func asErr(err error) error {
 	return err
 }
 
-func inCapacity(ctx context.Context, q access.Querier, roundID, org string, kind access.OrgKind) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM participation WHERE round_id = $1 AND org_id = $2 AND capacity = $3",
-		roundID, org, string(kind)).Scan(&n)
-	return n > 0, err
-}
-
-// readable reports whether actor may read the item with id.
-func readable(ctx context.Context, q access.Querier, actor access.Actor, id string) (bool, error) {
-	cond, arg := access.ReadableBy(actor, "$1", 2)
-	var n int
-	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 AS x) t WHERE "+cond, id, arg).Scan(&n)
-	return n > 0, err
-}
-
 // enterRound checks that the round exists and actor's organisation takes
 // part in it; otherwise the round is not found, whoever asks.
 func enterRound(ctx context.Context, q access.Querier, actor access.Actor, roundID string) error {
@@ -169,11 +154,11 @@ func enterRound(ctx context.Context, q access.Querier, actor access.Actor, round
 	if !store.ValidID(roundID) {
 		return errs.NotFoundf("round")
 	}
-	ok, err := readable(ctx, q, actor, roundID)
+	c, err := access.RoundCapacity(ctx, q, actor, roundID)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if !c.Participates() {
 		return errs.NotFoundf("round")
 	}
 	return nil
@@ -185,11 +170,11 @@ func requireCapacity(ctx context.Context, q access.Querier, actor access.Actor, 
 	if actor.OrgKind != kind {
 		return errs.New(errs.Forbidden, "only the %s %s", kind, what)
 	}
-	ok, err := inCapacity(ctx, q, roundID, actor.Org, kind)
+	c, err := access.RoundCapacity(ctx, q, actor, roundID)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if !c.In(kind) {
 		return errs.New(errs.Forbidden, "only the %s of this round %s", kind, what)
 	}
 	return nil

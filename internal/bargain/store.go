@@ -31,7 +31,7 @@ const (
 
 // domainAudience is who reads a round's domain: its mediation and parties.
 func domainAudience(ctx context.Context, q access.Querier, roundID string) (access.Audience, error) {
-	return talks.Participants(ctx, q, roundID, access.Mediation, access.Party)
+	return access.RoundOrgs(ctx, q, roundID, access.Mediation, access.Party)
 }
 
 // checkRoundDomain applies the limits of a round's domain on top of
@@ -419,6 +419,22 @@ func (s *Service) saveProfile(ctx context.Context, tx *sql.Tx, rec *ledger.Recor
 	if err := s.lockRound(ctx, tx, roundID); err != nil {
 		return StoredProfile{}, err
 	}
+	// Sharing the profile with the mediation (its weights, its cardinal
+	// utilities and its reservation value in the analysis) is the
+	// delegation's act, taken by its head; a member may save the profile
+	// as it is shared now.
+	var wasShared bool
+	if err := tx.QueryRowContext(ctx, "SELECT shared FROM bargain_profiles WHERE round_id = $1 AND org_id = $2",
+		roundID, actor.Org).Scan(&wasShared); err != nil && err != sql.ErrNoRows {
+		return StoredProfile{}, err
+	}
+	if in.Shared != wasShared {
+		if c, err := access.RoundCapacity(ctx, tx, actor, roundID); err != nil {
+			return StoredProfile{}, err
+		} else if !c.Head() {
+			return StoredProfile{}, errs.New(errs.Forbidden, "only a head of the delegation decides whether the mediation reads its profile")
+		}
+	}
 	rd, err := domainIn(ctx, tx, actor, roundID)
 	if errs.Code(err) == errs.NotFound {
 		return StoredProfile{}, errs.New(errs.Conflict, "the mediation has not set up the negotiation domain of this round yet")
@@ -469,7 +485,7 @@ func (s *Service) saveProfile(ctx context.Context, tx *sql.Tx, rec *ledger.Recor
 	}
 	aud := access.Of(actor.Org)
 	if in.Shared {
-		med, err := talks.Participants(ctx, tx, roundID, access.Mediation)
+		med, err := access.RoundOrgs(ctx, tx, roundID, access.Mediation)
 		if err != nil {
 			return StoredProfile{}, err
 		}
@@ -574,21 +590,16 @@ func (s *Service) ExportProfile(ctx context.Context, actor access.Actor, roundID
 
 // Joined is the bargain package's talks.JoinHook: an organisation joining a
 // round reads what it would have read had it been there when the items
-// were saved. A party reads the round's domain; a mediation the domain,
-// the draft package, the analysis and the profiles whose parties share
-// them with the mediation. A party's profile stays its own.
+// were saved, of the round's shared material: a party or a mediation reads
+// the round's domain. A mediation that joins late does not read the draft
+// package, the analysis or the profiles shared with the mediation before
+// it came (docs/security.md): the parties shared them with the mediation
+// that was there. A party's profile stays its own.
 func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org talks.Org) error {
 	var queries []string
 	switch org.Kind {
-	case access.Party:
+	case access.Party, access.Mediation:
 		queries = []string{"SELECT id FROM bargain_domains WHERE round_id = $1"}
-	case access.Mediation:
-		queries = []string{
-			"SELECT id FROM bargain_domains WHERE round_id = $1",
-			"SELECT id FROM bargain_drafts WHERE round_id = $1",
-			"SELECT id FROM bargain_analyses WHERE round_id = $1",
-			"SELECT id FROM bargain_profiles WHERE round_id = $1 AND shared",
-		}
 	}
 	for _, q := range queries {
 		if err := access.WidenAll(ctx, tx, org.ID, q, roundID); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"parley/internal/access"
 	"parley/internal/errs"
+	"parley/internal/i18n"
 	"parley/internal/store"
 )
 
@@ -107,6 +108,12 @@ func (s *Service) prepareUploads(ups []Upload) ([]preparedFile, error) {
 	}
 	var out []preparedFile
 	for _, u := range ups {
+		// A file name that a control or bidirectional-formatting
+		// character would show as another ("invoice\u202Efdp.exe" reads
+		// "invoiceexe.pdf") is refused, not cleaned.
+		if i18n.HasUnsafe(u.Name) {
+			return nil, &errs.Error{Code: errs.Invalid, Field: "attachments", Message: "a file name contains a control or bidirectional-formatting character; rename the file"}
+		}
 		name := cleanName(u.Name)
 		if len(u.Data) > MaxAttachment {
 			return nil, &errs.Error{Code: AttachmentTooLarge, Field: "attachments", Message: fmt.Sprintf("%s is larger than %d MiB", name, MaxAttachment>>20)}

@@ -190,6 +190,7 @@ func TestBrokerOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(ch2.Close)
 	other, err := ch2.Send(context.Background(), w.head("gov"), w.Round.ID, NewMessage{Body: "from another process"})
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"parley/internal/errs"
 	"parley/internal/ledger"
@@ -59,10 +60,13 @@ const (
 	AttachmentTooLarge = "attachment_too_large"
 	// TooManyAttachments: more than MaxAttachments on one message.
 	TooManyAttachments = "too_many_attachments"
+	// ShuttingDown: a send after Close, while the server stops.
+	ShuttingDown = "shutting_down"
 )
 
 func init() {
 	errs.Register(EmptyBody, http.StatusBadRequest)
+	errs.Register(ShuttingDown, http.StatusServiceUnavailable)
 	errs.Register(BodyTooLong, http.StatusRequestEntityTooLarge)
 	errs.Register(UnknownRecipient, http.StatusUnprocessableEntity)
 	errs.Register(RecipientNotInRound, http.StatusUnprocessableEntity)
@@ -113,6 +117,14 @@ type Service struct {
 	stmts  readStmts
 	names  orgNames
 	damage damageLog // damaged items reported (damage.go)
+
+	// closing guards queue: Send enqueues under the read lock, Close
+	// closes the queue under the write lock, so no send meets a closed
+	// queue; writers waits for the writer goroutines to drain it.
+	closing   sync.RWMutex
+	closed    bool
+	writers   sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // New returns the channel service and subscribes its live-stream broker to
@@ -154,7 +166,7 @@ func New(db *store.DB, led *ledger.Ledger, ts *talks.Service, o Options) (*Servi
 		writers = 2
 	}
 	for range writers {
-		go s.writeSends()
+		s.writers.Go(s.writeSends)
 	}
 	return s, nil
 }
@@ -176,8 +188,29 @@ func AttachmentDir(dataDir string) string { return filepath.Join(dataDir, "attac
 // a live stream started it, and waits until its connection is closed. Call
 // it before closing the database; streams still open afterwards hear only
 // of this process's events.
+//
+// It also stops the writer goroutines of Send: the sends already queued
+// are written first, and a Send after Close is refused.
 func (s *Service) Close() {
-	s.listen.close()
+	s.closeOnce.Do(func() {
+		s.closing.Lock()
+		s.closed = true
+		close(s.queue)
+		s.closing.Unlock()
+		s.writers.Wait()
+		s.listen.close()
+	})
+}
+
+// enqueue hands req to the writers; it reports false after Close.
+func (s *Service) enqueue(req *sendReq) bool {
+	s.closing.RLock()
+	defer s.closing.RUnlock()
+	if s.closed {
+		return false
+	}
+	s.queue <- req
+	return true
 }
 
 // Broker returns the live-stream broker.

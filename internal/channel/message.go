@@ -347,7 +347,10 @@ func (s *Service) Send(ctx context.Context, actor access.Actor, roundID string, 
 		return Message{}, err
 	}
 	req := &sendReq{actor: actor, roundID: roundID, in: in, id: id, sealed: sealed, now: store.Now(), done: make(chan error, 1), msg: &m}
-	s.queue <- req
+	if !s.enqueue(req) {
+		s.removeFiles(sealed)
+		return Message{}, errs.New(ShuttingDown, "the server is shutting down; send again in a moment")
+	}
 	// Wait for the commit even if ctx ends meanwhile: an acknowledged
 	// message is a durable one, and an unacknowledged one may still commit.
 	if err := <-req.done; err != nil {
@@ -633,7 +636,9 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 	if actor.Anonymous() {
 		return Message{}, errs.New(errs.Unauthorized, "log in first")
 	}
-	if !actor.IsMediation() {
+	// A quick refusal for organisations that mediate nowhere; the right
+	// itself is the capacity in the message's round, checked below.
+	if actor.OrgKind != access.Mediation {
 		return Message{}, errs.New(errs.Forbidden, "only the mediation relays messages")
 	}
 	if !store.ValidID(sourceID) {
@@ -658,6 +663,13 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 		src, err := s.getIn(ctx, sqlTx, actor, sourceID)
 		if err != nil {
 			return err
+		}
+		// The right to relay is the capacity in the message's round, not
+		// the organisation's kind.
+		if c, err := access.RoundCapacity(ctx, sqlTx, actor, src.RoundID); err != nil {
+			return err
+		} else if !c.Mediates() {
+			return errs.New(errs.Forbidden, "only the mediation of this round relays its messages")
 		}
 		rs, err := s.enterRound(ctx, tx, actor, src.RoundID, map[string]roundState{})
 		if err != nil {
@@ -708,13 +720,16 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 		if err := s.insertMessage(ctx, tx, rec, actor, &m, relayRoute, attributed, files, "message.relayed", evAud); err != nil {
 			return err
 		}
-		if showOrigin && !evAud.Contains(origin) {
-			if _, err := rec.Append(ctx, ledger.Event{
-				Type: "message.relay_shown", Actor: actor, Round: src.RoundID, ObjectType: "message", ObjectID: id,
-				Audience: access.Of(append([]string{origin}, med...)...), Content: []byte(`{"id":"` + id + `"}`), At: m.CreatedAt,
-			}); err != nil {
-				return err
-			}
+		// Every relay appends the same three events, whatever its options:
+		// the tree grows by three either way, so its size tells a recipient
+		// nothing of whether the origin reads the relay.
+		shown := ledger.Event{Type: "message.relay_shown", Actor: actor, Round: src.RoundID, ObjectType: "message", ObjectID: id,
+			Audience: access.Of(append([]string{origin}, med...)...), Content: []byte(`{"id":"` + id + `"}`), At: m.CreatedAt}
+		if !showOrigin {
+			shown.Type, shown.Audience = "message.relay_hidden", access.Of(med...)
+		}
+		if _, err := rec.Append(ctx, shown); err != nil {
+			return err
 		}
 		rec.Insert("message_relays", relayColumns, "", id, sourceID, showOrigin)
 		linkID := "relay:" + id

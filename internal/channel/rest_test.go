@@ -106,6 +106,10 @@ func TestAttachments(t *testing.T) {
 			{"fake.png", "image/png", docx(t), TypeMismatch},
 			{"run.exe", "application/x-msdownload", []byte("MZ\x90\x00"), UnsupportedType},
 			{"big.txt", "text/plain", bytes.Repeat([]byte("a"), MaxAttachment+1), AttachmentTooLarge},
+			// A name that a bidirectional override shows as another.
+			{"invoice\u202Efdp.txt", "text/plain", []byte("x"), errs.Invalid},
+			{"list\u2067B.txt", "text/plain", []byte("x"), errs.Invalid},
+			{"tab\tname.txt", "text/plain", []byte("x"), errs.Invalid},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

@@ -45,25 +45,33 @@ func (st Statement) Public(now time.Time) bool {
 type NewStatement struct {
 	Title, Body  string
 	EmbargoUntil time.Time // zero: none
+	// RoundID, when set, is the round the statement is about: the
+	// author's organisation must take part in it, and only that round's
+	// mediation reads the draft.
+	RoundID string
 }
 
 // statementAudience is who reads a statement before it is public: its
-// organisation and every mediation organisation.
-func statementAudience(ctx context.Context, q access.Querier, org string) (access.Audience, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id FROM orgs WHERE kind = 'mediation'")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	aud := access.Audience{org}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
+// organisation and the mediation of the statement's round; for a statement
+// about no round, the mediation of the rounds the organisation takes part
+// in. A mediation organisation that shares no round with the author never
+// reads its drafts.
+func statementAudience(ctx context.Context, q access.Querier, actor access.Actor, roundID string) (access.Audience, error) {
+	var med access.Audience
+	var err error
+	if roundID == "" {
+		med, err = access.PeerOrgs(ctx, q, actor.Org, access.Mediation)
+	} else {
+		c, cerr := access.RoundCapacity(ctx, q, actor, roundID)
+		if cerr != nil {
+			return nil, cerr
 		}
-		aud = append(aud, id)
+		if !c.Participates() {
+			return nil, errs.NotFoundf("round")
+		}
+		med, err = access.RoundOrgs(ctx, q, roundID, access.Mediation)
 	}
-	return aud.Normalize(), rows.Err()
+	return access.Of(append(med, actor.Org)...), err
 }
 
 // CreateStatement drafts a statement of the actor's organisation. Until it
@@ -101,7 +109,7 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		embargo = store.Stamp(in.EmbargoUntil)
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		aud, err := statementAudience(ctx, tx, actor.Org)
+		aud, err := statementAudience(ctx, tx, actor, in.RoundID)
 		if err != nil {
 			return err
 		}

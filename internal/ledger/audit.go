@@ -156,7 +156,7 @@ func checkExtends(prev, cur tlog.Tree, consistency [][]byte) error {
 // checkpoints and writes a bundle, and "parley audit verify [--vkey KEY]
 // FILE", which checks a bundle offline. Exit status: 0 intact, 1 problems
 // or failure, 3 the server contradicted a checkpoint it signed before.
-func RunAuditCLI(args []string, stdout, stderr io.Writer) int {
+func RunAuditCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "verify" {
 		return runAuditVerify(args[1:], stdout, stderr)
 	}
@@ -181,7 +181,6 @@ func RunAuditCLI(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	ctx := context.Background()
 	c, err := newClient(*server, *token)
 	if err != nil {
 		return fail(err)

@@ -320,7 +320,7 @@ func benchAudit(b *testing.B, l *ledger.Ledger, n int64) {
 	srv.show("med", mediation, l)
 	for b.Loop() {
 		var out, errOut strings.Builder
-		st := ledger.RunAuditCLI([]string{"--server", srv.URL, "--token", "med", "--state", b.TempDir(), "--out", filepath.Join(b.TempDir(), "bundle.json")}, &out, &errOut)
+		st := ledger.RunAuditCLI(context.Background(), []string{"--server", srv.URL, "--token", "med", "--state", b.TempDir(), "--out", filepath.Join(b.TempDir(), "bundle.json")}, &out, &errOut)
 		if st != 0 || !strings.Contains(out.String(), fmt.Sprintf("%d readable events proved", n)) {
 			b.Fatalf("audit: %d\n%s%s", st, out.String(), errOut.String())
 		}

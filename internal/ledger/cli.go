@@ -62,7 +62,7 @@ func envOr(name, def string) string {
 // RunKeyCLI implements "parley ledger key [--data-dir DIR] [--origin O]":
 // it prints the note verifier key of the checkpoints, creating the signing
 // key first if the data folder has none.
-func RunKeyCLI(args []string, stdout, stderr io.Writer) int {
+func RunKeyCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("ledger key", "ledger key [--data-dir DIR] [--origin ORIGIN]", stderr)
 	dataDir := fs.String("data-dir", envOr("PARLEY_DATA_DIR", "data"), "data folder holding "+KeyFile+" (env PARLEY_DATA_DIR)")
 	origin := fs.String("origin", os.Getenv("PARLEY_LEDGER_ORIGIN"), "log origin when the key is created (env PARLEY_LEDGER_ORIGIN)")
@@ -86,7 +86,7 @@ func RunKeyCLI(args []string, stdout, stderr io.Writer) int {
 // kinds returns the content items to check against the events
 // (app.ItemKinds), with their content when content is true and the master
 // key is at hand; it says on stderr what it could not check.
-func RunVerifyCLI(args []string, stdout, stderr io.Writer, kinds func(dataDir string, content bool) ([]ItemKind, error)) int {
+func RunVerifyCLI(ctx context.Context, args []string, stdout, stderr io.Writer, kinds func(dataDir string, content bool) ([]ItemKind, error)) int {
 	fs := newFlags("verify", "verify [--data-dir DIR] [--db DSN] [--vkey KEY] [--content=false]", stderr)
 	dataDir := fs.String("data-dir", envOr("PARLEY_DATA_DIR", "data"), "data folder: SQLite file and "+KeyFile+" (env PARLEY_DATA_DIR)")
 	dsn := fs.String("db", os.Getenv("PARLEY_DB"), "database: empty for SQLite in the data folder, or postgres://... (env PARLEY_DB)")
@@ -95,7 +95,6 @@ func RunVerifyCLI(args []string, stdout, stderr io.Writer, kinds func(dataDir st
 	if st := parseFlags(fs, args, stdout, 0); st >= 0 {
 		return st
 	}
-	ctx := context.Background()
 	if *vkey == "" {
 		_, v, err := LoadKey(filepath.Join(*dataDir, KeyFile))
 		if err != nil {
@@ -235,7 +234,7 @@ func witnessSigner(path, name string, stderr io.Writer) (*torchwood.CosignatureS
 // NAME it first registers the key for the caller's organisation. Exit
 // status: 0 cosigned, 1 failure, 3 the server was caught presenting an
 // inconsistent history.
-func RunWitnessCLI(args []string, stdout, stderr io.Writer) int {
+func RunWitnessCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("witness", "witness --server URL --token T --key FILE --state DIR [--register NAME] [--vkey KEY]", stderr)
 	server := fs.String("server", os.Getenv("PARLEY_SERVER"), "parley server URL (env PARLEY_SERVER)")
 	token := fs.String("token", os.Getenv("PARLEY_TOKEN"), "API token of a member of the witnessing organisation (env PARLEY_TOKEN)")
@@ -259,7 +258,6 @@ func RunWitnessCLI(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	ctx := context.Background()
 	c, err := newClient(*server, *token)
 	if err != nil {
 		return fail(err)

@@ -131,7 +131,15 @@ func (l *Ledger) RegisterWitness(ctx context.Context, actor access.Actor, name, 
 	if err != nil {
 		return w, errs.Field("vkey", "%v", err)
 	}
+	// A witness's key name is what its cosignatures carry: it must not pass
+	// for the log itself, nor for another witness or organisation.
+	if o := l.Origin(); o != "" && strings.EqualFold(v.Name(), o) {
+		return w, errs.Field("vkey", "the key's name is the log's own name; name it after your organisation")
+	}
 	err = l.Write(ctx, func(tx *sql.Tx, rec *Recorder) error {
+		if err := witnessNamesFree(ctx, tx, actor.Org, w.Name, v.Name()); err != nil {
+			return err
+		}
 		content, _ := json.Marshal(map[string]string{"name": w.Name, "vkey": w.VKey})
 		e, err := rec.Append(ctx, Event{Type: "ledger.witness_register", Actor: actor, ObjectType: "witness", ObjectID: w.ID,
 			Audience: access.Of(access.Public), Content: content})
@@ -148,6 +156,34 @@ func (l *Ledger) RegisterWitness(ctx context.Context, actor access.Actor, name, 
 		return err
 	})
 	return w, err
+}
+
+// witnessNamesFree checks, inside the registering write, that org has no
+// witness yet (one per organisation) and that neither the witness's name
+// nor its key's name is another witness's or another organisation's.
+func witnessNamesFree(ctx context.Context, tx *sql.Tx, org, name, keyName string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM witnesses WHERE org_id = $1", org).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return errs.New(errs.Conflict, "your organisation has a witness already")
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM witnesses WHERE LOWER(name) IN (LOWER($1), LOWER($2))
+		OR LOWER(key_name) IN (LOWER($1), LOWER($2))`, name, keyName).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return &errs.Error{Code: errs.Conflict, Field: "name", Message: "another witness has this name"}
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs WHERE id <> $1 AND (LOWER(name) IN (LOWER($2), LOWER($3))
+		OR (short_name <> '' AND LOWER(short_name) IN (LOWER($2), LOWER($3))))`, org, name, keyName).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return errs.Field("name", "a witness may not take another organisation's name")
+	}
+	return nil
 }
 
 // Witnesses lists the registered witnesses. Witness keys are public: every

@@ -23,9 +23,9 @@ import (
 )
 
 // runCLI runs a CLI entry point and returns its status and output.
-func runCLI(run func([]string, io.Writer, io.Writer) int, args ...string) (int, string, string) {
+func runCLI(run func(context.Context, []string, io.Writer, io.Writer) int, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
-	st := run(args, &out, &errb)
+	st := run(context.Background(), args, &out, &errb)
 	return st, out.String(), errb.String()
 }
 
@@ -180,6 +180,10 @@ func TestAddCosignatureRefuses(t *testing.T) {
 		// Registration: only parties, guarantors and agencies; well-formed
 		// cosignature keys only; once per key.
 		_, vc := cosigner(t, "witness-c")
+		_, vd := cosigner(t, "witness-d")
+		_, vOrigin := cosigner(t, l.Origin())
+		_, vTaken := cosigner(t, "witness-a")
+		third := access.Actor{User: "t", Org: "third", OrgKind: access.Party}
 		for _, c := range []struct {
 			name  string
 			actor access.Actor
@@ -193,6 +197,12 @@ func TestAddCosignatureRefuses(t *testing.T) {
 			{"garbage key", partyA, "X", "nonsense", errs.Invalid},
 			{"empty name", partyA, " ", vc, errs.Invalid},
 			{"twice", partyB, "B again", vb, errs.Conflict},
+			// One witness per organisation; names that pass for the log
+			// or for another witness are refused.
+			{"a second witness", partyA, "A2", vd, errs.Conflict},
+			{"the log's own name", third, "T", vOrigin, errs.Invalid},
+			{"another witness's key name", third, "T", vTaken, errs.Conflict},
+			{"another witness's name", third, "A", vd, errs.Conflict},
 			{"guarantor", access.Actor{User: "g", Org: "g", OrgKind: access.Guarantor}, "G", vc, ""},
 		} {
 			_, err := l.RegisterWitness(ctx, c.actor, c.wname, c.vkey)
@@ -277,13 +287,19 @@ func TestSplitViewCaught(t *testing.T) {
 }
 
 // verifyCLI is RunVerifyCLI without content items.
-func verifyCLI(args []string, stdout, stderr io.Writer) int {
-	return ledger.RunVerifyCLI(args, stdout, stderr, nil)
+func verifyCLI(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return ledger.RunVerifyCLI(ctx, args, stdout, stderr, nil)
+}
+
+// withoutContext adapts a command that takes no context to the others' shape.
+func withoutContext(run func([]string, io.Writer, io.Writer) int) func(context.Context, []string, io.Writer, io.Writer) int {
+	return func(_ context.Context, args []string, stdout, stderr io.Writer) int { return run(args, stdout, stderr) }
 }
 
 func TestCLIFlags(t *testing.T) {
-	for name, run := range map[string]func([]string, io.Writer, io.Writer) int{
-		"verify": verifyCLI, "resume": ledger.RunResumeCLI, "new-origin": ledger.RunNewOriginCLI, "witness": ledger.RunWitnessCLI, "audit": ledger.RunAuditCLI, "key": ledger.RunKeyCLI,
+	for name, run := range map[string]func(context.Context, []string, io.Writer, io.Writer) int{
+		"verify": verifyCLI, "resume": withoutContext(ledger.RunResumeCLI), "new-origin": withoutContext(ledger.RunNewOriginCLI),
+		"witness": ledger.RunWitnessCLI, "audit": ledger.RunAuditCLI, "key": ledger.RunKeyCLI,
 	} {
 		if st, out, _ := runCLI(run, "--help"); st != 0 || !strings.Contains(out, "usage: parley") {
 			t.Errorf("%s --help: %d %q", name, st, out)

@@ -49,7 +49,7 @@ type NewAgendaItem struct {
 // round's participants.
 func (s *Service) AddAgendaItem(ctx context.Context, actor access.Actor, roundID string, in NewAgendaItem) (it AgendaItem, err error) {
 	defer errs.Wrap(&err, "talks.AddAgendaItem")
-	if err := requireAdmin(actor, "change the agenda"); err != nil {
+	if err := loggedIn(actor); err != nil {
 		return AgendaItem{}, err
 	}
 	if !ValidTrack(in.Track) {
@@ -63,13 +63,13 @@ func (s *Service) AddAgendaItem(ctx context.Context, actor access.Actor, roundID
 	}
 	it.ID, it.RoundID, it.Track, it.Stances = store.NewID(), roundID, in.Track, []Stance{}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		if err := s.adminRound(ctx, tx, actor, roundID); err != nil {
+		if err := s.adminRound(ctx, tx, actor, roundID, "change the agenda"); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(position), 0) + 1 FROM agenda_items WHERE round_id = $1", roundID).Scan(&it.Position); err != nil {
 			return err
 		}
-		aud, err := participantAudience(ctx, tx, roundID)
+		aud, err := access.RoundOrgs(ctx, tx, roundID)
 		if err != nil {
 			return err
 		}
@@ -136,14 +136,14 @@ func (s *Service) SetStance(ctx context.Context, actor access.Actor, itemID, sta
 		} else if !ok {
 			return errs.NotFoundf("agenda item")
 		}
-		if ok, err := readable(ctx, tx, actor, itemID); err != nil {
+		if ok, err := access.Readable(ctx, tx, actor, itemID); err != nil {
 			return err
 		} else if !ok {
 			return errs.NotFoundf("agenda item")
 		}
-		if c, ok, err := capacityIn(ctx, tx, roundID, actor.Org); err != nil {
+		if c, err := access.RoundCapacity(ctx, tx, actor, roundID); err != nil {
 			return err
-		} else if !ok || c != access.Party {
+		} else if !c.In(access.Party) {
 			return errs.New(errs.Forbidden, "only a party taking part in this round records a stance")
 		}
 		now := store.Now()
@@ -152,7 +152,7 @@ func (s *Service) SetStance(ctx context.Context, actor access.Actor, itemID, sta
 			itemID, actor.Org, stance, reason, now, actor.User); err != nil {
 			return err
 		}
-		aud, err := participantAudience(ctx, tx, roundID)
+		aud, err := access.RoundOrgs(ctx, tx, roundID)
 		if err != nil {
 			return err
 		}

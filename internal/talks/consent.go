@@ -20,34 +20,29 @@ type Consent struct {
 }
 
 // SetConsent records whether the actor's party consents to direct talks with
-// counterpart in the round. Only a party sets its own consent; the
+// counterpart in the round. Only a head of a party taking part in the round
+// sets its party's consent (an act of the party as a whole); the
 // counterpart must be another party taking part in the round. The record's
 // audience is the two parties and the round's host and mediation
 // participants.
 func (s *Service) SetConsent(ctx context.Context, actor access.Actor, roundID, counterpartID string, direct bool) (c Consent, err error) {
 	defer errs.Wrap(&err, "talks.SetConsent")
-	if !actor.IsParty() {
-		if actor.Anonymous() {
-			return Consent{}, errs.New(errs.Unauthorized, "log in first")
-		}
+	if err := loggedIn(actor); err != nil {
+		return Consent{}, err
+	}
+	if actor.OrgKind != access.Party {
 		return Consent{}, errs.New(errs.Forbidden, "only a party records its consent to direct talks")
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		if ok, err := s.lockRound(ctx, tx, roundID); err != nil {
+		as, err := s.roundAs(ctx, tx, actor, roundID)
+		if err != nil {
 			return err
-		} else if ok {
-			if ok, err = readable(ctx, tx, actor, roundID); err != nil {
-				return err
-			} else if !ok {
-				return errs.NotFoundf("round")
-			}
-		} else {
-			return errs.NotFoundf("round")
 		}
-		if kind, ok, err := capacityIn(ctx, tx, roundID, actor.Org); err != nil {
-			return err
-		} else if !ok || kind != access.Party {
+		if !as.In(access.Party) {
 			return errs.New(errs.Forbidden, "only a party taking part in this round records consent to direct talks")
+		}
+		if !as.Head() {
+			return errs.New(errs.Forbidden, "only a head of the delegation records its consent to direct talks")
 		}
 		if counterpartID == actor.Org {
 			return errs.Field("counterpart", "the counterpart must be another party")
@@ -55,9 +50,9 @@ func (s *Service) SetConsent(ctx context.Context, actor access.Actor, roundID, c
 		if !store.ValidID(counterpartID) {
 			return errs.Field("counterpart", "the counterpart must be another party taking part in this round")
 		}
-		if kind, ok, err := capacityIn(ctx, tx, roundID, counterpartID); err != nil {
+		if kind, err := access.CapacityOf(ctx, tx, roundID, counterpartID); err != nil {
 			return err
-		} else if !ok || kind != access.Party {
+		} else if kind != access.Party {
 			return errs.Field("counterpart", "the counterpart must be another party taking part in this round")
 		}
 		self, err := orgByID(ctx, tx, actor.Org)
@@ -98,20 +93,8 @@ func (s *Service) SetConsent(ctx context.Context, actor access.Actor, roundID, c
 // counterpart, and the host and mediation organisations taking part in the
 // round.
 func consentAudience(ctx context.Context, q access.Querier, roundID, org, counterpart string) (access.Audience, error) {
-	rows, err := q.QueryContext(ctx, "SELECT org_id FROM participation WHERE round_id = $1 AND capacity IN ('host', 'mediation')", roundID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	aud := access.Audience{org, counterpart}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		aud = append(aud, id)
-	}
-	return aud.Normalize(), rows.Err()
+	aud, err := access.RoundOrgs(ctx, q, roundID, access.Host, access.Mediation)
+	return access.Of(append(aud, org, counterpart)...), err
 }
 
 // MutualConsent reports whether parties a and b have both consented to

@@ -7,6 +7,7 @@ import (
 
 	"parley/internal/access"
 	"parley/internal/errs"
+	"parley/internal/i18n"
 	"parley/internal/ledger"
 	"parley/internal/store"
 )
@@ -18,11 +19,14 @@ type Org struct {
 	Kind                access.OrgKind
 }
 
-// AddOrg registers an organisation. Only administrators add organisations;
-// names are unique (errs.Conflict otherwise).
+// AddOrg registers an organisation. Only the operator adds organisations
+// (with each one's first head): a head of a host or mediation organisation
+// creating a mediation and planting it in a round would read what the
+// parties send "to the mediation". Names are unique (errs.Conflict
+// otherwise), free of control and bidirectional-formatting characters.
 func (s *Service) AddOrg(ctx context.Context, actor access.Actor, name, shortName string, kind access.OrgKind) (o Org, err error) {
 	defer errs.Wrap(&err, "talks.AddOrg")
-	if err := requireAdmin(actor, "add organisations"); err != nil {
+	if err := requireOperator(actor, "add organisations"); err != nil {
 		return Org{}, err
 	}
 	if name, err = text("name", name, 1, MaxName, false); err != nil {
@@ -30,6 +34,14 @@ func (s *Service) AddOrg(ctx context.Context, actor access.Actor, name, shortNam
 	}
 	if shortName, err = text("short_name", shortName, 0, MaxShortName, false); err != nil {
 		return Org{}, err
+	}
+	// A name shows in every delegation's pages: no character may reorder
+	// it into something else (another organisation's name).
+	if i18n.HasUnsafe(name) {
+		return Org{}, errs.Field("name", "name contains a control or bidirectional-formatting character")
+	}
+	if i18n.HasUnsafe(shortName) {
+		return Org{}, errs.Field("short_name", "short_name contains a control or bidirectional-formatting character")
 	}
 	if !kind.Valid() {
 		return Org{}, errs.Field("kind", "kind must be one of host, mediation, party, guarantor, observer, monitor, agency")

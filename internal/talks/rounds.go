@@ -39,11 +39,20 @@ type Round struct {
 	Sessions     []Session
 	Agenda       []AgendaItem
 	Consents     []Consent
+	// Proposals are the participants proposed and waiting for the
+	// parties' acceptance.
+	Proposals []Proposal
+	// As is the capacity in which the reader takes part (Round fills it):
+	// the pages ask it what the reader may do instead of re-deriving it
+	// from the participants.
+	As access.Capacity
 }
 
 const dateLayout = "2006-01-02"
 
-// CreateRound opens a round of a process. Only administrators create rounds;
+// CreateRound opens a round of a process. Only the heads of host and
+// mediation organisations create rounds, and once the process has a round,
+// only those who administer it in one of its rounds (ProcessCapacity);
 // the creating actor's organisation takes part automatically (the operator
 // belongs to none, so it must name at least one participant). The round's
 // audience is its participants.
@@ -99,6 +108,22 @@ func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRou
 		} else if err != nil {
 			return err
 		}
+		// Once a process has rounds, only those who administer one of
+		// them (or the operator) open the next: a host or mediation head
+		// elsewhere in the installation does not.
+		var rounds int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM rounds WHERE process_id = $1", in.ProcessID).Scan(&rounds); err != nil {
+			return err
+		}
+		if rounds > 0 {
+			c, err := access.ProcessCapacity(ctx, tx, actor, in.ProcessID)
+			if err != nil {
+				return err
+			}
+			if !c.Administers() {
+				return errs.New(errs.Forbidden, "only the heads of the host and mediation taking part in this process open its rounds")
+			}
+		}
 		r.Participants = r.Participants[:0]
 		for _, id := range ids {
 			o, err := orgByID(ctx, tx, id)
@@ -140,18 +165,17 @@ func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRou
 	return r, nil
 }
 
-// AddParticipant adds an organisation to a round, in the capacity of its
-// kind. The organisation gains what every participant reads: the round, its
-// sessions, its agenda items and stances, and, when it takes part as host or
-// mediation, the round's consent records; the hooks registered with OnJoin
-// widen other packages' items of the round the same way.
+// AddParticipant adds an organisation to a round at once, in the capacity
+// of its kind. It is the operator's act (the command line on the server);
+// a round administrator proposes a participant instead, which joins when
+// every party of the round has accepted (ProposeParticipant).
 func (s *Service) AddParticipant(ctx context.Context, actor access.Actor, roundID, orgID string) (err error) {
 	defer errs.Wrap(&err, "talks.AddParticipant")
-	if err := requireAdmin(actor, "add participants"); err != nil {
+	if err := requireOperator(actor, "add a participant without the parties' acceptance"); err != nil {
 		return err
 	}
 	return s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		if err := s.adminRound(ctx, tx, actor, roundID); err != nil {
+		if err := s.adminRound(ctx, tx, actor, roundID, "add participants"); err != nil {
 			return err
 		}
 		o, err := orgByID(ctx, tx, orgID)
@@ -163,82 +187,61 @@ func (s *Service) AddParticipant(ctx context.Context, actor access.Actor, roundI
 		} else if ok {
 			return errs.New(errs.Conflict, "%s already takes part in this round", o.Name)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO participation(round_id, org_id, capacity) VALUES ($1, $2, $3)",
-			roundID, o.ID, string(o.Kind)); err != nil {
-			return err
-		}
-		// Widen what every participant reads to the newcomer: the round,
-		// then its items, one statement per kind of item.
-		if err := access.Grant(ctx, tx, roundID, access.Of(o.ID)); err != nil {
-			return err
-		}
-		queries := []string{
-			"SELECT id FROM round_sessions WHERE round_id = $1",
-			"SELECT id FROM agenda_items WHERE round_id = $1",
-			"SELECT " + stanceIDSQL + " AS id FROM agenda_stances st JOIN agenda_items a ON a.id = st.item_id WHERE a.round_id = $1",
-		}
-		if o.Kind == access.Host || o.Kind == access.Mediation {
-			queries = append(queries, "SELECT "+consentIDSQL+" AS id FROM consents c WHERE c.round_id = $1")
-		}
-		for _, q := range queries {
-			if err := access.WidenAll(ctx, tx, o.ID, q, roundID); err != nil {
-				return err
-			}
-		}
-		for _, h := range s.joinHooks() {
-			if err := h(ctx, tx, roundID, o); err != nil {
-				return err
-			}
-		}
-		aud, err := participantAudience(ctx, tx, roundID)
-		if err != nil {
-			return err
-		}
-		_, err = event(ctx, rec, actor, "participant.added", roundID, "participation", roundID+":"+o.ID, aud, map[string]any{
-			"round_id": roundID, "org_id": o.ID, "capacity": string(o.Kind),
-		})
-		return err
+		return s.join(ctx, tx, rec, actor, roundID, o)
 	})
+}
+
+// join makes o a participant of the round, in the capacity of its kind,
+// inside the caller's write. The newcomer reads the round's shared
+// material: the round, its sessions, its agenda items and the stances on
+// them, and what the hooks registered with OnJoin widen (issued texts).
+// It does not read what was confidential before it came: consent records,
+// what the parties sent to the mediation, the mediation's drafts and
+// analysis.
+func (s *Service) join(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, roundID string, o Org) error {
+	if err := withdraw(ctx, tx, roundID, o.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO participation(round_id, org_id, capacity) VALUES ($1, $2, $3)",
+		roundID, o.ID, string(o.Kind)); err != nil {
+		return err
+	}
+	// Widen what every participant reads to the newcomer: the round,
+	// then its items, one statement per kind of item.
+	if err := access.Grant(ctx, tx, roundID, access.Of(o.ID)); err != nil {
+		return err
+	}
+	queries := []string{
+		"SELECT id FROM round_sessions WHERE round_id = $1",
+		"SELECT id FROM agenda_items WHERE round_id = $1",
+		"SELECT " + stanceIDSQL + " AS id FROM agenda_stances st JOIN agenda_items a ON a.id = st.item_id WHERE a.round_id = $1",
+	}
+	for _, q := range queries {
+		if err := access.WidenAll(ctx, tx, o.ID, q, roundID); err != nil {
+			return err
+		}
+	}
+	for _, h := range s.joinHooks() {
+		if err := h(ctx, tx, roundID, o); err != nil {
+			return err
+		}
+	}
+	aud, err := access.RoundOrgs(ctx, tx, roundID)
+	if err != nil {
+		return err
+	}
+	_, err = event(ctx, rec, actor, "participant.added", roundID, "participation", roundID+":"+o.ID, aud, map[string]any{
+		"round_id": roundID, "org_id": o.ID, "capacity": string(o.Kind),
+	})
+	return err
 }
 
 // Participates reports whether org takes part in the round. It reads no
 // content, so it is not audience-filtered; callers inside a transaction pass
 // the *sql.Tx.
 func (s *Service) Participates(ctx context.Context, q access.Querier, roundID, orgID string) (bool, error) {
-	_, ok, err := capacityIn(ctx, q, roundID, orgID)
-	return ok, err
-}
-
-// capacityIn returns the capacity in which org takes part in the round.
-func capacityIn(ctx context.Context, q access.Querier, roundID, orgID string) (access.OrgKind, bool, error) {
-	var c string
-	err := q.QueryRowContext(ctx, "SELECT capacity FROM participation WHERE round_id = $1 AND org_id = $2", roundID, orgID).Scan(&c)
-	if err == sql.ErrNoRows {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, err
-	}
-	return access.OrgKind(c), true, nil
-}
-
-// participantAudience is the plenary audience of a round: every
-// participating organisation. Used when writing, never to filter reads.
-func participantAudience(ctx context.Context, q access.Querier, roundID string) (access.Audience, error) {
-	rows, err := q.QueryContext(ctx, "SELECT org_id FROM participation WHERE round_id = $1", roundID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var aud access.Audience
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		aud = append(aud, id)
-	}
-	return aud.Normalize(), rows.Err()
+	c, err := access.CapacityOf(ctx, q, roundID, orgID)
+	return c != "", err
 }
 
 // sortParticipants orders participants by kind (host first, as in
@@ -385,28 +388,11 @@ func roundIn(ctx context.Context, q access.Querier, actor access.Actor, id strin
 	if r.Consents, err = consentsIn(ctx, q, actor, id); err != nil {
 		return Round{}, err
 	}
+	if r.Proposals, err = proposalsIn(ctx, q, actor, id); err != nil {
+		return Round{}, err
+	}
+	if r.As, err = access.RoundCapacity(ctx, q, actor, id); err != nil {
+		return Round{}, err
+	}
 	return r, nil
-}
-
-// Participants returns the organisations taking part in the round in any of
-// the given capacities. Participation is not content: it decides the
-// audiences written and the rights checked, never what a read returns. The
-// channel, the text and the package analysis derive their audiences from it.
-func Participants(ctx context.Context, q access.Querier, roundID string, kinds ...access.OrgKind) (access.Audience, error) {
-	rows, err := q.QueryContext(ctx, "SELECT org_id, capacity FROM participation WHERE round_id = $1", roundID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var aud access.Audience
-	for rows.Next() {
-		var id, c string
-		if err := rows.Scan(&id, &c); err != nil {
-			return nil, err
-		}
-		if slices.Contains(kinds, access.OrgKind(c)) {
-			aud = append(aud, id)
-		}
-	}
-	return aud.Normalize(), rows.Err()
 }

@@ -68,7 +68,7 @@ func noDirectConsent() error {
 // errs.NoDirectConsent). The session's audience is the round's participants.
 func (s *Service) ScheduleSession(ctx context.Context, actor access.Actor, roundID string, in NewSession) (ss Session, err error) {
 	defer errs.Wrap(&err, "talks.ScheduleSession")
-	if err := requireAdmin(actor, "schedule sessions"); err != nil {
+	if err := loggedIn(actor); err != nil {
 		return Session{}, err
 	}
 	if ss.Title, err = text("title", in.Title, 1, MaxName, false); err != nil {
@@ -109,15 +109,15 @@ func (s *Service) ScheduleSession(ctx context.Context, actor access.Actor, round
 		ss.EndsAt = store.Time(store.Stamp(in.EndsAt))
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		if err := s.adminRound(ctx, tx, actor, roundID); err != nil {
+		if err := s.adminRound(ctx, tx, actor, roundID, "schedule sessions"); err != nil {
 			return err
 		}
 		for _, o := range orgs {
-			c, ok, err := capacityIn(ctx, tx, roundID, o)
+			c, err := access.CapacityOf(ctx, tx, roundID, o)
 			if err != nil {
 				return err
 			}
-			if !ok || c != access.Party {
+			if c != access.Party {
 				return errs.Field("orgs", "every organisation named must be a party taking part in this round")
 			}
 		}
@@ -130,7 +130,7 @@ func (s *Service) ScheduleSession(ctx context.Context, actor access.Actor, round
 				return noDirectConsent()
 			}
 		}
-		aud, err := participantAudience(ctx, tx, roundID)
+		aud, err := access.RoundOrgs(ctx, tx, roundID)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@
 package talks
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -154,34 +155,59 @@ func (s *Service) lockRound(ctx context.Context, tx *sql.Tx, roundID string) (bo
 	return err == nil, err
 }
 
-// adminRound checks that an administrator may act on the round: it exists
-// and, unless the actor is the operator (System, which belongs to no
-// organisation), the actor's organisation takes part in it. Otherwise the
-// round answers as missing. It locks the round (see lockRound).
-func (s *Service) adminRound(ctx context.Context, tx *sql.Tx, actor access.Actor, roundID string) error {
-	ok, err := s.lockRound(ctx, tx, roundID)
+// roundAs locks the round (see lockRound) and returns the capacity in which
+// the actor takes part in it. A round that does not exist, or that the
+// actor's organisation takes no part in, answers as missing; the operator
+// (System, which belongs to no organisation) passes with an empty capacity
+// that still Administers.
+func (s *Service) roundAs(ctx context.Context, tx *sql.Tx, actor access.Actor, roundID string) (access.Capacity, error) {
+	if ok, err := s.lockRound(ctx, tx, roundID); err != nil || !ok {
+		return access.Capacity{}, cmp.Or(err, error(errs.NotFoundf("round")))
+	}
+	c, err := access.RoundCapacity(ctx, tx, actor, roundID)
+	if err != nil {
+		return c, err
+	}
+	if !c.Participates() && !actor.System {
+		return c, errs.NotFoundf("round")
+	}
+	return c, nil
+}
+
+// adminRound checks that the actor administers the round (Capacity.Administers:
+// a head of a host or mediation organisation taking part in it, or the
+// operator). A round outside the actor's audience answers as missing; a
+// participant that does not administer it is forbidden.
+func (s *Service) adminRound(ctx context.Context, tx *sql.Tx, actor access.Actor, roundID, what string) error {
+	c, err := s.roundAs(ctx, tx, actor, roundID)
 	if err != nil {
 		return err
 	}
-	if ok && !actor.System {
-		ok, err = readable(ctx, tx, actor, roundID)
-		if err != nil {
-			return err
-		}
-	}
-	if !ok {
-		return errs.NotFoundf("round")
+	if !c.Administers() {
+		return errs.New(errs.Forbidden, "only the heads of the host and mediation taking part in this round %s", what)
 	}
 	return nil
 }
 
-// readable reports whether actor may read the item with id, by the audience
-// table (the only way parley decides reads).
-func readable(ctx context.Context, q access.Querier, actor access.Actor, id string) (bool, error) {
-	cond, arg := access.ReadableBy(actor, "$1", 2)
-	var n int
-	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 AS x) t WHERE "+cond, id, arg).Scan(&n)
-	return n > 0, err
+// loggedIn refuses the anonymous actor; the operator passes.
+func loggedIn(actor access.Actor) error {
+	if actor.Anonymous() && !actor.System {
+		return errs.New(errs.Unauthorized, "log in first")
+	}
+	return nil
+}
+
+// requireOperator refuses everyone but the operator: creating
+// organisations and adding a participant without the parties' acceptance
+// are the operator's acts (docs/security.md, the authority table).
+func requireOperator(actor access.Actor, what string) error {
+	if err := loggedIn(actor); err != nil {
+		return err
+	}
+	if !actor.System {
+		return errs.New(errs.Forbidden, "only the operator of the installation may %s", what)
+	}
+	return nil
 }
 
 // requireAdmin refuses actors who do not administer (DESIGN.md: the host and

@@ -93,8 +93,10 @@ func TestAddOrg(t *testing.T) {
 			code, field string
 		}{
 			{"operator", access.System, "Second mediation", "m2", access.Mediation, "", ""},
-			{"host head", talkstest.Head(f.Host), "Guarantor two", "", access.Guarantor, "", ""},
-			{"mediation head", talkstest.Head(f.Mediation), "Agency two", "", access.Agency, "", ""},
+			// Creating organisations is the operator's act: a host or
+			// mediation head creating a mediation would plant it in rounds.
+			{"host head", talkstest.Head(f.Host), "Guarantor two", "", access.Guarantor, errs.Forbidden, ""},
+			{"mediation head", talkstest.Head(f.Mediation), "Second mediation team", "", access.Mediation, errs.Forbidden, ""},
 			{"host member", talkstest.Actor(f.Host, access.Member), "X1", "", access.Party, errs.Forbidden, ""},
 			{"party head", talkstest.Head(f.Gov), "X2", "", access.Party, errs.Forbidden, ""},
 			{"observer head", talkstest.Head(f.Observer), "X3", "", access.Party, errs.Forbidden, ""},
@@ -102,6 +104,8 @@ func TestAddOrg(t *testing.T) {
 			{"empty name", access.System, "  ", "", access.Party, errs.Invalid, "name"},
 			{"long name", access.System, strings.Repeat("n", 201), "", access.Party, errs.Invalid, "name"},
 			{"control char", access.System, "bad\x00name", "", access.Party, errs.Invalid, "name"},
+			{"bidi override", access.System, "Government\u202E noitaidem", "", access.Party, errs.Invalid, "name"},
+			{"bidi isolate in short name", access.System, "X7", "g\u2066ov", access.Party, errs.Invalid, "short_name"},
 			{"long short name", access.System, "X5", strings.Repeat("s", 41), access.Party, errs.Invalid, "short_name"},
 			{"unknown kind", access.System, "X6", "", "rebels", errs.Invalid, "kind"},
 			{"duplicate", access.System, "Government delegation", "", access.Party, errs.Conflict, ""},
@@ -338,7 +342,8 @@ func TestAddParticipant(t *testing.T) {
 			{"malformed round", access.System, "r1", f.Outsider.ID, errs.NotFound},
 			{"unknown org", access.System, f.Round.ID, store.NewID(), errs.NotFound},
 			{"already in", access.System, f.Round.ID, f.Gov.ID, errs.Conflict},
-			{"outsider joins", talkstest.Head(f.Host), f.Round.ID, f.Outsider.ID, ""},
+			{"host head adds at once", talkstest.Head(f.Host), f.Round.ID, f.Outsider.ID, errs.Forbidden},
+			{"outsider joins", access.System, f.Round.ID, f.Outsider.ID, ""},
 			{"second mediation joins", access.System, f.Round.ID, mediation2.ID, ""},
 			{"second guarantor joins", access.System, f.Round.ID, guarantor2.ID, ""},
 		}
@@ -355,11 +360,12 @@ func TestAddParticipant(t *testing.T) {
 			})
 		}
 		// The newcomers read the round, its sessions, agenda and stances
-		// written before they joined; only the mediation reads consents.
+		// written before they joined; not the consents, which were
+		// confidential before they came.
 		for _, c := range []struct {
 			actor    access.Actor
 			consents int
-		}{{outsider, 0}, {talkstest.Head(mediation2), 1}, {talkstest.Head(guarantor2), 0}} {
+		}{{outsider, 0}, {talkstest.Head(mediation2), 0}, {talkstest.Head(guarantor2), 0}} {
 			r, err := f.Talks.Round(ctx, c.actor, f.Round.ID)
 			if err != nil {
 				t.Fatalf("%s: %v", c.actor.Username, err)
@@ -516,7 +522,7 @@ func TestConsent(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		f := talkstest.New(t, db)
 		ctx := context.Background()
-		gov, opp := talkstest.Head(f.Gov), talkstest.Actor(f.Opp, access.Member)
+		gov, opp := talkstest.Head(f.Gov), talkstest.Head(f.Opp)
 		mutual := func() bool {
 			t.Helper()
 			ab, err := f.Talks.MutualConsent(ctx, db.R, f.Round.ID, f.Gov.ID, f.Opp.ID)
@@ -544,6 +550,8 @@ func TestConsent(t *testing.T) {
 			{"counterpart unknown", opp, f.Round.ID, store.NewID(), true, errs.Invalid, "counterpart", false},
 			{"counterpart malformed", opp, f.Round.ID, "gov", true, errs.Invalid, "counterpart", false},
 			{"mediation", talkstest.Head(f.Mediation), f.Round.ID, f.Gov.ID, true, errs.Forbidden, "", false},
+			// Consent is the delegation's act, taken by its head.
+			{"party member", talkstest.Actor(f.Opp, access.Member), f.Round.ID, f.Gov.ID, true, errs.Forbidden, "", false},
 			{"guarantor", talkstest.Head(f.Guarantor), f.Round.ID, f.Gov.ID, true, errs.Forbidden, "", false},
 			{"anonymous", access.Actor{}, f.Round.ID, f.Gov.ID, true, errs.Unauthorized, "", false},
 			{"party outside the round", talkstest.Head(f.Outsider), f.Round.ID, f.Gov.ID, true, errs.NotFound, "", false},

@@ -126,9 +126,9 @@ func (s *Service) adoptable(ctx context.Context, q access.Querier, actor access.
 	if t.Revision == 0 {
 		return Revision{}, errs.New(errs.Conflict, "no revision of the text has been issued")
 	}
-	if ok, err := inCapacity(ctx, q, t.RoundID, actor.Org, access.Party); err != nil {
+	if c, err := access.RoundCapacity(ctx, q, actor, t.RoundID); err != nil {
 		return Revision{}, err
-	} else if !ok {
+	} else if !c.In(access.Party) {
 		return Revision{}, errs.New(errs.Forbidden, "only a party taking part in this round adopts its text")
 	}
 	rev, err := s.revisionIn(ctx, q, actor, textID, t.Revision)
@@ -218,9 +218,9 @@ func (s *Service) Publication(ctx context.Context, actor access.Actor, textID st
 		if err != nil {
 			return err
 		}
-		if ok, err := inCapacity(ctx, tx, t.RoundID, actor.Org, access.Mediation); err != nil {
+		if c, err := access.RoundCapacity(ctx, tx, actor, t.RoundID); err != nil {
 			return err
-		} else if !ok {
+		} else if !c.In(access.Mediation) {
 			return errs.New(errs.Forbidden, "only the mediation of this round publishes its text")
 		}
 		if t.Adopted == 0 {

@@ -431,9 +431,9 @@ func (s *Service) SetPosition(ctx context.Context, actor access.Actor, textID st
 		if rev.Number < rev.Latest {
 			return errs.New(CodeSuperseded, "Rev.%d is superseded by Rev.%d; record your position on Rev.%d", rev.Number, rev.Latest, rev.Latest)
 		}
-		if ok, err := inCapacity(ctx, tx, t.RoundID, actor.Org, access.Party); err != nil {
+		if c, err := access.RoundCapacity(ctx, tx, actor, t.RoundID); err != nil {
 			return err
-		} else if !ok {
+		} else if !c.In(access.Party) {
 			return errs.New(errs.Forbidden, "only a party taking part in this round records a position")
 		}
 		para, ok := rev.Document.Paragraph(p)
@@ -514,9 +514,9 @@ func (s *Service) SetSummary(ctx context.Context, actor access.Actor, textID, or
 		if err != nil {
 			return err
 		}
-		if ok, err := inCapacity(ctx, tx, t.RoundID, orgID, access.Party); err != nil {
+		if c, err := access.CapacityOf(ctx, tx, t.RoundID, orgID); err != nil {
 			return err
-		} else if !ok {
+		} else if c != access.Party {
 			return errs.Field("org", "the summary is shown to a party taking part in the round")
 		}
 		aud, err := partyAudience(ctx, tx, t.RoundID, orgID)

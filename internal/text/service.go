@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -161,13 +162,13 @@ const confirmationIDSQL = "('confirmation:' || c.revision_id || ':' || c.org_id)
 
 // draftAudience is the mediation of the round: drafts are its own.
 func draftAudience(ctx context.Context, q access.Querier, roundID string) (access.Audience, error) {
-	return talks.Participants(ctx, q, roundID, access.Mediation)
+	return access.RoundOrgs(ctx, q, roundID, access.Mediation)
 }
 
 // revisionAudience is who reads an issued revision: the parties, the
 // mediation and the host of the round (docs/text.md "Audiences").
 func revisionAudience(ctx context.Context, q access.Querier, roundID string) (access.Audience, error) {
-	return talks.Participants(ctx, q, roundID, access.Party, access.Mediation, access.Host)
+	return access.RoundOrgs(ctx, q, roundID, access.Party, access.Mediation, access.Host)
 }
 
 // partyAudience is who reads a party's position: the party and the
@@ -178,22 +179,6 @@ func partyAudience(ctx context.Context, q access.Querier, roundID, org string) (
 		return nil, err
 	}
 	return access.Of(append(med, org)...), nil
-}
-
-// inCapacity reports whether org takes part in the round as kind.
-func inCapacity(ctx context.Context, q access.Querier, roundID, org string, kind access.OrgKind) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM participation WHERE round_id = $1 AND org_id = $2 AND capacity = $3",
-		roundID, org, string(kind)).Scan(&n)
-	return n > 0, err
-}
-
-// readable reports whether actor may read the item with id.
-func readable(ctx context.Context, q access.Querier, actor access.Actor, id string) (bool, error) {
-	cond, arg := access.ReadableBy(actor, "$1", 2)
-	var n int
-	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 AS x) t WHERE "+cond, id, arg).Scan(&n)
-	return n > 0, err
 }
 
 func loggedIn(actor access.Actor) error {
@@ -290,14 +275,9 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, roundID string
 	}
 	t = Text{ID: store.NewID(), RoundID: roundID, Title: doc.Title, AdReferendum: in.AdReferendum, Language: lang}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		ok := store.ValidID(roundID)
-		if ok {
-			var err error
-			if ok, err = inCapacity(ctx, tx, roundID, actor.Org, access.Mediation); err != nil {
-				return err
-			}
-		}
-		if !ok {
+		if c, err := access.RoundCapacity(ctx, tx, actor, roundID); err != nil {
+			return err
+		} else if !c.Mediates() {
 			return errs.NotFoundf("round")
 		}
 		aud, err := draftAudience(ctx, tx, roundID)
@@ -383,9 +363,9 @@ func (s *Service) writableText(ctx context.Context, tx *sql.Tx, actor access.Act
 	if err != nil {
 		return Text{}, err
 	}
-	if ok, err := inCapacity(ctx, tx, t.RoundID, actor.Org, access.Mediation); err != nil {
+	if c, err := access.RoundCapacity(ctx, tx, actor, t.RoundID); err != nil {
 		return Text{}, err
-	} else if !ok {
+	} else if !c.In(access.Mediation) {
 		return Text{}, errs.New(errs.Forbidden, "only the mediation of this round drafts its text")
 	}
 	if t.Adopted > 0 {
@@ -445,7 +425,7 @@ func (s *Service) Texts(ctx context.Context, actor access.Actor, roundID string)
 	err = s.db.ReadTx(ctx, func(tx *store.Reader) error {
 		// A round the actor does not take part in answers as missing, not
 		// as a round without texts.
-		if ok, err := readable(ctx, tx, actor, roundID); err != nil {
+		if ok, err := access.Readable(ctx, tx, actor, roundID); err != nil {
 			return err
 		} else if !ok || !store.ValidID(roundID) {
 			return errs.NotFoundf("round")
@@ -496,33 +476,22 @@ func (s *Service) SetAdReferendum(ctx context.Context, actor access.Actor, textI
 }
 
 // Joined is the text package's talks.JoinHook: an organisation joining a
-// round reads what it would have read had it been there when the items
-// were written (docs/text.md "Audiences"). A party, the host or a
-// mediation reads every issued revision, its text, its translations and
-// the adoption confirmations; a mediation also reads the drafts, the texts
-// not yet issued, every party's positions and the summaries.
+// round reads the round's shared material (docs/text.md "Audiences",
+// docs/security.md). A party, the host or a mediation reads every issued
+// revision, its text, its translations and the adoption confirmations. A
+// mediation that joins late does not read what was confidential before it
+// came: the drafts, the texts not yet issued, the parties' positions and
+// the summaries stay with the mediation that was there.
 func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org talks.Org) error {
-	var queries []string
-	switch org.Kind {
-	case access.Party, access.Host:
-		queries = []string{
-			"SELECT t.id AS id FROM texts t WHERE t.round_id = $1 AND EXISTS (SELECT 1 FROM text_revisions r WHERE r.text_id = t.id)",
-		}
-	case access.Mediation:
-		queries = []string{
-			"SELECT t.id AS id FROM texts t WHERE t.round_id = $1",
-			"SELECT d.id AS id FROM text_drafts d JOIN texts t ON t.id = d.text_id WHERE t.round_id = $1",
-			"SELECT " + positionIDSQL + " AS id FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
-			"SELECT " + summaryIDSQL + " AS id FROM text_summaries s JOIN texts t ON t.id = s.text_id WHERE t.round_id = $1",
-		}
-	default:
+	if !slices.Contains([]access.OrgKind{access.Party, access.Host, access.Mediation}, org.Kind) {
 		return nil
 	}
-	queries = append(queries,
+	queries := []string{
+		"SELECT t.id AS id FROM texts t WHERE t.round_id = $1 AND EXISTS (SELECT 1 FROM text_revisions r WHERE r.text_id = t.id)",
 		"SELECT r.id AS id FROM text_revisions r JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
 		"SELECT tr.id AS id FROM text_translations tr JOIN text_revisions r ON r.id = tr.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
-		"SELECT "+confirmationIDSQL+" AS id FROM text_confirmations c JOIN text_revisions r ON r.id = c.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
-	)
+		"SELECT " + confirmationIDSQL + " AS id FROM text_confirmations c JOIN text_revisions r ON r.id = c.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
+	}
 	for _, q := range queries {
 		if err := access.WidenAll(ctx, tx, org.ID, q, roundID); err != nil {
 			return err

@@ -118,9 +118,9 @@ func (s *Service) SetTranslation(ctx context.Context, actor access.Actor, textID
 		if err != nil {
 			return err
 		}
-		if ok, err := inCapacity(ctx, tx, t.RoundID, actor.Org, access.Mediation); err != nil {
+		if c, err := access.RoundCapacity(ctx, tx, actor, t.RoundID); err != nil {
 			return err
-		} else if !ok {
+		} else if !c.In(access.Mediation) {
 			return errs.New(errs.Forbidden, "only the mediation of this round adds translations of its text")
 		}
 		if lang == t.Language {

@@ -20,6 +20,9 @@ type accountPage struct {
 	// RecoveryCodes are shown once, right after enrolment.
 	RecoveryCodes []string
 	Done          string // what the last form did, for the confirmation line
+	// FailedAttempts is how many logins to the account failed since the
+	// previous one: the user is told.
+	FailedAttempts int
 }
 
 // accountShow shows the account page. A user who must enrol a second factor
@@ -33,6 +36,7 @@ func (w *Web) accountPage(rw http.ResponseWriter, r *http.Request, v *viewer, st
 		page: w.page(r, v), forms: forms{failed: failed},
 		Languages: i18n.Languages, Locale: v.Session.User.Locale,
 		Enrolment: w.pendingEnrolment(v.Session.User.ID), RecoveryCodes: recovery,
+		FailedAttempts: w.auth.FailedSinceLastLogin(r.Context(), v.Actor()),
 	}
 	if failed == nil && recovery == nil {
 		switch d := r.URL.Query().Get("done"); d {

@@ -80,7 +80,7 @@ func (w *Web) totpConfirm(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	case code == "":
 		f.Errors["code"] = v.L.T("error.required")
 	default:
-		recovery, err := w.auth.ConfirmTOTP(r.Context(), v.Actor(), p.Secret, code)
+		recovery, err := w.auth.ConfirmTOTP(r.Context(), v.Actor(), p.Secret, code, v.Token)
 		if err == nil {
 			w.totpMu.Lock()
 			delete(w.totp, v.Session.User.ID)
@@ -111,7 +111,7 @@ func (w *Web) totpDisable(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	if pw := r.PostForm.Get("password"); pw == "" {
 		f.Errors["password"] = v.L.T("error.required")
 	} else {
-		err = w.auth.DisableTOTP(r.Context(), v.Actor(), pw)
+		err = w.auth.DisableTOTP(r.Context(), v.Actor(), pw, v.Token)
 	}
 	w.accountDone(rw, r, v, f, err, "totp_disabled", "password")
 }

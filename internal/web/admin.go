@@ -17,12 +17,18 @@ type adminPage struct {
 	forms
 	Processes []talks.Process
 	Orgs      []talks.Org
-	Users     []auth.User
-	Events    []auth.SecurityEvent
-	Kinds     []access.OrgKind
-	Roles     []access.Role
-	Languages []i18n.Language
-	Done      string // what the last form did, for the confirmation line
+	// Managed are the organisations whose members the viewer administers
+	// (access.Actor.Manages): its own. The invitation form offers only
+	// them; creating organisations is the operator's act and has no form
+	// for anyone who logs in.
+	Managed    []talks.Org
+	CanAddOrgs bool
+	Users      []auth.User
+	Events     []auth.SecurityEvent
+	Kinds      []access.OrgKind
+	Roles      []access.Role
+	Languages  []i18n.Language
+	Done       string // what the last form did, for the confirmation line
 }
 
 // securityEventsShown is how many recent security events the page lists.
@@ -54,6 +60,12 @@ func (w *Web) adminPage(rw http.ResponseWriter, r *http.Request, v *viewer, stat
 	if p.Orgs, err = w.talks.Orgs(ctx, actor); err != nil {
 		w.fail(rw, r, err)
 		return
+	}
+	p.CanAddOrgs = actor.System
+	for _, o := range p.Orgs {
+		if actor.Manages(o.ID) {
+			p.Managed = append(p.Managed, o)
+		}
 	}
 	if p.Users, err = w.auth.ListUsers(ctx, actor); err != nil {
 		w.fail(rw, r, err)

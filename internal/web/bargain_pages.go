@@ -124,9 +124,9 @@ func (w *Web) bargainAgain(rw http.ResponseWriter, r *http.Request, v *viewer, r
 		return
 	}
 	switch {
-	case inRoundAs(round, v.Actor(), access.Party):
+	case round.As.In(access.Party):
 		w.bargainProfilePage(rw, r, v, round, f)
-	case inRoundAs(round, v.Actor(), access.Mediation):
+	case round.As.Mediates():
 		w.bargainAnalysisPage(rw, r, v, round, f)
 	default:
 		w.notFound(rw, r)

@@ -142,10 +142,22 @@ func TestBargainPages(t *testing.T) {
 		}
 		wantStatus(t, "a party sets the draft", gov.post(page+"/draft", url.Values{"draft.0": {"local"}, "draft.1": {"500"}}), http.StatusForbidden)
 
-		// Sharing shows the mediation the government's weights.
+		// Without a share, the mediation reads each party's rank order of
+		// the packages, not its scores (issue 10, finding 3).
+		if a := med.get(page); strings.Count(a.body, "(rank order)") != 2 || !strings.Contains(a.body, `id="bargain-rank-order"`) {
+			t.Errorf("the analysis does not say both parties are shown by rank order")
+		}
+		// Sharing is the head's act: a member cannot share.
+		oppProfile := profile("37", "63", [3]string{"100", "30", "0"}, "0", "100")
+		oppProfile.Set("shared", "on")
+		wantStatus(t, "a member shares", f.loggedIn(t, "opp.member", "en").post(page+"/profile", oppProfile), http.StatusForbidden)
+		// Sharing shows the mediation the government's weights and scores.
 		p := profile("75", "25", [3]string{"20", "100", "60"}, "100", "0")
 		p.Set("shared", "on")
 		wantStatus(t, "share", gov.post(page+"/profile", p), http.StatusSeeOther)
+		if a := med.get(page); strings.Count(a.body, "(rank order)") != 1 {
+			t.Errorf("after the government shares, %d parties shown by rank order", strings.Count(a.body, "(rank order)"))
+		}
 		if a := med.get(page); !strings.Contains(a.body, `id="shared"`) || !strings.Contains(a.body, "75.0") {
 			t.Errorf("shared weights not shown")
 		}

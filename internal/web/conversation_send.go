@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"parley/internal/access"
 	"parley/internal/api"
 	"parley/internal/channel"
 	"parley/internal/errs"
@@ -187,19 +186,20 @@ func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *vie
 			w.fail(rw, r, err)
 			return
 		}
-		for _, pt := range round.Participants {
-			if v.Actor().IsMediation() && pt.Capacity != access.Mediation {
-				mf.relayTo = append(mf.relayTo, pt.Org)
-			}
-		}
-		mf.shareTo = shareTargets(v.Actor(), round)
+		mf = messageTargets(round)
 	}
+	release, err := w.auth.OpenStream(v.Token)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	defer release()
 	sse := api.NewSSE(rw)
 	last := r.Header.Get("Last-Event-ID")
 	if last == "" {
 		last = r.URL.Query().Get("after")
 	}
-	err := w.channel.Stream(r.Context(), v.Actor(), r.PathValue("id"), last, sse.Start, func(e channel.StreamEvent) error {
+	err = w.channel.Stream(r.Context(), v.Actor(), r.PathValue("id"), last, sse.Start, func(e channel.StreamEvent) error {
 		// A share brings the message to the organisations added; the
 		// author's page has it already.
 		if e.Message == nil || e.Type == "message.shared" && e.Message.From.ID == v.Actor().Org {

@@ -7,6 +7,7 @@ import (
 
 	"parley/internal/access"
 	"parley/internal/channel"
+	"parley/internal/errs"
 	"parley/internal/i18n"
 	"parley/internal/router"
 	"parley/internal/talks"
@@ -114,6 +115,27 @@ type messageView struct {
 type messageForms struct {
 	relayTo, shareTo []talks.Org
 	forms
+	// as is the viewer's capacity in the round: it decides which of a
+	// message's actions the page offers.
+	as access.Capacity
+}
+
+// messageTargets are, by the viewer's capacity in the round, the
+// organisations it may relay a message to (the mediation: every
+// participant but the mediation) and share its own messages with (a party:
+// every other participant; the channel refuses another party without
+// mutual consent, saying why).
+func messageTargets(round talks.Round) messageForms {
+	mf := messageForms{as: round.As}
+	for _, pt := range round.Participants {
+		if round.As.Mediates() && pt.Capacity != access.Mediation {
+			mf.relayTo = append(mf.relayTo, pt.Org)
+		}
+		if round.As.In(access.Party) && pt.Org.ID != round.As.Actor.Org {
+			mf.shareTo = append(mf.shareTo, pt.Org)
+		}
+	}
+	return mf
 }
 
 // toOption is one choice of the compose box.
@@ -143,7 +165,7 @@ func (w *Web) conversationShow(rw http.ResponseWriter, r *http.Request, v *viewe
 // conversationPage builds the page's data; failed is a form refused.
 func (w *Web) conversationPage(r *http.Request, v *viewer, round talks.Round, failed *form) (conversationPage, error) {
 	actor := v.Actor()
-	p := conversationPage{page: w.page(r, v), forms: forms{failed: failed}, Round: round, Mediates: actor.IsMediation()}
+	p := conversationPage{page: w.page(r, v), forms: forms{failed: failed}, Round: round, Mediates: round.As.Mediates()}
 	msgs, err := w.channel.List(r.Context(), actor, round.ID, channel.ListFilter{After: -1, Limit: channel.MaxLimit})
 	if err != nil {
 		return p, err
@@ -152,60 +174,46 @@ func (w *Web) conversationPage(r *http.Request, v *viewer, round talks.Round, fa
 	for _, m := range msgs {
 		p.After = max(p.After, m.LedgerIndex)
 	}
-	capacity := access.OrgKind("")
-	hasMediation := false
-	for _, pt := range round.Participants {
-		if pt.Org.ID == actor.Org {
-			capacity = pt.Capacity
-		}
-		if pt.Capacity == access.Mediation {
-			hasMediation = true
-		} else {
-			p.RelayTo = append(p.RelayTo, pt.Org)
-		}
-	}
-	p.ShareTo = shareTargets(actor, round)
+	mf := messageTargets(round)
+	mf.forms = p.forms
+	p.RelayTo, p.ShareTo = mf.relayTo, mf.shareTo
 	for _, name := range groupOrder {
 		g := messageGroup{Name: name}
 		for _, m := range msgs {
 			if groupOf(m) == name {
-				g.Messages = append(g.Messages, w.messageView(v, m, messageForms{p.RelayTo, p.ShareTo, p.forms}))
+				g.Messages = append(g.Messages, w.messageView(v, m, mf))
 			}
 		}
 		p.Groups = append(p.Groups, g)
 	}
+	// The channel says which audiences the viewer may write to, and why
+	// not the others; the page only labels them.
+	recips, err := w.channel.Recipients(r.Context(), actor, round.ID)
+	if err != nil {
+		return p, err
+	}
 	l := v.L
-	if hasMediation && !p.Mediates {
-		p.Options = append(p.Options, toOption{channel.ToKeywordMediation, l.T("channel.to.mediation")})
-	}
-	p.Options = append(p.Options, toOption{channel.ToKeywordInternal, l.T("channel.to.internal")})
-	switch capacity {
-	case access.Observer, access.Monitor, access.Agency:
-	default:
-		p.Options = append(p.Options, toOption{channel.ToKeywordPlenary, l.T("channel.to.plenary")})
-	}
-	mutual := func(a, b string) bool {
-		n := 0
-		for _, c := range round.Consents {
-			if c.Direct && ((c.OrgID == a && c.CounterpartID == b) || (c.OrgID == b && c.CounterpartID == a)) {
-				n++
-			}
+	byID := map[string]channel.Recipient{}
+	for _, rc := range recips {
+		byID[rc.To] = rc
+		switch {
+		case rc.Refused != "":
+		case rc.To == channel.ToKeywordMediation && !p.Mediates:
+			p.Options = append(p.Options, toOption{rc.To, l.T("channel.to.mediation")})
+		case rc.To == channel.ToKeywordInternal, rc.To == channel.ToKeywordPlenary:
+			p.Options = append(p.Options, toOption{rc.To, l.T("channel.to." + rc.To)})
 		}
-		return n == 2
 	}
 	for _, pt := range round.Participants {
-		if pt.Org.ID == actor.Org {
-			continue
-		}
+		rc, ok := byID[pt.Org.ID]
 		switch {
-		case p.Mediates:
+		case !ok || pt.Org.ID == actor.Org:
+		case rc.Refused == "" && rc.Kind == channel.Direct:
+			p.Options = append(p.Options, toOption{pt.Org.ID, l.T("channel.to.direct", "Org", pt.Org.Name)})
+		case rc.Refused == "" && rc.Kind == channel.ToMediation && p.Mediates:
 			p.Options = append(p.Options, toOption{pt.Org.ID, l.T("channel.to.org", "Org", pt.Org.Name)})
-		case capacity == access.Party && pt.Capacity == access.Party:
-			if mutual(actor.Org, pt.Org.ID) {
-				p.Options = append(p.Options, toOption{pt.Org.ID, l.T("channel.to.direct", "Org", pt.Org.Name)})
-			} else {
-				p.Closed = append(p.Closed, pt.Org)
-			}
+		case rc.Refused == errs.NoDirectConsent:
+			p.Closed = append(p.Closed, pt.Org)
 		}
 	}
 	return p, nil
@@ -214,25 +222,9 @@ func (w *Web) conversationPage(r *http.Request, v *viewer, round talks.Round, fa
 func (w *Web) messageView(v *viewer, m channel.Message, mf messageForms) messageView {
 	mv := messageView{L: v.L, M: m, Group: groupOf(m), RelayTo: mf.relayTo, ShareTo: mf.shareTo,
 		RelayForm: mf.Form("relay-" + m.ID), ShareForm: mf.Form("share-" + m.ID)}
-	mv.CanRelay = v.Actor().IsMediation() && m.Kind != channel.Relayed && m.From.ID != v.Actor().Org && !m.Damaged
-	mv.CanShare = v.Actor().IsParty() && m.Kind != channel.Relayed && m.From.ID == v.Actor().Org && len(mf.shareTo) > 0
+	mv.CanRelay = mf.as.Mediates() && m.Kind != channel.Relayed && m.From.ID != v.Actor().Org && !m.Damaged
+	mv.CanShare = mf.as.In(access.Party) && m.Kind != channel.Relayed && m.From.ID == v.Actor().Org && len(mf.shareTo) > 0
 	return mv
-}
-
-// shareTargets are the organisations of the round a party may name when it
-// shares its own message: every other participant. The channel refuses
-// another party without mutual consent, with a message saying why.
-func shareTargets(actor access.Actor, round talks.Round) []talks.Org {
-	if !actor.IsParty() {
-		return nil
-	}
-	var out []talks.Org
-	for _, pt := range round.Participants {
-		if pt.Org.ID != actor.Org {
-			out = append(out, pt.Org)
-		}
-	}
-	return out
 }
 
 // DefaultTo is the compose box's preselected audience.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"parley/internal/auth"
 	"parley/internal/errs"
@@ -58,6 +60,10 @@ func (w *Web) loginSubmit(rw http.ResponseWriter, r *http.Request) {
 				}
 				redirect(rw, r, to)
 				return
+			}
+			if res.FailedAttempts > 0 && next == "/" {
+				// Someone tried the account: the account page says so.
+				next = "/account#failed-attempts"
 			}
 			redirect(rw, r, next)
 			return
@@ -148,10 +154,15 @@ func safeNext(next string) string {
 }
 
 // localPath reports whether p is an absolute path on this site: it starts
-// with one slash (not "//", not "/\", which browsers read as another host).
+// with one slash and not two, and holds no backslash and no control
+// character anywhere. Browsers read "/\host" as another host, and drop tabs
+// and newlines before reading, so "/\t/evil.example" would become
+// "//evil.example".
 func localPath(p string) bool {
-	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\") &&
-		!strings.ContainsAny(p, "\r\n")
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !utf8.ValidString(p) {
+		return false
+	}
+	return !strings.ContainsFunc(p, func(r rune) bool { return r == '\\' || unicode.IsControl(r) })
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

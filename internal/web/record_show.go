@@ -196,7 +196,7 @@ func (w *Web) recordBundle(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		w.fail(rw, r, err)
 		return
 	}
-	bd, err := w.ledger.ReaderBundle(r.Context(), v.Actor(), w.serverURL(r), round.ID, w.now())
+	bd, err := w.ledger.ReaderBundle(r.Context(), v.Actor(), w.serverURL(), round.ID, w.now())
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -215,15 +215,10 @@ func (w *Web) recordBundle(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	rw.Write(append(b, '\n'))
 }
 
-// serverURL is the address the viewer reached parley at, which the bundle
-// names as its source.
-func (w *Web) serverURL(r *http.Request) string {
-	scheme := "http"
-	if w.secure || r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+// serverURL is the address of parley the bundle names as its source: the
+// configured base URL, never the request's Host header, which the client
+// chooses.
+func (w *Web) serverURL() string { return w.baseURL }
 
 // safeName keeps the characters of an id that are safe in a file name.
 func safeName(s string) string {

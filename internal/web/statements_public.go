@@ -81,10 +81,7 @@ func (w *Web) statementsFeed(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	base := "http://" + r.Host
-	if w.secureRequest(r) && r.TLS != nil || w.secure {
-		base = "https://" + r.Host
-	}
+	base := w.baseURL
 	feed := atomFeed{Title: "parley: statements", ID: base + "/statements", Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
 		Link: []atomLink{{Href: base + "/statements.atom", Rel: "self"}, {Href: base + "/statements"}}}
 	for i, st := range sts {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"parley/internal/access"
 	"parley/internal/errs"
 	"parley/internal/router"
 	"parley/internal/text"
@@ -100,7 +99,7 @@ func (w *Web) parallelAgain(rw http.ResponseWriter, r *http.Request, v *viewer, 
 		return
 	}
 	p := parallelPage{page: w.page(r, v), forms: forms{failed: f}, Text: t, Number: n, Source: rev.Source,
-		Mediation: inRoundAs(round, actor, access.Mediation)}
+		Mediation: round.As.Mediates()}
 	docs := []*text.Document{rev.Document}
 	p.Columns = append(p.Columns, parallelColumn{Language: t.Language, Dir: text.Direction(t.Language), Authoritative: true,
 		Title: rev.Document.Title, Preamble: rev.Document.Preamble, SHA256: rev.SHA256})

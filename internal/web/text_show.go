@@ -75,23 +75,12 @@ func (w *Web) textListAgain(rw http.ResponseWriter, r *http.Request, v *viewer, 
 		return
 	}
 	p := textListPage{page: w.page(r, v), forms: forms{failed: f}, Round: round, Texts: ts,
-		Mediation: inRoundAs(round, v.Actor(), access.Mediation)}
+		Mediation: round.As.Mediates()}
 	status := http.StatusOK
 	if f != nil {
 		status = f.status()
 	}
 	w.renderPage(rw, r, status, pageTextList, p)
-}
-
-// inRoundAs reports whether the viewer's organisation takes part in the
-// round in capacity kind.
-func inRoundAs(round talks.Round, a access.Actor, kind access.OrgKind) bool {
-	for _, pt := range round.Participants {
-		if pt.Org.ID == a.Org && pt.Capacity == kind {
-			return true
-		}
-	}
-	return false
 }
 
 // textPage is the data of the text page.
@@ -196,8 +185,8 @@ func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, text
 		return
 	}
 	p := textPage{page: w.page(r, v), forms: forms{failed: f}, Text: t, Round: round, Stances: text.Stances,
-		Mediation: inRoundAs(round, actor, access.Mediation), Party: inRoundAs(round, actor, access.Party)}
-	p.Head = p.Party && actor.Role == access.Head
+		Mediation: round.As.Mediates(), Party: round.As.In(access.Party)}
+	p.Head = p.Party && round.As.Head()
 	p.Next = t.Revision + 1
 	for i := 1; i <= t.Revision; i++ {
 		p.Revisions = append(p.Revisions, i)

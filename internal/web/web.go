@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,6 +69,9 @@ type Deps struct {
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
+	// BaseURL is the address users reach parley at; absolute links are
+	// built from it, never from the Host header (base_url.go).
+	BaseURL string
 }
 
 // Web is the set of HTML handlers.
@@ -83,6 +87,7 @@ type Web struct {
 	ceasefire *ceasefire.Service
 	mapTiles  string
 	secure    bool
+	baseURL   string
 	cat       *i18n.Catalogue
 
 	// detainees: the detainee track's pages (detainees_*.go).
@@ -118,7 +123,7 @@ func New(d Deps) (*Web, error) {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
 	w := &Web{
-		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, detainees: d.Detainees, secure: d.Secure, cat: cat,
+		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, detainees: d.Detainees, secure: d.Secure, baseURL: strings.TrimRight(d.BaseURL, "/"), cat: cat,
 		ceasefire: d.Ceasefire, mapTiles: d.MapTiles,
 		pages: map[string]*template.Template{},
 		totp:  map[string]pendingTOTP{},
@@ -234,6 +239,7 @@ func (w *Web) Register(mux *router.Mux) {
 	mux.HandleFunc("GET /rounds/{id}", w.user(w.roundShow))
 	mux.HandleFunc("POST /rounds/{id}/agenda/{item}/stance", w.user(w.stanceSet))
 	mux.HandleFunc("POST /rounds/{id}/consent", w.user(w.consentSet))
+	mux.HandleFunc("POST /rounds/{id}/participants/{org}", w.user(w.proposalAnswer))
 	mux.HandleFunc("POST /rounds/{id}/sessions", w.admin(w.sessionAdd))
 	mux.HandleFunc("POST /rounds/{id}/agenda", w.admin(w.agendaAdd))
 

@@ -218,7 +218,7 @@ func TestLoginAndCookie(t *testing.T) {
 	})
 
 	t.Run("no open redirect after login", func(t *testing.T) {
-		for _, next := range []string{"//evil.example/", "https://evil.example/", `/\evil.example`} {
+		for _, next := range []string{"//evil.example/", "https://evil.example/", `/\evil.example`, "/\t/evil.example", "/\n/evil.example", `/a\b`, "/\x00"} {
 			b := f.browser(t, "en")
 			p := b.post("/login", url.Values{"username": {"opp.head"}, "password": {testPassword}, "next": {next}})
 			if p.location != "/" {
@@ -464,19 +464,29 @@ func TestAdministration(t *testing.T) {
 			t.Fatalf("GET /admin: %d", p.status)
 		}
 		checkPage(t, p)
-		// The users list, and the security events in words, not codes.
-		for _, s := range []string{"opp.head", ">Logged in<"} {
+		// The users list of the host's own organisation, and the
+		// security events in words, not codes. Another organisation's
+		// accounts are not the host's to list or to administer.
+		for _, s := range []string{"chair", ">Logged in<"} {
 			if !strings.Contains(p.body, s) {
 				t.Errorf("admin page lacks %q", s)
 			}
 		}
-		if p := b.post("/admin/orgs", url.Values{"name": {"ICRC"}, "short_name": {"icrc"}, "kind": {"agency"}}); p.status != http.StatusSeeOther {
+		for _, s := range []string{"opp.head", `action="/admin/orgs"`, `<option value="` + f.Gov.ID + `"`} {
+			if strings.Contains(p.body, s) {
+				t.Errorf("admin page offers %q", s)
+			}
+		}
+		// Creating organisations is the operator's act.
+		if p := b.post("/admin/orgs", url.Values{"name": {"ICRC"}, "short_name": {"icrc"}, "kind": {"agency"}}); p.status != http.StatusForbidden {
 			t.Fatalf("add org: %d\n%s", p.status, p.body)
 		}
-		if p := b.post("/admin/orgs", url.Values{"name": {"ICRC"}, "kind": {"agency"}}); p.status != http.StatusConflict {
-			t.Errorf("duplicate org: %d", p.status)
+		// Inviting into the government's delegation is refused.
+		if p := b.post("/admin/users", url.Values{"username": {"planted.head"}, "org": {f.Gov.ID}, "role": {"head"},
+			"password": {"a long enough passphrase"}}); p.status != http.StatusForbidden {
+			t.Fatalf("invite into another organisation: %d\n%s", p.status, p.body)
 		}
-		p = b.post("/admin/users", url.Values{"username": {"new.user"}, "display_name": {"New"}, "org": {f.Gov.ID},
+		p = b.post("/admin/users", url.Values{"username": {"new.user"}, "display_name": {"New"}, "org": {f.Host.ID},
 			"role": {"member"}, "password": {"short"}, "locale": {"tr"}})
 		if p.status != http.StatusBadRequest || !strings.Contains(p.body, `id="user-password-error"`) {
 			t.Errorf("weak password: %d, no message next to the field", p.status)
@@ -487,7 +497,7 @@ func TestAdministration(t *testing.T) {
 		if !strings.Contains(p.body, `value="new.user"`) {
 			t.Error("the form is not refilled")
 		}
-		p = b.post("/admin/users", url.Values{"username": {"new.user"}, "display_name": {"New"}, "org": {f.Gov.ID},
+		p = b.post("/admin/users", url.Values{"username": {"new.user"}, "display_name": {"New"}, "org": {f.Host.ID},
 			"role": {"member"}, "password": {"a long enough passphrase"}, "locale": {"tr"}})
 		if p.status != http.StatusSeeOther {
 			t.Fatalf("invite: %d\n%s", p.status, p.body)

@@ -1,0 +1,184 @@
+package app_test
+
+// The authority matrix (issue 10, docs/security.md "Authority"): every
+// administrative route × every demo role × the scope acted on: the caller's
+// own organisation, another organisation, the caller's round, another
+// round. Every demo account is the head of its organisation, so the
+// columns differ by the organisation's kind and by the rounds it takes
+// part in.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"parley/internal/access"
+	"parley/internal/auth"
+	"parley/internal/talks"
+)
+
+func authorityRows(w *world) []row {
+	const (
+		ok        = http.StatusOK
+		created   = http.StatusCreated
+		accepted  = http.StatusAccepted
+		noContent = http.StatusNoContent
+		seeOther  = http.StatusSeeOther
+		unauth    = http.StatusUnauthorized
+		forbidden = http.StatusForbidden
+		notFound  = http.StatusNotFound
+		conflict  = http.StatusConflict
+		api       = "/api/v1"
+	)
+	ctx := context.Background()
+	none := func(string) any { return nil }
+	fixed := func(v any) func(string) any { return func(string) any { return v } }
+	unique := func(prefix string) string { return fmt.Sprintf("%s%d", prefix, w.next()) }
+	freshOrg := func() string {
+		o, err := w.a.Talks.AddOrg(ctx, access.System, unique("Fresh agency "), "", access.Agency)
+		if err != nil {
+			w.t.Fatalf("fresh org: %v", err)
+		}
+		return o.ID
+	}
+	// ownOrg is the subject's organisation (the government's for the
+	// anonymous column, which never gets that far).
+	ownOrg := func(s string) string {
+		if u, ok := w.user[s]; ok {
+			return u.OrgID
+		}
+		return w.org["gov"]
+	}
+	member := func(org string) string {
+		u, err := w.a.Auth.AddUser(ctx, access.System, auth.NewUser{Username: unique("member"), OrgID: org, Role: access.Member, Password: tablePassword})
+		if err != nil {
+			w.t.Fatalf("member: %v", err)
+		}
+		return u.ID
+	}
+	propose := func(round string) string {
+		org := freshOrg()
+		if joined, err := w.a.Talks.ProposeParticipant(ctx, w.user["chair"].Actor(), round, org); err != nil || joined {
+			w.t.Fatalf("proposal: joined %v, %v", joined, err)
+		}
+		return org
+	}
+	// process2 has one round, with the host and the government: the
+	// mediation administers nothing in it.
+	process2, err := w.a.Talks.AddProcess(ctx, w.user["chair"].Actor(), "Second process")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.a.Talks.CreateRound(ctx, w.user["chair"].Actor(), talks.NewRound{ProcessID: process2.ID, Name: "Consultations",
+		Participants: []string{w.org["gov"]}}); err != nil {
+		w.t.Fatal(err)
+	}
+	r1, r2 := w.round1, w.round2
+	const round1, round2 = "round 1 (all take part)", "round 2 (no mediation, opposition, observer, monitor)"
+	proposal1, proposal2 := propose(r1), propose(r2)
+	webProposal1, webProposal2 := propose(r1), propose(r2)
+	accept := fixed(url.Values{"accept": {"yes"}})
+	// Only the two host and mediation heads pass the web's administration
+	// gate; the others get 404 from it.
+	webAdmin := func(chair, mediator int) cells {
+		return cells{toLogin, chair, mediator, notFound, notFound, notFound, notFound, notFound}
+	}
+	userForm := func(org func(string) string) func(string) any {
+		return func(s string) any {
+			return url.Values{"username": {unique("webinvitee")}, "org": {org(s)}, "role": {"member"}, "password": {"a long first password"}}
+		}
+	}
+	userJSON := func(org func(string) string) func(string) any {
+		return func(s string) any {
+			return map[string]string{"username": unique("invitee"), "org": org(s), "role": "member", "password": "a long first password"}
+		}
+	}
+	gov := func(string) string { return w.org["gov"] }
+	session := fixed(map[string]string{"title": "Plenary", "format": "plenary", "starts_at": "2017-01-24T10:00:00Z"})
+	agenda := fixed(map[string]string{"track": "detainees", "title": "Exchange of lists"})
+	sessionForm := fixed(url.Values{"title": {"Plenary"}, "format": {"plenary"}, "starts_at": {"2017-01-24T10:00"}})
+	agendaForm := fixed(url.Values{"track": {"detainees"}, "title": {"Exchange of lists"}})
+
+	return []row{
+		// Organisations are created by the operator only.
+		{route: "POST " + api + "/orgs", object: "a new organisation", path: api + "/orgs",
+			body: func(string) any { return map[string]string{"name": unique("New org "), "kind": "mediation"} }, want: loggedIn(unauth, forbidden)},
+
+		// An organisation's heads, and nobody else, administer its members.
+		{route: "POST " + api + "/users", object: "a member of the caller's own organisation", path: api + "/users",
+			body: userJSON(ownOrg), want: loggedIn(unauth, created)},
+		{route: "POST " + api + "/users", object: "a member of the government delegation", path: api + "/users",
+			body: userJSON(gov), want: cells{unauth, forbidden, forbidden, created, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/users", object: "a member of an organisation in no round", path: api + "/users",
+			body: userJSON(func(string) string { return freshOrg() }), want: loggedIn(unauth, forbidden)},
+		{route: "POST " + api + "/users/{id}/disable", object: "a member of the caller's own organisation", path: api + "/users/{own}/disable",
+			pathFor: func(s string) string { return api + "/users/" + member(ownOrg(s)) + "/disable" }, body: none, want: loggedIn(unauth, noContent)},
+		{route: "POST " + api + "/users/{id}/disable", object: "a member of the government delegation", path: api + "/users/{fresh-user}/disable", body: none,
+			want: cells{unauth, notFound, notFound, noContent, notFound, notFound, notFound, notFound}},
+		{route: "POST " + api + "/users/{id}/disable", object: "own account", path: api + "/users/{self}/disable", body: none, want: loggedIn(unauth, conflict)},
+		{route: "POST " + api + "/users/{id}/disable", object: "unknown user", path: api + "/users/" + strings.Repeat("ab", 16) + "/disable", body: none,
+			want: loggedIn(unauth, notFound)},
+		{route: "GET " + api + "/security-events", object: "the events of the caller's own organisation", path: api + "/security-events", body: none,
+			want: loggedIn(unauth, ok)},
+		{route: "PUT " + api + "/policies/second-factor", object: "the observers' policy", path: api + "/policies/second-factor",
+			body: fixed(map[string]any{"kind": "observer", "required": false}), want: loggedIn(unauth, forbidden)},
+
+		// Processes and rounds: the heads of the host and the mediation
+		// open them; once a process has rounds, only those taking part.
+		{route: "POST " + api + "/processes", object: "a new process", path: api + "/processes", body: fixed(map[string]string{"name": "Another process"}),
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds", object: "the demo process", path: api + "/rounds",
+			body: fixed(map[string]any{"process_id": w.process, "name": "Technical meeting", "participants": []string{w.org["gov"]}}),
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds", object: "a process the mediation takes no part in", path: api + "/rounds",
+			body: fixed(map[string]any{"process_id": process2.ID, "name": "Technical meeting", "participants": []string{w.org["gov"]}}),
+			want: cells{unauth, created, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}},
+
+		// Round administrators (heads of the host and mediation taking
+		// part) propose participants and run the sessions and agenda; a
+		// party's head answers a proposal.
+		{route: "POST " + api + "/rounds/{id}/participants", object: round1, path: api + "/rounds/" + r1 + "/participants",
+			body: func(string) any { return map[string]string{"org": freshOrg()} },
+			want: cells{unauth, accepted, accepted, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds/{id}/participants", object: round2, path: api + "/rounds/" + r2 + "/participants",
+			body: func(string) any { return map[string]string{"org": freshOrg()} },
+			want: cells{unauth, accepted, notFound, forbidden, notFound, forbidden, notFound, notFound}},
+		{route: "PUT " + api + "/rounds/{id}/participants/{org}", object: "a proposal, " + round1, path: api + "/rounds/" + r1 + "/participants/" + proposal1,
+			body: fixed(map[string]bool{"accept": true}), want: cells{unauth, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}},
+		{route: "PUT " + api + "/rounds/{id}/participants/{org}", object: "a proposal, " + round2, path: api + "/rounds/" + r2 + "/participants/" + proposal2,
+			body: fixed(map[string]bool{"accept": true}), want: cells{unauth, forbidden, notFound, ok, notFound, forbidden, notFound, notFound}},
+		{route: "PUT " + api + "/rounds/{id}/participants/{org}", object: "no such proposal, " + round1, path: api + "/rounds/" + r1 + "/participants/" + w.org["ocha"],
+			body: fixed(map[string]bool{"accept": true}), want: cells{unauth, forbidden, forbidden, notFound, notFound, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds/{id}/sessions", object: round1, path: api + "/rounds/" + r1 + "/sessions", body: session,
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds/{id}/sessions", object: round2, path: api + "/rounds/" + r2 + "/sessions", body: session,
+			want: cells{unauth, created, notFound, forbidden, notFound, forbidden, notFound, notFound}},
+		{route: "POST " + api + "/rounds/{id}/agenda", object: round1, path: api + "/rounds/" + r1 + "/agenda", body: agenda,
+			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+		{route: "POST " + api + "/rounds/{id}/agenda", object: round2, path: api + "/rounds/" + r2 + "/agenda", body: agenda,
+			want: cells{unauth, created, notFound, forbidden, notFound, forbidden, notFound, notFound}},
+
+		// Web: the same acts through the administration page.
+		{route: "GET /admin", object: "the administration page", path: "/admin", body: none, want: webAdmin(ok, ok)},
+		{route: "POST /admin/processes", object: "a new process", path: "/admin/processes", body: fixed(url.Values{"name": {"Another process"}}),
+			want: webAdmin(seeOther, seeOther)},
+		{route: "POST /admin/rounds", object: "the demo process", path: "/admin/rounds",
+			body: fixed(url.Values{"process": {w.process}, "name": {"Technical meeting"}, "participants": {w.org["gov"]}}), want: webAdmin(seeOther, seeOther)},
+		{route: "POST /admin/rounds", object: "a process the mediation takes no part in", path: "/admin/rounds",
+			body: fixed(url.Values{"process": {process2.ID}, "name": {"Technical meeting"}, "participants": {w.org["gov"]}}), want: webAdmin(seeOther, forbidden)},
+		{route: "POST /admin/orgs", object: "a new organisation", path: "/admin/orgs",
+			body: func(string) any { return url.Values{"name": {unique("Web org ")}, "kind": {"mediation"}} }, want: webAdmin(forbidden, forbidden)},
+		{route: "POST /admin/users", object: "a member of the caller's own organisation", path: "/admin/users", body: userForm(ownOrg), want: webAdmin(seeOther, seeOther)},
+		{route: "POST /admin/users", object: "a member of the government delegation", path: "/admin/users", body: userForm(gov), want: webAdmin(forbidden, forbidden)},
+		{route: "POST /rounds/{id}/participants/{org}", object: "a proposal, " + round1, path: "/rounds/" + r1 + "/participants/" + webProposal1, body: accept,
+			want: cells{toLogin, forbidden, forbidden, seeOther, seeOther, forbidden, forbidden, forbidden}},
+		{route: "POST /rounds/{id}/participants/{org}", object: "a proposal, " + round2, path: "/rounds/" + r2 + "/participants/" + webProposal2, body: accept,
+			want: cells{toLogin, forbidden, notFound, seeOther, notFound, forbidden, notFound, notFound}},
+		{route: "POST /rounds/{id}/sessions", object: round1, path: "/rounds/" + r1 + "/sessions", body: sessionForm, want: webAdmin(seeOther, seeOther)},
+		{route: "POST /rounds/{id}/sessions", object: round2, path: "/rounds/" + r2 + "/sessions", body: sessionForm, want: webAdmin(seeOther, notFound)},
+		{route: "POST /rounds/{id}/agenda", object: round1, path: "/rounds/" + r1 + "/agenda", body: agendaForm, want: webAdmin(seeOther, seeOther)},
+		{route: "POST /rounds/{id}/agenda", object: round2, path: "/rounds/" + r2 + "/agenda", body: agendaForm, want: webAdmin(seeOther, notFound)},
+	}
+}
