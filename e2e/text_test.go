@@ -123,7 +123,9 @@ func TestNegotiatingTextStory(t *testing.T) {
 		chromedp.SetValue("#draft-source", rev1Source),
 		chromedp.Click("#draft-form button[type=submit]"),
 		chromedp.WaitVisible(`#draft-saved[data-seq="2"]`),
-		chromedp.Click("#issue-form button[type=submit]"),
+		chromedp.Click("#issue-review"),
+		chromedp.WaitVisible("#issue-preview"),
+		chromedp.Click("#issue-confirm"),
 		chromedp.WaitVisible(`#revision-label[data-revision="1"]`),
 	)
 	textURL := strings.TrimSuffix(strings.SplitN(get(t, med, chromedp.Location()), "#", 2)[0], "/")
@@ -200,7 +202,9 @@ func TestNegotiatingTextStory(t *testing.T) {
 		chromedp.SetValue("#draft-source", strings.Replace(draft, options, resolvedOne+"\n", 1)),
 		chromedp.Click("#draft-form button[type=submit]"),
 		chromedp.WaitVisible(`#draft-saved[data-seq="4"]`),
-		chromedp.Click("#issue-form button[type=submit]"),
+		chromedp.Click("#issue-review"),
+		chromedp.WaitVisible("#issue-preview"),
+		chromedp.Click("#issue-confirm"),
 		chromedp.WaitVisible(`#revision-label[data-revision="2"]`),
 	)
 	if n := len(get(t, med, chromedp.Nodes("#text .bracket, #text .option", chromedp.AtLeast(0)))); n != 0 {

@@ -83,6 +83,28 @@ type Confirmation struct {
 // becomes readable by them.
 func (s *Service) Issue(ctx context.Context, actor access.Actor, textID string) (rev Revision, err error) {
 	defer errs.Wrap(&err, "text.Issue")
+	return s.issue(ctx, actor, textID, 0)
+}
+
+// IssueDraft issues draft number seq as the next revision, and only while
+// it is still the latest draft: what the mediation previewed is exactly
+// what the parties receive. A draft saved since the preview is refused
+// (409 draft_changed) and nothing is issued.
+func (s *Service) IssueDraft(ctx context.Context, actor access.Actor, textID string, seq int) (rev Revision, err error) {
+	defer errs.Wrap(&err, "text.IssueDraft")
+	if err := requireMediation(actor, "issues revisions"); err != nil {
+		return Revision{}, err
+	}
+	if seq < 1 {
+		return Revision{}, errs.Field("seq", "name the draft to issue")
+	}
+	return s.issue(ctx, actor, textID, seq)
+}
+
+// issue issues the latest draft; seq > 0 requires it to be that draft. A
+// draft without paragraphs (a title alone) is refused: the parties would
+// receive nothing to take a position on.
+func (s *Service) issue(ctx context.Context, actor access.Actor, textID string, seq int) (rev Revision, err error) {
 	if err := requireMediation(actor, "issues revisions"); err != nil {
 		return Revision{}, err
 	}
@@ -92,13 +114,20 @@ func (s *Service) Issue(ctx context.Context, actor access.Actor, textID string) 
 			return err
 		}
 		var draftID, src string
-		err = tx.QueryRowContext(ctx, "SELECT id, source FROM text_drafts WHERE text_id = $1 ORDER BY seq DESC LIMIT 1", t.ID).Scan(&draftID, &src)
+		var latest int
+		err = tx.QueryRowContext(ctx, "SELECT id, source, seq FROM text_drafts WHERE text_id = $1 ORDER BY seq DESC LIMIT 1", t.ID).Scan(&draftID, &src, &latest)
 		if err != nil {
 			return err
+		}
+		if seq > 0 && seq != latest {
+			return errs.New(CodeDraftChanged, "draft %d was saved after draft %d was reviewed; review it before issuing", latest, seq)
 		}
 		doc, err := Parse(src)
 		if err != nil {
 			return err
+		}
+		if len(doc.Paragraphs()) == 0 {
+			return errs.Field("source", "the draft has no numbered paragraph; there is nothing to issue")
 		}
 		canon := Format(doc)
 		if t.Revision > 0 {

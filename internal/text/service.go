@@ -25,11 +25,14 @@ const (
 	CodeSuperseded = "superseded_revision"
 	// CodeBracketsRemain: adoption of a revision that still holds brackets.
 	CodeBracketsRemain = "brackets_remain"
+	// CodeDraftChanged: issuing a reviewed draft after a later save.
+	CodeDraftChanged = "draft_changed"
 )
 
 func init() {
 	errs.Register(CodeSuperseded, 409)
 	errs.Register(CodeBracketsRemain, 409)
+	errs.Register(CodeDraftChanged, 409)
 }
 
 // Verifier checks that the person acting is the account holder: their

@@ -102,16 +102,6 @@ func (w *Web) textFromAmendment(rw http.ResponseWriter, r *http.Request, v *view
 	w.textDone(rw, r, v, f, err, id, 0, "/texts/"+id+"#draft")
 }
 
-func (w *Web) textIssue(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "draft")
-	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	_, err := w.text.Issue(r.Context(), v.Actor(), id)
-	w.textDone(rw, r, v, f, err, id, 0, "/texts/"+id)
-}
-
 func (w *Web) textSettings(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	f, ok := w.textForm(rw, r, "settings")
 	if !ok {

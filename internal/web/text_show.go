@@ -38,6 +38,7 @@ func (w *Web) registerText(mux *router.Mux) {
 	w.registerTextParallel(mux)
 	mux.HandleFunc("POST /texts/{id}/draft", w.user(w.textDraftSave))
 	mux.HandleFunc("POST /texts/{id}/draft/from-amendment", w.user(w.textFromAmendment))
+	mux.HandleFunc("POST /texts/{id}/issue/preview", w.user(w.textIssuePreview))
 	mux.HandleFunc("POST /texts/{id}/issue", w.user(w.textIssue))
 	mux.HandleFunc("POST /texts/{id}/settings", w.user(w.textSettings))
 	mux.HandleFunc("POST /texts/{id}/summaries/{org}", w.user(w.textSummary))

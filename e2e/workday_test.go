@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The mediation team's working day (issue 11): each defect's browser test,
+// run in English and in Arabic, and at a phone's width where layout is
+// concerned.
+
+// workdayLanguages are the languages each test runs in: a left-to-right
+// and a right-to-left one.
+var workdayLanguages = []string{"en", "ar"}
+
+// setLanguage stores the account's language, as the account page's form
+// does, so every later page comes in it.
+func setLanguage(t *testing.T, ctx context.Context, lang string) {
+	t.Helper()
+	ok := get(t, ctx, chromedp.Evaluate[bool](`fetch("/account/language", {method: "POST", body: new URLSearchParams({language: `+strconvQuote(lang)+`})}).then(r => r.ok)`,
+		chromedp.EvalAwaitPromise))
+	if !ok {
+		t.Fatalf("setting the language %s failed", lang)
+	}
+}
+
+// within waits up to d for sel to be visible, failing with what the page
+// shows instead.
+func within(t *testing.T, ctx context.Context, d time.Duration, sel string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	if err := chromedp.Do(wctx, chromedp.WaitVisible(sel)); err != nil {
+		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + "\n" + document.body.innerText.slice(0, 1500)`))
+		t.Fatalf("%s not shown within %s: %v\n%s", sel, d, err, body)
+	}
+}
+
+// phone narrows the browser window to a phone's 390 px, or widens it back
+// to a desktop's.
+func phone(t *testing.T, ctx context.Context, on bool) {
+	t.Helper()
+	if on {
+		do(t, ctx, chromedp.EmulateViewport(390, 844))
+	} else {
+		do(t, ctx, chromedp.EmulateViewport(1280, 900))
+	}
+}
+
+// noSideScroll fails when the page is wider than the window.
+func noSideScroll(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	w := get(t, ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	if w[0] > w[1] {
+		t.Errorf("%s is %d px wide in a %d px window", what, w[0], w[1])
+	}
+}
+
+// newText starts a text in the demo round from the mediation's browser and
+// leaves it at the editor.
+func newText(t *testing.T, ctx context.Context, base, title string) string {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(".round-list"))
+	openRound(t, ctx)
+	do(t, ctx,
+		chromedp.Click("#texts-link"),
+		chromedp.WaitVisible("#text-create-form"),
+		chromedp.SendKeys("#text-title", title),
+		chromedp.Submit("#text-title"),
+		chromedp.WaitVisible("#draft-form"),
+	)
+	return strings.SplitN(get(t, ctx, chromedp.Location()), "#", 2)[0]
+}
+
+// TestIssueKeepsUnsavedEdits is defect 1: the mediation types the text and,
+// without saving, asks to issue it. Issuing must never send the parties
+// something other than what the editor shows: the page previews the
+// revision from the typed text and asks for a confirmation; the issue
+// button does not look like the save button.
+func TestIssueKeepsUnsavedEdits(t *testing.T) {
+	base := startDemo(t)
+	med := newBrowser(t)
+	login(t, med, base, "mediator")
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, med, lang)
+			textURL := newText(t, med, base, "Ceasefire arrangements "+lang)
+			const typed = "1. The parties shall observe the ceasefire [throughout the country]."
+			do(t, med, chromedp.SetValue("#draft-source", "# Ceasefire arrangements "+lang+"\n\n"+typed+"\n"))
+
+			// Save and issue are told apart: not the same colours.
+			save := `#draft-form button[type=submit]:not([formaction])`
+			issue := `#issue-review, #issue-form button[type=submit]`
+			look := func(sel string) string {
+				return get(t, med, chromedp.Evaluate[string](`(s => s.backgroundColor + "/" + s.color)(getComputedStyle(document.querySelector(`+strconvQuote(sel)+`)))`))
+			}
+			if a, b := look(save), look(issue); a == b {
+				t.Errorf("the save and issue buttons look the same (%s)", a)
+			}
+
+			do(t, med, chromedp.Click(issue))
+			within(t, med, 15*time.Second, "#issue-preview")
+			if got := get(t, med, chromedp.Text("#issue-preview")); !strings.Contains(got, "throughout the country") {
+				t.Errorf("the preview does not show the typed text: %q", got)
+			}
+			phone(t, med, true)
+			noSideScroll(t, med, "the issue preview at 390 px")
+			phone(t, med, false)
+
+			do(t, med, chromedp.Click("#issue-confirm"))
+			within(t, med, 15*time.Second, `#revision-label[data-revision="1"]`)
+			if got := get(t, med, chromedp.Text("#para-1")); !strings.Contains(got, "throughout the country") {
+				t.Errorf("Rev.1 paragraph 1 reads %q", got)
+			}
+			if !strings.HasPrefix(get(t, med, chromedp.Location()), textURL) {
+				t.Errorf("after issuing, at %s", get(t, med, chromedp.Location()))
+			}
+		})
+	}
+}
