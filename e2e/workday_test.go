@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"net/http"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +120,63 @@ func TestIssueKeepsUnsavedEdits(t *testing.T) {
 			}
 			if !strings.HasPrefix(get(t, med, chromedp.Location()), textURL) {
 				t.Errorf("after issuing, at %s", get(t, med, chromedp.Location()))
+			}
+		})
+	}
+}
+
+// TestRelayShownOnce is defect 3: on the mediation's conversation page a
+// relay that is the latest message appeared twice, the live stream
+// replaying an event the page already held. The mediation relays through
+// its page (the relay is then the latest message on it), a later message
+// arrives live (so the stream has delivered everything before it), and
+// the relay is on the page once.
+func TestRelayShownOnce(t *testing.T) {
+	base := startDemo(t)
+	oppAPI := chanLogin(t, base, "opp.head")
+	medAPI := chanLogin(t, base, "mediator")
+	govOrg := chanLogin(t, base, "gov.head").org
+	med := newBrowser(t)
+	login(t, med, base, "mediator")
+	openConversation(t, med)
+	roundID := path.Base(strings.TrimSuffix(get(t, med, chromedp.Location()), "/conversation"))
+	send := func(body string) string {
+		var m apiMessage
+		if status := oppAPI.json("POST", "/api/v1/rounds/"+roundID+"/messages", map[string]any{"to": []string{"mediation"}, "body": body}, &m); status != http.StatusCreated {
+			t.Fatalf("the opposition's message: %d", status)
+		}
+		return m.ID
+	}
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, med, lang)
+			orig := send("Our list of detainees is ready (" + lang + ").")
+			do(t, med, chromedp.Reload(), chromedp.WaitVisible("#m-"+orig))
+			relayTo := "#relay-" + orig + "-to-" + govOrg
+			do(t, med,
+				chromedp.Click("#m-"+orig+" details.relay summary"),
+				chromedp.WaitVisible(relayTo),
+				chromedp.Click(relayTo),
+				chromedp.Click("#relay-form-"+orig+" button[type=submit]"),
+				chromedp.WaitVisible("#m-"+orig),
+			)
+			var relay string
+			for _, m := range medAPI.messages(roundID) {
+				if m.RelayedFrom == orig {
+					relay = m.ID
+				}
+			}
+			if relay == "" {
+				t.Fatal("the relay is not in the mediation's list")
+			}
+			within(t, med, 15*time.Second, "#m-"+relay)
+			later := send("And a later note (" + lang + ").")
+			within(t, med, 20*time.Second, "#m-"+later)
+			if n := count(t, med, `[id="m-`+relay+`"]`); n != 1 {
+				t.Errorf("the relay is shown %d times on the mediation's page", n)
+			}
+			if n := count(t, med, `[id="m-`+later+`"]`); n != 1 {
+				t.Errorf("the later message is shown %d times", n)
 			}
 		})
 	}
