@@ -181,3 +181,88 @@ func TestRelayShownOnce(t *testing.T) {
 		})
 	}
 }
+
+// splitWords lists the words (runs of letters) that the page shows broken
+// over two lines, with the element holding them. Identifiers, hashes and
+// code are meant to wrap anywhere and are left out.
+const splitWords = `(() => {
+  const out = [];
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const word = /\p{L}[\p{L}\p{M}]{1,23}/gu;
+  for (let n = walk.nextNode(); n && out.length < 8; n = walk.nextNode()) {
+    const el = n.parentElement;
+    if (!el || el.closest("code, pre, .hash, .ident, script, style, [hidden]") || !el.getClientRects().length) continue;
+    for (const m of n.data.matchAll(word)) {
+      const r = document.createRange();
+      r.setStart(n, m.index);
+      r.setEnd(n, m.index + m[0].length);
+      const tops = new Set(Array.from(r.getClientRects()).filter(x => x.width > 0).map(x => Math.round(x.top)));
+      if (tops.size > 1) out.push(m[0] + " in <" + el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className).split(" ")[0] : "") + ">");
+    }
+  }
+  return out;
+})()`
+
+// TestNoWordSplitOnPhone is defect 8: on a phone, words were broken letter
+// by letter ("S a v e"), because the whole page could wrap anywhere. The
+// main pages, for the mediation and a party, at 390 px, in English and
+// Arabic, show no word broken over two lines and no sideways scroll.
+func TestNoWordSplitOnPhone(t *testing.T) {
+	base := startDemo(t)
+	textID := issuedText(t, base)
+	for _, user := range []string{"mediator", "opp.head"} {
+		b := newBrowser(t)
+		login(t, b, base, user)
+		openRound(t, b)
+		round := strings.SplitN(get(t, b, chromedp.Location()), "#", 2)[0]
+		pages := []string{"/", round, round + "/conversation", round + "/texts", round + "/record", "/statements", "/statements/desk", "/account",
+			"/texts/" + textID, "/texts/" + textID + "/revisions/1/parallel"}
+		phone(t, b, true)
+		for _, lang := range workdayLanguages {
+			setLanguage(t, b, lang)
+			for _, p := range pages {
+				u := p
+				if strings.HasPrefix(p, "/") {
+					u = base + p
+				}
+				do(t, b, chromedp.Navigate(u), chromedp.WaitVisible("#main"))
+				if split := get(t, b, chromedp.Evaluate[[]string](splitWords)); len(split) > 0 {
+					t.Errorf("%s, %s, %s at 390 px: words broken over two lines: %s", user, lang, strings.TrimPrefix(u, base), strings.Join(split, "; "))
+				}
+				noSideScroll(t, b, user+" "+lang+" "+strings.TrimPrefix(u, base))
+			}
+		}
+	}
+}
+
+// issuedText has the mediation issue Rev.1 of a text in the demo round,
+// through the API, with the opposition's amendment of paragraph 2 and the
+// government's acceptance of paragraph 1's Option A, and returns its id.
+func issuedText(t *testing.T, base string) string {
+	t.Helper()
+	med, opp, gov := chanLogin(t, base, "mediator"), chanLogin(t, base, "opp.head"), chanLogin(t, base, "gov.head")
+	var rounds struct{ Rounds []struct{ ID string } }
+	if status := med.json("GET", "/api/v1/rounds", nil, &rounds); status != http.StatusOK || len(rounds.Rounds) == 0 {
+		t.Fatalf("rounds: %d", status)
+	}
+	var tx struct{ ID string }
+	if status := med.json("POST", "/api/v1/rounds/"+rounds.Rounds[0].ID+"/texts", map[string]any{"source": rev1Source}, &tx); status != http.StatusCreated {
+		t.Fatalf("create the text: %d", status)
+	}
+	if status, b := med.call("POST", "/api/v1/texts/"+tx.ID+"/issue", nil); status >= 300 {
+		t.Fatalf("issue: %d %s", status, b)
+	}
+	for _, c := range []struct {
+		who  *chanClient
+		p    string
+		body map[string]any
+	}{
+		{gov, "1", map[string]any{"alternative": "A", "stance": "accept"}},
+		{opp, "2", map[string]any{"stance": "amend", "wording": amendment}},
+	} {
+		if status, b := c.who.call("PUT", "/api/v1/texts/"+tx.ID+"/revisions/1/paragraphs/"+c.p+"/position", c.body); status >= 300 {
+			t.Fatalf("position on %s: %d %s", c.p, status, b)
+		}
+	}
+	return tx.ID
+}
