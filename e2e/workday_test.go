@@ -266,3 +266,66 @@ func issuedText(t *testing.T, base string) string {
 	}
 	return tx.ID
 }
+
+// TestPositionsCarryOverUnchangedParagraphs is defect 2: a revision that
+// changed one paragraph reset every stance. Rev.2 changes only paragraph
+// 2; the government's acceptance of paragraph 1 (Option A) carries over,
+// marked as carried, on its page and on the mediation's desk; the
+// opposition sees its amendment of the earlier wording of paragraph 2
+// beside the new wording.
+func TestPositionsCarryOverUnchangedParagraphs(t *testing.T) {
+	base := startDemo(t)
+	med, gov, opp := newBrowser(t), newBrowser(t), newBrowser(t)
+	login(t, med, base, "mediator")
+	login(t, gov, base, "gov.head")
+	login(t, opp, base, "opp.head")
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			for _, b := range []context.Context{med, gov, opp} {
+				setLanguage(t, b, lang)
+			}
+			textURL := base + "/texts/" + issuedText(t, base)
+			do(t, med, chromedp.Navigate(textURL+"#draft"), chromedp.WaitVisible("#draft-source"))
+			src := get(t, med, chromedp.Value("#draft-source"))
+			changed := strings.Replace(src, "[within 24 hours]", "within 72 hours", 1)
+			if changed == src {
+				t.Fatalf("the draft does not hold paragraph 2's bracket:\n%s", src)
+			}
+			do(t, med, chromedp.SetValue("#draft-source", changed), chromedp.Click("#issue-review"))
+			within(t, med, 15*time.Second, "#issue-confirm")
+			do(t, med, chromedp.Click("#issue-confirm"))
+			within(t, med, 15*time.Second, `#revision-label[data-revision="2"]`)
+
+			do(t, gov, chromedp.Navigate(textURL), chromedp.WaitVisible(`#revision-label[data-revision="2"]`))
+			if n := count(t, gov, `#para-1 .mine .stance-value-accept`); n != 1 {
+				t.Errorf("the government's acceptance of paragraph 1 is not on Rev.2 (%d)", n)
+			}
+			if n := count(t, gov, `#para-1 .mine .carried[data-carried="1"]`); n != 1 {
+				t.Errorf("the government's stance on paragraph 1 is not marked as carried from Rev.1 (%d)", n)
+			}
+			if n := count(t, gov, `#para-2 .mine li`); n != 0 {
+				t.Errorf("the changed paragraph 2 holds %d positions of the government", n)
+			}
+
+			do(t, opp, chromedp.Navigate(textURL), chromedp.WaitVisible(`#revision-label[data-revision="2"]`))
+			within(t, opp, 5*time.Second, "#earlier-2")
+			if got := get(t, opp, chromedp.Text("#earlier-2")); !strings.Contains(got, "24 hours") || !strings.Contains(got, amendment) {
+				t.Errorf("the opposition's earlier position beside paragraph 2 reads %q", got)
+			}
+			if n := count(t, opp, `#para-2 .mine li`); n != 0 {
+				t.Errorf("the changed paragraph 2 holds %d positions of the opposition", n)
+			}
+
+			do(t, med, chromedp.Navigate(textURL+"/revisions/2#desk"), chromedp.WaitVisible("#desk-grid"))
+			if n := count(t, med, `#desk-grid tr[data-paragraph="1"][data-option="A"] .carried`); n != 1 {
+				t.Errorf("the desk does not show the carried acceptance of 1 A (%d)", n)
+			}
+			if n := count(t, med, `#desk-grid tr[data-paragraph="2"] .earlier-stance[data-earlier="amend"]`); n != 1 {
+				t.Errorf("the desk does not show the earlier amendment beside paragraph 2 (%d)", n)
+			}
+			phone(t, opp, true)
+			noSideScroll(t, opp, "the text page at 390 px")
+			phone(t, opp, false)
+		})
+	}
+}

@@ -91,11 +91,14 @@ type PositionJSON struct {
 	Comment     string `json:"comment,omitempty"`
 	UpdatedAt   string `json:"updated_at"`
 	LedgerIndex int64  `json:"ledger_index"`
+	// CarriedFrom: the revision the position was recorded on, when an
+	// unchanged paragraph carried it over; absent when recorded here.
+	CarriedFrom int `json:"carried_from,omitempty"`
 }
 
 func positionJSON(p text.Position) PositionJSON {
 	return PositionJSON{Paragraph: p.Paragraph, Alternative: p.Alternative, Org: p.OrgID, OrgName: p.OrgName, Stance: p.Stance,
-		Wording: p.Wording, Comment: p.Comment, UpdatedAt: jsonTime(p.UpdatedAt), LedgerIndex: p.LedgerIndex}
+		Wording: p.Wording, Comment: p.Comment, UpdatedAt: jsonTime(p.UpdatedAt), LedgerIndex: p.LedgerIndex, CarriedFrom: p.CarriedFrom}
 }
 
 // SummaryJSON is one party's stance in a summary the mediation shows.

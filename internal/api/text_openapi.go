@@ -191,7 +191,7 @@ func textSchemas() map[string]any {
 			"children": arr(textRef("Span"))}),
 		"Position": object([]string{"paragraph", "org", "stance"}, tobj{
 			"paragraph": integer, "alternative": str, "org": str, "org_name": str, "stance": stance,
-			"wording": str, "comment": str, "updated_at": str, "ledger_index": integer}),
+			"wording": str, "comment": str, "updated_at": str, "ledger_index": integer, "carried_from": integer}),
 		"Paragraph": object([]string{"number", "status"}, tobj{
 			"number": integer, "section": str, "text": str, "spans": arr(textRef("Span")),
 			"alternatives":       arr(object(nil, tobj{"label": str, "text": str, "spans": arr(textRef("Span"))})),

@@ -49,6 +49,9 @@ type Position struct {
 	Comment     string
 	UpdatedAt   time.Time
 	LedgerIndex int64
+	// CarriedFrom is the revision the position was recorded on when an
+	// unchanged paragraph carried it to this one; 0 when recorded here.
+	CarriedFrom int
 }
 
 // SummaryEntry is one party's stance shown in a summary: the stance only,
@@ -68,6 +71,11 @@ type ParagraphState struct {
 	Agreed    string // the agreed alternative's label, when agreed on one
 	Positions []Position
 	Summary   []SummaryEntry
+	// Earlier are the positions the reader may read on the previous
+	// revision's paragraph of the same number, when its wording changed;
+	// EarlierWording is that wording.
+	Earlier        []Position
+	EarlierWording string
 }
 
 // Confirmation is a party head's confirmation of the adoption of a
@@ -130,8 +138,8 @@ func (s *Service) issue(ctx context.Context, actor access.Actor, textID string, 
 			return errs.Field("source", "the draft has no numbered paragraph; there is nothing to issue")
 		}
 		canon := Format(doc)
+		var last string
 		if t.Revision > 0 {
-			var last string
 			if err := tx.QueryRowContext(ctx, "SELECT source FROM text_revisions WHERE text_id = $1 AND number = $2", t.ID, t.Revision).Scan(&last); err != nil {
 				return err
 			}
@@ -165,6 +173,11 @@ func (s *Service) issue(ctx context.Context, actor access.Actor, textID string, 
 		}
 		if err := access.Grant(ctx, tx, rev.ID, aud); err != nil {
 			return err
+		}
+		if t.Revision > 0 {
+			if err := s.carryPositions(ctx, tx, rec, actor, t, last, rev); err != nil {
+				return err
+			}
 		}
 		// The text's own row (title, settings) is now the readers' too.
 		return access.Grant(ctx, tx, t.ID, aud)
@@ -230,6 +243,9 @@ func (s *Service) revisionIn(ctx context.Context, q access.Querier, actor access
 		return Revision{}, err
 	}
 	rev.Paragraphs = derive(doc, rev.Parties, positions, summary, rev.AdReferendum && adoptedRev == 0)
+	if err := earlierIn(ctx, q, actor, &rev); err != nil {
+		return Revision{}, err
+	}
 	return rev, nil
 }
 
@@ -256,7 +272,7 @@ func parties(ctx context.Context, q access.Querier, roundID string) ([]Party, er
 // own party's, or every party's for the mediation.
 func positionsIn(ctx context.Context, q access.Querier, actor access.Actor, revID string) ([]Position, error) {
 	cond, arg := access.ReadableBy(actor, positionIDSQL, 2)
-	rows, err := q.QueryContext(ctx, `SELECT p.paragraph, p.alternative, p.org_id, o.name, p.stance, p.wording, p.comment, p.updated_at, p.ledger_idx
+	rows, err := q.QueryContext(ctx, `SELECT p.paragraph, p.alternative, p.org_id, o.name, p.stance, p.wording, p.comment, p.updated_at, p.ledger_idx, p.carried_from
 		FROM text_positions p JOIN orgs o ON o.id = p.org_id
 		WHERE p.revision_id = $1 AND `+cond+` ORDER BY p.paragraph, p.alternative, o.name, p.org_id`, revID, arg)
 	if err != nil {
@@ -267,7 +283,7 @@ func positionsIn(ctx context.Context, q access.Querier, actor access.Actor, revI
 	for rows.Next() {
 		var p Position
 		var at int64
-		if err := rows.Scan(&p.Paragraph, &p.Alternative, &p.OrgID, &p.OrgName, &p.Stance, &p.Wording, &p.Comment, &at, &p.LedgerIndex); err != nil {
+		if err := rows.Scan(&p.Paragraph, &p.Alternative, &p.OrgID, &p.OrgName, &p.Stance, &p.Wording, &p.Comment, &at, &p.LedgerIndex, &p.CarriedFrom); err != nil {
 			return nil, err
 		}
 		p.UpdatedAt = store.Time(at)
@@ -483,7 +499,8 @@ func (s *Service) SetPosition(ctx context.Context, actor access.Actor, textID st
 		if _, err := tx.ExecContext(ctx, `INSERT INTO text_positions(revision_id, paragraph, alternative, org_id, stance, wording, comment, updated_at, updated_by, ledger_idx)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (revision_id, paragraph, alternative, org_id) DO UPDATE SET stance = excluded.stance, wording = excluded.wording,
-			comment = excluded.comment, updated_at = excluded.updated_at, updated_by = excluded.updated_by, ledger_idx = excluded.ledger_idx`,
+			comment = excluded.comment, updated_at = excluded.updated_at, updated_by = excluded.updated_by, ledger_idx = excluded.ledger_idx,
+			carried_from = 0`,
 			rev.ID, p, in.Alternative, actor.Org, in.Stance, in.Wording, in.Comment, now, actor.User, ev.Index); err != nil {
 			return err
 		}

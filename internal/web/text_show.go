@@ -116,6 +116,7 @@ type textPage struct {
 	Stances     []string
 	Bracketed   []int // paragraphs of the shown revision still bracketed
 	Next        int   // the number the next issued revision will have
+	Prev        int   // the revision before the shown one, whose positions show beside changed paragraphs
 }
 
 // sectionView is a heading with its paragraphs.
@@ -126,14 +127,17 @@ type sectionView struct {
 
 // paragraphView is one paragraph rendered, with its state for the viewer.
 type paragraphView struct {
-	Number    int
-	Lead      template.HTML
-	Options   []optionView
-	Whole     bool
-	State     text.ParagraphState
-	Mine      []text.Position // the viewer party's own positions
-	Summary   []text.SummaryEntry
-	Positions []text.Position
+	Number  int
+	Lead    template.HTML
+	Options []optionView
+	Whole   bool
+	State   text.ParagraphState
+	Mine    []text.Position // the viewer party's own positions
+	// MineEarlier are the viewer party's positions on the previous
+	// revision's wording of a paragraph that changed.
+	MineEarlier []text.Position
+	Summary     []text.SummaryEntry
+	Positions   []text.Position
 }
 
 // optionView is one alternative rendered.
@@ -164,6 +168,11 @@ type deskRow struct {
 // deskCell is one party's stance on a row; Stance "" is no stance yet.
 type deskCell struct {
 	Stance, Wording, Comment string
+	// Carried is the revision a carried-over stance was recorded on.
+	Carried int
+	// Earlier is the party's stance on the previous revision's wording of
+	// a paragraph that changed.
+	Earlier string
 }
 
 func (w *Web) textShow(rw http.ResponseWriter, r *http.Request, v *viewer) {
@@ -227,6 +236,7 @@ func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, text
 			return
 		}
 		p.Rev = &rev
+		p.Prev = rev.Number - 1
 		p.Preamble = rev.Document.Preamble
 		p.Bracketed = rev.Document.Bracketed()
 		p.Sections = sectionsOf(rev, actor.Org)
@@ -265,6 +275,11 @@ func sectionsOf(rev text.Revision, org string) []sectionView {
 					pv.Mine = append(pv.Mine, x)
 				}
 			}
+			for _, x := range st.Earlier {
+				if x.OrgID == org {
+					pv.MineEarlier = append(pv.MineEarlier, x)
+				}
+			}
 			sv.Paragraphs = append(sv.Paragraphs, pv)
 		}
 		out = append(out, sv)
@@ -295,8 +310,13 @@ func deskOf(rev text.Revision, filter string) deskView {
 				c := deskCell{}
 				for _, x := range st.Positions {
 					if x.OrgID == pt.ID && x.Alternative == alt {
-						c = deskCell{Stance: x.Stance, Wording: x.Wording, Comment: x.Comment}
+						c = deskCell{Stance: x.Stance, Wording: x.Wording, Comment: x.Comment, Carried: x.CarriedFrom}
 						any = true
+					}
+				}
+				for _, x := range st.Earlier {
+					if x.OrgID == pt.ID && x.Alternative == alt {
+						c.Earlier = x.Stance
 					}
 				}
 				contested = contested || c.Stance == text.Reject || c.Stance == text.Amend
