@@ -329,3 +329,40 @@ func TestPositionsCarryOverUnchangedParagraphs(t *testing.T) {
 		})
 	}
 }
+
+// TestGuarantorsToldTheTruth is defect 6: a guarantor was told that no
+// negotiating text had been issued while Rev.1 existed. The guarantor is
+// told who reads the round's texts; the chair (the round's administrator)
+// shares the text with the guarantors from its page, and the guarantor
+// then reads it.
+func TestGuarantorsToldTheTruth(t *testing.T) {
+	base := startDemo(t)
+	gua, chair := newBrowser(t), newBrowser(t)
+	login(t, gua, base, "guarantor.ru")
+	login(t, chair, base, "chair")
+	openRound(t, gua)
+	texts := strings.SplitN(get(t, gua, chromedp.Location()), "#", 2)[0] + "/texts"
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, gua, lang)
+			setLanguage(t, chair, lang)
+			id := issuedText(t, base)
+			do(t, gua, chromedp.Navigate(texts), chromedp.WaitVisible("#main h1"))
+			if n := count(t, gua, "#text-"+id); n != 0 {
+				t.Fatalf("the guarantor lists the text before it is shared")
+			}
+			within(t, gua, 5*time.Second, "#texts-not-shared")
+
+			do(t, chair, chromedp.Navigate(base+"/texts/"+id), chromedp.WaitVisible("#guarantors-form"),
+				chromedp.Click("#guarantors-share"))
+			within(t, chair, 10*time.Second, "#guarantors-shared")
+
+			do(t, gua, chromedp.Reload(), chromedp.WaitVisible("#text-"+id))
+			do(t, gua, chromedp.Click("#text-"+id+" a"))
+			within(t, gua, 10*time.Second, `#revision-label[data-revision="1"]`)
+			if n := count(t, gua, "#position-form-1, #desk, .stances.mine"); n != 0 {
+				t.Errorf("the guarantor sees %d position forms, desks or positions", n)
+			}
+		})
+	}
+}

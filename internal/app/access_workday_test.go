@@ -27,11 +27,20 @@ func latestDraft(w *world) func(string) any {
 func workdayRows(w *world) []row {
 	const (
 		ok        = http.StatusOK
+		seeOther  = http.StatusSeeOther
 		forbidden = http.StatusForbidden
 		notFound  = http.StatusNotFound
 	)
 	return []row{
+		// Sharing a text with the guarantors: the round's administrators
+		// (the host's and the mediation's heads); the parties, who read the
+		// text, are refused, and so is the guarantor once the chair has
+		// shared it (its cell runs after the chair's); whoever does not read
+		// it finds nothing. The review row runs after: the guarantor reads
+		// the text then, and is refused.
+		{route: "POST /texts/{id}/guarantors", object: "text with Rev.1", path: "/texts/" + w.text1 + "/guarantors", body: func(string) any { return url.Values{} },
+			want: cells{toLogin, seeOther, seeOther, forbidden, forbidden, forbidden, notFound, notFound}},
 		{route: "POST /texts/{id}/issue/preview", object: "text with Rev.1", path: "/texts/" + w.text1 + "/issue/preview", body: func(string) any { return url.Values{} },
-			want: cells{toLogin, forbidden, ok, forbidden, forbidden, notFound, notFound, notFound}},
+			want: cells{toLogin, forbidden, ok, forbidden, forbidden, forbidden, notFound, notFound}},
 	}
 }

@@ -151,6 +151,13 @@ func (s *Service) issue(ctx context.Context, actor access.Actor, textID string, 
 		if err != nil {
 			return err
 		}
+		if t.Guarantors {
+			g, err := access.RoundOrgs(ctx, tx, t.RoundID, access.Guarantor)
+			if err != nil {
+				return err
+			}
+			aud = access.Of(append(aud, g...)...)
+		}
 		rev = Revision{ID: store.NewID(), TextID: t.ID, RoundID: t.RoundID, Title: doc.Title, Number: t.Revision + 1,
 			Source: canon, SHA256: hashHex(canon), Document: doc, AdReferendum: t.AdReferendum}
 		rev.Latest = rev.Number

@@ -95,6 +95,9 @@ type Text struct {
 	// Language is the BCP 47 tag of the authoritative text ("en" unless
 	// the mediation says otherwise); translations are in other languages.
 	Language string
+	// Guarantors: the round's administrators share the issued revisions
+	// with the round's guarantors (ShareWithGuarantors).
+	Guarantors bool
 }
 
 // Draft is one save of the mediation's draft.
@@ -218,12 +221,12 @@ func requireMediation(actor access.Actor, what string) error {
 }
 
 const textColumns = `t.id, t.round_id, t.title, t.ad_referendum, t.adopted_rev, t.adopted_at, t.adopted_hash, t.adopted_idx, t.created_at, t.ledger_idx,
-	COALESCE((SELECT MAX(r.number) FROM text_revisions r WHERE r.text_id = t.id), 0), t.language`
+	COALESCE((SELECT MAX(r.number) FROM text_revisions r WHERE r.text_id = t.id), 0), t.language, t.guarantors`
 
 func scanText(sc interface{ Scan(...any) error }) (Text, error) {
 	var t Text
 	var created, adopted int64
-	err := sc.Scan(&t.ID, &t.RoundID, &t.Title, &t.AdReferendum, &t.Adopted, &adopted, &t.AdoptedHash, &t.AdoptedIndex, &created, &t.LedgerIndex, &t.Revision, &t.Language)
+	err := sc.Scan(&t.ID, &t.RoundID, &t.Title, &t.AdReferendum, &t.Adopted, &adopted, &t.AdoptedHash, &t.AdoptedIndex, &created, &t.LedgerIndex, &t.Revision, &t.Language, &t.Guarantors)
 	t.CreatedAt = store.Time(created)
 	if adopted != 0 {
 		t.AdoptedAt = store.Time(adopted)
@@ -511,6 +514,21 @@ func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org ta
 		queries = []string{
 			"SELECT t.id AS id FROM texts t WHERE t.round_id = $1 AND EXISTS (SELECT 1 FROM text_revisions r WHERE r.text_id = t.id)",
 		}
+	case access.Guarantor:
+		// A guarantor reads the texts shared with the guarantors.
+		shared := " JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1 AND t.guarantors"
+		queries = []string{
+			"SELECT t.id AS id FROM texts t WHERE t.round_id = $1 AND t.guarantors AND EXISTS (SELECT 1 FROM text_revisions r WHERE r.text_id = t.id)",
+			"SELECT r.id AS id FROM text_revisions r" + shared,
+			"SELECT tr.id AS id FROM text_translations tr JOIN text_revisions r ON r.id = tr.revision_id" + shared,
+			"SELECT " + confirmationIDSQL + " AS id FROM text_confirmations c JOIN text_revisions r ON r.id = c.revision_id" + shared,
+		}
+		for _, q := range queries {
+			if err := access.WidenAll(ctx, tx, org.ID, q, roundID); err != nil {
+				return err
+			}
+		}
+		return nil
 	case access.Mediation:
 		queries = []string{
 			"SELECT t.id AS id FROM texts t WHERE t.round_id = $1",

@@ -41,6 +41,7 @@ func (w *Web) registerText(mux *router.Mux) {
 	mux.HandleFunc("POST /texts/{id}/issue/preview", w.user(w.textIssuePreview))
 	mux.HandleFunc("POST /texts/{id}/issue", w.user(w.textIssue))
 	mux.HandleFunc("POST /texts/{id}/settings", w.user(w.textSettings))
+	mux.HandleFunc("POST /texts/{id}/guarantors", w.user(w.textGuarantors))
 	mux.HandleFunc("POST /texts/{id}/summaries/{org}", w.user(w.textSummary))
 	mux.HandleFunc("POST /texts/{id}/revisions/{n}/paragraphs/{p}/position", w.user(w.textPosition))
 	mux.HandleFunc("POST /texts/{id}/adopt", w.user(w.textAdopt))
@@ -54,6 +55,9 @@ type textListPage struct {
 	Round     talks.Round
 	Texts     []text.Text
 	Mediation bool // the viewer may start a text
+	// Reader: the viewer's organisation reads the round's issued texts
+	// (a party, the mediation or the host); others are told who does.
+	Reader bool
 }
 
 func (w *Web) textList(rw http.ResponseWriter, r *http.Request, v *viewer) {
@@ -77,6 +81,7 @@ func (w *Web) textListAgain(rw http.ResponseWriter, r *http.Request, v *viewer, 
 	}
 	p := textListPage{page: w.page(r, v), forms: forms{failed: f}, Round: round, Texts: ts,
 		Mediation: inRoundAs(round, v.Actor(), access.Mediation)}
+	p.Reader = p.Mediation || inRoundAs(round, v.Actor(), access.Party) || inRoundAs(round, v.Actor(), access.Host)
 	status := http.StatusOK
 	if f != nil {
 		status = f.status()
@@ -117,6 +122,9 @@ type textPage struct {
 	Bracketed   []int // paragraphs of the shown revision still bracketed
 	Next        int   // the number the next issued revision will have
 	Prev        int   // the revision before the shown one, whose positions show beside changed paragraphs
+	// MayShare: the viewer administers the round and may share the text
+	// with the guarantors.
+	MayShare bool
 }
 
 // sectionView is a heading with its paragraphs.
@@ -208,6 +216,10 @@ func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, text
 	p := textPage{page: w.page(r, v), forms: forms{failed: f}, Text: t, Round: round, Stances: text.Stances,
 		Mediation: inRoundAs(round, actor, access.Mediation), Party: inRoundAs(round, actor, access.Party)}
 	p.Head = p.Party && actor.Role == access.Head
+	if p.MayShare, err = w.text.MayShareWithGuarantors(ctx, actor, t.RoundID); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	p.Next = t.Revision + 1
 	for i := 1; i <= t.Revision; i++ {
 		p.Revisions = append(p.Revisions, i)
