@@ -23,10 +23,11 @@ var workdayLanguages = []string{"en", "ar"}
 // does, so every later page comes in it.
 func setLanguage(t *testing.T, ctx context.Context, lang string) {
 	t.Helper()
-	ok := get(t, ctx, chromedp.Evaluate[bool](`fetch("/account/language", {method: "POST", body: new URLSearchParams({language: `+strconvQuote(lang)+`})}).then(r => r.ok)`,
+	got := get(t, ctx, chromedp.Evaluate[string](`fetch("/account/language", {method: "POST", body: new URLSearchParams({locale: `+strconvQuote(lang)+`})})
+		.then(r => r.text()).then(html => new DOMParser().parseFromString(html, "text/html").documentElement.lang)`,
 		chromedp.EvalAwaitPromise))
-	if !ok {
-		t.Fatalf("setting the language %s failed", lang)
+	if got != lang {
+		t.Fatalf("setting the language %s: the page answered in %q", lang, got)
 	}
 }
 
@@ -362,6 +363,56 @@ func TestGuarantorsToldTheTruth(t *testing.T) {
 			within(t, gua, 10*time.Second, `#revision-label[data-revision="1"]`)
 			if n := count(t, gua, "#position-form-1, #desk, .stances.mine"); n != 0 {
 				t.Errorf("the guarantor sees %d position forms, desks or positions", n)
+			}
+		})
+	}
+}
+
+// TestPositionControl is defect 11: the position form did not show the
+// party's current stance, showed the amendment field for every stance and
+// never said "saved". The control starts from the current stance, shows
+// the proposed wording only with "amend", and confirms the save.
+func TestPositionControl(t *testing.T) {
+	base := startDemo(t)
+	opp := newBrowser(t)
+	login(t, opp, base, "opp.head")
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, opp, lang)
+			textURL := base + "/texts/" + issuedText(t, base) // the opposition amends paragraph 2
+			shown := func(sel string) bool {
+				return get(t, opp, chromedp.Evaluate[bool](`(e => !!e && e.getClientRects().length > 0)(document.querySelector(`+strconvQuote(sel)+`))`))
+			}
+			for _, width := range []int{1280, 390} {
+				phone(t, opp, width == 390)
+				do(t, opp, chromedp.Navigate(textURL), chromedp.WaitVisible("#position-form-2"))
+				if !get(t, opp, chromedp.Evaluate[bool](`document.querySelector("#stance-2-amend").checked`)) {
+					t.Errorf("at %d px the control of paragraph 2 does not start from the opposition's amendment", width)
+				}
+				if got := get(t, opp, chromedp.Value("#wording-2")); got != amendment {
+					t.Errorf("at %d px the proposed wording reads %q", width, got)
+				}
+				if shown("#wording-1") {
+					t.Errorf("at %d px paragraph 1 shows the amendment field with no stance chosen", width)
+				}
+				noSideScroll(t, opp, "the text page")
+			}
+			phone(t, opp, false)
+			do(t, opp, chromedp.Click("#stance-1-amend"))
+			if !shown("#wording-1") {
+				t.Error("choosing amend does not show the wording field")
+			}
+			do(t, opp, chromedp.Click("#stance-1-reserve"))
+			if shown("#wording-1") {
+				t.Error("the wording field stays with reserve")
+			}
+			do(t, opp, chromedp.Click("#position-form-1 button[type=submit]"))
+			within(t, opp, 10*time.Second, "#saved-1")
+			if !get(t, opp, chromedp.Evaluate[bool](`document.querySelector("#stance-1-reserve").checked`)) {
+				t.Error("after saving, paragraph 1's control does not show the stance saved")
+			}
+			if n := count(t, opp, ".saved"); n != 1 {
+				t.Errorf("%d saved confirmations on the page", n)
 			}
 		})
 	}

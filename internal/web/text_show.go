@@ -125,6 +125,8 @@ type textPage struct {
 	// MayShare: the viewer administers the round and may share the text
 	// with the guarantors.
 	MayShare bool
+	// Saved is the paragraph whose position was just recorded, to confirm.
+	Saved int
 }
 
 // sectionView is a heading with its paragraphs.
@@ -195,6 +197,27 @@ func (w *Web) textShow(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	w.textAgain(rw, r, v, r.PathValue("id"), n, nil)
 }
 
+// stanceNow is what a paragraph's position control starts from: the
+// refused form's values, else the viewer party's current stance.
+type stanceNow struct {
+	Alternative, Stance, Wording, Comment string
+	Recorded                              bool // the party has a stance on the paragraph
+}
+
+// Current is the position control's starting values for the paragraph.
+func (pv paragraphView) Current(f *form) stanceNow {
+	if f != nil && f.Values != nil {
+		return stanceNow{Alternative: f.Value("alternative"), Stance: f.Value("stance"), Wording: f.Value("wording"),
+			Comment: f.Value("comment"), Recorded: len(pv.Mine) > 0}
+	}
+	if len(pv.Mine) == 0 {
+		return stanceNow{}
+	}
+	// A stance on an option says more than one on the whole paragraph.
+	m := pv.Mine[len(pv.Mine)-1]
+	return stanceNow{Alternative: m.Alternative, Stance: m.Stance, Wording: m.Wording, Comment: m.Comment, Recorded: true}
+}
+
 // textAgain shows the text page (Rev.n, or the latest when n is 0), with a
 // failed form and its errors when f is not nil.
 func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, textID string, n int, f *form) {
@@ -227,6 +250,7 @@ func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, text
 	if n == 0 {
 		n = t.Revision
 	}
+	p.Saved, _ = strconv.Atoi(r.URL.Query().Get("saved"))
 	if p.Mediation {
 		ds, err := w.text.Drafts(ctx, actor, t.ID)
 		if err != nil {
