@@ -59,7 +59,13 @@ func noSideScroll(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
 	w := get(t, ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
 	if w[0] > w[1] {
-		t.Errorf("%s is %d px wide in a %d px window", what, w[0], w[1])
+		// Name the outermost elements that stick out, to say what to fix.
+		wide := get(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("body *")).filter(e => {
+			const r = e.getBoundingClientRect();
+			const p = e.parentElement && e.parentElement.getBoundingClientRect();
+			return (r.right > window.innerWidth + 1 || r.left < -1) && p && p.right <= window.innerWidth + 1 && p.left >= -1;
+		}).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && e.className.baseVal === undefined ? "." + e.className.split(" ")[0] : ""))`))
+		t.Errorf("%s is %d px wide in a %d px window (sticking out: %s)", what, w[0], w[1], strings.Join(wide, ", "))
 	}
 }
 
@@ -414,6 +420,72 @@ func TestPositionControl(t *testing.T) {
 			if n := count(t, opp, ".saved"); n != 1 {
 				t.Errorf("%d saved confirmations on the page", n)
 			}
+		})
+	}
+}
+
+// TestAnalysisExplained is defect 15: the package analysis named the Nash
+// and Kalai–Smorodinsky solutions without saying what they are, numbered
+// the frontier from 0, and drew the solutions' markers the same size, so
+// that one hid another on the same package. Each solution now has a
+// sentence, the rows start at 1 and each marker has its own size.
+func TestAnalysisExplained(t *testing.T) {
+	base := startDemo(t)
+	med := newBrowser(t)
+	login(t, med, base, "mediator")
+	openRound(t, med)
+	page := get(t, med, chromedp.Location()) + "/bargain"
+	do(t, med,
+		chromedp.Navigate(page), chromedp.WaitVisible("#bargain-domain-form"),
+		chromedp.SendKeys("#domain-name", "astana"),
+		chromedp.SendKeys("#issue\\.0\\.name", "Ceasefire scope"),
+		chromedp.SetValue("#issue\\.0\\.values", "nationwide\nexcluding listed groups\nlocal"),
+		chromedp.SendKeys("#issue\\.1\\.name", "Monitoring"),
+		chromedp.SetValue("#issue\\.1\\.values", "joint group\nguarantors\nUN"),
+		chromedp.Click("#bargain-domain-form button[type=submit]"),
+		chromedp.WaitVisible("#bargain-notice"),
+	)
+	for _, p := range []struct {
+		user   string
+		w0, w1 string
+		r      [6]string
+	}{
+		{"gov.head", "70", "30", [6]string{"20", "100", "60", "100", "70", "0"}},
+		{"opp.head", "35", "65", [6]string{"100", "30", "0", "0", "40", "100"}},
+	} {
+		b := newBrowser(t)
+		login(t, b, base, p.user)
+		do(t, b, chromedp.Navigate(page), chromedp.WaitVisible("#bargain-profile-form"))
+		enterProfile(t, b, p.w0, p.w1, p.r)
+	}
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, med, lang)
+			for _, width := range []int{1280, 390} {
+				phone(t, med, width == 390)
+				do(t, med, chromedp.Navigate(page), chromedp.WaitVisible("#point-nash"))
+				for _, sel := range []string{"#explain-nash", "#explain-kalai"} {
+					if n := count(t, med, sel); n != 1 {
+						t.Fatalf("%s: %d explanations", sel, n)
+					}
+					if got := get(t, med, chromedp.Text(sel)); len([]rune(got)) < 40 {
+						t.Errorf("%s explains in %q", sel, got)
+					}
+				}
+				if got := get(t, med, chromedp.Text("#bargain-frontier tbody tr:first-child td")); got != "1" {
+					t.Errorf("the frontier's first row is numbered %q", got)
+				}
+				// Every chart draws each solution at its own size.
+				same := get(t, med, chromedp.Evaluate[int](`Array.from(document.querySelectorAll(".bargain-chart svg")).filter(svg => {
+					const rs = Array.from(svg.querySelectorAll("circle[class^=mark-]")).map(c => c.getAttribute("r"));
+					return new Set(rs).size !== rs.length;
+				}).length`))
+				if same != 0 {
+					t.Errorf("%d charts draw two solutions at the same size", same)
+				}
+				noSideScroll(t, med, "the analysis")
+			}
+			phone(t, med, false)
 		})
 	}
 }
