@@ -478,9 +478,9 @@ type pointView struct {
 type frontierRow struct {
 	Index  int // the package's index on the frontier, in proposal keys
 	Number int // Index + 1: rows are numbered from 1 for readers
-	Utils []string
-	Bid   []bidLine
-	Marks []string
+	Utils  []string
+	Bid    []bidLine
+	Marks  []string
 }
 
 type sortLink struct {
