@@ -43,6 +43,24 @@ func within(t *testing.T, ctx context.Context, d time.Duration, sel string) {
 	}
 }
 
+// pollString evaluates expr until it gives a non-empty string, through
+// navigations (an evaluation during one fails and is tried again), for up
+// to d.
+func pollString(t *testing.T, ctx context.Context, d time.Duration, expr string) string {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for time.Now().Before(deadline) {
+		if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr)); err == nil && v != "" {
+			return v
+		}
+		<-tick.C
+	}
+	t.Fatalf("%s gave nothing within %s", expr, d)
+	return ""
+}
+
 // phone narrows the browser window to a phone's 390 px, or widens it back
 // to a desktop's.
 func phone(t *testing.T, ctx context.Context, on bool) {
@@ -486,6 +504,73 @@ func TestAnalysisExplained(t *testing.T) {
 				noSideScroll(t, med, "the analysis")
 			}
 			phone(t, med, false)
+		})
+	}
+}
+
+// TestStatementsDeskEditDelete is defect 14: drafts could not be corrected
+// or withdrawn, and a released statement had no round and no page of its
+// own. The opposition drafts two statements about the round, edits one and
+// deletes the other; released, the edited one has its permanent page with
+// the round, which a visitor who is not logged in opens.
+func TestStatementsDeskEditDelete(t *testing.T) {
+	base := startDemo(t)
+	opp, anon := newBrowser(t), newBrowser(t)
+	login(t, opp, base, "opp.head")
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, opp, lang)
+			draft := func(title string) string {
+				t.Helper()
+				do(t, opp, chromedp.Navigate(base+"/statements/desk"), chromedp.WaitVisible("#draft-form"))
+				do(t, opp,
+					chromedp.SendKeys("#draft-title", title),
+					chromedp.SendKeys("#draft-body", "Text of "+title),
+					chromedp.SetValue("#draft-round", get(t, opp, chromedp.Evaluate[string](`document.querySelector("#draft-round option:nth-child(2)").value`))),
+					chromedp.Click("#draft-form button[type=submit]"),
+				)
+				// The desk comes back at the new draft: /statements/desk#s-ID.
+				id := strings.TrimPrefix(pollString(t, opp, 10*time.Second, `location.hash.startsWith("#s-") ? location.hash : ""`), "#s-")
+				if id == "" {
+					t.Fatalf("the draft %q is not on the desk", title)
+				}
+				return id
+			}
+			keep, drop := draft("Keep "+lang), draft("Drop "+lang)
+			if got := get(t, opp, chromedp.Text("#s-"+keep+" .statement-round")); got != "Astana, round 1" {
+				t.Errorf("the draft names the round %q", got)
+			}
+			do(t, opp,
+				chromedp.Click("#s-"+keep+" details.edit summary"),
+				chromedp.WaitVisible("#edit-"+keep+"-title"),
+				chromedp.SetValue("#edit-"+keep+"-title", "Kept and edited "+lang),
+				chromedp.Click("#edit-"+keep),
+				chromedp.WaitVisible("#s-"+keep),
+			)
+			if got := get(t, opp, chromedp.Text("#s-"+keep+" h3")); got != "Kept and edited "+lang {
+				t.Errorf("after the edit the draft reads %q", got)
+			}
+			do(t, opp, chromedp.Click("#s-"+drop+" details.edit summary"), chromedp.WaitVisible("#delete-"+drop), chromedp.Click("#delete-"+drop),
+				chromedp.WaitVisible("#own"))
+			if n := count(t, opp, "#s-"+drop); n != 0 {
+				t.Errorf("the deleted draft is still on the desk")
+			}
+			do(t, opp, chromedp.Click("#s-"+keep+" details.release summary"), chromedp.WaitVisible("#release-"+keep), chromedp.Click("#release-"+keep))
+			within(t, opp, 10*time.Second, "#s-"+keep+" .statement-link")
+			if got := get(t, opp, chromedp.Text("#s-"+keep+" .statement-round")); got != "Astana, round 1" {
+				t.Errorf("the public list names the round %q", got)
+			}
+
+			do(t, anon, chromedp.Navigate(base+"/statements/"+keep), chromedp.WaitVisible("#permalink"))
+			if got := get(t, anon, chromedp.Text("#statement-round")); !strings.Contains(got, "Astana, round 1") {
+				t.Errorf("the statement's page gives the round as %q", got)
+			}
+			if got := get(t, anon, chromedp.Text("#permalink")); got != base+"/statements/"+keep {
+				t.Errorf("the permanent link reads %q", got)
+			}
+			phone(t, anon, true)
+			noSideScroll(t, anon, "the statement's page")
+			phone(t, anon, false)
 		})
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"parley/internal/channel"
 )
 
 // latestDraft is the body confirming the issue of text 1's latest draft,
@@ -24,6 +26,15 @@ func latestDraft(w *world) func(string) any {
 	}
 }
 
+// workdayDraft is a draft statement of the government, for one row.
+func workdayDraft(w *world, title string) string {
+	st, err := w.a.Channel.CreateStatement(context.Background(), w.user["gov.head"].Actor(), channel.NewStatement{Title: title, Body: "Drafted for the table."})
+	if err != nil {
+		w.t.Fatalf("statement: %v", err)
+	}
+	return st.ID
+}
+
 func workdayRows(w *world) []row {
 	const (
 		ok        = http.StatusOK
@@ -31,7 +42,21 @@ func workdayRows(w *world) []row {
 		forbidden = http.StatusForbidden
 		notFound  = http.StatusNotFound
 	)
+	edit, del := workdayDraft(w, "Draft to edit"), workdayDraft(w, "Draft to delete")
+	s := channelSeeds[w]
+	// A draft is its organisation's to edit or delete: the mediation reads
+	// it and is refused; nobody else finds it. The public page of a
+	// statement answers anyone once it is public, and no one before.
+	draftCells := cells{toLogin, notFound, forbidden, seeOther, notFound, notFound, notFound, notFound}
 	return []row{
+		{route: "POST /statements/{id}/edit", object: "the government's draft", path: "/statements/" + edit + "/edit",
+			body: func(string) any { return url.Values{"title": {"Draft, edited"}, "body": {"Edited for the table."}} }, want: draftCells},
+		{route: "POST /statements/{id}/delete", object: "the government's draft", path: "/statements/" + del + "/delete",
+			body: func(string) any { return url.Values{} }, want: draftCells},
+		{route: "GET /statements/{id}", object: "the host's, public", path: "/statements/" + s.public, body: func(string) any { return nil },
+			want: cells{ok, ok, ok, ok, ok, ok, ok, ok}},
+		{route: "GET /statements/{id}", object: "the government's, embargoed", path: "/statements/" + s.statement, body: func(string) any { return nil },
+			want: cells{notFound, notFound, notFound, notFound, notFound, notFound, notFound, notFound}},
 		// Sharing a text with the guarantors: the round's administrators
 		// (the host's and the mediation's heads); the parties, who read the
 		// text, are refused, and so is the guarantor once the chair has

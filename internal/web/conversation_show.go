@@ -39,6 +39,7 @@ func (w *Web) registerConversation(mux *router.Mux) {
 	mux.HandleFunc("GET /statements/desk", w.user(w.statementsDesk))
 	mux.HandleFunc("POST /statements", w.user(w.statementDraft))
 	mux.HandleFunc("POST /statements/{id}/release", w.user(w.statementRelease))
+	w.registerStatementEdits(mux)
 }
 
 // The groups of the conversation page, in page order.
