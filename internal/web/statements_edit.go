@@ -111,10 +111,7 @@ func (w *Web) statementShow(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, errors.New("web: the channel is not configured"))
 		return
 	}
-	v, _ := w.authenticate(r)
-	if v != nil && v.Session.MFAPending {
-		v = nil
-	}
+	v := w.publicViewer(r)
 	st, err := w.channel.Statement(r.Context(), access.Actor{}, r.PathValue("id"))
 	if err != nil {
 		w.fail(rw, r, err)
@@ -138,4 +135,14 @@ type roundFieldData struct {
 	ID, Value, Err string
 	Rounds         []talks.Round
 	L              *i18n.Localizer
+}
+
+// publicViewer is the logged-in viewer of a public page, for its
+// navigation, or nil (no session, or one awaiting its second factor).
+func (w *Web) publicViewer(r *http.Request) *viewer {
+	v, _ := w.authenticate(r)
+	if v != nil && v.Session.MFAPending {
+		return nil
+	}
+	return v
 }
