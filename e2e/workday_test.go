@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -571,6 +572,53 @@ func TestStatementsDeskEditDelete(t *testing.T) {
 			phone(t, anon, true)
 			noSideScroll(t, anon, "the statement's page")
 			phone(t, anon, false)
+		})
+	}
+}
+
+// TestRecordInWords is defect 9: the record listed raw event types, hex
+// ids and base64 hashes, and its signature line made the page 1,450 px
+// wide. Each event is now a sentence naming who acted, linked to its item;
+// the proof material is one click away, and the page fits the window.
+func TestRecordInWords(t *testing.T) {
+	base := startDemo(t)
+	issuedText(t, base) // events of the text, the parties' positions
+	med := newBrowser(t)
+	login(t, med, base, "mediator")
+	openRound(t, med)
+	record := strings.SplitN(get(t, med, chromedp.Location()), "#", 2)[0] + "/record"
+	rawType := regexp.MustCompile(`\b[a-z]+\.[a-z_]+\b`)
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, med, lang)
+			for _, width := range []int{1280, 390} {
+				phone(t, med, width == 390)
+				do(t, med, chromedp.Navigate(record), chromedp.WaitVisible("#record-list"))
+				list := get(t, med, chromedp.Text("#record-list"))
+				if m := rawType.FindString(list); m != "" {
+					t.Errorf("at %d px the record shows the raw event type %q", width, m)
+				}
+				if n := count(t, med, `#record-list li[data-type="text.issued"] .record-words a[href$="/texts"]`); n != 1 {
+					t.Errorf("at %d px the issue of Rev.1 is not one line linked to the text (%d)", width, n)
+				}
+				if got := get(t, med, chromedp.Text(`#record-list li[data-type="text.issued"] .record-words`)); !strings.Contains(got, "UN") {
+					t.Errorf("the issue of Rev.1 does not name the mediation: %q", got)
+				}
+				if shown := get(t, med, chromedp.Evaluate[bool](`document.querySelector("#record-proof-material .vkey").checkVisibility()`)); shown {
+					t.Errorf("at %d px the proof material is shown before it is asked for", width)
+				}
+				do(t, med, chromedp.Click("#record-proof-material summary"))
+				noSideScroll(t, med, "the record with its proof material open")
+			}
+			phone(t, med, false)
+			do(t, med, chromedp.Click(`#record-list li[data-type="text.issued"] .record-proof`), chromedp.WaitVisible("#event-words"))
+			if !strings.Contains(get(t, med, chromedp.Text("#event-words")), "UN") {
+				t.Errorf("the event's page does not say what happened")
+			}
+			do(t, med, chromedp.Click("#event-proof-material summary"), chromedp.WaitVisible("#event-record pre"))
+			phone(t, med, true)
+			noSideScroll(t, med, "the event's proof at 390 px")
+			phone(t, med, false)
 		})
 	}
 }

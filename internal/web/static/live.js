@@ -24,3 +24,22 @@
     }
   });
 })();
+
+// Times marked data-local are shown in the reader's own time zone and
+// language; the server's UTC text stays for readers without script.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var lang = document.documentElement.lang || undefined;
+  var fmt;
+  try {
+    fmt = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+  } catch (e) {
+    return;
+  }
+  document.querySelectorAll("time[data-local][datetime]").forEach(function (t) {
+    var d = new Date(t.getAttribute("datetime"));
+    if (!isNaN(d)) {
+      t.textContent = fmt.format(d);
+    }
+  });
+});
