@@ -2,8 +2,12 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
+	"os"
+	"os/exec"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -619,6 +623,66 @@ func TestRecordInWords(t *testing.T) {
 			phone(t, med, true)
 			noSideScroll(t, med, "the event's proof at 390 px")
 			phone(t, med, false)
+		})
+	}
+}
+
+// TestDraftingPreviewAndExports is defect 10: drafting was a bare markup
+// box. The editor shows a live preview, rendered as the parties will read
+// it (and the markup's error as one types it); an issued revision exports
+// to Word, which pandoc opens; and the print view opens in the browser.
+func TestDraftingPreviewAndExports(t *testing.T) {
+	base := startDemo(t)
+	med := newBrowser(t)
+	login(t, med, base, "mediator")
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, med, lang)
+			textURL := base + "/texts/" + issuedText(t, base)
+			for _, width := range []int{1280, 390} {
+				phone(t, med, width == 390)
+				do(t, med, chromedp.Navigate(textURL+"#draft"), chromedp.WaitVisible("#draft-source"))
+				get(t, med, chromedp.Evaluate[bool](`document.querySelector("#draft-source").value = ""; true`))
+				do(t, med, chromedp.SendKeys("#draft-source", "# Live preview\n\n1. Convoys pass [within 48 hours]."))
+				// The preview first shows the saved draft, then what was typed.
+				pollString(t, med, 10*time.Second, `(e => e && e.textContent.includes("Live preview") ? "yes" : "")(document.querySelector("#draft-preview .negotiating-text"))`)
+				if got := get(t, med, chromedp.Text("#draft-preview .bracket.contentious")); got != "[within 48 hours]" {
+					t.Errorf("at %d px the preview's bracket reads %q", width, got)
+				}
+				do(t, med, chromedp.SendKeys("#draft-source", "\n2. An open [bracket."))
+				within(t, med, 10*time.Second, "#draft-preview-error")
+				if got := get(t, med, chromedp.Text("#draft-preview-error")); !strings.Contains(got, "4:") {
+					t.Errorf("the preview's error does not say where: %q", got)
+				}
+				noSideScroll(t, med, "the editor with its preview")
+			}
+			phone(t, med, false)
+
+			// Word: fetched through the page's link, opened by pandoc.
+			do(t, med, chromedp.Navigate(textURL), chromedp.WaitVisible("#export-docx"))
+			b64 := get(t, med, chromedp.Evaluate[string](`fetch(document.querySelector("#export-docx").href).then(r => r.ok ? r.arrayBuffer() : Promise.reject(r.status)).then(b => { let s = ""; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s); })`, chromedp.EvalAwaitPromise))
+			docx, err := base64.StdEncoding.DecodeString(b64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := filepath.Join(t.TempDir(), "rev1.docx")
+			if err := os.WriteFile(f, docx, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command("pandoc", "-f", "docx", "-t", "plain", "--wrap=none", f).CombinedOutput()
+			if err != nil {
+				t.Fatalf("pandoc cannot open the Word export: %v\n%s", err, out)
+			}
+			if !strings.Contains(string(out), "[within 24 hours]") || !strings.Contains(string(out), "Ceasefire arrangements") {
+				t.Errorf("pandoc reads:\n%s", out)
+			}
+
+			// The print view opens in the browser.
+			do(t, med, chromedp.Click("#export-html"), chromedp.WaitVisible("body .footer"))
+			if got := get(t, med, chromedp.Text("body")); !strings.Contains(got, "SHA-256") || !strings.Contains(got, "[within 24 hours]") {
+				t.Errorf("the print view reads %q", got)
+			}
+			do(t, med, chromedp.Navigate(textURL)) // back from the print view, whose policy allows no script
 		})
 	}
 }

@@ -124,7 +124,7 @@ func textPaths() map[string]map[string]any {
 			"get": tobj{
 				"operationId": "exportRevision", "summary": "a revision as print-ready HTML, Markdown or Akoma Ntoso XML",
 				"security":   []tobj{{"bearer": []string{}}},
-				"parameters": []tobj{textIDParam, textRevParam, {"name": "format", "in": "query", "required": true, "schema": tobj{"type": "string", "enum": []string{"html", "md", "akn"}}}},
+				"parameters": []tobj{textIDParam, textRevParam, {"name": "format", "in": "query", "required": true, "schema": tobj{"type": "string", "enum": []string{"html", "md", "akn", "docx"}}}},
 				"responses": tobj{
 					"200": tobj{"description": "the export", "content": tobj{
 						"text/html": tobj{"schema": tobj{"type": "string"}}, "text/markdown": tobj{"schema": tobj{"type": "string"}},

@@ -65,6 +65,10 @@ func workdayRows(w *world) []row {
 		// the text then, and is refused.
 		{route: "POST /texts/{id}/guarantors", object: "text with Rev.1", path: "/texts/" + w.text1 + "/guarantors", body: func(string) any { return url.Values{} },
 			want: cells{toLogin, seeOther, seeOther, forbidden, forbidden, forbidden, notFound, notFound}},
+		// The editor's live preview renders markup for the mediation; it
+		// saves nothing.
+		{route: "POST /texts/{id}/preview", object: "text with Rev.1", path: "/texts/" + w.text1 + "/preview", body: func(string) any { return url.Values{"source": {"# T\n\n1. A paragraph.\n"}} },
+			want: cells{toLogin, forbidden, ok, forbidden, forbidden, forbidden, notFound, notFound}},
 		{route: "POST /texts/{id}/issue/preview", object: "text with Rev.1", path: "/texts/" + w.text1 + "/issue/preview", body: func(string) any { return url.Values{} },
 			want: cells{toLogin, forbidden, ok, forbidden, forbidden, forbidden, notFound, notFound}},
 	}

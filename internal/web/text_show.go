@@ -39,6 +39,7 @@ func (w *Web) registerText(mux *router.Mux) {
 	mux.HandleFunc("POST /texts/{id}/draft", w.user(w.textDraftSave))
 	mux.HandleFunc("POST /texts/{id}/draft/from-amendment", w.user(w.textFromAmendment))
 	mux.HandleFunc("POST /texts/{id}/issue/preview", w.user(w.textIssuePreview))
+	mux.HandleFunc("POST /texts/{id}/preview", w.user(w.textPreview))
 	mux.HandleFunc("POST /texts/{id}/issue", w.user(w.textIssue))
 	mux.HandleFunc("POST /texts/{id}/settings", w.user(w.textSettings))
 	mux.HandleFunc("POST /texts/{id}/guarantors", w.user(w.textGuarantors))
@@ -460,7 +461,12 @@ func (w *Web) textExport(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	h.Set("Content-Type", ex.ContentType)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Disposition", `attachment; filename="`+ex.Filename+`"`)
+	disposition := "attachment"
+	if ex.StyleHash != "" {
+		// The print view opens in the browser, ready to print to PDF.
+		disposition = "inline"
+	}
+	h.Set("Content-Disposition", disposition+`; filename="`+ex.Filename+`"`)
 	if ex.StyleHash != "" {
 		// The print page's one stylesheet, allowed by its hash.
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src "+ex.StyleHash+"; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
