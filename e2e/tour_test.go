@@ -24,8 +24,15 @@ func TestScreenshotTour(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	base := startDemo(t)
-	textID := issuedText(t, base)
+	base := startDemo(t, "PARLEY_DEMO_WORKDAY=on")
+	med := chanLogin(t, base, "mediator")
+	var rounds struct{ Rounds []struct{ ID string } }
+	var texts struct{ Texts []struct{ ID string } }
+	if med.json("GET", "/api/v1/rounds", nil, &rounds) != http.StatusOK || len(rounds.Rounds) == 0 ||
+		med.json("GET", "/api/v1/rounds/"+rounds.Rounds[0].ID+"/texts", nil, &texts) != http.StatusOK || len(texts.Texts) == 0 {
+		t.Fatal("the demo round has no text")
+	}
+	textID := texts.Texts[0].ID
 	type visit struct {
 		user, lang string
 		phone      bool
