@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -190,10 +191,16 @@ func TestRelayShownOnce(t *testing.T) {
 				chromedp.Click("#relay-form-"+orig+" button[type=submit]"),
 				chromedp.WaitVisible("#m-"+orig),
 			)
+			// The relay is written once the form's request is done: poll.
 			var relay string
-			for _, m := range medAPI.messages(roundID) {
-				if m.RelayedFrom == orig {
-					relay = m.ID
+			for deadline := time.Now().Add(15 * time.Second); relay == "" && time.Now().Before(deadline); {
+				for _, m := range medAPI.messages(roundID) {
+					if m.RelayedFrom == orig {
+						relay = m.ID
+					}
+				}
+				if relay == "" {
+					<-time.After(100 * time.Millisecond)
 				}
 			}
 			if relay == "" {
@@ -736,6 +743,63 @@ func TestDemoShowsTheProduct(t *testing.T) {
 			do(t, gov, chromedp.Navigate(round+"/conversation"), chromedp.WaitVisible("#compose-form"))
 			if n := count(t, gov, "#list-relayed li.message"); n != 1 {
 				t.Errorf("the government receives %d relays", n)
+			}
+		})
+	}
+}
+
+// TestMediationInbox is defect 4: the mediation's messages sat in one flat
+// list. Its conversation page now has a column of counterparts with the
+// number of messages not yet handled, a thread per counterpart, a mark on
+// each original saying to whom it was relayed, a handled toggle, and j/k
+// to move between messages.
+func TestMediationInbox(t *testing.T) {
+	base := startDemo(t, "PARLEY_DEMO_WORKDAY=on")
+	med := newBrowser(t)
+	login(t, med, base, "mediator")
+	openConversation(t, med)
+	conv := strings.SplitN(get(t, med, chromedp.Location()), "?", 2)[0]
+	opp := chanLogin(t, base, "opp.head").org
+	unhandled := func() int {
+		t.Helper()
+		s := get(t, med, chromedp.Evaluate[string](`document.querySelector("#inbox-`+opp+`").dataset.unhandled`))
+		n, _ := strconv.Atoi(s)
+		return n
+	}
+	for i, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, med, lang)
+			for _, width := range []int{1280, 390} {
+				phone(t, med, width == 390)
+				do(t, med, chromedp.Navigate(conv), chromedp.WaitVisible("#inbox"))
+				noSideScroll(t, med, "the inbox")
+			}
+			phone(t, med, false)
+			before := unhandled()
+			if i == 0 && before != 2 {
+				t.Errorf("the opposition's thread has %d messages not handled, want its 2", before)
+			}
+			do(t, med, chromedp.Click("#inbox-"+opp), chromedp.WaitVisible(`#inbox-`+opp+`[aria-current="page"]`))
+			froms := textOfAll(t, med, "li.message .message-from")
+			if strings.Contains(froms, "Government") || !strings.Contains(froms, "opposition") {
+				t.Errorf("the opposition's thread shows messages from %q", froms)
+			}
+			if n := count(t, med, "li.message .relayed-mark"); n != 1 {
+				t.Errorf("%d messages of the thread carry a relay mark, want the proposal's", n)
+			}
+			first := get(t, med, chromedp.Evaluate[string](`document.querySelector('li.message[data-handled="no"]').id`))
+			do(t, med, chromedp.Click("#handled-"+strings.TrimPrefix(first, "m-")), chromedp.WaitVisible(`#`+first+`[data-handled="yes"]`))
+			if got := unhandled(); got != before-1 {
+				t.Errorf("after marking one handled, %d are not handled (before %d)", got, before)
+			}
+			// Keyboard: j moves to the first message, j again to the next.
+			get(t, med, chromedp.Evaluate[bool](`document.activeElement.blur(); true`))
+			do(t, med, chromedp.KeyEvent("j"))
+			a := get(t, med, chromedp.Evaluate[string](`document.activeElement.id`))
+			do(t, med, chromedp.KeyEvent("j"))
+			b := get(t, med, chromedp.Evaluate[string](`document.activeElement.id`))
+			if !strings.HasPrefix(a, "m-") || !strings.HasPrefix(b, "m-") || a == b {
+				t.Errorf("j moved focus to %q, then %q", a, b)
 			}
 		})
 	}

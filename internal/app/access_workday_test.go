@@ -53,6 +53,11 @@ func workdayRows(w *world) []row {
 			body: func(string) any { return url.Values{"title": {"Draft, edited"}, "body": {"Edited for the table."}} }, want: draftCells},
 		{route: "POST /statements/{id}/delete", object: "the government's draft", path: "/statements/" + del + "/delete",
 			body: func(string) any { return url.Values{} }, want: draftCells},
+		// The inbox's handled mark: the mediation's own; the opposition,
+		// which wrote the message, may not mark it; others do not read it.
+		{route: "POST /messages/{id}/handled", object: "the opposition's message to the mediation", path: "/messages/" + s.msg + "/handled",
+			body: func(string) any { return url.Values{"handled": {"yes"}} },
+			want: cells{toLogin, notFound, seeOther, notFound, forbidden, notFound, notFound, notFound}},
 		{route: "GET /statements/{id}", object: "the host's, public", path: "/statements/" + s.public, body: func(string) any { return nil },
 			want: cells{ok, ok, ok, ok, ok, ok, ok, ok}},
 		{route: "GET /statements/{id}", object: "the government's, embargoed", path: "/statements/" + s.statement, body: func(string) any { return nil },

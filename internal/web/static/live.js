@@ -43,3 +43,25 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// The conversation's keyboard: j and k move to the next and previous
+// message (outside text fields), as in a mail reader.
+document.addEventListener("keydown", function (e) {
+  "use strict";
+  if (e.altKey || e.ctrlKey || e.metaKey || (e.key !== "j" && e.key !== "k")) {
+    return;
+  }
+  var t = e.target;
+  if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) {
+    return;
+  }
+  var all = Array.prototype.slice.call(document.querySelectorAll("li.message"));
+  if (!all.length) {
+    return;
+  }
+  var i = all.indexOf(document.activeElement);
+  i = e.key === "j" ? Math.min(i + 1, all.length - 1) : Math.max(i - 1, 0);
+  all[i].focus();
+  all[i].scrollIntoView({ block: "nearest" });
+  e.preventDefault();
+});
