@@ -804,3 +804,45 @@ func TestMediationInbox(t *testing.T) {
 		})
 	}
 }
+
+// TestRoundOverview is defect 13 (its first half): the round page opened
+// with its full length of sessions, agenda and forms. It now opens, in the
+// first screen, with what matters now: the session, what awaits the
+// viewer's delegation with a link to where it is done, and the latest
+// events in words.
+func TestRoundOverview(t *testing.T) {
+	base := startDemo(t, "PARLEY_DEMO_WORKDAY=on")
+	opp, med := newBrowser(t), newBrowser(t)
+	login(t, opp, base, "opp.head")
+	login(t, med, base, "mediator")
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			for _, c := range []struct {
+				b    context.Context
+				who  string
+				link string // what awaits it links here
+			}{{opp, "opposition", "/texts/"}, {med, "mediation", "/conversation"}} {
+				setLanguage(t, c.b, lang)
+				for _, width := range []int{1280, 390} {
+					phone(t, c.b, width == 390)
+					do(t, c.b, chromedp.Navigate(base+"/"), chromedp.WaitVisible(".round-list"))
+					openRound(t, c.b)
+					if top := get(t, c.b, chromedp.Evaluate[float64](`document.querySelector("#overview").getBoundingClientRect().top`)); top > 700 {
+						t.Errorf("%s at %d px: the overview starts %v px down", c.who, width, top)
+					}
+					if n := count(t, c.b, `#overview-waiting a[href*="`+c.link+`"]`); n != 1 {
+						t.Errorf("%s at %d px: %d waiting items link to %s", c.who, width, n, c.link)
+					}
+					if n := count(t, c.b, "#overview-recent li .record-words"); n < 3 {
+						t.Errorf("%s at %d px: %d recent events", c.who, width, n)
+					}
+					if n := count(t, c.b, "#overview-session a"); n != 1 {
+						t.Errorf("%s at %d px: no session in the overview", c.who, width)
+					}
+					noSideScroll(t, c.b, c.who+"'s round page")
+				}
+				phone(t, c.b, false)
+			}
+		})
+	}
+}

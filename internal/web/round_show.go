@@ -26,6 +26,8 @@ type roundPage struct {
 	StdTracks []string
 	// Participants are offered as the table of a new session.
 	Participants []talks.Participant
+	// Overview opens the page (round_overview.go).
+	Overview roundOverview
 }
 
 // trackView is the agenda items of one track.
@@ -114,6 +116,7 @@ func (w *Web) roundPage(r *http.Request, v *viewer, round talks.Round, failed *f
 	// order they first appear on the agenda.
 	slices.SortStableFunc(p.Tracks, func(a, b trackView) int { return trackRank(a.Track) - trackRank(b.Track) })
 	p.Consent = consentOf(v, round, p.Parties, p.Form("consent"))
+	p.Overview = w.roundOverview(r, v, round, p)
 	return p
 }
 
