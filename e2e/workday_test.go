@@ -846,3 +846,62 @@ func TestRoundOverview(t *testing.T) {
 		})
 	}
 }
+
+// TestNotifications is defect 5 (without the live refresh): a party was
+// not told that a revision was issued. The navigation counts the events
+// of other delegations that concern the viewer; the list tells them in
+// words, linked to their items; a new one (the opposition's consent)
+// counts again. The observer hears of none of the confidential ones.
+func TestNotifications(t *testing.T) {
+	base := startDemo(t, "PARLEY_DEMO_WORKDAY=on")
+	gov, obs := newBrowser(t), newBrowser(t)
+	login(t, gov, base, "gov.head")
+	login(t, obs, base, "observer.us")
+	opp := chanLogin(t, base, "opp.head")
+	govOrg := chanLogin(t, base, "gov.head").org
+	var rounds struct{ Rounds []struct{ ID string } }
+	opp.json("GET", "/api/v1/rounds", nil, &rounds)
+	unseen := func(b context.Context) int {
+		t.Helper()
+		n, _ := strconv.Atoi(get(t, b, chromedp.Evaluate[string](`document.querySelector("#nav-notifications").dataset.unseen`)))
+		return n
+	}
+	for i, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, gov, lang)
+			do(t, gov, chromedp.Navigate(base+"/"), chromedp.WaitVisible("#nav-notifications"))
+			if i == 0 && unseen(gov) < 3 {
+				t.Errorf("the government has %d notifications: two revisions and a relay are new", unseen(gov))
+			}
+			do(t, gov, chromedp.Click("#nav-notifications"), chromedp.WaitVisible("#main h1"))
+			if i == 0 {
+				for _, typ := range []string{"text.issued", "message.relayed"} {
+					if n := count(t, gov, `#notifications li[data-type="`+typ+`"] .record-words a`); n < 1 {
+						t.Errorf("no linked %s notification", typ)
+					}
+				}
+			}
+			do(t, gov, chromedp.Navigate(base+"/"), chromedp.WaitVisible("#nav-notifications"))
+			if n := unseen(gov); n != 0 {
+				t.Errorf("after reading the list, %d are unseen", n)
+			}
+			if status, b := opp.call("PUT", "/api/v1/rounds/"+rounds.Rounds[0].ID+"/consent", map[string]any{"counterpart": govOrg, "direct": i == 0}); status != http.StatusOK {
+				t.Fatalf("consent: %d %s", status, b)
+			}
+			do(t, gov, chromedp.Reload(), chromedp.WaitVisible("#nav-notifications"))
+			if n := unseen(gov); n != 1 {
+				t.Errorf("after the opposition's consent, %d are unseen", n)
+			}
+			phone(t, gov, true)
+			do(t, gov, chromedp.Navigate(base+"/notifications"), chromedp.WaitVisible("#notifications"))
+			noSideScroll(t, gov, "the notifications")
+			phone(t, gov, false)
+		})
+	}
+	do(t, obs, chromedp.Navigate(base+"/notifications"), chromedp.WaitVisible("#main h1"))
+	for _, typ := range []string{"text.issued", "message.relayed", "consent.set"} {
+		if n := count(t, obs, `#notifications li[data-type="`+typ+`"]`); n != 0 {
+			t.Errorf("the observer is told of %d %s", n, typ)
+		}
+	}
+}

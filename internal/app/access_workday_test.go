@@ -58,6 +58,10 @@ func workdayRows(w *world) []row {
 		{route: "POST /messages/{id}/handled", object: "the opposition's message to the mediation", path: "/messages/" + s.msg + "/handled",
 			body: func(string) any { return url.Values{"handled": {"yes"}} },
 			want: cells{toLogin, notFound, seeOther, notFound, forbidden, notFound, notFound, notFound}},
+		// Each user's notifications: its own list, filtered by the events'
+		// audience.
+		{route: "GET /notifications", object: "the viewer's own", path: "/notifications", body: func(string) any { return nil },
+			want: cells{toLogin, ok, ok, ok, ok, ok, ok, ok}},
 		{route: "GET /statements/{id}", object: "the host's, public", path: "/statements/" + s.public, body: func(string) any { return nil },
 			want: cells{ok, ok, ok, ok, ok, ok, ok, ok}},
 		{route: "GET /statements/{id}", object: "the government's, embargoed", path: "/statements/" + s.statement, body: func(string) any { return nil },

@@ -20,6 +20,7 @@ import (
 	"parley/internal/bargain"
 	"parley/internal/channel"
 	"parley/internal/ledger"
+	"parley/internal/notify"
 	"parley/internal/router"
 	"parley/internal/store"
 	"parley/internal/talks"
@@ -137,7 +138,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Talks.OnJoin(a.Text.Joined)
 	a.Talks.OnJoin(a.Bargain.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Log: log, Secure: cfg.Secure})
+		Bargain: a.Bargain, Notify: notify.New(db), Log: log, Secure: cfg.Secure})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)

@@ -49,6 +49,9 @@ type page struct {
 	// else, so the navigation offers only the account page and logout.
 	Enrolling bool
 	Path      string
+	// Notices is the number of the viewer's notifications not yet seen,
+	// for the navigation's badge.
+	Notices int
 }
 
 // form is one HTML form's submitted values and the errors to show next to

@@ -30,6 +30,7 @@ import (
 	"parley/internal/channel"
 	"parley/internal/i18n"
 	"parley/internal/ledger"
+	"parley/internal/notify"
 	"parley/internal/router"
 	"parley/internal/talks"
 	"parley/internal/text"
@@ -54,6 +55,8 @@ type Deps struct {
 	Ledger *ledger.Ledger
 	// Bargain serves the package-analysis pages (bargain_*.go).
 	Bargain *bargain.Service
+	// Notify counts and lists the viewer's notifications (notifications.go).
+	Notify *notify.Service
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
@@ -69,6 +72,7 @@ type Web struct {
 	text    *text.Service
 	ledger  *ledger.Ledger // the record pages (record_*.go)
 	bargain *bargain.Service
+	notify  *notify.Service
 	secure  bool
 	cat     *i18n.Catalogue
 
@@ -99,7 +103,7 @@ func New(d Deps) (*Web, error) {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
 	w := &Web{
-		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, secure: d.Secure, cat: cat,
+		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, notify: d.Notify, secure: d.Secure, cat: cat,
 		pages: map[string]*template.Template{},
 		totp:  map[string]pendingTOTP{},
 		now:   time.Now,
@@ -236,6 +240,7 @@ func (w *Web) Register(mux *router.Mux) {
 	w.registerConversation(mux)
 	w.registerText(mux)
 	w.registerRecord(mux)
+	w.registerNotifications(mux)
 	w.registerBargain(mux)
 
 	// Anything else is a localized 404 page. The API registers its own

@@ -6,6 +6,11 @@
 -- organisation has marked handled. A row is the mark of one organisation
 -- on one message it reads; its audience item is
 -- 'handled:' || message_id || ':' || org_id, granted to that organisation.
+--
+-- Notifications (internal/notify): the ledger index up to which a user has
+-- seen the events that concern it. It is the reader's own place in the
+-- list, not content: the notifications themselves are events, read through
+-- their audience.
 
 -- +goose Up
 ALTER TABLE statements ADD COLUMN round_id TEXT NOT NULL DEFAULT '';
@@ -19,6 +24,12 @@ CREATE TABLE message_handled (
     PRIMARY KEY (message_id, org_id)
 );
 
+CREATE TABLE notification_seen (
+    user_id  TEXT PRIMARY KEY,
+    seen_idx BIGINT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE notification_seen;
 DROP TABLE message_handled;
 ALTER TABLE statements DROP COLUMN round_id;
