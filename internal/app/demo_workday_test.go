@@ -26,7 +26,9 @@ func TestDemoWorkday(t *testing.T) {
 		}
 		return
 	}
-	t.Run("postgres", func(t *testing.T) { demoWorkday(t, app.Config{DataDir: t.TempDir(), DB: storetest.PostgresDSN(t, dsn)}) })
+	t.Run("postgres", func(t *testing.T) {
+		demoWorkday(t, app.Config{DataDir: t.TempDir(), DB: storetest.PostgresDSN(t, dsn)})
+	})
 }
 
 func demoWorkday(t *testing.T, cfg app.Config) {
