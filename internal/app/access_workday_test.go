@@ -72,6 +72,8 @@ func workdayRows(w *world) []row {
 		// shared it (its cell runs after the chair's); whoever does not read
 		// it finds nothing. The review row runs after: the guarantor reads
 		// the text then, and is refused.
+		{route: "POST /api/v1/texts/{id}/guarantors", object: "text with Rev.1", path: "/api/v1/texts/" + w.text1 + "/guarantors", body: func(string) any { return nil },
+			want: cells{http.StatusUnauthorized, ok, ok, forbidden, forbidden, forbidden, notFound, notFound}},
 		{route: "POST /texts/{id}/guarantors", object: "text with Rev.1", path: "/texts/" + w.text1 + "/guarantors", body: func(string) any { return url.Values{} },
 			want: cells{toLogin, seeOther, seeOther, forbidden, forbidden, forbidden, notFound, notFound}},
 		// The editor's live preview renders markup for the mediation; it
