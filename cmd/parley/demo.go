@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -18,6 +19,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data-dir", os.Getenv("PARLEY_DATA_DIR"), "data folder to seed and serve; a new temporary folder when empty (env PARLEY_DATA_DIR)")
 	db := fs.String("db", os.Getenv("PARLEY_DB"), "database: empty for SQLite in the data folder, or postgres://... (env PARLEY_DB)")
 	password := fs.String("demo-password", os.Getenv("PARLEY_DEMO_PASSWORD"), "password of every demo account; generated and printed when empty")
+	workday := fs.Bool("workday", os.Getenv("PARLEY_DEMO_WORKDAY") != "off", "seed the round in progress: threads with a relay, a text at Rev.2 with positions, a package analysis, a released statement (env PARLEY_DEMO_WORKDAY=off for the bare round)")
 	if code := parse(fs, args, stdout); code >= 0 {
 		return code
 	}
@@ -26,7 +28,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	log := newLogger(stderr)
+	// Seeding is quiet: the URL and the accounts come first, then the
+	// server's log at the level asked for.
+	level := new(slog.LevelVar)
+	level.Set(max(logLevel(), slog.LevelWarn))
+	log := newLoggerAt(stderr, level)
 	if *dataDir == "" {
 		dir, err := os.MkdirTemp("", "parley-demo-")
 		if err != nil {
@@ -53,12 +59,20 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer a.Close()
 	seeded, err := demo.Seed(ctx, a.Talks, a.Auth, pw)
 	if err == nil && seeded {
-		// Each track seeds its own material into the demo round's process.
-		for _, seed := range []func() error{
+		// Each track seeds its own material into the demo round's process;
+		// the working day (threads, a text at Rev.2, an analysis, a
+		// statement) unless --workday=false.
+		seeds := []func() error{
 			func() error { return demo.SeedDetainees(ctx, a.Talks, a.Auth, a.Detainees) },
 			func() error { return demo.SeedCeasefire(ctx, a.Ceasefire, a.Talks, a.Auth) },
 			func() error { return demo.SeedHumanitarian(ctx, a.Humanitarian, a.Talks, a.Auth) },
-		} {
+		}
+		if *workday {
+			seeds = append(seeds, func() error {
+				return demo.SeedWorkday(ctx, demo.Services{Auth: a.Auth, Talks: a.Talks, Channel: a.Channel, Text: a.Text, Bargain: a.Bargain})
+			})
+		}
+		for _, seed := range seeds {
 			if err = seed(); err != nil {
 				break
 			}
@@ -71,6 +85,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err = serveApp(ctx, a, hf, func(url string) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "\nparley demo: %s\n", url)
+		fmt.Fprintf(&b, "start here: log in as mediator, open %q, then its conversation, texts and package analysis\n", demo.RoundName)
 		fmt.Fprintf(&b, "data folder: %s\n", *dataDir)
 		if seeded {
 			fmt.Fprintf(&b, "accounts (password: %s):\n", pw)
@@ -82,6 +97,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		b.WriteString("\nStop with Ctrl-C.\n")
 		io.WriteString(stdout, b.String())
+		level.Set(logLevel())
 	})
 	if err != nil {
 		log.Error("serve failed", "err", err)

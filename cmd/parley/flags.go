@@ -63,11 +63,19 @@ func envOr(name, def string) string {
 
 // newLogger builds the process logger from PARLEY_LOG_LEVEL (debug, info,
 // warn, error) and PARLEY_LOG_FORMAT (text, json).
-func newLogger(w io.Writer) *slog.Logger {
+func newLogger(w io.Writer) *slog.Logger { return newLoggerAt(w, logLevel()) }
+
+// logLevel is the level PARLEY_LOG_LEVEL asks for, info by default.
+func logLevel() slog.Level {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(envOr("PARLEY_LOG_LEVEL", "info"))); err != nil {
 		level = slog.LevelInfo
 	}
+	return level
+}
+
+// newLoggerAt is newLogger at a level that may change while it runs.
+func newLoggerAt(w io.Writer, level slog.Leveler) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	if strings.EqualFold(os.Getenv("PARLEY_LOG_FORMAT"), "json") {
 		return slog.New(slog.NewJSONHandler(w, opts))

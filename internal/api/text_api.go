@@ -27,6 +27,7 @@ func (a *API) registerText(mux *router.Mux) {
 	mux.Handle("POST "+Prefix+"/texts/{id}/draft/from-amendment", a.authed(a.draftFromAmendment))
 	mux.Handle("POST "+Prefix+"/texts/{id}/issue", a.authed(a.issueText))
 	mux.Handle("PUT "+Prefix+"/texts/{id}/settings", a.authed(a.textSettings))
+	mux.Handle("POST "+Prefix+"/texts/{id}/guarantors", a.authed(a.shareWithGuarantors))
 	mux.Handle("PUT "+Prefix+"/texts/{id}/summaries/{org}", a.authed(a.textSummary))
 	mux.Handle("GET "+Prefix+"/texts/{id}/revisions/{n}", a.authed(a.showRevision))
 	mux.Handle("PUT "+Prefix+"/texts/{id}/revisions/{n}/paragraphs/{p}/position", a.authed(a.setPosition))
@@ -51,6 +52,9 @@ type TextJSON struct {
 	CreatedAt     string `json:"created_at"`
 	LedgerIndex   int64  `json:"ledger_index"`
 	Language      string `json:"language"`
+	// Guarantors: the issued revisions are shared with the round's
+	// guarantors.
+	Guarantors bool `json:"guarantors"`
 }
 
 func jsonTime(t time.Time) string {
@@ -63,7 +67,7 @@ func jsonTime(t time.Time) string {
 func textJSON(t text.Text) TextJSON {
 	return TextJSON{ID: t.ID, RoundID: t.RoundID, Title: t.Title, AdReferendum: t.AdReferendum, Revision: t.Revision,
 		Adopted: t.Adopted, AdoptedAt: jsonTime(t.AdoptedAt), AdoptedSHA256: t.AdoptedHash,
-		CreatedAt: jsonTime(t.CreatedAt), LedgerIndex: t.LedgerIndex, Language: t.Language}
+		CreatedAt: jsonTime(t.CreatedAt), LedgerIndex: t.LedgerIndex, Language: t.Language, Guarantors: t.Guarantors}
 }
 
 // DraftJSON is one save of the mediation's draft.
@@ -91,11 +95,14 @@ type PositionJSON struct {
 	Comment     string `json:"comment,omitempty"`
 	UpdatedAt   string `json:"updated_at"`
 	LedgerIndex int64  `json:"ledger_index"`
+	// CarriedFrom: the revision the position was recorded on, when an
+	// unchanged paragraph carried it over; absent when recorded here.
+	CarriedFrom int `json:"carried_from,omitempty"`
 }
 
 func positionJSON(p text.Position) PositionJSON {
 	return PositionJSON{Paragraph: p.Paragraph, Alternative: p.Alternative, Org: p.OrgID, OrgName: p.OrgName, Stance: p.Stance,
-		Wording: p.Wording, Comment: p.Comment, UpdatedAt: jsonTime(p.UpdatedAt), LedgerIndex: p.LedgerIndex}
+		Wording: p.Wording, Comment: p.Comment, UpdatedAt: jsonTime(p.UpdatedAt), LedgerIndex: p.LedgerIndex, CarriedFrom: p.CarriedFrom}
 }
 
 // SummaryJSON is one party's stance in a summary the mediation shows.

@@ -269,6 +269,7 @@ func TestTextStory(t *testing.T) {
 		// Exports.
 		for _, c := range []struct{ format, ctype, want string }{
 			{"html", "text/html", "<style>"}, {"md", "text/markdown", "**1.**"}, {"akn", "application/akn+xml", text.AKNNamespace},
+			{"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "word/document.xml"},
 		} {
 			req, _ := http.NewRequest("GET", w.srv.URL+base+"/revisions/2/export?format="+c.format, nil)
 			req.Header.Set("Authorization", "Bearer "+w.token["gov.head"])
@@ -282,7 +283,7 @@ func TestTextStory(t *testing.T) {
 				t.Errorf("export %s: %d %s", c.format, res.StatusCode, res.Header.Get("Content-Type"))
 			}
 		}
-		w.must(t, "gov.head", "GET", base+"/revisions/2/export?format=docx", nil, 400, nil)
+		w.must(t, "gov.head", "GET", base+"/revisions/2/export?format=pdf", nil, 400, nil)
 		w.must(t, "observer.us", "GET", base+"/revisions/2/export?format=md", nil, 404, nil)
 	})
 }

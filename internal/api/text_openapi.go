@@ -110,6 +110,9 @@ func textPaths() map[string]map[string]any {
 		p + "/texts/{id}/settings": {
 			"put": textOp("textSettings", "the \"nothing is agreed until everything is agreed\" setting", []tobj{textIDParam}, "TextSettingsRequest", "200", textRef("Text"), append(body, "403", "409")...),
 		},
+		p + "/texts/{id}/guarantors": {
+			"post": textOp("shareWithGuarantors", "share the text's issued revisions with the round's guarantors (the round's administrators; it cannot be withdrawn)", []tobj{textIDParam}, "", "200", textRef("Text"), "403", "409"),
+		},
 		p + "/texts/{id}/summaries/{org}": {
 			"put": textOp("textSummary", "whether a party sees the summary of every party's stances", []tobj{textIDParam, textOrgParam}, "SummaryRequest", "200",
 				tobj{"type": "object", "properties": tobj{"org": tobj{"type": "string"}, "shared": tobj{"type": "boolean"}}}, append(body, "403", "409")...),
@@ -124,7 +127,7 @@ func textPaths() map[string]map[string]any {
 			"get": tobj{
 				"operationId": "exportRevision", "summary": "a revision as print-ready HTML, Markdown or Akoma Ntoso XML",
 				"security":   []tobj{{"bearer": []string{}}},
-				"parameters": []tobj{textIDParam, textRevParam, {"name": "format", "in": "query", "required": true, "schema": tobj{"type": "string", "enum": []string{"html", "md", "akn"}}}},
+				"parameters": []tobj{textIDParam, textRevParam, {"name": "format", "in": "query", "required": true, "schema": tobj{"type": "string", "enum": []string{"html", "md", "akn", "docx"}}}},
 				"responses": tobj{
 					"200": tobj{"description": "the export", "content": tobj{
 						"text/html": tobj{"schema": tobj{"type": "string"}}, "text/markdown": tobj{"schema": tobj{"type": "string"}},
@@ -182,7 +185,7 @@ func textSchemas() map[string]any {
 	return map[string]any{
 		"Text": object([]string{"id", "round_id", "title", "revision", "ledger_index"}, tobj{
 			"id": str, "round_id": str, "title": str, "ad_referendum": boolean, "revision": integer,
-			"adopted_revision": integer, "adopted_at": str, "adopted_sha256": str, "created_at": str, "ledger_index": integer, "language": str}),
+			"adopted_revision": integer, "adopted_at": str, "adopted_sha256": str, "created_at": str, "ledger_index": integer, "language": str, "guarantors": boolean}),
 		"Draft": object([]string{"id", "seq", "source"}, tobj{
 			"id": str, "text_id": str, "seq": integer, "source": str, "saved_at": str, "ledger_index": integer}),
 		"Span": object(nil, tobj{
@@ -191,7 +194,7 @@ func textSchemas() map[string]any {
 			"children": arr(textRef("Span"))}),
 		"Position": object([]string{"paragraph", "org", "stance"}, tobj{
 			"paragraph": integer, "alternative": str, "org": str, "org_name": str, "stance": stance,
-			"wording": str, "comment": str, "updated_at": str, "ledger_index": integer}),
+			"wording": str, "comment": str, "updated_at": str, "ledger_index": integer, "carried_from": integer}),
 		"Paragraph": object([]string{"number", "status"}, tobj{
 			"number": integer, "section": str, "text": str, "spans": arr(textRef("Span")),
 			"alternatives":       arr(object(nil, tobj{"label": str, "text": str, "spans": arr(textRef("Span"))})),

@@ -149,6 +149,7 @@ func runAccessTable(t *testing.T, cfg app.Config) {
 	table = append(table, ceasefireRows(w)...)
 	table = append(table, humanitarianRows(w)...)
 	table = append(table, authorityRows(w)...)
+	table = append(table, workdayRows(w)...)
 
 	// Completeness, both ways: every registered route has a row, and every
 	// row names a registered route.
@@ -517,7 +518,7 @@ func accessTable(w *world) []row {
 			body: fixed(url.Values{"revision": {"1"}, "paragraph": {"2"}, "org": {w.org["opp"]}}), want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
 		{route: "POST /texts/{id}/draft", object: "text with Rev.1", path: "/texts/" + w.text1 + "/draft",
 			body: fixed(url.Values{"source": {"# Table text\n\n1. Reported to the group.\n2. Convoys pass within 48 hours.\n"}}), want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
-		{route: "POST /texts/{id}/issue", object: "text with a new draft", path: "/texts/" + w.text1 + "/issue", body: fixed(url.Values{}),
+		{route: "POST /texts/{id}/issue", object: "text with a new draft", path: "/texts/" + w.text1 + "/issue", body: latestDraft(w),
 			want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, notFound, notFound, notFound}},
 		// API: the package analysis. The domain is the round's mediation's
 		// and parties'; a profile its party's (and the mediation's while

@@ -24,6 +24,7 @@ import (
 	"parley/internal/detainees"
 	"parley/internal/humanitarian"
 	"parley/internal/ledger"
+	"parley/internal/notify"
 	"parley/internal/router"
 	"parley/internal/store"
 	"parley/internal/talks"
@@ -179,7 +180,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Talks.OnJoin(a.Humanitarian.Joined)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
 		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Humanitarian: a.Humanitarian,
-		MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure, BaseURL: cfg.BaseURL})
+		MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure, BaseURL: cfg.BaseURL, Notify: notify.New(db)})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)

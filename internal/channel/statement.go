@@ -6,10 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"parley/internal/access"
 	"parley/internal/errs"
@@ -34,6 +31,8 @@ type Statement struct {
 	// Damaged: the sealed title or text did not open; both are empty
 	// (damage.go).
 	Damaged bool
+	// Round is the round the statement is about; zero when it names none.
+	Round RoundRef
 }
 
 // Public reports whether the statement is public at now.
@@ -82,25 +81,9 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 	if actor.Anonymous() || actor.Org == "" {
 		return Statement{}, errs.New(errs.Unauthorized, "log in first")
 	}
-	title := strings.TrimSpace(in.Title)
-	switch {
-	case title == "":
-		return Statement{}, errs.Field("title", "the title is required")
-	case utf8.RuneCountInString(title) > MaxStatementTitle || strings.ContainsAny(title, "\r\n\x00"):
-		return Statement{}, errs.Field("title", "the title is one line of at most %d characters", MaxStatementTitle)
-	case !utf8.ValidString(title):
-		return Statement{}, errs.Field("title", "the title is not valid UTF-8")
-	}
-	// The body's errors name their field, so that a form shows them next
-	// to the body.
-	if strings.TrimSpace(in.Body) == "" {
-		return Statement{}, &errs.Error{Code: EmptyBody, Field: "body", Message: "the statement is empty"}
-	}
-	if len(in.Body) > MaxStatementBody {
-		return Statement{}, &errs.Error{Code: BodyTooLong, Field: "body", Message: fmt.Sprintf("the statement is longer than %d KiB", MaxStatementBody>>10)}
-	}
-	if !utf8.ValidString(in.Body) || strings.ContainsRune(in.Body, 0) {
-		return Statement{}, errs.Field("body", "the statement is not valid text")
+	title, err := checkStatement(in)
+	if err != nil {
+		return Statement{}, err
 	}
 	id := store.NewID()
 	now := store.Now()
@@ -109,6 +92,9 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		embargo = store.Stamp(in.EmbargoUntil)
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+		if err := statementRound(ctx, tx, actor, in.RoundID); err != nil {
+			return err
+		}
 		aud, err := statementAudience(ctx, tx, actor, in.RoundID)
 		if err != nil {
 			return err
@@ -118,9 +104,9 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO statements(id, author_user, author_org, title_enc, body_enc, embargo_until, released_at, created_at, ledger_idx)
-			VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)`, id, actor.User, actor.Org,
-			s.keys.seal("statement-title", id, []byte(title)), s.keys.seal("statement", id, []byte(in.Body)), embargo, now, ev.Index); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO statements(id, author_user, author_org, title_enc, body_enc, embargo_until, released_at, created_at, ledger_idx, round_id)
+			VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)`, id, actor.User, actor.Org,
+			s.keys.seal("statement-title", id, []byte(title)), s.keys.seal("statement", id, []byte(in.Body)), embargo, now, ev.Index, in.RoundID); err != nil {
 			return err
 		}
 		if err := access.Grant(ctx, tx, id, aud); err != nil {
@@ -190,8 +176,9 @@ func (s *Service) ReleaseStatement(ctx context.Context, actor access.Actor, id s
 
 // statementFrom is what every statement read selects, in the order
 // scanStatements reads it.
-const statementFrom = `SELECT s.id, s.author_org, o.name, s.author_user, s.title_enc, s.body_enc, s.embargo_until, s.released_at, s.created_at, s.ledger_idx
-		FROM statements s JOIN orgs o ON o.id = s.author_org`
+const statementFrom = `SELECT s.id, s.author_org, o.name, s.author_user, s.title_enc, s.body_enc, s.embargo_until, s.released_at, s.created_at, s.ledger_idx,
+		s.round_id, COALESCE(r.name, '')
+		FROM statements s JOIN orgs o ON o.id = s.author_org LEFT JOIN rounds r ON r.id = s.round_id`
 
 // statementSelect is the one query shape of statement reads: the reader's
 // organisation is in the draft audience, or the statement is public and
@@ -211,7 +198,8 @@ func (s *Service) scanStatements(rows *sql.Rows) ([]Statement, error) {
 		var st Statement
 		var title, body []byte
 		var embargo, released, created int64
-		if err := rows.Scan(&st.ID, &st.Org.ID, &st.Org.Name, &st.AuthorUser, &title, &body, &embargo, &released, &created, &st.LedgerIndex); err != nil {
+		if err := rows.Scan(&st.ID, &st.Org.ID, &st.Org.Name, &st.AuthorUser, &title, &body, &embargo, &released, &created, &st.LedgerIndex,
+			&st.Round.ID, &st.Round.Name); err != nil {
 			return nil, err
 		}
 		t, err := s.keys.open("statement-title", st.ID, title)

@@ -24,7 +24,9 @@ func ItemKinds(master []byte, attachmentDir string) ([]ledger.ItemKind, error) {
 	msg := ledger.ItemKind{Name: "message", ObjectType: "message",
 		Items: "SELECT id, id AS object_id, ledger_idx AS idx, round_id FROM messages"}
 	st := ledger.ItemKind{Name: "statement", ObjectType: "statement",
-		Items: "SELECT id, id AS object_id, ledger_idx AS idx, '' AS round_id FROM statements"}
+		// An edited draft's content is what its latest edit recorded.
+		Items: `SELECT s.id, s.id AS object_id, COALESCE((SELECT MAX(e.idx) FROM events e WHERE e.object_type = 'statement'
+			AND e.object_id = s.id AND e.type = 'statement.edited'), s.ledger_idx) AS idx, '' AS round_id FROM statements s`}
 	if master != nil {
 		keys, err := newKeyring(master)
 		if err != nil {

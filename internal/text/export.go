@@ -36,9 +36,9 @@ type Export struct {
 // Markdown or Akoma Ntoso XML.
 func (s *Service) Export(ctx context.Context, actor access.Actor, textID string, n int, format string) (Export, error) {
 	switch format {
-	case FormatHTML, FormatMD, FormatAKN:
+	case FormatHTML, FormatMD, FormatAKN, FormatDOCX:
 	default:
-		return Export{}, errs.Field("format", "format must be html, md or akn")
+		return Export{}, errs.Field("format", "format must be html, md, akn or docx")
 	}
 	rev, err := s.Revision(ctx, actor, textID, n)
 	if err != nil {
@@ -51,6 +51,9 @@ func (s *Service) Export(ctx context.Context, actor access.Actor, textID string,
 		return Export{ContentType: "text/html; charset=utf-8", Filename: name + ".html", Body: b, StyleHash: PrintStyleHash()}, err
 	case FormatMD:
 		return Export{ContentType: "text/markdown; charset=utf-8", Filename: name + ".md", Body: []byte(Markdown(rev))}, nil
+	case FormatDOCX:
+		b, err := DOCX(rev)
+		return Export{ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Filename: name + ".docx", Body: b}, err
 	default:
 		b, err := AkomaNtoso(rev)
 		return Export{ContentType: "application/akn+xml", Filename: name + ".xml", Body: b}, err

@@ -49,6 +49,9 @@ type Position struct {
 	Comment     string
 	UpdatedAt   time.Time
 	LedgerIndex int64
+	// CarriedFrom is the revision the position was recorded on when an
+	// unchanged paragraph carried it to this one; 0 when recorded here.
+	CarriedFrom int
 }
 
 // positionContent is the content of a text.position_set event; parley
@@ -77,6 +80,11 @@ type ParagraphState struct {
 	Agreed    string // the agreed alternative's label, when agreed on one
 	Positions []Position
 	Summary   []SummaryEntry
+	// Earlier are the positions the reader may read on the previous
+	// revision's paragraph of the same number, when its wording changed;
+	// EarlierWording is that wording.
+	Earlier        []Position
+	EarlierWording string
 }
 
 // Confirmation is a party head's confirmation of the adoption of a
@@ -92,6 +100,28 @@ type Confirmation struct {
 // becomes readable by them.
 func (s *Service) Issue(ctx context.Context, actor access.Actor, textID string) (rev Revision, err error) {
 	defer errs.Wrap(&err, "text.Issue")
+	return s.issue(ctx, actor, textID, 0)
+}
+
+// IssueDraft issues draft number seq as the next revision, and only while
+// it is still the latest draft: what the mediation previewed is exactly
+// what the parties receive. A draft saved since the preview is refused
+// (409 draft_changed) and nothing is issued.
+func (s *Service) IssueDraft(ctx context.Context, actor access.Actor, textID string, seq int) (rev Revision, err error) {
+	defer errs.Wrap(&err, "text.IssueDraft")
+	if err := requireMediation(actor, "issues revisions"); err != nil {
+		return Revision{}, err
+	}
+	if seq < 1 {
+		return Revision{}, errs.Field("seq", "name the draft to issue")
+	}
+	return s.issue(ctx, actor, textID, seq)
+}
+
+// issue issues the latest draft; seq > 0 requires it to be that draft. A
+// draft without paragraphs (a title alone) is refused: the parties would
+// receive nothing to take a position on.
+func (s *Service) issue(ctx context.Context, actor access.Actor, textID string, seq int) (rev Revision, err error) {
 	if err := requireMediation(actor, "issues revisions"); err != nil {
 		return Revision{}, err
 	}
@@ -101,17 +131,24 @@ func (s *Service) Issue(ctx context.Context, actor access.Actor, textID string) 
 			return err
 		}
 		var draftID, src string
-		err = tx.QueryRowContext(ctx, "SELECT id, source FROM text_drafts WHERE text_id = $1 ORDER BY seq DESC LIMIT 1", t.ID).Scan(&draftID, &src)
+		var latest int
+		err = tx.QueryRowContext(ctx, "SELECT id, source, seq FROM text_drafts WHERE text_id = $1 ORDER BY seq DESC LIMIT 1", t.ID).Scan(&draftID, &src, &latest)
 		if err != nil {
 			return err
+		}
+		if seq > 0 && seq != latest {
+			return errs.New(CodeDraftChanged, "draft %d was saved after draft %d was reviewed; review it before issuing", latest, seq)
 		}
 		doc, err := Parse(src)
 		if err != nil {
 			return err
 		}
+		if len(doc.Paragraphs()) == 0 {
+			return errs.Field("source", "the draft has no numbered paragraph; there is nothing to issue")
+		}
 		canon := Format(doc)
+		var last string
 		if t.Revision > 0 {
-			var last string
 			if err := tx.QueryRowContext(ctx, "SELECT source FROM text_revisions WHERE text_id = $1 AND number = $2", t.ID, t.Revision).Scan(&last); err != nil {
 				return err
 			}
@@ -122,6 +159,13 @@ func (s *Service) Issue(ctx context.Context, actor access.Actor, textID string) 
 		aud, err := revisionAudience(ctx, tx, t.RoundID)
 		if err != nil {
 			return err
+		}
+		if t.Guarantors {
+			g, err := access.RoundOrgs(ctx, tx, t.RoundID, access.Guarantor)
+			if err != nil {
+				return err
+			}
+			aud = access.Of(append(aud, g...)...)
 		}
 		rev = Revision{ID: store.NewID(), TextID: t.ID, RoundID: t.RoundID, Title: doc.Title, Number: t.Revision + 1,
 			Source: canon, SHA256: hashHex(canon), Document: doc, AdReferendum: t.AdReferendum}
@@ -145,6 +189,11 @@ func (s *Service) Issue(ctx context.Context, actor access.Actor, textID string) 
 		}
 		if err := access.Grant(ctx, tx, rev.ID, aud); err != nil {
 			return err
+		}
+		if t.Revision > 0 {
+			if err := s.carryPositions(ctx, tx, rec, actor, t, last, rev); err != nil {
+				return err
+			}
 		}
 		// The text's own row (title, settings) is now the readers' too.
 		return access.Grant(ctx, tx, t.ID, aud)
@@ -210,6 +259,9 @@ func (s *Service) revisionIn(ctx context.Context, q access.Querier, actor access
 		return Revision{}, err
 	}
 	rev.Paragraphs = derive(doc, rev.Parties, positions, summary, rev.AdReferendum && adoptedRev == 0)
+	if err := earlierIn(ctx, q, actor, &rev); err != nil {
+		return Revision{}, err
+	}
 	return rev, nil
 }
 
@@ -236,7 +288,7 @@ func parties(ctx context.Context, q access.Querier, roundID string) ([]Party, er
 // own party's, or every party's for the mediation.
 func positionsIn(ctx context.Context, q access.Querier, actor access.Actor, revID string) ([]Position, error) {
 	cond, arg := access.ReadableBy(actor, positionIDSQL, 2)
-	rows, err := q.QueryContext(ctx, `SELECT p.paragraph, p.alternative, p.org_id, o.name, p.stance, p.wording, p.comment, p.updated_at, p.ledger_idx
+	rows, err := q.QueryContext(ctx, `SELECT p.paragraph, p.alternative, p.org_id, o.name, p.stance, p.wording, p.comment, p.updated_at, p.ledger_idx, p.carried_from
 		FROM text_positions p JOIN orgs o ON o.id = p.org_id
 		WHERE p.revision_id = $1 AND `+cond+` ORDER BY p.paragraph, p.alternative, o.name, p.org_id`, revID, arg)
 	if err != nil {
@@ -247,7 +299,7 @@ func positionsIn(ctx context.Context, q access.Querier, actor access.Actor, revI
 	for rows.Next() {
 		var p Position
 		var at int64
-		if err := rows.Scan(&p.Paragraph, &p.Alternative, &p.OrgID, &p.OrgName, &p.Stance, &p.Wording, &p.Comment, &at, &p.LedgerIndex); err != nil {
+		if err := rows.Scan(&p.Paragraph, &p.Alternative, &p.OrgID, &p.OrgName, &p.Stance, &p.Wording, &p.Comment, &at, &p.LedgerIndex, &p.CarriedFrom); err != nil {
 			return nil, err
 		}
 		p.UpdatedAt = store.Time(at)
@@ -461,7 +513,8 @@ func (s *Service) SetPosition(ctx context.Context, actor access.Actor, textID st
 		if _, err := tx.ExecContext(ctx, `INSERT INTO text_positions(revision_id, paragraph, alternative, org_id, stance, wording, comment, updated_at, updated_by, ledger_idx)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (revision_id, paragraph, alternative, org_id) DO UPDATE SET stance = excluded.stance, wording = excluded.wording,
-			comment = excluded.comment, updated_at = excluded.updated_at, updated_by = excluded.updated_by, ledger_idx = excluded.ledger_idx`,
+			comment = excluded.comment, updated_at = excluded.updated_at, updated_by = excluded.updated_by, ledger_idx = excluded.ledger_idx,
+			carried_from = 0`,
 			rev.ID, p, in.Alternative, actor.Org, in.Stance, in.Wording, in.Comment, now, actor.User, ev.Index); err != nil {
 			return err
 		}

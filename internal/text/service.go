@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -26,11 +25,14 @@ const (
 	CodeSuperseded = "superseded_revision"
 	// CodeBracketsRemain: adoption of a revision that still holds brackets.
 	CodeBracketsRemain = "brackets_remain"
+	// CodeDraftChanged: issuing a reviewed draft after a later save.
+	CodeDraftChanged = "draft_changed"
 )
 
 func init() {
 	errs.Register(CodeSuperseded, 409)
 	errs.Register(CodeBracketsRemain, 409)
+	errs.Register(CodeDraftChanged, 409)
 }
 
 // Verifier checks that the person acting is the account holder: their
@@ -93,6 +95,9 @@ type Text struct {
 	// Language is the BCP 47 tag of the authoritative text ("en" unless
 	// the mediation says otherwise); translations are in other languages.
 	Language string
+	// Guarantors: the round's administrators share the issued revisions
+	// with the round's guarantors (ShareWithGuarantors).
+	Guarantors bool
 }
 
 // Draft is one save of the mediation's draft.
@@ -200,12 +205,12 @@ func requireMediation(actor access.Actor, what string) error {
 }
 
 const textColumns = `t.id, t.round_id, t.title, t.ad_referendum, t.adopted_rev, t.adopted_at, t.adopted_hash, t.adopted_idx, t.created_at, t.ledger_idx,
-	COALESCE((SELECT MAX(r.number) FROM text_revisions r WHERE r.text_id = t.id), 0), t.language`
+	COALESCE((SELECT MAX(r.number) FROM text_revisions r WHERE r.text_id = t.id), 0), t.language, t.guarantors`
 
 func scanText(sc interface{ Scan(...any) error }) (Text, error) {
 	var t Text
 	var created, adopted int64
-	err := sc.Scan(&t.ID, &t.RoundID, &t.Title, &t.AdReferendum, &t.Adopted, &adopted, &t.AdoptedHash, &t.AdoptedIndex, &created, &t.LedgerIndex, &t.Revision, &t.Language)
+	err := sc.Scan(&t.ID, &t.RoundID, &t.Title, &t.AdReferendum, &t.Adopted, &adopted, &t.AdoptedHash, &t.AdoptedIndex, &created, &t.LedgerIndex, &t.Revision, &t.Language, &t.Guarantors)
 	t.CreatedAt = store.Time(created)
 	if adopted != 0 {
 		t.AdoptedAt = store.Time(adopted)
@@ -481,16 +486,23 @@ func (s *Service) SetAdReferendum(ctx context.Context, actor access.Actor, textI
 // revision, its text, its translations and the adoption confirmations. A
 // mediation that joins late does not read what was confidential before it
 // came: the drafts, the texts not yet issued, the parties' positions and
-// the summaries stay with the mediation that was there.
+// the summaries stay with the mediation that was there. A guarantor reads
+// the same of the texts shared with the guarantors.
 func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org talks.Org) error {
-	if !slices.Contains([]access.OrgKind{access.Party, access.Host, access.Mediation}, org.Kind) {
+	shared := ""
+	switch org.Kind {
+	case access.Party, access.Host, access.Mediation:
+	case access.Guarantor:
+		// A guarantor reads the texts shared with the guarantors.
+		shared = " AND t.guarantors"
+	default:
 		return nil
 	}
 	queries := []string{
-		"SELECT t.id AS id FROM texts t WHERE t.round_id = $1 AND EXISTS (SELECT 1 FROM text_revisions r WHERE r.text_id = t.id)",
-		"SELECT r.id AS id FROM text_revisions r JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
-		"SELECT tr.id AS id FROM text_translations tr JOIN text_revisions r ON r.id = tr.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
-		"SELECT " + confirmationIDSQL + " AS id FROM text_confirmations c JOIN text_revisions r ON r.id = c.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1",
+		"SELECT t.id AS id FROM texts t WHERE t.round_id = $1" + shared + " AND EXISTS (SELECT 1 FROM text_revisions r WHERE r.text_id = t.id)",
+		"SELECT r.id AS id FROM text_revisions r JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1" + shared,
+		"SELECT tr.id AS id FROM text_translations tr JOIN text_revisions r ON r.id = tr.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1" + shared,
+		"SELECT " + confirmationIDSQL + " AS id FROM text_confirmations c JOIN text_revisions r ON r.id = c.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1" + shared,
 	}
 	for _, q := range queries {
 		if err := access.WidenAll(ctx, tx, org.ID, q, roundID); err != nil {

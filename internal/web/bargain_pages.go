@@ -476,10 +476,11 @@ type pointView struct {
 }
 
 type frontierRow struct {
-	Index int
-	Utils []string
-	Bid   []bidLine
-	Marks []string
+	Index  int // the package's index on the frontier, in proposal keys
+	Number int // Index + 1: rows are numbered from 1 for readers
+	Utils  []string
+	Bid    []bidLine
+	Marks  []string
 }
 
 type sortLink struct {
@@ -492,6 +493,9 @@ type chartDot struct {
 	X, Y  string
 	Title string
 	Class string
+	// R is the radius: each solution has its own, so that solutions on the
+	// same package draw as concentric rings, none hiding another.
+	R string
 }
 
 type chartView struct {
@@ -657,7 +661,7 @@ func (w *Web) bargainAnalysisPage(rw http.ResponseWriter, r *http.Request, v *vi
 }
 
 func frontierRowOf(d *bargain.Domain, k int, pt bargain.Point, marks []string) frontierRow {
-	row := frontierRow{Index: k, Bid: bidLines(d, pt.Bid), Marks: marks}
+	row := frontierRow{Index: k, Number: k + 1, Bid: bidLines(d, pt.Bid), Marks: marks}
 	for _, u := range pt.Utilities {
 		row.Utils = append(row.Utils, pct(u))
 	}
@@ -781,11 +785,11 @@ func chart(ra bargain.RoundAnalysis, a, b int, l *i18n.Localizer) chartView {
 			return
 		}
 		x, y := chartXY(pt.Utilities[a], pt.Utilities[b])
-		cv.Marks = append(cv.Marks, chartDot{X: x, Y: y, Class: "mark-" + strings.ReplaceAll(key, "_", "-"), Title: l.T("bargain.point." + key)})
+		cv.Marks = append(cv.Marks, chartDot{X: x, Y: y, Class: "mark-" + strings.ReplaceAll(key, "_", "-"), Title: l.T("bargain.point." + key), R: markRadius[key]})
 	}
-	mk(bargain.ProposeNash, ra.Nash)
-	mk(bargain.ProposeKalai, ra.Kalai)
 	mk(bargain.ProposeMaxWelfare, ra.MaxWelfare)
+	mk(bargain.ProposeKalai, ra.Kalai)
+	mk(bargain.ProposeNash, ra.Nash)
 	if ra.Draft != nil {
 		mk(bargain.ProposeDraft, &ra.Draft.Draft)
 	}
@@ -794,6 +798,12 @@ func chart(ra bargain.RoundAnalysis, a, b int, l *i18n.Localizer) chartView {
 		cv.Ticks = append(cv.Ticks, chartTick{Pos: pos, Label: pct(t)})
 	}
 	return cv
+}
+
+// markRadius gives each solution's ring its own size, widest first in
+// drawing order, so that coinciding solutions stay distinguishable.
+var markRadius = map[string]string{
+	bargain.ProposeMaxWelfare: "13", bargain.ProposeKalai: "9.5", bargain.ProposeNash: "6", bargain.ProposeDraft: "3.5",
 }
 
 func (w *Web) bargainDomainSave(rw http.ResponseWriter, r *http.Request, v *viewer) {

@@ -199,12 +199,16 @@ func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *vie
 	if last == "" {
 		last = r.URL.Query().Get("after")
 	}
+	// A message goes to the page once per stream: a relay reaches the
+	// mediation as "message.relayed" and again as "message.relay_shown".
+	sent := map[string]bool{}
 	err = w.channel.Stream(r.Context(), v.Actor(), r.PathValue("id"), last, sse.Start, func(e channel.StreamEvent) error {
 		// A share brings the message to the organisations added; the
 		// author's page has it already.
-		if e.Message == nil || e.Type == "message.shared" && e.Message.From.ID == v.Actor().Org {
+		if e.Message == nil || e.Type == "message.shared" && e.Message.From.ID == v.Actor().Org || sent[e.Message.ID] {
 			return sse.Send(e.Index, pageEventName(e), []byte(e.Type))
 		}
+		sent[e.Message.ID] = true
 		html, err := w.renderMessage(w.messageView(v, *e.Message, mf))
 		if err != nil {
 			return err

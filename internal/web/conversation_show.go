@@ -40,6 +40,8 @@ func (w *Web) registerConversation(mux *router.Mux) {
 	mux.HandleFunc("GET /statements/desk", w.user(w.statementsDesk))
 	mux.HandleFunc("POST /statements", w.user(w.statementDraft))
 	mux.HandleFunc("POST /statements/{id}/release", w.user(w.statementRelease))
+	w.registerStatementEdits(mux)
+	w.registerInbox(mux)
 }
 
 // The groups of the conversation page, in page order.
@@ -88,6 +90,11 @@ type conversationPage struct {
 	// message on the page, so that nothing committed while the page was
 	// built is missed.
 	After int64
+	// Inbox is the mediation's counterpart column (conversation_inbox.go);
+	// handled and relays are its marks on the messages.
+	Inbox   inboxView
+	handled map[string]bool
+	relays  map[string][]relayMark
 }
 
 type messageGroup struct {
@@ -109,6 +116,12 @@ type messageView struct {
 	// errors when one was refused.
 	RelayForm, ShareForm *form
 	Group                string
+	// CanHandle: the mediation received it and may mark it handled;
+	// Handled is its mark; RelayedAs the relays made of it; With the
+	// thread shown.
+	CanHandle, Handled bool
+	RelayedAs          []relayMark
+	With               string
 }
 
 // messageForms are what a message's view needs from its page.
@@ -177,11 +190,16 @@ func (w *Web) conversationPage(r *http.Request, v *viewer, round talks.Round, fa
 	mf := messageTargets(round)
 	mf.forms = p.forms
 	p.RelayTo, p.ShareTo = mf.relayTo, mf.shareTo
+	if msgs, err = w.inbox(r, v, &p, msgs); err != nil {
+		return p, err
+	}
 	for _, name := range groupOrder {
 		g := messageGroup{Name: name}
 		for _, m := range msgs {
 			if groupOf(m) == name {
-				g.Messages = append(g.Messages, w.messageView(v, m, mf))
+				mv := w.messageView(v, m, mf)
+				mv.Handled, mv.RelayedAs, mv.With = p.handled[m.ID], p.relays[m.ID], p.Inbox.With
+				g.Messages = append(g.Messages, mv)
 			}
 		}
 		p.Groups = append(p.Groups, g)
@@ -224,6 +242,7 @@ func (w *Web) messageView(v *viewer, m channel.Message, mf messageForms) message
 		RelayForm: mf.Form("relay-" + m.ID), ShareForm: mf.Form("share-" + m.ID)}
 	mv.CanRelay = mf.as.Mediates() && m.Kind != channel.Relayed && m.From.ID != v.Actor().Org && !m.Damaged
 	mv.CanShare = mf.as.In(access.Party) && m.Kind != channel.Relayed && m.From.ID == v.Actor().Org && len(mf.shareTo) > 0
+	mv.CanHandle = mf.as.Mediates() && received(m, v.Actor().Org)
 	return mv
 }
 

@@ -64,6 +64,8 @@ type recordEventView struct {
 	OrgName string
 	// Pending: newer than the latest checkpoint, so not provable yet.
 	Pending bool
+	// Words is the event as a sentence; Link the page of its item, if any.
+	Words, Link string
 }
 
 // Root is the checkpoint's root hash as it appears in the checkpoint text.
@@ -129,6 +131,7 @@ func (w *Web) recordShow(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		if ev.OrgName == "" {
 			ev.OrgName = e.Org
 		}
+		ev.Words, ev.Link = describeEvent(v.L, e, ev.OrgName), eventLink(e, round.ID)
 		p.Events = append(p.Events, ev)
 	}
 	w.renderPage(rw, r, http.StatusOK, pageRecord, p)
@@ -140,6 +143,8 @@ type recordEventPage struct {
 	Round talks.Round
 	ledger.RoundEventProof
 	VKey string
+	// Words is the event as a sentence; Link the page of its item, if any.
+	Words, Link string
 }
 
 // RecordText is the event's record, the exact bytes whose hash is the leaf.
@@ -184,7 +189,14 @@ func (w *Web) recordEvent(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.renderPage(rw, r, http.StatusOK, pageRecordEvent, recordEventPage{page: w.page(r, v), Round: round, RoundEventProof: p, VKey: w.ledger.VerifierKey()})
+	org := p.Event.Org
+	for _, pt := range round.Participants {
+		if pt.Org.ID == p.Event.Org {
+			org = pt.Org.Name
+		}
+	}
+	w.renderPage(rw, r, http.StatusOK, pageRecordEvent, recordEventPage{page: w.page(r, v), Round: round, RoundEventProof: p, VKey: w.ledger.VerifierKey(),
+		Words: describeEvent(v.L, p.Event, org), Link: eventLink(p.Event, round.ID)})
 }
 
 // recordBundle downloads the viewer's audit bundle for the round: the

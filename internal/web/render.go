@@ -54,6 +54,9 @@ type page struct {
 	// ReadOnly: the ledger found the record damaged and refuses changes
 	// until an operator acts; every page says so (internal/ledger/guard.go).
 	ReadOnly bool
+	// Notices is the number of the viewer's notifications not yet seen,
+	// for the navigation's badge.
+	Notices int
 }
 
 // form is one HTML form's submitted values and the errors to show next to

@@ -26,6 +26,11 @@ type roundPage struct {
 	StdTracks []string
 	// Participants are offered as the table of a new session.
 	Participants []talks.Participant
+	// Overview opens the page (round_overview.go).
+	Overview roundOverview
+	// AdminTab: the administration forms are shown, on their own tab
+	// (?tab=admin), or because one of them was refused.
+	AdminTab bool
 }
 
 // trackView is the agenda items of one track.
@@ -114,6 +119,8 @@ func (w *Web) roundPage(r *http.Request, v *viewer, round talks.Round, failed *f
 	// order they first appear on the agenda.
 	slices.SortStableFunc(p.Tracks, func(a, b trackView) int { return trackRank(a.Track) - trackRank(b.Track) })
 	p.Consent = consentOf(v, round, p.Parties, p.Form("consent"))
+	p.Overview = w.roundOverview(r, v, round, p)
+	p.AdminTab = p.Admin && (r.URL.Query().Get("tab") == "admin" || failed != nil && (failed.ID == "session" || failed.ID == "agenda"))
 	return p
 }
 

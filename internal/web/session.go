@@ -119,6 +119,7 @@ func (w *Web) page(r *http.Request, v *viewer) page {
 		p.User = &u
 		p.Admin = v.Actor().IsAdmin()
 		p.Enrolling = u.MustEnrolTOTP
+		p.Notices = w.unseen(r, v)
 	}
 	return p
 }

@@ -9,6 +9,7 @@ import (
 	"parley/internal/channel"
 	"parley/internal/errs"
 	"parley/internal/i18n"
+	"parley/internal/talks"
 )
 
 // The statements desk: an organisation drafts its public statements and
@@ -39,6 +40,8 @@ type deskPage struct {
 	// ReleaseError is the message of a refused release whose statement is
 	// not on the desk to show it next to.
 	ReleaseError string
+	// Rounds are the rounds a statement may name.
+	Rounds []talks.Round
 }
 
 // deskList is one of the desk's lists of statements.
@@ -57,6 +60,29 @@ type deskItem struct {
 	// Embargoed: the embargo is still ahead, so a release now waits for it.
 	Embargoed bool
 	Form      *form // the item's release form
+	// Edit is the item's edit form; Rounds the rounds it may name.
+	Edit   *form
+	Rounds []talks.Round
+}
+
+// EditValue is a field of the edit form: as refused, else the draft's.
+func (it deskItem) EditValue(field string) string {
+	if it.Edit.Values != nil {
+		return it.Edit.Value(field)
+	}
+	switch field {
+	case "title":
+		return it.St.Title
+	case "body":
+		return it.St.Body
+	case "round":
+		return it.St.Round.ID
+	case "embargo_until":
+		if !it.St.EmbargoUntil.IsZero() {
+			return it.St.EmbargoUntil.UTC().Format(timeLayout)
+		}
+	}
+	return ""
 }
 
 // Scheduled reports whether the statement is released and waits for its
@@ -85,10 +111,14 @@ func (w *Web) deskPage(r *http.Request, v *viewer, failed *form) (deskPage, erro
 	if err != nil {
 		return p, err
 	}
+	if p.Rounds, err = w.roundChoices(r, v); err != nil {
+		return p, err
+	}
 	now := w.now()
 	listed := false
 	for _, st := range sts {
-		it := deskItem{L: v.L, St: st, Embargoed: st.EmbargoUntil.After(now), Form: p.Form("release-" + st.ID)}
+		it := deskItem{L: v.L, St: st, Embargoed: st.EmbargoUntil.After(now), Form: p.Form("release-" + st.ID),
+			Edit: p.Form("edit-" + st.ID), Rounds: p.Rounds}
 		if st.Org.ID == actor.Org {
 			it.CanRelease = st.ReleasedAt.IsZero()
 			p.Own.Items = append(p.Own.Items, it)
@@ -123,23 +153,14 @@ func (w *Web) statementDraft(rw http.ResponseWriter, r *http.Request, v *viewer)
 		return
 	}
 	f := newForm("statement", r)
-	// Browsers send a textarea's line breaks as CRLF; the statement keeps
-	// the plain line breaks the API would send.
-	in := channel.NewStatement{Title: f.Value("title"), Body: strings.ReplaceAll(f.Value("body"), "\r\n", "\n")}
-	if s := strings.TrimSpace(f.Value("embargo_until")); s != "" {
-		t, ok := parseEmbargo(s)
-		if !ok {
-			f.Errors["embargo_until"] = v.L.T("error.invalid.embargo_until")
-		}
-		in.EmbargoUntil = t
-	}
+	in := statementInput(f, v)
 	if !f.HasErrors() {
 		st, err := w.channel.CreateStatement(r.Context(), v.Actor(), in)
 		if err == nil {
 			redirect(rw, r, "/statements/desk#s-"+st.ID)
 			return
 		}
-		if !f.fail(v.L, err, "title", "body", "embargo_until") {
+		if !f.fail(v.L, err, "title", "body", "embargo_until", "round") {
 			w.fail(rw, r, err)
 			return
 		}

@@ -24,10 +24,7 @@ func (w *Web) statementsShow(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, errors.New("web: the channel is not configured"))
 		return
 	}
-	v, _ := w.authenticate(r)
-	if v != nil && v.Session.MFAPending {
-		v = nil
-	}
+	v := w.publicViewer(r)
 	sts, err := w.channel.Statements(r.Context(), access.Actor{}, 0)
 	if err != nil {
 		w.fail(rw, r, err)

@@ -102,16 +102,6 @@ func (w *Web) textFromAmendment(rw http.ResponseWriter, r *http.Request, v *view
 	w.textDone(rw, r, v, f, err, id, 0, "/texts/"+id+"#draft")
 }
 
-func (w *Web) textIssue(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "draft")
-	if !ok {
-		return
-	}
-	id := r.PathValue("id")
-	_, err := w.text.Issue(r.Context(), v.Actor(), id)
-	w.textDone(rw, r, v, f, err, id, 0, "/texts/"+id)
-}
-
 func (w *Web) textSettings(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	f, ok := w.textForm(rw, r, "settings")
 	if !ok {
@@ -147,7 +137,7 @@ func (w *Web) textPosition(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	_, err := w.text.SetPosition(r.Context(), v.Actor(), id, n, p, text.PositionInput{
 		Alternative: r.PostForm.Get("alternative"), Stance: r.PostForm.Get("stance"),
 		Wording: r.PostForm.Get("wording"), Comment: r.PostForm.Get("comment")})
-	w.textDone(rw, r, v, f, err, id, n, fmt.Sprintf("/texts/%s/revisions/%d#para-%d", id, n, p), "stance", "alternative", "wording", "comment")
+	w.textDone(rw, r, v, f, err, id, n, fmt.Sprintf("/texts/%s/revisions/%d?saved=%d#para-%d", id, n, p, p), "stance", "alternative", "wording", "comment")
 }
 
 func (w *Web) textAdopt(rw http.ResponseWriter, r *http.Request, v *viewer) {

@@ -25,9 +25,7 @@ func TestTextParallelPage(t *testing.T) {
 		if a := med.post(base+"/draft", url.Values{"source": {src}}); a.status != http.StatusSeeOther {
 			t.Fatalf("save draft: %d\n%s", a.status, a.body)
 		}
-		if a := med.post(base+"/issue", nil); a.status != http.StatusSeeOther {
-			t.Fatalf("issue: %d\n%s", a.status, a.body)
-		}
+		issueLatest(t, med, base)
 		page := base + "/revisions/1/parallel"
 		mustContain(t, med.get(base), http.StatusOK, `href="`+page+`" id="parallel-link"`)
 		// The mediation's form starts from the authoritative markup.

@@ -38,8 +38,11 @@ func (w *Web) registerText(mux *router.Mux) {
 	w.registerTextParallel(mux)
 	mux.HandleFunc("POST /texts/{id}/draft", w.user(w.textDraftSave))
 	mux.HandleFunc("POST /texts/{id}/draft/from-amendment", w.user(w.textFromAmendment))
+	mux.HandleFunc("POST /texts/{id}/issue/preview", w.user(w.textIssuePreview))
+	mux.HandleFunc("POST /texts/{id}/preview", w.user(w.textPreview))
 	mux.HandleFunc("POST /texts/{id}/issue", w.user(w.textIssue))
 	mux.HandleFunc("POST /texts/{id}/settings", w.user(w.textSettings))
+	mux.HandleFunc("POST /texts/{id}/guarantors", w.user(w.textGuarantors))
 	mux.HandleFunc("POST /texts/{id}/summaries/{org}", w.user(w.textSummary))
 	mux.HandleFunc("POST /texts/{id}/revisions/{n}/paragraphs/{p}/position", w.user(w.textPosition))
 	mux.HandleFunc("POST /texts/{id}/adopt", w.user(w.textAdopt))
@@ -53,6 +56,9 @@ type textListPage struct {
 	Round     talks.Round
 	Texts     []text.Text
 	Mediation bool // the viewer may start a text
+	// Reader: the viewer's organisation reads the round's issued texts
+	// (a party, the mediation or the host); others are told who does.
+	Reader bool
 }
 
 func (w *Web) textList(rw http.ResponseWriter, r *http.Request, v *viewer) {
@@ -76,6 +82,7 @@ func (w *Web) textListAgain(rw http.ResponseWriter, r *http.Request, v *viewer, 
 	}
 	p := textListPage{page: w.page(r, v), forms: forms{failed: f}, Round: round, Texts: ts,
 		Mediation: round.As.Mediates()}
+	p.Reader = round.As.In(access.Mediation, access.Party, access.Host)
 	status := http.StatusOK
 	if f != nil {
 		status = f.status()
@@ -104,6 +111,12 @@ type textPage struct {
 	Stances     []string
 	Bracketed   []int // paragraphs of the shown revision still bracketed
 	Next        int   // the number the next issued revision will have
+	Prev        int   // the revision before the shown one, whose positions show beside changed paragraphs
+	// MayShare: the viewer administers the round and may share the text
+	// with the guarantors.
+	MayShare bool
+	// Saved is the paragraph whose position was just recorded, to confirm.
+	Saved int
 }
 
 // sectionView is a heading with its paragraphs.
@@ -114,14 +127,17 @@ type sectionView struct {
 
 // paragraphView is one paragraph rendered, with its state for the viewer.
 type paragraphView struct {
-	Number    int
-	Lead      template.HTML
-	Options   []optionView
-	Whole     bool
-	State     text.ParagraphState
-	Mine      []text.Position // the viewer party's own positions
-	Summary   []text.SummaryEntry
-	Positions []text.Position
+	Number  int
+	Lead    template.HTML
+	Options []optionView
+	Whole   bool
+	State   text.ParagraphState
+	Mine    []text.Position // the viewer party's own positions
+	// MineEarlier are the viewer party's positions on the previous
+	// revision's wording of a paragraph that changed.
+	MineEarlier []text.Position
+	Summary     []text.SummaryEntry
+	Positions   []text.Position
 }
 
 // optionView is one alternative rendered.
@@ -152,6 +168,11 @@ type deskRow struct {
 // deskCell is one party's stance on a row; Stance "" is no stance yet.
 type deskCell struct {
 	Stance, Wording, Comment string
+	// Carried is the revision a carried-over stance was recorded on.
+	Carried int
+	// Earlier is the party's stance on the previous revision's wording of
+	// a paragraph that changed.
+	Earlier string
 }
 
 func (w *Web) textShow(rw http.ResponseWriter, r *http.Request, v *viewer) {
@@ -164,6 +185,27 @@ func (w *Web) textShow(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		}
 	}
 	w.textAgain(rw, r, v, r.PathValue("id"), n, nil)
+}
+
+// stanceNow is what a paragraph's position control starts from: the
+// refused form's values, else the viewer party's current stance.
+type stanceNow struct {
+	Alternative, Stance, Wording, Comment string
+	Recorded                              bool // the party has a stance on the paragraph
+}
+
+// Current is the position control's starting values for the paragraph.
+func (pv paragraphView) Current(f *form) stanceNow {
+	if f != nil && f.Values != nil {
+		return stanceNow{Alternative: f.Value("alternative"), Stance: f.Value("stance"), Wording: f.Value("wording"),
+			Comment: f.Value("comment"), Recorded: len(pv.Mine) > 0}
+	}
+	if len(pv.Mine) == 0 {
+		return stanceNow{}
+	}
+	// A stance on an option says more than one on the whole paragraph.
+	m := pv.Mine[len(pv.Mine)-1]
+	return stanceNow{Alternative: m.Alternative, Stance: m.Stance, Wording: m.Wording, Comment: m.Comment, Recorded: true}
 }
 
 // textAgain shows the text page (Rev.n, or the latest when n is 0), with a
@@ -187,6 +229,10 @@ func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, text
 	p := textPage{page: w.page(r, v), forms: forms{failed: f}, Text: t, Round: round, Stances: text.Stances,
 		Mediation: round.As.Mediates(), Party: round.As.In(access.Party)}
 	p.Head = p.Party && round.As.Head()
+	if p.MayShare, err = w.text.MayShareWithGuarantors(ctx, actor, t.RoundID); err != nil {
+		w.fail(rw, r, err)
+		return
+	}
 	p.Next = t.Revision + 1
 	for i := 1; i <= t.Revision; i++ {
 		p.Revisions = append(p.Revisions, i)
@@ -194,6 +240,7 @@ func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, text
 	if n == 0 {
 		n = t.Revision
 	}
+	p.Saved, _ = strconv.Atoi(r.URL.Query().Get("saved"))
 	if p.Mediation {
 		ds, err := w.text.Drafts(ctx, actor, t.ID)
 		if err != nil {
@@ -215,6 +262,7 @@ func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, text
 			return
 		}
 		p.Rev = &rev
+		p.Prev = rev.Number - 1
 		p.Preamble = rev.Document.Preamble
 		p.Bracketed = rev.Document.Bracketed()
 		p.Sections = sectionsOf(rev, actor.Org)
@@ -253,6 +301,11 @@ func sectionsOf(rev text.Revision, org string) []sectionView {
 					pv.Mine = append(pv.Mine, x)
 				}
 			}
+			for _, x := range st.Earlier {
+				if x.OrgID == org {
+					pv.MineEarlier = append(pv.MineEarlier, x)
+				}
+			}
 			sv.Paragraphs = append(sv.Paragraphs, pv)
 		}
 		out = append(out, sv)
@@ -283,8 +336,13 @@ func deskOf(rev text.Revision, filter string) deskView {
 				c := deskCell{}
 				for _, x := range st.Positions {
 					if x.OrgID == pt.ID && x.Alternative == alt {
-						c = deskCell{Stance: x.Stance, Wording: x.Wording, Comment: x.Comment}
+						c = deskCell{Stance: x.Stance, Wording: x.Wording, Comment: x.Comment, Carried: x.CarriedFrom}
 						any = true
+					}
+				}
+				for _, x := range st.Earlier {
+					if x.OrgID == pt.ID && x.Alternative == alt {
+						c.Earlier = x.Stance
 					}
 				}
 				contested = contested || c.Stance == text.Reject || c.Stance == text.Amend
@@ -392,7 +450,12 @@ func (w *Web) textExport(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	h.Set("Content-Type", ex.ContentType)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Disposition", `attachment; filename="`+ex.Filename+`"`)
+	disposition := "attachment"
+	if ex.StyleHash != "" {
+		// The print view opens in the browser, ready to print to PDF.
+		disposition = "inline"
+	}
+	h.Set("Content-Disposition", disposition+`; filename="`+ex.Filename+`"`)
 	if ex.StyleHash != "" {
 		// The print page's one stylesheet, allowed by its hash.
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src "+ex.StyleHash+"; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")

@@ -79,9 +79,7 @@ func TestTextPages(t *testing.T) {
 			t.Fatalf("save draft: %d\n%s", a.status, a.body)
 		}
 		mustContain(t, gov.get(base), http.StatusNotFound)
-		if a := med.post(base+"/issue", nil); a.status != http.StatusSeeOther {
-			t.Fatalf("issue: %d\n%s", a.status, a.body)
-		}
+		issueLatest(t, med, base)
 
 		// The parties read Rev.1 with real brackets and option labels.
 		mustContain(t, gov.get(base), http.StatusOK, "Rev.1",
@@ -120,9 +118,7 @@ func TestTextPages(t *testing.T) {
 			t.Fatalf("from amendment: %d\n%s", a.status, a.body)
 		}
 		mustContain(t, med.get(base), http.StatusOK, "2. Convoys pass within 48 hours.")
-		if a := med.post(base+"/issue", nil); a.status != http.StatusSeeOther {
-			t.Fatalf("issue Rev.2: %d\n%s", a.status, a.body)
-		}
+		issueLatest(t, med, base)
 		mustContain(t, opp.get(base+"/compare?from=1&to=2"), http.StatusOK, "<ins>within 48 hours</ins>", "<del>[without delay]</del>")
 		mustContain(t, gov.post(base+"/revisions/1/paragraphs/1/position", url.Values{"alternative": {"A"}, "stance": {"accept"}}),
 			http.StatusConflict, "This revision has been superseded")

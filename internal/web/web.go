@@ -34,6 +34,7 @@ import (
 	"parley/internal/humanitarian"
 	"parley/internal/i18n"
 	"parley/internal/ledger"
+	"parley/internal/notify"
 	"parley/internal/router"
 	"parley/internal/talks"
 	"parley/internal/text"
@@ -66,6 +67,8 @@ type Deps struct {
 	MapTiles  string
 	// Humanitarian serves the humanitarian access pages (humanitarian_*.go).
 	Humanitarian *humanitarian.Service
+	// Notify counts and lists the viewer's notifications (notifications.go).
+	Notify *notify.Service
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
@@ -86,6 +89,7 @@ type Web struct {
 	bargain   *bargain.Service
 	ceasefire *ceasefire.Service
 	mapTiles  string
+	notify    *notify.Service
 	secure    bool
 	baseURL   string
 	cat       *i18n.Catalogue
@@ -123,7 +127,7 @@ func New(d Deps) (*Web, error) {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
 	w := &Web{
-		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, detainees: d.Detainees, secure: d.Secure, baseURL: strings.TrimRight(d.BaseURL, "/"), cat: cat,
+		auth: d.Auth, talks: d.Talks, log: d.Log, channel: d.Channel, text: d.Text, ledger: d.Ledger, bargain: d.Bargain, notify: d.Notify, detainees: d.Detainees, secure: d.Secure, baseURL: strings.TrimRight(d.BaseURL, "/"), cat: cat,
 		ceasefire: d.Ceasefire, mapTiles: d.MapTiles,
 		pages: map[string]*template.Template{},
 		totp:  map[string]pendingTOTP{},
@@ -215,6 +219,9 @@ func (w *Web) funcs() template.FuncMap {
 		// Arabic sentence, or an Arabic one inside English, keeps its own
 		// direction and does not reorder the punctuation around it.
 		"isolate": func(s string) string { return "\u2068" + s + "\u2069" },
+		"roundField": func(id, value, err string, rounds []talks.Round, l *i18n.Localizer) roundFieldData {
+			return roundFieldData{ID: id, Value: value, Err: err, Rounds: rounds, L: l}
+		},
 	}
 }
 
@@ -260,6 +267,7 @@ func (w *Web) Register(mux *router.Mux) {
 	w.registerConversation(mux)
 	w.registerText(mux)
 	w.registerRecord(mux)
+	w.registerNotifications(mux)
 	w.registerBargain(mux)
 	w.registerDetainees(mux)
 	w.registerCeasefire(mux)

@@ -299,7 +299,7 @@ func roundPageLanguages(t *testing.T, f *fixture) {
 		t.Run(lang.Tag, func(t *testing.T) {
 			l := cat.Localizer(lang.Tag)
 			b := f.loggedIn(t, "mediator", lang.Tag)
-			p := b.get("/rounds/" + f.Round.ID)
+			p := b.get("/rounds/" + f.Round.ID + "?tab=admin") // the administration's own tab
 			if p.status != http.StatusOK {
 				t.Fatalf("status %d", p.status)
 			}
