@@ -352,7 +352,7 @@ func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
 // 3.0 namespace, a <doc name="agreement"> numbered Rev.2 with its version
 // in the FRBR expression, two paragraphs para_1 and para_2 holding the
 // adopted wording, and no bracket left; and xmllint validates it against
-// the OASIS schema beside the repository (or PARLEY_AKN_XSD).
+// the OASIS schema in internal/text/testdata/akn (or PARLEY_AKN_XSD).
 func checkAKN(t *testing.T, doc []byte) {
 	t.Helper()
 	const ns = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -424,7 +424,7 @@ func checkAKN(t *testing.T, doc []byte) {
 	}
 	xsd := os.Getenv("PARLEY_AKN_XSD")
 	if xsd == "" {
-		xsd = "../../shared/schemas/akn/akomantoso30.xsd" // beside the repository
+		xsd = "../internal/text/testdata/akn/akomantoso30.xsd" // the repository's copy
 	}
 	if _, err := os.Stat(xsd); err != nil {
 		if os.Getenv("CI") != "" {

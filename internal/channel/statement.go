@@ -92,9 +92,6 @@ func (s *Service) CreateStatement(ctx context.Context, actor access.Actor, in Ne
 		embargo = store.Stamp(in.EmbargoUntil)
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		if err := statementRound(ctx, tx, actor, in.RoundID); err != nil {
-			return err
-		}
 		aud, err := statementAudience(ctx, tx, actor, in.RoundID)
 		if err != nil {
 			return err

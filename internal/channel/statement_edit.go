@@ -105,8 +105,13 @@ func (s *Service) EditStatement(ctx context.Context, actor access.Actor, id stri
 			return err
 		}
 		// The round decides who reads the draft (its mediation), so a
-		// draft keeps the round it was written for.
-		if in.RoundID != cur.Round.ID {
+		// draft that names a round keeps it. A draft that named none is
+		// read by the mediation of every round its organisation takes part
+		// in, which includes the round it may now name.
+		if err := statementRound(ctx, tx, actor, in.RoundID); err != nil {
+			return err
+		}
+		if cur.Round.ID != "" && in.RoundID != cur.Round.ID {
 			return errs.Field("round", "a draft keeps the round it was written about; delete it and draft a new statement")
 		}
 		aud, err := access.AudienceOf(ctx, tx, id)

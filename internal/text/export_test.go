@@ -107,15 +107,15 @@ func TestAkomaNtosoSchemaRefuses(t *testing.T) {
 	}
 }
 
-// aknSchema is the OASIS schema beside the repository,
-// ../shared/schemas/akn/akomantoso30.xsd from its root (this package is two
-// folders down), unless PARLEY_AKN_XSD names another copy.
-const aknSchema = "../../../shared/schemas/akn/akomantoso30.xsd"
+// aknSchema is the OASIS Akoma Ntoso 3.0 schema, kept in the repository
+// (testdata/akn, a copy of the one the project's shared schemas hold) so
+// that every checkout validates against the same file, unless
+// PARLEY_AKN_XSD names another copy.
+const aknSchema = "testdata/akn/akomantoso30.xsd"
 
 // validateAKN validates doc against the Akoma Ntoso 3.0 schema with
 // xmllint (Debian's libxml2-utils). In CI a missing schema or xmllint is a
-// failure: .ci/run installs xmllint and the schema sits beside the
-// repository. Elsewhere their absence skips the validation and says so.
+// failure: .ci/run installs xmllint and the schema is in testdata. Elsewhere their absence skips the validation and says so.
 func validateAKN(t *testing.T, doc []byte) {
 	t.Helper()
 	if err := xmllintAKN(t, doc); err != nil {
