@@ -11,6 +11,7 @@ import (
 	"parley/internal/access"
 	"parley/internal/channel"
 	"parley/internal/ledger"
+	"parley/internal/store"
 )
 
 // stepContent is the content of an incident step's event (step), rebuilt
@@ -58,9 +59,9 @@ func EvidenceDir(dataDir string) string { return filepath.Join(dataDir, "evidenc
 // folder (EvidenceDir):
 //
 //   - reports: their audience against the report's event and the joins of
-//     the mechanism after it (Joined); their content is not checked, the
-//     event hashes the time as the reporter wrote it (with its offset) and
-//     the incident it first made, which the row does not keep;
+//     the mechanism after it (Joined); with the master key their content
+//     (the report as filed, with the incident it made: the one created by
+//     the same event, whatever merges and splits did since);
 //   - incidents: their audience against the event that created them (a
 //     report's, or the split that made them), every step about them
 //     (verification, merge, publish, ...) and the joins after them, of the
@@ -106,6 +107,7 @@ func ItemKinds(master []byte, dataDir string) ([]ledger.ItemKind, error) {
 	if master == nil {
 		steps.Contents, answers.Contents = nil, nil
 	} else {
+		reports.Contents = reportContents
 		files, err := channel.NewFileStore(master, EvidenceDir(dataDir))
 		if err != nil {
 			return nil, fmt.Errorf("ceasefire: %w", err)
@@ -132,6 +134,31 @@ func stepContents(ctx context.Context, q access.Querier, each func(string, []byt
 		}
 		b, err := json.Marshal(stepContent(inc, st))
 		if err := each(st.ID, b, err); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// reportContents rebuilds each report's event content (insertReport).
+func reportContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT r.id, COALESCE((SELECT i.id FROM ceasefire_incidents i WHERE i.ledger_idx = r.ledger_idx), ''),
+		r.process_id, r.occurred_at, r.lat, r.lon, r.type, r.perpetrator, r.affected, r.killed_low, r.killed_best, r.killed_high,
+		r.injured_low, r.injured_best, r.injured_high, r.narrative FROM ceasefire_reports r`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Report
+		var at int64
+		if err := rows.Scan(&r.ID, &r.IncidentID, &r.ProcessID, &at, &r.Lat, &r.Lon, &r.Type, &r.Perpetrator, &r.Affected,
+			&r.Killed.Low, &r.Killed.Best, &r.Killed.High, &r.Injured.Low, &r.Injured.Best, &r.Injured.High, &r.Narrative); err != nil {
+			return err
+		}
+		r.OccurredAt = store.Time(at)
+		b, err := json.Marshal(reportContent(r))
+		if err := each(r.ID, b, err); err != nil {
 			return err
 		}
 	}

@@ -207,6 +207,16 @@ func TestVerifyChecksState(t *testing.T) {
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "evidence " + w.ev.ID, w.ev.LedgerIndex
 		}},
+		{"a report's narrative changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_reports SET narrative = 'Nothing happened.' WHERE id = $1", w.pub.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "report " + w.pub.ID, w.pub.LedgerIndex
+		}},
+		{"a report's casualty estimate changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_reports SET killed_high = killed_high + 10 WHERE id = $1", w.other.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "report " + w.other.ID, w.other.LedgerIndex
+		}},
 		{"an answer's text changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
 			exec(t, db, "UPDATE ceasefire_answers SET body = 'We admit it.' WHERE id = $1", w.answer.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
