@@ -21,7 +21,8 @@ import (
 
 // stateWorld holds one ceasefire item of each shape, written through the
 // service: a published incident with its steps and an answer, a merge and
-// a split, evidence, zones, and a party joining a later round.
+// a split, evidence, zones, and a party and a monitor joining a later
+// round.
 type stateWorld struct {
 	*world
 	key     []byte
@@ -91,6 +92,17 @@ func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
 	}
 	if err := w.Talks.AddParticipant(w.ctx, access.System, r2.ID, w.Outsider.ID); err != nil {
 		t.Fatal(err)
+	}
+	// A monitor joining later reads every report and incident.
+	mon2, err := w.Talks.AddOrg(w.ctx, access.System, "Second monitoring group", "monitor2", access.Monitor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Talks.AddParticipant(w.ctx, access.System, r2.ID, mon2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.cf.Report(w.ctx, talkstest.Head(mon2), w.other.ID); err != nil {
+		t.Fatalf("the later monitor reads a report: %v", err)
 	}
 	return w
 }

@@ -6,16 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"parley/internal/access"
 	"parley/internal/detainees"
 	"parley/internal/ledger"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
+	"parley/internal/talks"
+	"parley/internal/talks/talkstest"
 )
 
 // stateWorld holds one detainee item of each kind, written through the
 // service: the government's list submitted before the neutral agency is
 // named (the naming widens it), the opposition's after, a decision, a
-// matching run, an exchange and a verified release.
+// matching run, an exchange and a verified release; then a second
+// mediation organisation joins a later round (the join widens them).
 type stateWorld struct {
 	*world
 	gov, opp detainees.List
@@ -59,6 +63,24 @@ func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
 	if w.release, err = w.D.ConfirmRelease(w.ctx, w.Agency, w.ex.ID, detainees.NewRelease{Person: w.ex.People[0].ID,
 		At: time.Now().UTC().Truncate(time.Second), Place: "Crossing point"}); err != nil {
 		t.Fatal(err)
+	}
+	// A mediation organisation joining a later round reads what the
+	// mediation reads. (The join's event has the round's audience, which
+	// verify accepts: the round holds only the mediation here.)
+	w.Talks.OnJoin(w.D.Joined)
+	med2, err := w.Talks.AddOrg(w.ctx, access.System, "Second mediation team", "med2", access.Mediation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := w.Talks.CreateRound(w.ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2", Participants: []string{w.Fixture.Mediation.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Talks.AddParticipant(w.ctx, access.System, r2.ID, med2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.D.List(w.ctx, talkstest.Head(med2), w.gov.ID); err != nil {
+		t.Fatalf("the later mediation reads a list: %v", err)
 	}
 	return w
 }
