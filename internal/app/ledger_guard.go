@@ -7,7 +7,9 @@ import (
 
 	"parley/internal/auth"
 	"parley/internal/bargain"
+	"parley/internal/ceasefire"
 	"parley/internal/channel"
+	"parley/internal/detainees"
 	"parley/internal/ledger"
 	"parley/internal/text"
 )
@@ -71,6 +73,8 @@ func ItemKinds(dataDir string, master []byte) ([]ledger.ItemKind, error) {
 		func() ([]ledger.ItemKind, error) { return channel.ItemKinds(master, channel.AttachmentDir(dataDir)) },
 		func() ([]ledger.ItemKind, error) { return text.ItemKinds(), nil },
 		func() ([]ledger.ItemKind, error) { return bargain.ItemKinds(), nil },
+		func() ([]ledger.ItemKind, error) { return ceasefire.ItemKinds(master, dataDir) },
+		func() ([]ledger.ItemKind, error) { return detainees.ItemKinds(master != nil), nil },
 	} {
 		ks, err := k()
 		if err != nil {

@@ -11,7 +11,9 @@ import (
 )
 
 // TestVerifyChecksEveryKind: on the access table's world (texts,
-// positions, profiles, messages, statements written through the services),
+// positions, profiles, messages, statements, the ceasefire's reports,
+// incidents, steps, answers and evidence, the detainee track's lists, runs,
+// decisions and exchanges written through the services),
 // parley verify with every domain's item kinds passes; then one change per
 // kind in the database is named, with its item and event.
 func TestVerifyChecksEveryKind(t *testing.T) {
@@ -28,12 +30,23 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
 		{"a statement's audience gains an organisation", "statement", "SELECT id, ledger_idx FROM statements ORDER BY id LIMIT 1",
 			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
+		{"a ceasefire report's audience gains an organisation", "report", "SELECT id, ledger_idx FROM ceasefire_reports ORDER BY id LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
+		{"an incident's audience gains an organisation", "incident",
+			"SELECT i.id, i.ledger_idx FROM ceasefire_incidents i JOIN ceasefire_reports r ON r.ledger_idx = i.ledger_idx ORDER BY i.id LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
+		{"a detainee list's audience gains an organisation", "detainee list", "SELECT id, ledger_idx FROM detainee_lists ORDER BY id LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
+		{"an exchange's audience gains an organisation", "exchange", "SELECT id, ledger_idx FROM detainee_exchanges ORDER BY id LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
 		{"a position's stance changes", "position", "SELECT " + positionID + ", p.ledger_idx FROM text_positions p LIMIT 1",
 			"UPDATE text_positions AS p SET stance = CASE WHEN stance = 'reject' THEN 'accept' ELSE 'reject' END, comment = comment || 'x' WHERE " + positionID + " = $1"},
 	}
 	storetest.WithAllDSNs(t, func(t *testing.T, dsn string) {
 		cfg := app.Config{DataDir: t.TempDir(), DB: dsn}
 		w := newWorld(t, cfg)
+		w.seedCeasefire()
+		w.seedDetainees()
 		ctx := context.Background()
 		master, err := channel.LoadMasterKey(cfg.DataDir)
 		if err != nil {

@@ -276,16 +276,20 @@ type reportEvent struct {
 	Text     string   `json:"narrative"`
 }
 
+// reportContent is the content of r's event, with the incident it made.
+func reportContent(r Report) reportEvent {
+	return reportEvent{Report: r.ID, Incident: r.IncidentID, Process: r.ProcessID, Occurred: r.OccurredAt.Format(time.RFC3339),
+		Lat: r.Lat, Lon: r.Lon, Type: r.Type, Perp: r.Perpetrator, Affected: r.Affected,
+		Killed: r.Killed, Injured: r.Injured, Text: r.Narrative}
+}
+
 // insertReport writes r and its new incident with audience aud, inside
 // rec's transaction.
 func (s *Service) insertReport(ctx context.Context, rec *ledger.Recorder, actor access.Actor, processID string, r Report, aud access.Audience) (Report, error) {
 	aud = aud.Normalize()
 	r.ID, r.IncidentID, r.ProcessID, r.OrgID = store.NewID(), store.NewID(), processID, actor.Org
 	r.CreatedAt = s.now().UTC().Truncate(time.Microsecond)
-	e, err := event(ctx, rec, actor, "ceasefire.report", "ceasefire_report", r.ID, aud, reportEvent{
-		Report: r.ID, Incident: r.IncidentID, Process: processID, Occurred: r.OccurredAt.Format(time.RFC3339),
-		Lat: r.Lat, Lon: r.Lon, Type: r.Type, Perp: r.Perpetrator, Affected: r.Affected,
-		Killed: r.Killed, Injured: r.Injured, Text: r.Narrative})
+	e, err := event(ctx, rec, actor, "ceasefire.report", "ceasefire_report", r.ID, aud, reportContent(r))
 	if err != nil {
 		return r, err
 	}

@@ -61,9 +61,7 @@ func (s *Service) step(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, ac
 	}
 	st.ID = store.NewID()
 	st.At = s.now().UTC()
-	e, err := event(ctx, rec, actor, "ceasefire."+st.Action, "ceasefire_incident", inc.ID, aud, map[string]string{
-		"incident": inc.ID, "action": st.Action, "from": st.From, "to": st.To, "reason": st.Reason,
-		"reliability": st.Reliability, "attribution": st.Attribution, "other": st.Other})
+	e, err := event(ctx, rec, actor, "ceasefire."+st.Action, "ceasefire_incident", inc.ID, aud, stepContent(inc.ID, st))
 	if err != nil {
 		return st, err
 	}
@@ -322,8 +320,7 @@ func (s *Service) AnswerIncident(ctx context.Context, actor access.Actor, id, bo
 			return err
 		}
 		a = Answer{ID: store.NewID(), IncidentID: inc.ID, OrgID: actor.Org, AuthorName: actor.Username, Body: body, At: s.now().UTC()}
-		e, err := event(ctx, rec, actor, "ceasefire.answer", "ceasefire_answer", a.ID, append(aud, actor.Org),
-			map[string]string{"incident": inc.ID, "answer": a.ID, "body": body})
+		e, err := event(ctx, rec, actor, "ceasefire.answer", "ceasefire_answer", a.ID, append(aud, actor.Org), answerContent(a))
 		if err != nil {
 			return err
 		}

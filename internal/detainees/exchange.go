@@ -177,7 +177,7 @@ func (s *Service) RecordExchange(ctx context.Context, actor access.Actor, proces
 		}
 		aud = append(aud, in.Sides...).Normalize()
 		ev, err := event(ctx, rec, actor, "detainees.exchange.recorded", "detainee_exchange", ex.ID, aud,
-			map[string]any{"process": processID, "kind": ex.Kind, "people": len(ex.People), "sides": in.Sides})
+			exchangeContent(processID, ex.Kind, len(ex.People), in.Sides))
 		if err != nil {
 			return err
 		}

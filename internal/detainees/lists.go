@@ -129,7 +129,7 @@ func (s *Service) SubmitList(ctx context.Context, actor access.Actor, processID 
 			return err
 		}
 		ev, err := event(ctx, rec, actor, "detainees.list.submitted", "detainee_list", l.ID, aud,
-			map[string]any{"process": processID, "kind": l.Kind, "records": l.Records, "sha256": l.FileSHA256})
+			listContent(processID, l.Kind, l.Records, l.FileSHA256))
 		if err != nil {
 			return err
 		}

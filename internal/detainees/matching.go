@@ -125,7 +125,7 @@ func (s *Service) RunMatching(ctx context.Context, actor access.Actor, processID
 		}
 		run.CreatedAt = store.Time(store.Stamp(s.now()))
 		ev, err := event(ctx, rec, actor, "detainees.matching.run", "detainee_run", run.ID, aud,
-			map[string]any{"process": processID, "records": run.Records, "pairs": run.Pairs, "review": run.Review, "decided": run.Decided})
+			runContent(processID, run.Records, run.Pairs, run.Review, run.Decided))
 		if err != nil {
 			return err
 		}
@@ -379,7 +379,7 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, 
 	}
 	d := Decision{ID: store.NewID(), ProcessID: processID, Decision: decision, DecidedAt: store.Time(store.Stamp(s.now())), DecidedBy: actor.User}
 	ev, err := event(ctx, rec, actor, "detainees.pair.decided", "detainee_decision", d.ID, aud,
-		map[string]any{"process": processID, "record_a": a, "record_b": b, "decision": decision})
+		decisionContent(processID, a, b, decision))
 	if err != nil {
 		return Decision{}, err
 	}

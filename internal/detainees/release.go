@@ -238,7 +238,7 @@ func (s *Service) ConfirmRelease(ctx context.Context, actor access.Actor, exchan
 		p.Release = &Release{At: in.At.UTC().Truncate(time.Microsecond), Place: place, VerifiedBy: actor.User,
 			VerifiedAt: store.Time(store.Stamp(now))}
 		ev, err := event(ctx, rec, actor, "detainees.release.verified", "detainee_person", p.ID, aud,
-			map[string]any{"process": e.ProcessID, "exchange": e.ID, "person": p.ID, "released_at": p.Release.At.Format(time.RFC3339)})
+			releaseContent(e.ProcessID, e.ID, p.ID, p.Release.At))
 		if err != nil {
 			return err
 		}

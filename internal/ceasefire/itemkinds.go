@@ -1,0 +1,216 @@
+package ceasefire
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+
+	"parley/internal/access"
+	"parley/internal/channel"
+	"parley/internal/ledger"
+	"parley/internal/store"
+)
+
+// stepContent is the content of an incident step's event (step), rebuilt
+// from its history row by parley verify.
+func stepContent(incidentID string, st Step) map[string]string {
+	return map[string]string{"incident": incidentID, "action": st.Action, "from": st.From, "to": st.To, "reason": st.Reason,
+		"reliability": st.Reliability, "attribution": st.Attribution, "other": st.Other}
+}
+
+// answerContent is the content of an answer's event (AnswerIncident).
+func answerContent(a Answer) map[string]string {
+	return map[string]string{"incident": a.IncidentID, "answer": a.ID, "body": a.Body}
+}
+
+// joinedAfter selects, for the rows of table t (an item table with id,
+// process_id and ledger_idx columns), the join events of the process's
+// rounds after the item was created by an organisation that Joined widens
+// it to (kinds, or any when t.published holds and published is true):
+// WidenedBy rows (id, object_type, object_id) keyed by key.
+func joinedAfter(table, key string, published bool, kinds ...access.OrgKind) string {
+	cond := "o.kind IN ("
+	for i, k := range kinds {
+		if i > 0 {
+			cond += ", "
+		}
+		cond += "'" + string(k) + "'"
+	}
+	cond += ")"
+	if published {
+		cond = "(t.published OR " + cond + ")"
+	}
+	return "SELECT " + key + ` AS id, e.object_type AS object_type, e.object_id AS object_id FROM ` + table + ` t
+		JOIN rounds r ON r.process_id = t.process_id
+		JOIN events e ON e.type = 'participant.added' AND e.round_id = r.id AND e.idx > t.ledger_idx
+		JOIN orgs o ON e.object_id = r.id || ':' || o.id
+		WHERE ` + cond
+}
+
+// EvidenceDir is the folder of the evidence files, sealed under the master
+// key, in the data folder.
+func EvidenceDir(dataDir string) string { return filepath.Join(dataDir, "evidence") }
+
+// ItemKinds describes the ceasefire's items for parley verify
+// (ledger.ItemKind), with the evidence files in dataDir's "evidence"
+// folder (EvidenceDir):
+//
+//   - reports: their audience against the report's event and the joins of
+//     the mechanism after it (Joined); with the master key their content
+//     (the report as filed, with the incident it made: the one created by
+//     the same event, whatever merges and splits did since);
+//   - incidents: their audience against the event that created them (a
+//     report's, or the split that made them), every step about them
+//     (verification, merge, publish, ...) and the joins after them, of the
+//     mechanism or, once published, of anyone; content not checked, the
+//     row changes with every step;
+//   - zones: their audience against the import's event and the joins of
+//     the process's rounds; content not checked (the event hashes the
+//     imported file, which is not kept);
+//   - steps (the incident's history), answers and evidence: they have no
+//     audience rows of their own (they are read through their incident or
+//     report), so an audience row given them is reported; with the master
+//     key (master not nil) their content is rebuilt from the row, or for
+//     evidence the file is opened and must be what the event hashed (its
+//     SHA-256), with the row's size and SHA-256.
+func ItemKinds(master []byte, dataDir string) ([]ledger.ItemKind, error) {
+	mech := []access.OrgKind{access.Monitor, access.Mediation, access.Guarantor}
+	reports := ledger.ItemKind{Name: "report", ObjectType: "ceasefire_report",
+		Items:     "SELECT id, id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_reports",
+		WidenedBy: joinedAfter("ceasefire_reports", "t.id", false, mech...)}
+	// An incident made by a report: its events are the report's and its
+	// own steps.
+	const byReport = "(SELECT i.id, i.process_id, i.published, i.ledger_idx, r.id AS report_id FROM ceasefire_incidents i JOIN ceasefire_reports r ON r.ledger_idx = i.ledger_idx)"
+	reported := ledger.ItemKind{Name: "incident", ObjectType: "ceasefire_report",
+		Items: "SELECT t.id, t.report_id AS object_id, t.ledger_idx AS idx, '' AS round_id FROM " + byReport + " t",
+		WidenedBy: "SELECT t.report_id AS id, 'ceasefire_incident' AS object_type, t.id AS object_id FROM " + byReport + " t UNION ALL " +
+			joinedAfter(byReport, "t.report_id", true, mech...)}
+	// An incident made by a split: created with the step split_from
+	// about itself.
+	const bySplit = "(SELECT i.id, i.process_id, i.published, h.ledger_idx FROM ceasefire_incidents i JOIN ceasefire_history h ON h.incident_id = i.id AND h.action = 'split_from')"
+	split := ledger.ItemKind{Name: "incident", ObjectType: "ceasefire_incident",
+		Items:     "SELECT t.id, t.id AS object_id, t.ledger_idx AS idx, '' AS round_id FROM " + bySplit + " t",
+		WidenedBy: joinedAfter(bySplit, "t.id", true, mech...)}
+	zones := ledger.ItemKind{Name: "zone", ObjectType: "process",
+		Items: "SELECT id, process_id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_zones",
+		WidenedBy: `SELECT r.process_id AS id, e.object_type AS object_type, e.object_id AS object_id
+			FROM rounds r JOIN events e ON e.type = 'participant.added' AND e.round_id = r.id`}
+	steps := ledger.ItemKind{Name: "incident step", ObjectType: "ceasefire_incident",
+		Items: "SELECT id, incident_id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_history", Contents: stepContents}
+	answers := ledger.ItemKind{Name: "answer", ObjectType: "ceasefire_answer",
+		Items: "SELECT id, id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_answers", Contents: answerContents}
+	evidence := ledger.ItemKind{Name: "evidence", ObjectType: "ceasefire_evidence",
+		Items: "SELECT id, id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_evidence"}
+	if master == nil {
+		steps.Contents, answers.Contents = nil, nil
+	} else {
+		reports.Contents = reportContents
+		files, err := channel.NewFileStore(master, EvidenceDir(dataDir))
+		if err != nil {
+			return nil, fmt.Errorf("ceasefire: %w", err)
+		}
+		evidence.Contents = func(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+			return evidenceContents(ctx, q, files, each)
+		}
+	}
+	return []ledger.ItemKind{reports, reported, split, zones, steps, answers, evidence}, nil
+}
+
+// stepContents rebuilds each history row's event content.
+func stepContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+	rows, err := q.QueryContext(ctx, "SELECT id, incident_id, action, from_status, to_status, reason, reliability, attribution, other FROM ceasefire_history")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st Step
+		var inc string
+		if err := rows.Scan(&st.ID, &inc, &st.Action, &st.From, &st.To, &st.Reason, &st.Reliability, &st.Attribution, &st.Other); err != nil {
+			return err
+		}
+		b, err := json.Marshal(stepContent(inc, st))
+		if err := each(st.ID, b, err); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// reportContents rebuilds each report's event content (insertReport).
+func reportContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT r.id, COALESCE((SELECT i.id FROM ceasefire_incidents i WHERE i.ledger_idx = r.ledger_idx), ''),
+		r.process_id, r.occurred_at, r.lat, r.lon, r.type, r.perpetrator, r.affected, r.killed_low, r.killed_best, r.killed_high,
+		r.injured_low, r.injured_best, r.injured_high, r.narrative FROM ceasefire_reports r`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Report
+		var at int64
+		if err := rows.Scan(&r.ID, &r.IncidentID, &r.ProcessID, &at, &r.Lat, &r.Lon, &r.Type, &r.Perpetrator, &r.Affected,
+			&r.Killed.Low, &r.Killed.Best, &r.Killed.High, &r.Injured.Low, &r.Injured.Best, &r.Injured.High, &r.Narrative); err != nil {
+			return err
+		}
+		r.OccurredAt = store.Time(at)
+		b, err := json.Marshal(reportContent(r))
+		if err := each(r.ID, b, err); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// answerContents rebuilds each answer's event content.
+func answerContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+	rows, err := q.QueryContext(ctx, "SELECT id, incident_id, body FROM ceasefire_answers")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a Answer
+		if err := rows.Scan(&a.ID, &a.IncidentID, &a.Body); err != nil {
+			return err
+		}
+		b, err := json.Marshal(answerContent(a))
+		if err := each(a.ID, b, err); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// evidenceContents opens each evidence file: its content is the file
+// itself (AddEvidence), which must also match the row's size and SHA-256.
+func evidenceContents(ctx context.Context, q access.Querier, files *channel.FileStore, each func(string, []byte, error) error) error {
+	rows, err := q.QueryContext(ctx, "SELECT id, size, sha256 FROM ceasefire_evidence")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, sum string
+		var size int64
+		if err := rows.Scan(&id, &size, &sum); err != nil {
+			return err
+		}
+		data, err := files.Get("evidence", id)
+		if err == nil {
+			if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != sum || int64(len(data)) != size {
+				err = fmt.Errorf("evidence file %s does not match its row's SHA-256 and size", id)
+			}
+		}
+		if err != nil {
+			data = nil
+		}
+		if err := each(id, data, err); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

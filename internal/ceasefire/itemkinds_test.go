@@ -1,0 +1,268 @@
+package ceasefire_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/internal/access"
+	"parley/internal/ceasefire"
+	"parley/internal/channel"
+	"parley/internal/ledger"
+	"parley/internal/store"
+	"parley/internal/store/storetest"
+	"parley/internal/talks"
+	"parley/internal/talks/talkstest"
+)
+
+// stateWorld holds one ceasefire item of each shape, written through the
+// service: a published incident with its steps and an answer, a merge and
+// a split, evidence, zones, and a party and a monitor joining a later
+// round.
+type stateWorld struct {
+	*world
+	key     []byte
+	dataDir string
+	pub     ceasefire.Report // its incident published and answered
+	other   ceasefire.Report // merged into pub's incident, then split out
+	split   ceasefire.Incident
+	ev      ceasefire.Evidence
+	answer  ceasefire.Answer
+	zone    ceasefire.Zone
+}
+
+func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
+	t.Helper()
+	f := talkstest.New(t, db)
+	signer, vkey, err := ledger.LoadOrCreateKey(t.TempDir(), "parley.test/ceasefire")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Ledger.SetKey(signer, vkey)
+	key := bytes.Repeat([]byte{7}, 32)
+	dir := t.TempDir()
+	files, err := channel.NewFileStore(key, ceasefire.EvidenceDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &stateWorld{world: &world{Fixture: f, ctx: context.Background(), cf: ceasefire.New(db, f.Ledger, files),
+		now: time.Date(2017, 1, 25, 12, 0, 0, 0, time.UTC)}, key: key, dataDir: dir}
+	w.cf.SetClock(func() time.Time { return w.now })
+	f.Talks.OnJoin(w.cf.Joined)
+	mon := talkstest.Head(w.Monitor)
+	w.pub = w.report(t, w.Opp, w.input("Government shells hit the spring."))
+	w.other = w.report(t, w.Monitor, w.input("Shells hit the spring of Ain al-Fijah, two dead."))
+	if _, err := w.cf.Merge(w.ctx, mon, w.pub.IncidentID, []string{w.other.IncidentID}, "same shelling"); err != nil {
+		t.Fatal(err)
+	}
+	if w.split, err = w.cf.Split(w.ctx, mon, w.pub.IncidentID, w.other.ID, "a different strike"); err != nil {
+		t.Fatal(err)
+	}
+	if w.ev, err = w.cf.AddEvidence(w.ctx, mon, w.pub.ID, "crater.jpg", jpegWithExif("2017:01:25 08:03:10")); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []ceasefire.Verification{{Status: ceasefire.UnderReview, Reason: "patrol sent"},
+		{Status: ceasefire.ConfirmedViolation, Reason: "craters seen", Reliability: "B"}} {
+		if _, err := w.cf.Verify(w.ctx, mon, w.pub.IncidentID, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.cf.Publish(w.ctx, mon, w.pub.IncidentID); err != nil {
+		t.Fatal(err)
+	}
+	if w.answer, err = w.cf.AnswerIncident(w.ctx, talkstest.Head(w.Gov), w.pub.IncidentID, "Our units did not fire."); err != nil {
+		t.Fatal(err)
+	}
+	zones, err := w.cf.ImportZones(w.ctx, mon, w.Process.ID, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature",
+		"properties":{"name":"Wadi Barada","kind":"`+ceasefire.ZoneKinds[0]+`"},
+		"geometry":{"type":"Polygon","coordinates":[[[36.1,33.6],[36.2,33.6],[36.2,33.7],[36.1,33.6]]]}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.zone = zones[0]
+	// A party joining a later round reads the published incident and the
+	// zones: the join widens them.
+	r2, err := w.Talks.CreateRound(w.ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2", Participants: []string{w.Host.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Talks.AddParticipant(w.ctx, access.System, r2.ID, w.Outsider.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A monitor joining later reads every report and incident.
+	mon2, err := w.Talks.AddOrg(w.ctx, access.System, "Second monitoring group", "monitor2", access.Monitor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Talks.AddParticipant(w.ctx, access.System, r2.ID, mon2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.cf.Report(w.ctx, talkstest.Head(mon2), w.other.ID); err != nil {
+		t.Fatalf("the later monitor reads a report: %v", err)
+	}
+	return w
+}
+
+func (w *stateWorld) verify(t *testing.T, db *store.DB, master []byte) ledger.Report {
+	t.Helper()
+	kinds, err := ceasefire.ItemKinds(master, w.dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ledger.Verify(context.Background(), db, w.Ledger.VerifierKey(), kinds...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// stepOf reads the id and event index of the incident's last step of the
+// given action.
+func stepOf(t *testing.T, db *store.DB, incident, action string) (string, int64) {
+	t.Helper()
+	var id string
+	var idx int64
+	if err := db.R.QueryRow("SELECT id, ledger_idx FROM ceasefire_history WHERE incident_id = $1 AND action = $2 ORDER BY ledger_idx DESC LIMIT 1",
+		incident, action).Scan(&id, &idx); err != nil {
+		t.Fatal(err)
+	}
+	return id, idx
+}
+
+func exec(t *testing.T, db *store.DB, q string, args ...any) {
+	t.Helper()
+	if _, err := db.W.Exec(q, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestVerifyChecksState: parley verify checks each ceasefire item's
+// audience rows against the events that created and widened it (steps,
+// publication, joins), and with the master key the content of steps,
+// answers and evidence files against their events; it names the first bad
+// item and its event.
+func TestVerifyChecksState(t *testing.T) {
+	grant := func(id func(w *stateWorld) string, org func(w *stateWorld) string) func(*testing.T, *stateWorld, *store.DB) {
+		return func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", id(w), org(w))
+		}
+	}
+	observer := func(w *stateWorld) string { return w.Observer.ID }
+	cases := []struct {
+		name    string
+		content bool // needs the master key to be seen
+		do      func(t *testing.T, w *stateWorld, db *store.DB)
+		want    func(t *testing.T, w *stateWorld, db *store.DB) (item string, idx int64)
+	}{
+		{"a report's audience gains the observer", false, grant(func(w *stateWorld) string { return w.pub.ID }, observer),
+			func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+				return "report " + w.pub.ID, w.pub.LedgerIndex
+			}},
+		{"a published incident's audience gains an organisation outside the process", false,
+			grant(func(w *stateWorld) string { return w.pub.IncidentID }, func(*stateWorld) string { return "intruder" }),
+			func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+				return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+			}},
+		{"a split incident's audience gains the observer", false, grant(func(w *stateWorld) string { return w.split.ID }, observer),
+			func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+				_, idx := stepOf(t, db, w.split.ID, "split_from")
+				return "incident " + w.split.ID, idx
+			}},
+		{"a zone's audience gains an organisation outside the process", false,
+			grant(func(w *stateWorld) string { return w.zone.ID }, func(*stateWorld) string { return "intruder" }),
+			func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+				return "zone " + w.zone.ID, w.zone.LedgerIndex
+			}},
+		{"evidence gains an audience row", false, grant(func(w *stateWorld) string { return w.ev.ID }, observer),
+			func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+				return "evidence " + w.ev.ID, w.ev.LedgerIndex
+			}},
+		{"an evidence file changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			files, err := channel.NewFileStore(w.key, ceasefire.EvidenceDir(w.dataDir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := files.Get("evidence", w.ev.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data[len(data)-1] ^= 1
+			// Sealed again under the key: only the hash can tell.
+			if err := os.Remove(filepath.Join(ceasefire.EvidenceDir(w.dataDir), w.ev.ID)); err != nil {
+				t.Fatal(err)
+			}
+			if err := files.Put("evidence", w.ev.ID, data); err != nil {
+				t.Fatal(err)
+			}
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "evidence " + w.ev.ID, w.ev.LedgerIndex
+		}},
+		{"a byte of a sealed evidence file changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			path := filepath.Join(ceasefire.EvidenceDir(w.dataDir), w.ev.ID)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b[len(b)-1] ^= 1
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "evidence " + w.ev.ID, w.ev.LedgerIndex
+		}},
+		{"an evidence row's size changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_evidence SET size = size + 1 WHERE id = $1", w.ev.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "evidence " + w.ev.ID, w.ev.LedgerIndex
+		}},
+		{"a report's narrative changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_reports SET narrative = 'Nothing happened.' WHERE id = $1", w.pub.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "report " + w.pub.ID, w.pub.LedgerIndex
+		}},
+		{"a report's casualty estimate changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_reports SET killed_high = killed_high + 10 WHERE id = $1", w.other.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "report " + w.other.ID, w.other.LedgerIndex
+		}},
+		{"an answer's text changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_answers SET body = 'We admit it.' WHERE id = $1", w.answer.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "answer " + w.answer.ID, w.answer.LedgerIndex
+		}},
+		{"a verification step's reliability changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			id, _ := stepOf(t, db, w.pub.IncidentID, "verification")
+			exec(t, db, "UPDATE ceasefire_history SET reliability = 'A' WHERE id = $1", id)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			id, idx := stepOf(t, db, w.pub.IncidentID, "verification")
+			return "incident step " + id, idx
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+				w := newStateWorld(t, db)
+				rep := w.verify(t, db, w.key)
+				// 2 reports, 3 incidents (one merged away, one split out), 1 zone,
+				// 7 steps, 1 answer, 1 evidence.
+				if !rep.OK() || rep.Items != 15 {
+					t.Fatalf("before the change (%d items):\n%s", rep.Items, rep.String())
+				}
+				tc.do(t, w, db)
+				item, idx := tc.want(t, w, db)
+				rep = w.verify(t, db, w.key)
+				if rep.OK() || rep.FirstBadItem != item || rep.FirstBad != idx || !strings.Contains(rep.String(), item) {
+					t.Fatalf("after the change: first bad item %q at %d, want %q at %d\n%s", rep.FirstBadItem, rep.FirstBad, item, idx, rep.String())
+				}
+				// Without the master key only the audiences are checked.
+				if rep := w.verify(t, db, nil); rep.OK() == !tc.content {
+					t.Fatalf("without the master key: OK %v, want %v\n%s", rep.OK(), tc.content, rep.String())
+				}
+			})
+		})
+	}
+}

@@ -1,0 +1,175 @@
+package detainees_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/internal/access"
+	"parley/internal/detainees"
+	"parley/internal/ledger"
+	"parley/internal/store"
+	"parley/internal/store/storetest"
+	"parley/internal/talks"
+	"parley/internal/talks/talkstest"
+)
+
+// stateWorld holds one detainee item of each kind, written through the
+// service: the government's list submitted before the neutral agency is
+// named (the naming widens it), the opposition's after, a decision, a
+// matching run, an exchange and a verified release; then a second
+// mediation organisation joins a later round (the join widens them).
+type stateWorld struct {
+	*world
+	gov, opp detainees.List
+	decision detainees.Decision
+	run      detainees.Run
+	ex       detainees.Exchange
+	release  detainees.Person
+}
+
+func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
+	t.Helper()
+	w := &stateWorld{world: newWorld(t, db, false)}
+	signer, vkey, err := ledger.LoadOrCreateKey(t.TempDir(), "parley.test/detainees")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Ledger.SetKey(signer, vkey)
+	w.gov = w.submit(t, w.Gov, detainees.Held, govCSV, nil)
+	if _, err := w.D.SetAgency(w.ctx, w.Med, w.Process.ID, w.Fixture.Agency.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.opp = w.submit(t, w.Opp, detainees.Sought, oppCSV, map[string]string{"Full name": "name_latin"})
+	_, grecs, err := w.D.List(w.ctx, w.Med, w.gov.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, orecs, err := w.D.List(w.ctx, w.Med, w.opp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.decision, err = w.D.LinkRecords(w.ctx, w.Med, w.Process.ID, grecs[0].ID, orecs[0].ID, detainees.Match); err != nil {
+		t.Fatal(err)
+	}
+	if w.run, err = w.D.RunMatching(w.ctx, w.Med, w.Process.ID); err != nil {
+		t.Fatal(err)
+	}
+	if w.ex, err = w.D.RecordExchange(w.ctx, w.Med, w.Process.ID, detainees.NewExchange{Kind: detainees.Unilateral, Title: "First release",
+		Sides: []string{w.Fixture.Gov.ID, w.Fixture.Opp.ID}, People: []detainees.NewPerson{{Records: []string{grecs[0].ID}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if w.release, err = w.D.ConfirmRelease(w.ctx, w.Agency, w.ex.ID, detainees.NewRelease{Person: w.ex.People[0].ID,
+		At: time.Now().UTC().Truncate(time.Second), Place: "Crossing point"}); err != nil {
+		t.Fatal(err)
+	}
+	// A mediation organisation joining a later round reads what the
+	// mediation reads. (The join's event has the round's audience, which
+	// verify accepts: the round holds only the mediation here.)
+	w.Talks.OnJoin(w.D.Joined)
+	med2, err := w.Talks.AddOrg(w.ctx, access.System, "Second mediation team", "med2", access.Mediation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := w.Talks.CreateRound(w.ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2", Participants: []string{w.Fixture.Mediation.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Talks.AddParticipant(w.ctx, access.System, r2.ID, med2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.D.List(w.ctx, talkstest.Head(med2), w.gov.ID); err != nil {
+		t.Fatalf("the later mediation reads a list: %v", err)
+	}
+	return w
+}
+
+func (w *stateWorld) verify(t *testing.T, db *store.DB, content bool) ledger.Report {
+	t.Helper()
+	rep, err := ledger.Verify(context.Background(), db, w.Ledger.VerifierKey(), detainees.ItemKinds(content)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func exec(t *testing.T, db *store.DB, q string, args ...any) {
+	t.Helper()
+	if _, err := db.W.Exec(q, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestVerifyChecksState: parley verify checks each detainee item's audience
+// rows against the events that created and widened it (the naming of the
+// neutral agency), and with the master key its content against the
+// creating event; it names the first bad item and its event.
+func TestVerifyChecksState(t *testing.T) {
+	grant := func(item func(w *stateWorld) string, org func(w *stateWorld) string) func(*testing.T, *stateWorld, *store.DB) {
+		return func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", item(w), org(w))
+		}
+	}
+	gov := func(w *stateWorld) string { return w.Fixture.Gov.ID }
+	host := func(w *stateWorld) string { return w.Fixture.Host.ID }
+	list := func(l func(w *stateWorld) detainees.List) func(w *stateWorld) (string, int64) {
+		return func(w *stateWorld) (string, int64) { return "detainee list " + l(w).ID, l(w).LedgerIndex }
+	}
+	oppList := list(func(w *stateWorld) detainees.List { return w.opp })
+	run := func(w *stateWorld) (string, int64) { return "matching run " + w.run.ID, w.run.LedgerIndex }
+	decision := func(w *stateWorld) (string, int64) { return "pair decision " + w.decision.ID, w.decision.LedgerIndex }
+	exchange := func(w *stateWorld) (string, int64) { return "exchange " + w.ex.ID, w.ex.LedgerIndex }
+	release := func(w *stateWorld) (string, int64) { return "release " + w.release.ID, w.release.Release.LedgerIndex }
+	cases := []struct {
+		name    string
+		content bool // needs the master key to be seen
+		do      func(t *testing.T, w *stateWorld, db *store.DB)
+		want    func(w *stateWorld) (item string, idx int64)
+	}{
+		{"the opposition's list gains the government", false, grant(func(w *stateWorld) string { return w.opp.ID }, gov), oppList},
+		{"a list widened by the naming gains an organisation outside the process", false,
+			grant(func(w *stateWorld) string { return w.gov.ID }, func(w *stateWorld) string { return w.Fixture.Outsider.ID }),
+			list(func(w *stateWorld) detainees.List { return w.gov })},
+		{"a matching run gains the government", false, grant(func(w *stateWorld) string { return w.run.ID }, gov), run},
+		{"a decision gains the government", false, grant(func(w *stateWorld) string { return w.decision.ID }, gov), decision},
+		{"an exchange gains the host", false, grant(func(w *stateWorld) string { return w.ex.ID }, host), exchange},
+		{"a released person gains the host", false, grant(func(w *stateWorld) string { return w.release.ID }, host), release},
+		{"a list's record count changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_lists SET records = records - 1 WHERE id = $1", w.opp.ID)
+		}, oppList},
+		{"a run's pair count changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_runs SET pairs = pairs + 1 WHERE id = $1", w.run.ID)
+		}, run},
+		{"a decision is reversed", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_decisions SET decision = $1 WHERE id = $2", detainees.NoMatch, w.decision.ID)
+		}, decision},
+		{"an exchange loses a side", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_exchanges SET sides = $1 WHERE id = $2", w.Fixture.Gov.ID, w.ex.ID)
+		}, exchange},
+		{"a release's time changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_people SET released_at = released_at - 3600000000 WHERE id = $1", w.release.ID)
+		}, release},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+				w := newStateWorld(t, db)
+				// 2 lists, a run, a decision, an exchange, a release.
+				if rep := w.verify(t, db, true); !rep.OK() || rep.Items != 6 {
+					t.Fatalf("before the change (%d items):\n%s", rep.Items, rep.String())
+				}
+				tc.do(t, w, db)
+				item, idx := tc.want(w)
+				rep := w.verify(t, db, true)
+				if rep.OK() || rep.FirstBadItem != item || rep.FirstBad != idx || !strings.Contains(rep.String(), item) {
+					t.Fatalf("after the change: first bad item %q at %d, want %q at %d\n%s", rep.FirstBadItem, rep.FirstBad, item, idx, rep.String())
+				}
+				// Without the master key only the audiences are checked.
+				if rep := w.verify(t, db, false); rep.OK() == !tc.content {
+					t.Fatalf("without the master key: OK %v, want %v\n%s", rep.OK(), tc.content, rep.String())
+				}
+			})
+		})
+	}
+}
