@@ -10,6 +10,7 @@ import (
 	"parley/internal/app"
 	"parley/internal/channel"
 	"parley/internal/demo"
+	"parley/internal/ledger"
 	"parley/internal/store/storetest"
 )
 
@@ -43,6 +44,19 @@ func demoWorkday(t *testing.T, cfg app.Config) {
 	}
 	if err := demo.SeedWorkday(ctx, demo.Services{Auth: a.Auth, Talks: a.Talks, Channel: a.Channel, Text: a.Text, Bargain: a.Bargain}); err != nil {
 		t.Fatal(err)
+	}
+	// Everything the working day wrote (carried positions included)
+	// agrees with its events, content and all.
+	master, err := channel.LoadMasterKey(cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds, err := app.ItemKinds(cfg.DataDir, master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := ledger.Verify(ctx, a.DB, a.Ledger.VerifierKey(), kinds...); err != nil || !rep.OK() || rep.Items == 0 {
+		t.Fatalf("parley verify on the seeded working day: %v\n%s", err, rep.String())
 	}
 	u, err := a.Auth.UserByUsername(ctx, access.System, "mediator")
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"parley/internal/access"
 	"parley/internal/ledger"
+	"parley/internal/store"
 )
 
 // Positions carried over (docs/text.md): a revision that leaves a
@@ -108,10 +109,12 @@ func (s *Service) carryPositions(ctx context.Context, tx *sql.Tx, rec *ledger.Re
 				origin = t.Revision
 			}
 			id := positionID(rev.ID, p.Number, o.Alternative, o.OrgID)
-			ev, err := event(ctx, rec, actor, "text.position_carried", t.RoundID, "text_position", id, aud, map[string]any{
-				"text_id": t.ID, "revision": rev.Number, "paragraph": p.Number, "alternative": o.Alternative, "org_id": o.OrgID,
-				"stance": o.Stance, "wording": o.Wording, "comment": o.Comment, "carried_from": origin, "from_paragraph": q,
-			})
+			// The same content as a position recorded on this revision, so
+			// that parley verify checks the carried row against its event
+			// (verify.go); the paragraph it came from is the one of the
+			// same wording in revision carried_from.
+			ev, err := event(ctx, rec, actor, "text.position_carried", t.RoundID, "text_position", id, aud,
+				positionContent(t.ID, rev.Number, p.Number, o.Alternative, o.OrgID, o.Stance, o.Wording, o.Comment, store.Time(o.at), origin))
 			if err != nil {
 				return err
 			}

@@ -56,11 +56,17 @@ type Position struct {
 
 // positionContent is the content of a text.position_set event; parley
 // verify rebuilds it from the stored row (verify.go).
-func positionContent(textID string, revision, paragraph int, alternative, org, stance, wording, comment string, at time.Time) map[string]any {
-	return map[string]any{
+func positionContent(textID string, revision, paragraph int, alternative, org, stance, wording, comment string, at time.Time, carriedFrom int) map[string]any {
+	c := map[string]any{
 		"text_id": textID, "revision": revision, "paragraph": paragraph, "alternative": alternative, "org_id": org,
 		"stance": stance, "wording": wording, "comment": comment, "updated_at": stamp(at),
 	}
+	if carriedFrom > 0 {
+		// A position carried to a new revision (carry.go) names the
+		// revision it was first recorded on.
+		c["carried_from"] = carriedFrom
+	}
+	return c
 }
 
 // SummaryEntry is one party's stance shown in a summary: the stance only,
@@ -505,7 +511,7 @@ func (s *Service) SetPosition(ctx context.Context, actor access.Actor, textID st
 		now := store.Now()
 		pos.UpdatedAt = store.Time(now)
 		ev, err := event(ctx, rec, actor, "text.position_set", t.RoundID, "text_position", id, aud,
-			positionContent(t.ID, rev.Number, p, in.Alternative, actor.Org, in.Stance, in.Wording, in.Comment, pos.UpdatedAt))
+			positionContent(t.ID, rev.Number, p, in.Alternative, actor.Org, in.Stance, in.Wording, in.Comment, pos.UpdatedAt, 0))
 		if err != nil {
 			return err
 		}

@@ -36,7 +36,7 @@ func ItemKinds() []ledger.ItemKind {
 // positionContents rebuilds the content of each position's latest
 // text.position_set event from its row (SetPosition).
 func positionContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
-	rows, err := q.QueryContext(ctx, "SELECT "+positionIDSQL+`, t.id, r.number, p.paragraph, p.alternative, p.org_id, p.stance, p.wording, p.comment, p.updated_at
+	rows, err := q.QueryContext(ctx, "SELECT "+positionIDSQL+`, t.id, r.number, p.paragraph, p.alternative, p.org_id, p.stance, p.wording, p.comment, p.updated_at, p.carried_from
 		FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id JOIN texts t ON t.id = r.text_id`)
 	if err != nil {
 		return err
@@ -44,12 +44,12 @@ func positionContents(ctx context.Context, q access.Querier, each func(string, [
 	defer rows.Close()
 	for rows.Next() {
 		var id, textID, alt, org, stance, wording, comment string
-		var number, paragraph int
+		var number, paragraph, carriedFrom int
 		var at int64
-		if err := rows.Scan(&id, &textID, &number, &paragraph, &alt, &org, &stance, &wording, &comment, &at); err != nil {
+		if err := rows.Scan(&id, &textID, &number, &paragraph, &alt, &org, &stance, &wording, &comment, &at, &carriedFrom); err != nil {
 			return err
 		}
-		b, err := json.Marshal(positionContent(textID, number, paragraph, alt, org, stance, wording, comment, store.Time(at)))
+		b, err := json.Marshal(positionContent(textID, number, paragraph, alt, org, stance, wording, comment, store.Time(at), carriedFrom))
 		if err := each(id, b, err); err != nil {
 			return err
 		}
