@@ -184,7 +184,7 @@ func (b *Broker) skipGap() {
 // audience; after a gap, every stream hears of it so that it catches up.
 func (b *Broker) deliver(e *ledger.Event, gap bool) {
 	for sub := range b.subs {
-		if !gap && (sub.round != e.Round || !e.Audience.Contains(sub.org)) {
+		if !gap && !sub.wants(e) {
 			continue
 		}
 		select {
@@ -196,6 +196,17 @@ func (b *Broker) deliver(e *ledger.Event, gap bool) {
 			sub.once.Do(func() { close(sub.lost) })
 		}
 	}
+}
+
+// wants reports whether the subscription hears of e: a round's stream,
+// the events of its round that its organisation reads; a watch (watch.go),
+// those of every round, and every statement's release, which notify
+// counts for the statement's readers once it is public.
+func (sub *subscription) wants(e *ledger.Event) bool {
+	if sub.round == allRounds {
+		return e.Audience.Contains(sub.org) || e.Type == released
+	}
+	return sub.round == e.Round && e.Audience.Contains(sub.org)
 }
 
 func (b *Broker) subscribe(org, round string) *subscription {

@@ -1,8 +1,9 @@
 // Package notify tells each user what happened in its rounds that concerns
 // it (issue 11, docs/web.md "Notifications"): a new revision, a position
 // recorded, a relay received, consent changed, a statement released, an
-// adoption confirmed. A notification is a ledger event the user's
-// organisation reads, by another organisation: the list is a query of the
+// adoption asked (a party's confirmation asks the others) or done. A
+// notification is a ledger event the user's organisation reads, by
+// another organisation: the list is a query of the
 // events table filtered by the events' audience in SQL, so it can neither
 // show nor count what the reader may not read. The only state kept is how
 // far each user has seen.
@@ -10,6 +11,7 @@ package notify
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,7 +22,7 @@ import (
 
 // Types are the events that make notifications.
 var Types = []string{
-	"text.issued", "text.position_set", "text.adoption_confirmed", "text.shared_with_guarantors",
+	"text.issued", "text.position_set", "text.adoption_confirmed", "text.adopted", "text.shared_with_guarantors",
 	"message.relayed", "consent.set", "statement.released",
 }
 
@@ -44,13 +46,22 @@ type Service struct{ db *store.DB }
 // New returns the notification service.
 func New(db *store.DB) *Service { return &Service{db: db} }
 
-// where is the condition every read shares: the event's audience holds the
-// reader's organisation, another organisation acted, and the type is one
-// of Types. $1 is the reader's organisation.
+// where is the condition every read shares: another organisation acted,
+// the type is one of Types, and the reader's organisation reads the event
+// or, for a statement's release, the statement as released (its public
+// audience, once the embargo has passed): a release concerns everyone it
+// is released to, not only those who read the draft. $1 is the reader's
+// organisation, $2 the time now.
 func where(actor access.Actor) (string, any) {
-	cond, arg := access.ReadableBy(actor, "e.id", 1)
-	return cond + " AND e.actor_org <> $2 AND e.type IN ('" + strings.Join(Types, "', '") + "')", arg
+	event, arg := access.ReadableBy(actor, "e.id", 1)
+	public, _ := access.ReadableBy(actor, "('public:' || e.object_id)", 1)
+	return "(" + event + " OR (e.type = 'statement.released' AND " + public + ` AND EXISTS (
+		SELECT 1 FROM statements s WHERE s.id = e.object_id AND s.released_at > 0 AND s.released_at <= $2)))
+		AND e.actor_org <> $1 AND e.type IN ('` + strings.Join(Types, "', '") + "')", arg
 }
+
+// Counts reports whether an event of type typ may make a notification.
+func Counts(typ string) bool { return slices.Contains(Types, typ) }
 
 // seen is how far the user has seen.
 func (s *Service) seen(ctx context.Context, q access.Querier, user string) (int64, error) {
@@ -71,7 +82,7 @@ func (s *Service) Unseen(ctx context.Context, actor access.Actor) (n int, err er
 	}
 	cond, arg := where(actor)
 	err = s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT e.idx FROM events e WHERE `+cond+` AND e.idx > $3 LIMIT $4) n`,
-		arg, actor.Org, seen, MaxList).Scan(&n)
+		arg, store.Now(), seen, MaxList).Scan(&n)
 	return n, err
 }
 
@@ -89,7 +100,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor) (ns []Notificati
 	cond, arg := where(actor)
 	rows, err := s.db.R.QueryContext(ctx, `SELECT e.idx, e.type, e.round_id, COALESCE(r.name, ''), e.actor_org, e.object_type, e.object_id, e.at
 		FROM events e LEFT JOIN rounds r ON r.id = e.round_id
-		WHERE `+cond+` ORDER BY e.idx DESC LIMIT $3`, arg, actor.Org, MaxList)
+		WHERE `+cond+` ORDER BY e.idx DESC LIMIT $3`, arg, store.Now(), MaxList)
 	if err != nil {
 		return nil, err
 	}

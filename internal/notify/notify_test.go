@@ -3,8 +3,10 @@ package notify_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"parley/internal/access"
+	"parley/internal/channel"
 	"parley/internal/notify"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
@@ -75,6 +77,72 @@ func TestNotifications(t *testing.T) {
 		}
 		if _, u := types(med); u != 1 {
 			t.Errorf("the government's seeing changed the mediation's count: %d", u)
+		}
+	})
+}
+
+// TestStatementReleaseNotifies: a released statement concerns everyone it
+// is released to, not only the readers of its draft (its organisation and
+// the mediation): the party heads, the guarantor and the observer are told
+// of the mediation's statement once it is public, and of an embargoed one
+// only when its embargo has passed.
+func TestStatementReleaseNotifies(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := talkstest.New(t, db)
+		dir := t.TempDir()
+		key, err := channel.LoadOrCreateMasterKey(dir + "/master.key")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch, err := channel.New(db, f.Ledger, f.Talks, channel.Options{MasterKey: key, AttachmentDir: dir + "/attachments"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(ch.Close)
+		n := notify.New(db)
+		med := talkstest.Head(f.Mediation)
+		count := func(a access.Actor) int {
+			t.Helper()
+			ns, err := n.List(ctx, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := 0
+			for _, x := range ns {
+				if x.Type == "statement.released" {
+					c++
+				}
+			}
+			return c
+		}
+		readers := []access.Actor{talkstest.Head(f.Gov), talkstest.Head(f.Opp), talkstest.Head(f.Guarantor), talkstest.Head(f.Observer)}
+		draft, err := ch.CreateStatement(ctx, med, channel.NewStatement{Title: "Communiqué", Body: "The round closes.", RoundID: f.Round.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		later, err := ch.CreateStatement(ctx, med, channel.NewStatement{Title: "Embargoed", Body: "Tomorrow.", RoundID: f.Round.ID,
+			EmbargoUntil: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range readers {
+			if c := count(a); c != 0 {
+				t.Errorf("%s is told of %d releases before any", a.Username, c)
+			}
+		}
+		for _, id := range []string{draft.ID, later.ID} {
+			if _, err := ch.ReleaseStatement(ctx, med, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, a := range readers {
+			if c := count(a); c != 1 {
+				t.Errorf("%s is told of %d releases, want the public one", a.Username, c)
+			}
+		}
+		if c := count(med); c != 0 {
+			t.Errorf("the mediation is told of its own release %d times", c)
 		}
 	})
 }
