@@ -62,6 +62,10 @@ func workdayRows(w *world) []row {
 		// audience.
 		{route: "GET /notifications", object: "the viewer's own", path: "/notifications", body: func(string) any { return nil },
 			want: cells{toLogin, ok, ok, ok, ok, ok, ok, ok}},
+		// Every page's live stream of the viewer's own count and the
+		// events its organisation reads.
+		{route: "GET /notifications/events", object: "the viewer's own", path: "/notifications/events", body: func(string) any { return nil },
+			want: cells{toLogin, ok, ok, ok, ok, ok, ok, ok}},
 		{route: "GET /statements/{id}", object: "the host's, public", path: "/statements/" + s.public, body: func(string) any { return nil },
 			want: cells{ok, ok, ok, ok, ok, ok, ok, ok}},
 		{route: "GET /statements/{id}", object: "the government's, embargoed", path: "/statements/" + s.statement, body: func(string) any { return nil },

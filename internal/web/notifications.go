@@ -1,8 +1,13 @@
 package web
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
 
+	"parley/internal/api"
+	"parley/internal/channel"
+	"parley/internal/i18n"
 	"parley/internal/ledger"
 	"parley/internal/notify"
 	"parley/internal/router"
@@ -11,7 +16,9 @@ import (
 // Notifications (issue 11, docs/web.md "Notifications"): the navigation
 // shows how many events concern the viewer since it last looked, and
 // /notifications lists them in words, each linked to its item. Opening the
-// list marks them seen.
+// list marks them seen. /notifications/events is every page's live stream
+// (static/live.js): "notify" carries the new count, "changed" says that an
+// event the viewer reads happened, for the pages that offer to reload.
 
 const pageNotifications = "notifications"
 
@@ -19,6 +26,7 @@ func init() { pageNames = append(pageNames, pageNotifications) }
 
 func (w *Web) registerNotifications(mux *router.Mux) {
 	mux.HandleFunc("GET /notifications", w.user(w.notificationsShow))
+	mux.HandleFunc("GET /notifications/events", w.user(w.notificationsEvents))
 }
 
 // notificationsPage is the list.
@@ -78,4 +86,76 @@ func (w *Web) notificationsShow(rw http.ResponseWriter, r *http.Request, v *view
 		}
 	}
 	w.renderPage(rw, r, http.StatusOK, pageNotifications, p)
+}
+
+// liveNoticeData is the layout's "live_notice": the page's round ("" any)
+// and the event types (space-separated prefixes) that make it show.
+type liveNoticeData struct {
+	L            *i18n.Localizer
+	Round, Types string
+}
+
+// watchChange is the data of a "changed" event: what happened, where. The
+// viewer reads the event (channel.Watch sends no more of others).
+type watchChange struct {
+	Type       string `json:"type"`
+	Round      string `json:"round,omitempty"`
+	ObjectType string `json:"object_type,omitempty"`
+	ObjectID   string `json:"object_id,omitempty"`
+}
+
+// notificationsEvents is the watch: the count when it opens, then the
+// count each time it changes, and each event of others the viewer reads.
+func (w *Web) notificationsEvents(rw http.ResponseWriter, r *http.Request, v *viewer) {
+	if w.channel == nil || w.notify == nil {
+		w.notFound(rw, r)
+		return
+	}
+	release, err := w.auth.OpenStream(v.Token)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	defer release()
+	sse := api.NewSSE(rw)
+	last := -1
+	var at int64
+	count := func() error {
+		n, err := w.notify.Unseen(r.Context(), v.Actor())
+		if err != nil || n == last {
+			return err
+		}
+		last = n
+		b, _ := json.Marshal(map[string]int{"unseen": n})
+		return sse.Send(at, "notify", b)
+	}
+	ready := func() {
+		sse.Start()
+		if err := count(); err != nil {
+			w.log.Warn("web: notifications watch", "err", err, "request_id", router.RequestID(r.Context()))
+		}
+	}
+	err = w.channel.Watch(r.Context(), v.Actor(), ready, func(e channel.WatchEvent) error {
+		if e.Own {
+			return nil
+		}
+		at = e.Index
+		if e.Type != "" {
+			b, _ := json.Marshal(watchChange{Type: e.Type, Round: e.Round, ObjectType: e.ObjectType, ObjectID: e.ObjectID})
+			if err := sse.Send(e.Index, "changed", b); err != nil {
+				return err
+			}
+		}
+		if e.Type == "" || notify.Counts(e.Type) {
+			return count()
+		}
+		return nil
+	})
+	if errors.Is(err, channel.ErrStreamBehind) {
+		sse.Reset()
+	}
+	sse.Stop()
+	if err != nil && !sse.Started() {
+		w.fail(rw, r, err)
+	}
 }

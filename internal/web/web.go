@@ -219,6 +219,9 @@ func (w *Web) funcs() template.FuncMap {
 		// Arabic sentence, or an Arabic one inside English, keeps its own
 		// direction and does not reorder the punctuation around it.
 		"isolate": func(s string) string { return "\u2068" + s + "\u2069" },
+		"liveNotice": func(l *i18n.Localizer, round, types string) liveNoticeData {
+			return liveNoticeData{L: l, Round: round, Types: types}
+		},
 		"roundField": func(id, value, err string, rounds []talks.Round, l *i18n.Localizer) roundFieldData {
 			return roundFieldData{ID: id, Value: value, Err: err, Rounds: rounds, L: l}
 		},

@@ -65,3 +65,52 @@ document.addEventListener("keydown", function (e) {
   all[i].scrollIntoView({ block: "nearest" });
   e.preventDefault();
 });
+
+// Every page's watch (/notifications/events): the navigation's badge
+// counts the viewer's notifications live ("notify"), and a working page's
+// notice (.live-notice, the layout's "live_notice") shows when an event of
+// its kind happens ("changed"). The page is never reloaded for the reader,
+// so nothing typed is lost.
+(function () {
+  "use strict";
+  if (!document.getElementById("nav-notifications") || !window.EventSource) {
+    return;
+  }
+  var es = new EventSource("/notifications/events");
+  es.addEventListener("notify", function (e) {
+    var d;
+    try {
+      d = JSON.parse(e.data);
+    } catch (x) {
+      return;
+    }
+    // Looked up each time: the round page swaps the link out of band.
+    var nav = document.getElementById("nav-notifications");
+    var badge = nav && nav.querySelector(".nav-badge");
+    if (!nav || !badge) {
+      return;
+    }
+    nav.dataset.unseen = String(d.unseen);
+    badge.textContent = String(d.unseen);
+    badge.hidden = !d.unseen;
+  });
+  es.addEventListener("changed", function (e) {
+    var d;
+    try {
+      d = JSON.parse(e.data);
+    } catch (x) {
+      return;
+    }
+    document.querySelectorAll(".live-notice[hidden]").forEach(function (n) {
+      if (n.dataset.round && n.dataset.round !== d.round) {
+        return;
+      }
+      var types = (n.dataset.types || "").split(" ").filter(Boolean);
+      if (types.length && !types.some(function (t) { return d.type.indexOf(t) === 0; })) {
+        return;
+      }
+      n.hidden = false;
+    });
+  });
+  window.addEventListener("pagehide", function () { es.close(); });
+})();
