@@ -3,12 +3,14 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // The mediation's working inbox and the notifications of every page
@@ -96,6 +98,133 @@ func TestNotificationsOnEveryPage(t *testing.T) {
 				noSideScroll(t, gov, "the notifications")
 			}
 			phone(t, gov, false)
+		})
+	}
+}
+
+// composeInView reports whether the compose box's text field is wholly in
+// the window, at the page's current scroll.
+const composeInView = `(() => {
+	const r = document.querySelector("#compose-body").getBoundingClientRect();
+	return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight ? "yes" : "no";
+})()`
+
+// TestWorkingInbox is item 4: the mediation's conversation had no unread
+// state, and the compose box sat at the bottom of a long page. Each thread
+// in the column counts the messages its reader has not opened; the count
+// rises live when the party sends and falls when the thread is opened; a
+// thread open leaves the other threads' messages out when they arrive
+// live, and counts them; the compose box stays in view beside or below the
+// thread, at the top and the end of the page, on a desktop and on a phone
+// (without sideways scroll); and the keys move between messages and
+// threads, as the page's help says.
+func TestWorkingInbox(t *testing.T) {
+	base := startDemo(t, "PARLEY_DEMO_WORKDAY=on")
+	med := newBrowser(t)
+	login(t, med, base, "mediator")
+	openConversation(t, med)
+	conv := strings.SplitN(get(t, med, chromedp.Location()), "?", 2)[0]
+	roundID := path.Base(strings.TrimSuffix(conv, "/conversation"))
+	opp, gov := chanLogin(t, base, "opp.head"), chanLogin(t, base, "gov.head")
+	unread := func(org string) int {
+		t.Helper()
+		n, _ := strconv.Atoi(get(t, med, chromedp.Evaluate[string](`document.querySelector("#inbox-`+org+`").dataset.unread`)))
+		return n
+	}
+	send := func(c *chanClient, body string) string {
+		t.Helper()
+		var m apiMessage
+		if status := c.json("POST", "/api/v1/rounds/"+roundID+"/messages", map[string]any{"to": []string{"mediation"}, "body": body}, &m); status != http.StatusCreated {
+			t.Fatalf("%s's message: %d", c.user, status)
+		}
+		return m.ID
+	}
+	rises := func(org string, before int) {
+		t.Helper()
+		pollString(t, med, 20*time.Second, `+document.querySelector("#inbox-`+org+`").dataset.unread > `+strconv.Itoa(before)+` ? "risen" : ""`)
+	}
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			setLanguage(t, med, lang)
+			phone(t, med, false)
+			do(t, med, chromedp.Navigate(conv), chromedp.WaitVisible("#inbox"))
+			markPage(t, med)
+			before := unread(opp.org)
+			first := send(opp, "A new proposal on the exchange ("+lang+").")
+			rises(opp.org, before)
+			within(t, med, 15*time.Second, "#m-"+first)
+			if !stillSamePage(t, med) {
+				t.Error("the page was reloaded; the count did not rise live")
+			}
+			do(t, med, chromedp.Click("#inbox-"+opp.org), chromedp.WaitVisible(`#inbox-`+opp.org+`[aria-current="page"]`))
+			if n := unread(opp.org); n != 0 {
+				t.Errorf("after opening the opposition's thread, %d are unread", n)
+			}
+			if n := count(t, med, "#inbox-"+opp.org+" .count.unread"); n != 0 {
+				t.Errorf("the opened thread still shows an unread count")
+			}
+			// In the opposition's thread: the government's message is
+			// counted in its own thread, not shown in this one; the
+			// opposition's next message is shown and read.
+			markPage(t, med)
+			govBefore := unread(gov.org)
+			other := send(gov, "The government's reply ("+lang+").")
+			rises(gov.org, govBefore)
+			next := send(opp, "And a detail ("+lang+").")
+			within(t, med, 15*time.Second, "#m-"+next)
+			if n := count(t, med, "#m-"+other); n != 0 {
+				t.Error("the government's message is shown in the opposition's thread")
+			}
+			if !stillSamePage(t, med) {
+				t.Error("the thread was reloaded")
+			}
+			do(t, med, chromedp.Reload(), chromedp.WaitVisible("#inbox"))
+			if n := unread(opp.org); n != 0 {
+				t.Errorf("the message seen live in the open thread counts as unread (%d)", n)
+			}
+			// The keys, as the help says.
+			help := get(t, med, chromedp.Text("#conversation-keys"))
+			for _, k := range []string{"j", "k", "↓", "↑", "[", "]"} {
+				if !strings.Contains(help, k) {
+					t.Errorf("the help %q does not name the key %s", help, k)
+				}
+			}
+			if n := count(t, med, `li.message[aria-keyshortcuts]`); n == 0 || n != count(t, med, "li.message") {
+				t.Errorf("%d messages of %d carry their keys", n, count(t, med, "li.message"))
+			}
+			get(t, med, chromedp.Evaluate[bool](`document.activeElement.blur(); true`))
+			do(t, med, chromedp.KeyEvent("j"))
+			a := get(t, med, chromedp.Evaluate[string](`document.activeElement.id`))
+			do(t, med, chromedp.KeyEvent(kb.ArrowDown))
+			b := get(t, med, chromedp.Evaluate[string](`document.activeElement.id`))
+			if !strings.HasPrefix(a, "m-") || !strings.HasPrefix(b, "m-") || a == b {
+				t.Errorf("j then ↓ moved focus to %q, then %q", a, b)
+			}
+			from := get(t, med, chromedp.Location())
+			do(t, med, chromedp.KeyEvent("]"))
+			to := pollString(t, med, 10*time.Second, `location.href !== `+strconvQuote(from)+` && document.querySelector('a.thread-link[aria-current="page"]') ? location.href : ""`)
+			if !strings.Contains(to, "?with=") {
+				t.Errorf("] went to %s", to)
+			}
+			// The compose box is at hand: in view at the top of the page and
+			// at its end, on a desktop and on a phone.
+			for _, width := range []int{1280, 390} {
+				phone(t, med, width == 390)
+				do(t, med, chromedp.Navigate(conv), chromedp.WaitVisible("#inbox"))
+				noSideScroll(t, med, "the conversation")
+				if sw := get(t, med, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); width == 390 && sw > 390 {
+					t.Errorf("at 390 px the page is %d px wide", sw)
+				}
+				for _, at := range []string{"0", "document.documentElement.scrollHeight / 2", "document.documentElement.scrollHeight"} {
+					get(t, med, chromedp.Evaluate[bool](`window.scrollTo(0, `+at+`); true`))
+					if get(t, med, chromedp.Evaluate[string](composeInView)) != "yes" {
+						t.Errorf("at %d px, scrolled to %s, the compose box is out of view", width, at)
+					}
+				}
+				get(t, med, chromedp.Evaluate[bool](`window.scrollTo(0, 0); true`))
+				shot(t, med, "inbox-"+lang+"-"+strconv.Itoa(width))
+			}
+			phone(t, med, false)
 		})
 	}
 }

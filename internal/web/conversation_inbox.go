@@ -27,11 +27,16 @@ type inboxView struct {
 	With         string // the counterpart whose thread is shown; "" all
 }
 
-// counterpart is one organisation the mediation talks with.
+// counterpart is one organisation the mediation talks with: every other
+// participant of the round has a thread, empty or not, so that the first
+// message of one shows live.
 type counterpart struct {
 	ID, Name  string
 	Messages  int
 	Unhandled int
+	// Unread are the messages from it the viewer has not opened its thread
+	// since (channel.Unread).
+	Unread int
 }
 
 // relayMark says that a message was relayed: to whom, and whether its
@@ -72,7 +77,16 @@ func (w *Web) inbox(r *http.Request, v *viewer, p *conversationPage, msgs []chan
 	for _, pt := range p.Round.Participants {
 		names[pt.Org.ID] = pt.Org.Name
 	}
+	unread, err := w.channel.Unread(r.Context(), actor, p.Round.ID)
+	if err != nil {
+		return nil, err
+	}
 	byOrg := map[string]*counterpart{}
+	for _, pt := range p.Round.Participants {
+		if pt.Org.ID != actor.Org {
+			byOrg[pt.Org.ID] = &counterpart{ID: pt.Org.ID, Name: pt.Org.Name, Unread: unread[pt.Org.ID]}
+		}
+	}
 	for _, m := range msgs {
 		if m.RelayedFrom != "" {
 			to := make([]channel.OrgRef, len(m.To))
@@ -87,7 +101,7 @@ func (w *Web) inbox(r *http.Request, v *viewer, p *conversationPage, msgs []chan
 		}
 		c := byOrg[id]
 		if c == nil {
-			c = &counterpart{ID: id, Name: names[id]}
+			c = &counterpart{ID: id, Name: names[id], Unread: unread[id]}
 			byOrg[id] = c
 		}
 		c.Messages++
@@ -98,16 +112,36 @@ func (w *Web) inbox(r *http.Request, v *viewer, p *conversationPage, msgs []chan
 	for _, c := range byOrg {
 		p.Inbox.Counterparts = append(p.Inbox.Counterparts, *c)
 	}
-	sort.Slice(p.Inbox.Counterparts, func(i, j int) bool { return p.Inbox.Counterparts[i].Name < p.Inbox.Counterparts[j].Name })
+	// The threads with messages first, then the silent ones; by name.
+	sort.Slice(p.Inbox.Counterparts, func(i, j int) bool {
+		a, b := p.Inbox.Counterparts[i], p.Inbox.Counterparts[j]
+		if (a.Messages > 0) != (b.Messages > 0) {
+			return a.Messages > 0
+		}
+		return a.Name < b.Name
+	})
 	with := r.URL.Query().Get("with")
 	if byOrg[with] == nil {
 		return msgs, nil
 	}
 	p.Inbox.With = with
 	var thread []channel.Message
+	last := int64(-1)
 	for _, m := range msgs {
 		if counterpartOf(m, actor.Org) == with {
 			thread = append(thread, m)
+			last = max(last, m.LedgerIndex)
+		}
+	}
+	// Opening a thread reads it, up to the last message shown.
+	if last >= 0 {
+		if err := w.channel.MarkRead(r.Context(), actor, p.Round.ID, with, last); err != nil {
+			return nil, err
+		}
+		for i := range p.Inbox.Counterparts {
+			if p.Inbox.Counterparts[i].ID == with {
+				p.Inbox.Counterparts[i].Unread = 0
+			}
 		}
 	}
 	return thread, nil

@@ -122,6 +122,9 @@ type messageView struct {
 	CanHandle, Handled bool
 	RelayedAs          []relayMark
 	With               string
+	// Thread is the counterpart whose thread the message belongs to: a
+	// page showing another thread leaves it out when it arrives live.
+	Thread string
 }
 
 // messageForms are what a message's view needs from its page.
@@ -243,13 +246,20 @@ func (w *Web) messageView(v *viewer, m channel.Message, mf messageForms) message
 	mv.CanRelay = mf.as.Mediates() && m.Kind != channel.Relayed && m.From.ID != v.Actor().Org && !m.Damaged
 	mv.CanShare = mf.as.In(access.Party) && m.Kind != channel.Relayed && m.From.ID == v.Actor().Org && len(mf.shareTo) > 0
 	mv.CanHandle = mf.as.Mediates() && received(m, v.Actor().Org)
+	mv.Thread = counterpartOf(m, v.Actor().Org)
 	return mv
 }
 
-// DefaultTo is the compose box's preselected audience.
+// DefaultTo is the compose box's preselected audience: in a thread, its
+// counterpart when the viewer may write to it.
 func (p conversationPage) DefaultTo() string {
 	if f := p.Form("message"); f.Values != nil {
 		return f.Value("to")
+	}
+	for _, o := range p.Options {
+		if p.Inbox.With != "" && o.Value == p.Inbox.With {
+			return o.Value
+		}
 	}
 	if len(p.Options) > 0 {
 		return p.Options[0].Value

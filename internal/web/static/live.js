@@ -21,6 +21,14 @@
     var m = /^\s*<li[^>]*\sid="(m-[0-9a-f]+)"/.exec(e.data || "");
     if (m && document.getElementById(m[1])) {
       evt.preventDefault();
+      return;
+    }
+    // A page showing one thread leaves out the messages of the others;
+    // the column counts them (conversation.html, #inbox-refresh).
+    var conv = document.getElementById("conversation");
+    var th = /^\s*<li[^>]*\sdata-thread="([0-9a-f]*)"/.exec(e.data || "");
+    if (conv && conv.dataset.with && th && th[1] !== conv.dataset.with) {
+      evt.preventDefault();
     }
   });
 })();
@@ -44,23 +52,53 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 });
 
-// The conversation's keyboard: j and k move to the next and previous
-// message (outside text fields), as in a mail reader.
+// The conversation's keyboard, as its hint and each message's
+// aria-keyshortcuts say: j or ↓ next message, k or ↑ previous, as in a
+// mail reader (outside text fields; the arrows only while a message has
+// focus, so that they still scroll the page elsewhere); in the mediation's
+// inbox ↓ and ↑ move between threads while one has focus, and ] and [
+// open the next and previous thread.
 document.addEventListener("keydown", function (e) {
   "use strict";
-  if (e.altKey || e.ctrlKey || e.metaKey || (e.key !== "j" && e.key !== "k")) {
+  if (e.altKey || e.ctrlKey || e.metaKey) {
     return;
   }
   var t = e.target;
   if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) {
     return;
   }
-  var all = Array.prototype.slice.call(document.querySelectorAll("li.message"));
+  var list = function (sel) { return Array.prototype.slice.call(document.querySelectorAll(sel)); };
+  var is = function (sel) { return t && t.matches && t.matches(sel); };
+  var key = e.key;
+  if (key === "]" || key === "[" || (is("a.thread-link") && (key === "ArrowDown" || key === "ArrowUp"))) {
+    var threads = list("a.thread-link");
+    if (!threads.length) {
+      return;
+    }
+    var cur = threads.indexOf(is("a.thread-link") ? t : document.querySelector('a.thread-link[aria-current="page"]'));
+    var forward = key === "]" || key === "ArrowDown";
+    var j = forward ? Math.min(cur + 1, threads.length - 1) : Math.max(cur - 1, 0);
+    if (key === "]" || key === "[") {
+      if (j !== cur) {
+        threads[j].click();
+      }
+    } else {
+      threads[j].focus();
+    }
+    e.preventDefault();
+    return;
+  }
+  var next = key === "j" || (key === "ArrowDown" && is("li.message"));
+  var prev = key === "k" || (key === "ArrowUp" && is("li.message"));
+  if (!next && !prev) {
+    return;
+  }
+  var all = list("li.message");
   if (!all.length) {
     return;
   }
   var i = all.indexOf(document.activeElement);
-  i = e.key === "j" ? Math.min(i + 1, all.length - 1) : Math.max(i - 1, 0);
+  i = next ? Math.min(i + 1, all.length - 1) : Math.max(i - 1, 0);
   all[i].focus();
   all[i].scrollIntoView({ block: "nearest" });
   e.preventDefault();
