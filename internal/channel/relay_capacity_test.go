@@ -8,7 +8,6 @@ import (
 	"parley/internal/errs"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
-	"parley/internal/talks"
 	"parley/internal/talks/talkstest"
 )
 
@@ -22,18 +21,7 @@ func TestRelayIsTheRoundsMediation(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		ctx := context.Background()
-		idle, err := w.Talks.AddOrg(ctx, access.System, "Mediation of nothing", "idle", access.Mediation)
-		if err != nil {
-			t.Fatal(err)
-		}
-		elsewhere, err := w.Talks.AddOrg(ctx, access.System, "Mediation of another round", "elsewhere", access.Mediation)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Talks.CreateRound(ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2",
-			Participants: []string{elsewhere.ID, w.Opp.ID}}); err != nil {
-			t.Fatal(err)
-		}
+		idle, elsewhere := w.otherMediations(t)
 		toMed := w.send(t, "opp", NewMessage{Body: "For the mediation only."})
 		plenary := w.send(t, "opp", NewMessage{To: []string{ToKeywordPlenary}, Body: "For everyone."})
 		in := RelayInput{To: []string{w.Gov.ID}}
