@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"parley/internal/access"
-	"parley/internal/auth"
 	"parley/internal/i18n"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
@@ -180,39 +178,6 @@ func TestStatementsDesk(t *testing.T) {
 					t.Errorf("%s, %s: %d", who, lang.Tag, p.status)
 				}
 				checkPage(t, p)
-			}
-		}
-	})
-}
-
-// TestStatementsDeskMediatesByCapacity: the desk's section of other
-// organisations' drafts follows the capacity in which the viewer's
-// organisation takes part, not its kind. A mediation organisation taking
-// part in no round reads no one's drafts and is offered no such section
-// (before, its kind alone gave it one).
-func TestStatementsDeskMediatesByCapacity(t *testing.T) {
-	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
-		f := newFixtureOn(t, db)
-		withChannel(t, f)
-		ctx := context.Background()
-		idle, err := f.Talks.AddOrg(ctx, access.System, "Mediation of nothing", "idle", access.Mediation)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.auth.AddUser(ctx, access.System, auth.NewUser{Username: "idle.head", DisplayName: "IDLE",
-			OrgID: idle.ID, Role: access.Head, Password: testPassword}); err != nil {
-			t.Fatal(err)
-		}
-		if p := f.loggedIn(t, "gov.head", "en").post("/statements", url.Values{"title": {"A draft of the government"}, "body": {"Its text."}}); p.status != http.StatusSeeOther {
-			t.Fatalf("draft: %d", p.status)
-		}
-		for who, section := range map[string]bool{"mediator": true, "idle.head": false} {
-			p := f.loggedIn(t, who, "en").get("/statements/desk")
-			if p.status != http.StatusOK || strings.Contains(p.body, `id="others"`) != section {
-				t.Errorf("%s's desk: %d, section of others' drafts %v, want %v", who, p.status, !section, section)
-			}
-			if reads := strings.Contains(p.body, "A draft of the government"); reads != section {
-				t.Errorf("%s's desk shows the government's draft: %v", who, reads)
 			}
 		}
 	})
