@@ -21,31 +21,30 @@ import (
 // registerBargain adds the package-analysis routes.
 func (a *API) registerBargain(mux *router.Mux) {
 	r := Prefix + "/rounds/{id}/bargain"
-	mux.Handle("GET "+r+"/domain", a.authed(a.bargainOn(a.showBargainDomain)))
-	mux.Handle("PUT "+r+"/domain", a.authed(a.bargainOn(a.setBargainDomain)))
-	mux.Handle("GET "+r+"/domain/geniusweb", a.authed(a.bargainOn(a.exportBargainDomain)))
-	mux.Handle("PUT "+r+"/domain/geniusweb", a.authed(a.bargainOn(a.importBargainDomain)))
-	mux.Handle("GET "+r+"/profile", a.authed(a.bargainOn(a.showBargainProfile)))
-	mux.Handle("PUT "+r+"/profile", a.authed(a.bargainOn(a.setBargainProfile)))
-	mux.Handle("PUT "+r+"/profile/shared", a.authed(a.bargainOn(a.setBargainShared)))
-	mux.Handle("GET "+r+"/profile/geniusweb", a.authed(a.bargainOn(a.exportBargainProfile(bargain.FormatGeniusWeb))))
-	mux.Handle("PUT "+r+"/profile/geniusweb", a.authed(a.bargainOn(a.importBargainProfile(bargain.FormatGeniusWeb))))
-	mux.Handle("GET "+r+"/profile/genius-xml", a.authed(a.bargainOn(a.exportBargainProfile(bargain.FormatGeniusXML))))
-	mux.Handle("PUT "+r+"/profile/genius-xml", a.authed(a.bargainOn(a.importBargainProfile(bargain.FormatGeniusXML))))
-	mux.Handle("GET "+r+"/profiles", a.authed(a.bargainOn(a.listBargainProfiles)))
-	mux.Handle("GET "+r+"/analysis", a.authed(a.bargainOn(a.showBargainAnalysis)))
-	mux.Handle("PUT "+r+"/draft", a.authed(a.bargainOn(a.setBargainDraft)))
-	mux.Handle("POST "+r+"/proposals", a.authed(a.bargainOn(a.proposeBargain)))
+	mux.Handle("GET "+r+"/domain", a.serve(a.bargainOn(a.showBargainDomain)))
+	mux.Handle("PUT "+r+"/domain", a.serve(a.bargainOn(a.setBargainDomain)))
+	mux.Handle("GET "+r+"/domain/geniusweb", a.serve(a.bargainOn(a.exportBargainDomain)))
+	mux.Handle("PUT "+r+"/domain/geniusweb", a.serve(a.bargainOn(a.importBargainDomain)))
+	mux.Handle("GET "+r+"/profile", a.serve(a.bargainOn(a.showBargainProfile)))
+	mux.Handle("PUT "+r+"/profile", a.serve(a.bargainOn(a.setBargainProfile)))
+	mux.Handle("PUT "+r+"/profile/shared", a.serve(a.bargainOn(a.setBargainShared)))
+	mux.Handle("GET "+r+"/profile/geniusweb", a.serve(a.bargainOn(a.exportBargainProfile(bargain.FormatGeniusWeb))))
+	mux.Handle("PUT "+r+"/profile/geniusweb", a.serve(a.bargainOn(a.importBargainProfile(bargain.FormatGeniusWeb))))
+	mux.Handle("GET "+r+"/profile/genius-xml", a.serve(a.bargainOn(a.exportBargainProfile(bargain.FormatGeniusXML))))
+	mux.Handle("PUT "+r+"/profile/genius-xml", a.serve(a.bargainOn(a.importBargainProfile(bargain.FormatGeniusXML))))
+	mux.Handle("GET "+r+"/profiles", a.serve(a.bargainOn(a.listBargainProfiles)))
+	mux.Handle("GET "+r+"/analysis", a.serve(a.bargainOn(a.showBargainAnalysis)))
+	mux.Handle("PUT "+r+"/draft", a.serve(a.bargainOn(a.setBargainDraft)))
+	mux.Handle("POST "+r+"/proposals", a.serve(a.bargainOn(a.proposeBargain)))
 }
 
 // bargainOn answers 404 when parley runs without the package analysis.
-func (a *API) bargainOn(h authedFunc) authedFunc {
-	return func(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) bargainOn(h errorFunc) errorFunc {
+	return func(w http.ResponseWriter, r *http.Request, c call) error {
 		if a.bargain == nil {
-			a.writeError(w, r, errs.New(errs.NotFound, "no such API route"))
-			return
+			return errs.New(errs.NotFound, "no such API route")
 		}
-		h(w, r, c)
+		return h(w, r, c)
 	}
 }
 
@@ -207,20 +206,15 @@ func (q *BargainProposalRequest) Validate() error {
 	return checkText("which", q.Which, 1, 32, false)
 }
 
-func (a *API) showBargainDomain(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) showBargainDomain(w http.ResponseWriter, r *http.Request, c call) error {
 	rd, err := a.bargain.Domain(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, bargainDomainJSON(rd))
+	return reply(w, http.StatusOK, rd, err, bargainDomainJSON)
 }
 
-func (a *API) setBargainDomain(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setBargainDomain(w http.ResponseWriter, r *http.Request, c call) error {
 	var q BargainDomainRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	d := bargain.Domain{Name: q.Name}
 	links := map[string]string{}
@@ -231,11 +225,7 @@ func (a *API) setBargainDomain(w http.ResponseWriter, r *http.Request, c call) {
 		}
 	}
 	rd, err := a.bargain.SetDomain(r.Context(), c.Actor, r.PathValue("id"), d, links)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, bargainDomainJSON(rd))
+	return reply(w, http.StatusOK, rd, err, bargainDomainJSON)
 }
 
 // readFile reads an imported file: the raw body, of one of the media types
@@ -271,184 +261,154 @@ func writeFile(w http.ResponseWriter, ctype, name string, b []byte) {
 	w.Write(b)
 }
 
-func (a *API) importBargainDomain(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) importBargainDomain(w http.ResponseWriter, r *http.Request, c call) error {
 	b, err := readFile(w, r, "application/json")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	rd, err := a.bargain.ImportDomain(r.Context(), c.Actor, r.PathValue("id"), b)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, bargainDomainJSON(rd))
+	return reply(w, http.StatusOK, rd, err, bargainDomainJSON)
 }
 
-func (a *API) exportBargainDomain(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) exportBargainDomain(w http.ResponseWriter, r *http.Request, c call) error {
 	b, err := a.bargain.ExportDomain(r.Context(), c.Actor, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeFile(w, "application/json", "domain.json", b)
+	return nil
 }
 
 // ownProfile answers the caller's profile with its contradictions, which
-// need the domain.
-func (a *API) ownProfile(w http.ResponseWriter, r *http.Request, c call, status int) {
+// need the domain; change is the write before it, which returns only its
+// error.
+func (a *API) ownProfile(w http.ResponseWriter, r *http.Request, c call, change error) error {
+	if change != nil {
+		return change
+	}
 	round := r.PathValue("id")
 	sp, err := a.bargain.Profile(r.Context(), c.Actor, round)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	var d *bargain.Domain
-	if rd, err := a.bargain.Domain(r.Context(), c.Actor, round); err == nil {
-		d = &rd.Domain
-	}
-	writeJSON(w, status, bargainProfileJSON(sp, d))
+	writeJSON(w, http.StatusOK, bargainProfileJSON(sp, a.bargainDomain(r, c)))
+	return nil
 }
 
-func (a *API) showBargainProfile(w http.ResponseWriter, r *http.Request, c call) {
-	a.ownProfile(w, r, c, http.StatusOK)
+// bargainDomain is the round's domain the caller reads, nil when none.
+func (a *API) bargainDomain(r *http.Request, c call) *bargain.Domain {
+	if rd, err := a.bargain.Domain(r.Context(), c.Actor, r.PathValue("id")); err == nil {
+		return &rd.Domain
+	}
+	return nil
 }
 
-func (a *API) setBargainProfile(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) showBargainProfile(w http.ResponseWriter, r *http.Request, c call) error {
+	return a.ownProfile(w, r, c, nil)
+}
+
+func (a *API) setBargainProfile(w http.ResponseWriter, r *http.Request, c call) error {
 	var q BargainProfileRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	in := bargain.ProfileInput{Shared: q.Shared, Profile: bargain.Profile{Name: q.Name, Issues: q.Issues,
 		ReservationValue: q.ReservationValue, ReservationBid: q.ReservationBid}}
 	for _, an := range q.Answers {
 		in.Answers = append(in.Answers, bargain.Answer{A: an.A, B: an.B, Prefer: an.Prefer})
 	}
-	if _, err := a.bargain.SetProfile(r.Context(), c.Actor, r.PathValue("id"), in); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.ownProfile(w, r, c, http.StatusOK)
+	_, err := a.bargain.SetProfile(r.Context(), c.Actor, r.PathValue("id"), in)
+	return a.ownProfile(w, r, c, err)
 }
 
-func (a *API) setBargainShared(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setBargainShared(w http.ResponseWriter, r *http.Request, c call) error {
 	var q BargainSharedRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if _, err := a.bargain.SetShared(r.Context(), c.Actor, r.PathValue("id"), q.Shared); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.ownProfile(w, r, c, http.StatusOK)
+	_, err := a.bargain.SetShared(r.Context(), c.Actor, r.PathValue("id"), q.Shared)
+	return a.ownProfile(w, r, c, err)
 }
 
-func (a *API) importBargainProfile(format string) authedFunc {
+func (a *API) importBargainProfile(format string) errorFunc {
 	types := []string{"application/json"}
 	if format == bargain.FormatGeniusXML {
 		types = []string{"application/xml", "text/xml"}
 	}
-	return func(w http.ResponseWriter, r *http.Request, c call) {
+	return func(w http.ResponseWriter, r *http.Request, c call) error {
 		b, err := readFile(w, r, types...)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		shared := r.URL.Query().Get("shared") == "true"
-		if _, err := a.bargain.ImportProfile(r.Context(), c.Actor, r.PathValue("id"), format, b, shared); err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		a.ownProfile(w, r, c, http.StatusOK)
+		_, err = a.bargain.ImportProfile(r.Context(), c.Actor, r.PathValue("id"), format, b, shared)
+		return a.ownProfile(w, r, c, err)
 	}
 }
 
-func (a *API) exportBargainProfile(format string) authedFunc {
-	return func(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) exportBargainProfile(format string) errorFunc {
+	return func(w http.ResponseWriter, r *http.Request, c call) error {
 		b, err := a.bargain.ExportProfile(r.Context(), c.Actor, r.PathValue("id"), format)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		if format == bargain.FormatGeniusXML {
 			writeFile(w, "application/xml", "profile.xml", b)
-			return
+		} else {
+			writeFile(w, "application/json", "profile.json", b)
 		}
-		writeFile(w, "application/json", "profile.json", b)
+		return nil
 	}
 }
 
 // listBargainProfiles lists the profiles the caller may read: a party its
 // own, the mediation those shared with it.
-func (a *API) listBargainProfiles(w http.ResponseWriter, r *http.Request, c call) {
-	round := r.PathValue("id")
-	ps, err := a.bargain.Profiles(r.Context(), c.Actor, round)
+func (a *API) listBargainProfiles(w http.ResponseWriter, r *http.Request, c call) error {
+	ps, err := a.bargain.Profiles(r.Context(), c.Actor, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	var d *bargain.Domain
-	if rd, err := a.bargain.Domain(r.Context(), c.Actor, round); err == nil {
-		d = &rd.Domain
-	}
-	out := make([]BargainProfileJSON, 0, len(ps))
-	for _, sp := range ps {
-		out = append(out, bargainProfileJSON(sp, d))
-	}
-	writeJSON(w, http.StatusOK, map[string][]BargainProfileJSON{"profiles": out})
+	d := a.bargainDomain(r, c)
+	return reply(w, http.StatusOK, ps, nil, listOf("profiles", func(sp bargain.StoredProfile) BargainProfileJSON { return bargainProfileJSON(sp, d) }))
 }
 
-func (a *API) showBargainAnalysis(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) showBargainAnalysis(w http.ResponseWriter, r *http.Request, c call) error {
 	ra, err := a.bargain.Analysis(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, ra)
+	return reply(w, http.StatusOK, ra, err, asIs)
 }
 
-func (a *API) setBargainDraft(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setBargainDraft(w http.ResponseWriter, r *http.Request, c call) error {
 	var q BargainDraftRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ra, err := a.bargain.SetDraft(r.Context(), c.Actor, r.PathValue("id"), q.Bid)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, ra)
+	return reply(w, http.StatusOK, ra, err, asIs)
 }
 
-func (a *API) proposeBargain(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) proposeBargain(w http.ResponseWriter, r *http.Request, c call) error {
 	var q BargainProposalRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	pr, err := a.bargain.Propose(r.Context(), c.Actor, r.PathValue("id"), q.Which)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := BargainProposalJSON{Proposal: pr}
 	if !q.Note {
 		writeJSON(w, http.StatusOK, out)
-		return
+		return nil
 	}
 	if a.channel == nil {
-		a.writeError(w, r, errs.New(errs.Conflict, "this server has no message channel to keep the note in"))
-		return
+		return errs.New(errs.Conflict, "this server has no message channel to keep the note in")
 	}
 	m, err := a.channel.Send(r.Context(), c.Actor, r.PathValue("id"), channel.NewMessage{To: []string{"internal"}, Body: pr.Text})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	mj := messageJSON(m)
 	out.Message = &mj
 	writeJSON(w, http.StatusCreated, out)
+	return nil
 }

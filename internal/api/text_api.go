@@ -19,24 +19,30 @@ import (
 
 // registerText adds the text routes.
 func (a *API) registerText(mux *router.Mux) {
-	mux.Handle("GET "+Prefix+"/rounds/{id}/texts", a.authed(a.listTexts))
-	mux.Handle("POST "+Prefix+"/rounds/{id}/texts", a.authed(a.createText))
-	mux.Handle("GET "+Prefix+"/texts/{id}", a.authed(a.showText))
-	mux.Handle("GET "+Prefix+"/texts/{id}/draft", a.authed(a.showDraft))
-	mux.Handle("PUT "+Prefix+"/texts/{id}/draft", a.authed(a.saveDraft))
-	mux.Handle("POST "+Prefix+"/texts/{id}/draft/from-amendment", a.authed(a.draftFromAmendment))
-	mux.Handle("POST "+Prefix+"/texts/{id}/issue", a.authed(a.issueText))
-	mux.Handle("PUT "+Prefix+"/texts/{id}/settings", a.authed(a.textSettings))
-	mux.Handle("POST "+Prefix+"/texts/{id}/guarantors", a.authed(a.shareWithGuarantors))
-	mux.Handle("PUT "+Prefix+"/texts/{id}/summaries/{org}", a.authed(a.textSummary))
-	mux.Handle("GET "+Prefix+"/texts/{id}/revisions/{n}", a.authed(a.showRevision))
-	mux.Handle("PUT "+Prefix+"/texts/{id}/revisions/{n}/paragraphs/{p}/position", a.authed(a.setPosition))
-	mux.Handle("GET "+Prefix+"/texts/{id}/revisions/{n}/export", a.authed(a.exportRevision))
-	mux.Handle("GET "+Prefix+"/texts/{id}/compare", a.authed(a.compareRevisions))
-	mux.Handle("GET "+Prefix+"/texts/{id}/adoption", a.authed(a.showAdoption))
-	mux.Handle("POST "+Prefix+"/texts/{id}/adopt", a.authed(a.adoptText))
-	mux.Handle("POST "+Prefix+"/texts/{id}/publish", a.authed(a.publishText))
+	route := a.textRoute
+	mux.Handle("GET "+Prefix+"/rounds/{id}/texts", route(a.listTexts))
+	mux.Handle("POST "+Prefix+"/rounds/{id}/texts", route(a.createText))
+	mux.Handle("GET "+Prefix+"/texts/{id}", route(a.showText))
+	mux.Handle("GET "+Prefix+"/texts/{id}/draft", route(a.showDraft))
+	mux.Handle("PUT "+Prefix+"/texts/{id}/draft", route(a.saveDraft))
+	mux.Handle("POST "+Prefix+"/texts/{id}/draft/from-amendment", route(a.draftFromAmendment))
+	mux.Handle("POST "+Prefix+"/texts/{id}/issue", route(a.issueText))
+	mux.Handle("PUT "+Prefix+"/texts/{id}/settings", route(a.textSettings))
+	mux.Handle("POST "+Prefix+"/texts/{id}/guarantors", route(a.shareWithGuarantors))
+	mux.Handle("PUT "+Prefix+"/texts/{id}/summaries/{org}", route(a.textSummary))
+	mux.Handle("GET "+Prefix+"/texts/{id}/revisions/{n}", route(a.showRevision))
+	mux.Handle("PUT "+Prefix+"/texts/{id}/revisions/{n}/paragraphs/{p}/position", route(a.setPosition))
+	mux.Handle("GET "+Prefix+"/texts/{id}/revisions/{n}/export", route(a.exportRevision))
+	mux.Handle("GET "+Prefix+"/texts/{id}/compare", route(a.compareRevisions))
+	mux.Handle("GET "+Prefix+"/texts/{id}/adoption", route(a.showAdoption))
+	mux.Handle("POST "+Prefix+"/texts/{id}/adopt", route(a.adoptText))
+	mux.Handle("POST "+Prefix+"/texts/{id}/publish", route(a.publishText))
 	a.registerTranslations(mux)
+}
+
+// textRoute serves h, a route of the negotiating text.
+func (a *API) textRoute(h errorFunc) http.Handler {
+	return a.serve(needs(a.text != nil, "the negotiating text", h))
 }
 
 // TextJSON is a negotiating text.
@@ -363,244 +369,129 @@ func pathNumber(r *http.Request, name, what string) (int, error) {
 	return n, nil
 }
 
-func (a *API) textService() (*text.Service, error) {
-	if a.text == nil {
-		return nil, errs.New(errs.Internal, "the negotiating text is not configured")
-	}
-	return a.text, nil
+func (a *API) listTexts(w http.ResponseWriter, r *http.Request, c call) error {
+	ts, err := a.text.Texts(r.Context(), c.Actor, r.PathValue("id"))
+	return reply(w, http.StatusOK, ts, err, listOf("texts", textJSON))
 }
 
-func (a *API) listTexts(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	ts, err := svc.Texts(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := make([]TextJSON, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, textJSON(t))
-	}
-	writeJSON(w, http.StatusOK, map[string][]TextJSON{"texts": out})
-}
-
-func (a *API) createText(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) createText(w http.ResponseWriter, r *http.Request, c call) error {
 	var q TextRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	t, err := svc.Create(r.Context(), c.Actor, r.PathValue("id"), text.NewText{Title: q.Title, Source: q.Source, AdReferendum: q.AdReferendum, Language: q.Language})
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, textJSON(t))
+	t, err := a.text.Create(r.Context(), c.Actor, r.PathValue("id"), text.NewText{Title: q.Title, Source: q.Source, AdReferendum: q.AdReferendum, Language: q.Language})
+	return reply(w, http.StatusCreated, t, err, textJSON)
 }
 
-func (a *API) showText(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	t, err := svc.Text(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, textJSON(t))
+func (a *API) showText(w http.ResponseWriter, r *http.Request, c call) error {
+	t, err := a.text.Text(r.Context(), c.Actor, r.PathValue("id"))
+	return reply(w, http.StatusOK, t, err, textJSON)
 }
 
 // showDraft answers the latest draft: the mediation's only, so anyone else
 // gets 404 as for a text that does not exist.
-func (a *API) showDraft(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
+func (a *API) showDraft(w http.ResponseWriter, r *http.Request, c call) error {
+	ds, err := a.text.Drafts(r.Context(), c.Actor, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	ds, err := svc.Drafts(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if len(ds) == 0 {
-		a.writeError(w, r, errs.NotFoundf("draft"))
-		return
+		return errs.NotFoundf("draft")
 	}
 	writeJSON(w, http.StatusOK, draftJSON(ds[0]))
+	return nil
 }
 
-func (a *API) saveDraft(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) saveDraft(w http.ResponseWriter, r *http.Request, c call) error {
 	var q DraftRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	d, err := svc.SaveDraft(r.Context(), c.Actor, r.PathValue("id"), q.Source)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, draftJSON(d))
+	d, err := a.text.SaveDraft(r.Context(), c.Actor, r.PathValue("id"), q.Source)
+	return reply(w, http.StatusOK, d, err, draftJSON)
 }
 
-func (a *API) draftFromAmendment(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) draftFromAmendment(w http.ResponseWriter, r *http.Request, c call) error {
 	var q AmendmentDraftRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	d, err := svc.DraftFromAmendment(r.Context(), c.Actor, r.PathValue("id"), q.Revision, q.Paragraph, q.Alternative, q.Org)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, draftJSON(d))
+	d, err := a.text.DraftFromAmendment(r.Context(), c.Actor, r.PathValue("id"), q.Revision, q.Paragraph, q.Alternative, q.Org)
+	return reply(w, http.StatusCreated, d, err, draftJSON)
 }
 
-func (a *API) issueText(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	rev, err := svc.Issue(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, revisionJSON(rev))
+func (a *API) issueText(w http.ResponseWriter, r *http.Request, c call) error {
+	rev, err := a.text.Issue(r.Context(), c.Actor, r.PathValue("id"))
+	return reply(w, http.StatusCreated, rev, err, revisionJSON)
 }
 
-func (a *API) textSettings(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
+// textAfter answers the text as it is after change, a write that returns
+// only its error.
+func (a *API) textAfter(w http.ResponseWriter, r *http.Request, c call, change error) error {
+	if change != nil {
+		return change
 	}
+	return a.showText(w, r, c)
+}
+
+func (a *API) textSettings(w http.ResponseWriter, r *http.Request, c call) error {
 	var q TextSettingsRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if err := svc.SetAdReferendum(r.Context(), c.Actor, r.PathValue("id"), q.AdReferendum); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	t, err := svc.Text(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, textJSON(t))
+	return a.textAfter(w, r, c, a.text.SetAdReferendum(r.Context(), c.Actor, r.PathValue("id"), q.AdReferendum))
 }
 
-func (a *API) textSummary(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) textSummary(w http.ResponseWriter, r *http.Request, c call) error {
 	var q SummaryRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if err := svc.SetSummary(r.Context(), c.Actor, r.PathValue("id"), r.PathValue("org"), q.Shared); err != nil {
-		a.writeError(w, r, err)
-		return
+	if err := a.text.SetSummary(r.Context(), c.Actor, r.PathValue("id"), r.PathValue("org"), q.Shared); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"org": r.PathValue("org"), "shared": q.Shared})
+	return nil
 }
 
-func (a *API) showRevision(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) showRevision(w http.ResponseWriter, r *http.Request, c call) error {
 	n, err := pathNumber(r, "n", "revision")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	rev, err := svc.Revision(r.Context(), c.Actor, r.PathValue("id"), n)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, revisionJSON(rev))
+	rev, err := a.text.Revision(r.Context(), c.Actor, r.PathValue("id"), n)
+	return reply(w, http.StatusOK, rev, err, revisionJSON)
 }
 
-func (a *API) setPosition(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) setPosition(w http.ResponseWriter, r *http.Request, c call) error {
 	n, err := pathNumber(r, "n", "revision")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	p, err := strconv.Atoi(r.PathValue("p"))
 	if err != nil || p < 1 {
-		a.writeError(w, r, errs.Field("paragraph", "is a paragraph number like 1"))
-		return
+		return errs.Field("paragraph", "is a paragraph number like 1")
 	}
 	var q PositionRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	pos, err := svc.SetPosition(r.Context(), c.Actor, r.PathValue("id"), n, p, text.PositionInput{
+	pos, err := a.text.SetPosition(r.Context(), c.Actor, r.PathValue("id"), n, p, text.PositionInput{
 		Alternative: q.Alternative, Stance: q.Stance, Wording: q.Wording, Comment: q.Comment})
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, positionJSON(pos))
+	return reply(w, http.StatusOK, pos, err, positionJSON)
 }
 
 // exportRevision serves a download. The HTML export carries its own print
 // stylesheet, so its Content-Security-Policy allows exactly that one
 // stylesheet by hash and nothing else.
-func (a *API) exportRevision(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) exportRevision(w http.ResponseWriter, r *http.Request, c call) error {
 	n, err := pathNumber(r, "n", "revision")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	ex, err := svc.Export(r.Context(), c.Actor, r.PathValue("id"), n, r.URL.Query().Get("format"))
+	ex, err := a.text.Export(r.Context(), c.Actor, r.PathValue("id"), n, r.URL.Query().Get("format"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", ex.ContentType)
@@ -612,24 +503,18 @@ func (a *API) exportRevision(w http.ResponseWriter, r *http.Request, c call) {
 	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(ex.Body)
+	return nil
 }
 
-func (a *API) compareRevisions(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) compareRevisions(w http.ResponseWriter, r *http.Request, c call) error {
 	from, err1 := strconv.Atoi(r.URL.Query().Get("from"))
 	to, err2 := strconv.Atoi(r.URL.Query().Get("to"))
 	if err1 != nil || err2 != nil || from < 1 || to < 1 {
-		a.writeError(w, r, errs.Field("from", "from and to are revision numbers like 1 and 2"))
-		return
+		return errs.Field("from", "from and to are revision numbers like 1 and 2")
 	}
-	cmp, err := svc.Compare(r.Context(), c.Actor, r.PathValue("id"), from, to)
+	cmp, err := a.text.Compare(r.Context(), c.Actor, r.PathValue("id"), from, to)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	type seg struct {
 		Op   string `json:"op"`
@@ -644,66 +529,37 @@ func (a *API) compareRevisions(w http.ResponseWriter, r *http.Request, c call) {
 		lines = append(lines, out)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"text_id": cmp.TextID, "from": cmp.From, "to": cmp.To, "lines": lines})
+	return nil
 }
 
-func (a *API) showAdoption(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	ad, err := svc.AdoptionState(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, adoptionJSON(ad))
+func (a *API) showAdoption(w http.ResponseWriter, r *http.Request, c call) error {
+	ad, err := a.text.AdoptionState(r.Context(), c.Actor, r.PathValue("id"))
+	return reply(w, http.StatusOK, ad, err, adoptionJSON)
 }
 
-func (a *API) adoptText(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) adoptText(w http.ResponseWriter, r *http.Request, c call) error {
 	var q AdoptRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	ad, err := svc.Adopt(r.Context(), c.Actor, r.PathValue("id"), q.Password, q.OTP)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, adoptionJSON(ad))
+	ad, err := a.text.Adopt(r.Context(), c.Actor, r.PathValue("id"), q.Password, q.OTP)
+	return reply(w, http.StatusOK, ad, err, adoptionJSON)
 }
 
 // publishText publishes the adopted text as a public statement of the
 // mediation: the statement is created and released at once.
-func (a *API) publishText(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
+func (a *API) publishText(w http.ResponseWriter, r *http.Request, c call) error {
+	p, err := a.text.Publication(r.Context(), c.Actor, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	p, err := svc.Publication(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if a.channel == nil {
-		a.writeError(w, r, errs.New(errs.Internal, "statements are not configured"))
-		return
+		return errs.New(errs.Internal, "statements are not configured")
 	}
 	st, err := a.channel.CreateStatement(r.Context(), c.Actor, channel.NewStatement{Title: p.Title, Body: p.Body})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if st, err = a.channel.ReleaseStatement(r.Context(), c.Actor, st.ID); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, statementJSON(st))
+	st, err = a.channel.ReleaseStatement(r.Context(), c.Actor, st.ID)
+	return reply(w, http.StatusCreated, st, err, statementJSON)
 }

@@ -13,9 +13,9 @@ import (
 
 // registerTranslations adds the translation routes.
 func (a *API) registerTranslations(mux *router.Mux) {
-	mux.Handle("GET "+Prefix+"/texts/{id}/revisions/{n}/translations", a.authed(a.listTranslations))
-	mux.Handle("GET "+Prefix+"/texts/{id}/revisions/{n}/translations/{lang}", a.authed(a.showTranslation))
-	mux.Handle("PUT "+Prefix+"/texts/{id}/revisions/{n}/translations/{lang}", a.authed(a.setTranslation))
+	mux.Handle("GET "+Prefix+"/texts/{id}/revisions/{n}/translations", a.textRoute(a.listTranslations))
+	mux.Handle("GET "+Prefix+"/texts/{id}/revisions/{n}/translations/{lang}", a.textRoute(a.showTranslation))
+	mux.Handle("PUT "+Prefix+"/texts/{id}/revisions/{n}/translations/{lang}", a.textRoute(a.setTranslation))
 }
 
 // TranslationParagraphJSON is a paragraph of a translation, numbered like
@@ -63,68 +63,33 @@ func translationJSON(tr text.Translation) TranslationJSON {
 // TranslationRequest is the markup of a translation.
 type TranslationRequest = DraftRequest
 
-func (a *API) listTranslations(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) listTranslations(w http.ResponseWriter, r *http.Request, c call) error {
 	n, err := pathNumber(r, "n", "revision")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	ts, err := svc.Translations(r.Context(), c.Actor, r.PathValue("id"), n)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := make([]TranslationJSON, 0, len(ts))
-	for _, tr := range ts {
-		out = append(out, translationJSON(tr))
-	}
-	writeJSON(w, http.StatusOK, map[string][]TranslationJSON{"translations": out})
+	ts, err := a.text.Translations(r.Context(), c.Actor, r.PathValue("id"), n)
+	return reply(w, http.StatusOK, ts, err, listOf("translations", translationJSON))
 }
 
-func (a *API) showTranslation(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) showTranslation(w http.ResponseWriter, r *http.Request, c call) error {
 	n, err := pathNumber(r, "n", "revision")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	tr, err := svc.Translation(r.Context(), c.Actor, r.PathValue("id"), n, r.PathValue("lang"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, translationJSON(tr))
+	tr, err := a.text.Translation(r.Context(), c.Actor, r.PathValue("id"), n, r.PathValue("lang"))
+	return reply(w, http.StatusOK, tr, err, translationJSON)
 }
 
-func (a *API) setTranslation(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.textService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) setTranslation(w http.ResponseWriter, r *http.Request, c call) error {
 	n, err := pathNumber(r, "n", "revision")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	var q TranslationRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	tr, err := svc.SetTranslation(r.Context(), c.Actor, r.PathValue("id"), n, r.PathValue("lang"), q.Source)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, translationJSON(tr))
+	tr, err := a.text.SetTranslation(r.Context(), c.Actor, r.PathValue("id"), n, r.PathValue("lang"), q.Source)
+	return reply(w, http.StatusOK, tr, err, translationJSON)
 }

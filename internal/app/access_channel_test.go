@@ -138,7 +138,10 @@ func channelRows(w *world) []row {
 		{route: "GET " + api + "/messages/{id}", object: "no such message", path: api + "/messages/" + missing, body: none, want: loggedIn(unauth, notFound)},
 		{route: "POST " + api + "/messages/{id}/relay", object: msg, path: api + "/messages/" + s.msg + "/relay",
 			body: func(string) any { return map[string]any{"to": []string{w.org["gov"]}, "body": "One side proposes."} },
-			want: cells{unauth, forbidden, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
+			// Only the round's mediation relays; the others are refused
+			// as the page refuses them: a message they do not read is not
+			// found, whatever their organisation's kind.
+			want: cells{unauth, notFound, created, notFound, forbidden, notFound, notFound, notFound}},
 		{route: "POST " + api + "/messages/{id}/share", object: "the government's internal note, shared with the Russian guarantor", path: api + "/messages/" + s.note + "/share",
 			body: func(string) any { return map[string]any{"with": []string{w.org["ru"]}} },
 			// Only the author's organisation shares; the guarantor reads

@@ -8,6 +8,7 @@ import (
 	"parley/internal/access"
 	"parley/internal/errs"
 	"parley/internal/store"
+	"parley/internal/talks"
 	"parley/internal/talks/talkstest"
 )
 
@@ -87,4 +88,25 @@ func wantCode(t *testing.T, err error, code string) {
 	if !errors.As(err, &e) || e.Code != code {
 		t.Fatalf("error %v, want code %s", err, code)
 	}
+}
+
+// otherMediations adds two mediation organisations that are not the
+// mediation of the fixture's round: idle takes part in no round, elsewhere
+// mediates a second round of the process (with the opposition).
+func (w *world) otherMediations(t *testing.T) (idle, elsewhere talks.Org) {
+	t.Helper()
+	ctx := context.Background()
+	idle, err := w.Talks.AddOrg(ctx, access.System, "Mediation of nothing", "idle", access.Mediation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere, err = w.Talks.AddOrg(ctx, access.System, "Mediation of another round", "elsewhere", access.Mediation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Talks.CreateRound(ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2",
+		Participants: []string{elsewhere.ID, w.Opp.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	return idle, elsewhere
 }

@@ -456,7 +456,7 @@ func (s *Service) sendIn(ctx context.Context, tx *stmtCache, rec *ledger.Recorde
 			return refuse(err)
 		}
 		if len(to) == 0 {
-			to = replyRoute(actor, parent)
+			to = replyRoute(actor.Org, rs.parts[actor.Org], parent)
 		}
 	}
 	if len(to) == 0 {
@@ -510,22 +510,23 @@ func (s *Service) replyTarget(ctx context.Context, q access.Querier, actor acces
 	return p, err
 }
 
-// replyRoute is the default To of a reply (see Send).
-func replyRoute(actor access.Actor, p replyParent) []string {
+// replyRoute is the default To of a reply (see Send) by organisation me,
+// which takes part in the round in capacity.
+func replyRoute(me string, capacity access.OrgKind, p replyParent) []string {
 	switch {
 	case p.kind == Plenary:
 		return []string{ToKeywordPlenary}
 	case p.kind == Internal:
 		return []string{ToKeywordInternal}
-	case p.kind == Direct && actor.IsParty():
+	case p.kind == Direct && capacity == access.Party:
 		var to []string
 		for _, o := range append([]string{p.authorOrg}, p.recipients...) {
-			if o != actor.Org {
+			if o != me {
 				to = append(to, o)
 			}
 		}
 		return to
-	case actor.IsMediation() && p.authorOrg != actor.Org:
+	case capacity == access.Mediation && p.authorOrg != me:
 		return []string{p.authorOrg}
 	}
 	return []string{ToKeywordMediation}
@@ -635,11 +636,6 @@ func (s *Service) Relay(ctx context.Context, actor access.Actor, sourceID string
 	defer errs.Wrap(&err, "channel.Relay")
 	if actor.Anonymous() {
 		return Message{}, errs.New(errs.Unauthorized, "log in first")
-	}
-	// A quick refusal for organisations that mediate nowhere; the right
-	// itself is the capacity in the message's round, checked below.
-	if actor.OrgKind != access.Mediation {
-		return Message{}, errs.New(errs.Forbidden, "only the mediation relays messages")
 	}
 	if !store.ValidID(sourceID) {
 		return Message{}, errs.NotFoundf("message")

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"parley/internal/access"
@@ -263,6 +264,20 @@ func (s *Service) Statements(ctx context.Context, actor access.Actor, limit int)
 		return nil, err
 	}
 	return s.scanStatements(rows)
+}
+
+// ReadsOthersDrafts reports whether the actor's organisation is the
+// mediation of some round it takes part in: the one capacity in which it
+// reads other organisations' statement drafts (those about that round, or
+// about no round, of the organisations taking part in it). A mediation
+// organisation taking part in no round reads none, whatever its kind.
+func (s *Service) ReadsOthersDrafts(ctx context.Context, actor access.Actor) (ok bool, err error) {
+	defer errs.Wrap(&err, "channel.ReadsOthersDrafts")
+	if actor.Anonymous() || actor.Org == "" {
+		return false, nil
+	}
+	med, err := access.PeerOrgs(ctx, s.db.R, actor.Org, access.Mediation)
+	return slices.Contains(med, actor.Org), err
 }
 
 // StatementDrafts lists the statements the actor reads that are not public

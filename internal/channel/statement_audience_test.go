@@ -8,7 +8,6 @@ import (
 	"parley/internal/errs"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
-	"parley/internal/talks"
 	"parley/internal/talks/talkstest"
 )
 
@@ -21,18 +20,7 @@ func TestStatementDraftAudience(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		ctx := context.Background()
-		idle, err := w.Talks.AddOrg(ctx, access.System, "Mediation of nothing", "idle", access.Mediation)
-		if err != nil {
-			t.Fatal(err)
-		}
-		elsewhere, err := w.Talks.AddOrg(ctx, access.System, "Mediation of another round", "elsewhere", access.Mediation)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Talks.CreateRound(ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2",
-			Participants: []string{elsewhere.ID, w.Opp.ID}}); err != nil {
-			t.Fatal(err)
-		}
+		idle, elsewhere := w.otherMediations(t)
 		for _, in := range []NewStatement{
 			{Title: "About no round", Body: "Draft."},
 			{Title: "About round 1", Body: "Draft.", RoundID: w.Round.ID},
@@ -59,7 +47,7 @@ func TestStatementDraftAudience(t *testing.T) {
 			}
 		}
 		// A round the author takes no part in is not found.
-		_, err = w.ch.CreateStatement(ctx, talkstest.Head(w.Outsider), NewStatement{Title: "T", Body: "B", RoundID: w.Round.ID})
+		_, err := w.ch.CreateStatement(ctx, talkstest.Head(w.Outsider), NewStatement{Title: "T", Body: "B", RoundID: w.Round.ID})
 		if errs.Code(err) != errs.NotFound {
 			t.Errorf("statement about a round its author is not in: %v", err)
 		}

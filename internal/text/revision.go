@@ -115,7 +115,7 @@ func (s *Service) Issue(ctx context.Context, actor access.Actor, textID string) 
 // (409 draft_changed) and nothing is issued.
 func (s *Service) IssueDraft(ctx context.Context, actor access.Actor, textID string, seq int) (rev Revision, err error) {
 	defer errs.Wrap(&err, "text.IssueDraft")
-	if err := requireMediation(actor, "issues revisions"); err != nil {
+	if err := loggedIn(actor); err != nil {
 		return Revision{}, err
 	}
 	if seq < 1 {
@@ -128,7 +128,7 @@ func (s *Service) IssueDraft(ctx context.Context, actor access.Actor, textID str
 // draft without paragraphs (a title alone) is refused: the parties would
 // receive nothing to take a position on.
 func (s *Service) issue(ctx context.Context, actor access.Actor, textID string, seq int) (rev Revision, err error) {
-	if err := requireMediation(actor, "issues revisions"); err != nil {
+	if err := loggedIn(actor); err != nil {
 		return Revision{}, err
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
@@ -317,9 +317,6 @@ func positionsIn(ctx context.Context, q access.Querier, actor access.Actor, revI
 // summaryIn lists every party's stances on a revision when the mediation
 // shows the actor's party the summary of this text: the stance only.
 func summaryIn(ctx context.Context, q access.Querier, actor access.Actor, textID, revID string) ([]SummaryEntry, error) {
-	if !actor.IsParty() {
-		return nil, nil
-	}
 	cond, arg := access.ReadableBy(actor, summaryIDSQL, 4)
 	rows, err := q.QueryContext(ctx, `SELECT p.paragraph, p.alternative, p.org_id, o.name, p.stance
 		FROM text_positions p JOIN orgs o ON o.id = p.org_id
@@ -453,9 +450,6 @@ func (s *Service) SetPosition(ctx context.Context, actor access.Actor, textID st
 	if err := loggedIn(actor); err != nil {
 		return Position{}, err
 	}
-	if !actor.IsParty() {
-		return Position{}, errs.New(errs.Forbidden, "only a party records a position on the text")
-	}
 	if !slices.Contains(Stances, in.Stance) {
 		return Position{}, errs.Field("stance", "stance must be accept, reject, reserve or amend")
 	}
@@ -479,6 +473,11 @@ func (s *Service) SetPosition(ctx context.Context, actor access.Actor, textID st
 		if err != nil {
 			return err
 		}
+		if c, err := access.RoundCapacity(ctx, tx, actor, t.RoundID); err != nil {
+			return err
+		} else if !c.In(access.Party) {
+			return errs.New(errs.Forbidden, "only a party taking part in this round records a position")
+		}
 		rev, err := s.revisionIn(ctx, tx, actor, textID, n)
 		if err != nil {
 			return err
@@ -488,11 +487,6 @@ func (s *Service) SetPosition(ctx context.Context, actor access.Actor, textID st
 		}
 		if rev.Number < rev.Latest {
 			return errs.New(CodeSuperseded, "Rev.%d is superseded by Rev.%d; record your position on Rev.%d", rev.Number, rev.Latest, rev.Latest)
-		}
-		if c, err := access.RoundCapacity(ctx, tx, actor, t.RoundID); err != nil {
-			return err
-		} else if !c.In(access.Party) {
-			return errs.New(errs.Forbidden, "only a party taking part in this round records a position")
 		}
 		para, ok := rev.Document.Paragraph(p)
 		if !ok {
@@ -565,7 +559,7 @@ func checkAlternative(rev int, p Paragraph, in PositionInput) error {
 // never the comments or proposed wording.
 func (s *Service) SetSummary(ctx context.Context, actor access.Actor, textID, orgID string, shared bool) (err error) {
 	defer errs.Wrap(&err, "text.SetSummary")
-	if err := requireMediation(actor, "chooses who sees the summary"); err != nil {
+	if err := loggedIn(actor); err != nil {
 		return err
 	}
 	return s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
@@ -628,7 +622,7 @@ func (s *Service) Summaries(ctx context.Context, actor access.Actor, textID stri
 // the proposed wording. The mediation edits it further before issuing.
 func (s *Service) DraftFromAmendment(ctx context.Context, actor access.Actor, textID string, n, p int, alt, orgID string) (d Draft, err error) {
 	defer errs.Wrap(&err, "text.DraftFromAmendment")
-	if err := requireMediation(actor, "drafts the negotiating text"); err != nil {
+	if err := loggedIn(actor); err != nil {
 		return Draft{}, err
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {

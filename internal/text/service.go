@@ -193,17 +193,6 @@ func loggedIn(actor access.Actor) error {
 	return nil
 }
 
-// requireMediation refuses everyone but the mediation.
-func requireMediation(actor access.Actor, what string) error {
-	if err := loggedIn(actor); err != nil {
-		return err
-	}
-	if !actor.IsMediation() {
-		return errs.New(errs.Forbidden, "only the mediation %s", what)
-	}
-	return nil
-}
-
 const textColumns = `t.id, t.round_id, t.title, t.ad_referendum, t.adopted_rev, t.adopted_at, t.adopted_hash, t.adopted_idx, t.created_at, t.ledger_idx,
 	COALESCE((SELECT MAX(r.number) FROM text_revisions r WHERE r.text_id = t.id), 0), t.language, t.guarantors`
 
@@ -254,7 +243,7 @@ type NewText struct {
 // issued the text is the mediation's alone.
 func (s *Service) Create(ctx context.Context, actor access.Actor, roundID string, in NewText) (t Text, err error) {
 	defer errs.Wrap(&err, "text.Create")
-	if err := requireMediation(actor, "drafts the negotiating text"); err != nil {
+	if err := loggedIn(actor); err != nil {
 		return Text{}, err
 	}
 	src := in.Source
@@ -282,8 +271,10 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, roundID string
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		if c, err := access.RoundCapacity(ctx, tx, actor, roundID); err != nil {
 			return err
-		} else if !c.Mediates() {
+		} else if !c.Participates() {
 			return errs.NotFoundf("round")
+		} else if !c.Mediates() {
+			return errs.New(errs.Forbidden, "only the mediation of this round drafts its text")
 		}
 		aud, err := draftAudience(ctx, tx, roundID)
 		if err != nil {
@@ -339,7 +330,7 @@ func (s *Service) saveDraft(ctx context.Context, tx *sql.Tx, rec *ledger.Recorde
 // nothing is saved. An adopted text takes no more drafts.
 func (s *Service) SaveDraft(ctx context.Context, actor access.Actor, textID, src string) (d Draft, err error) {
 	defer errs.Wrap(&err, "text.SaveDraft")
-	if err := requireMediation(actor, "drafts the negotiating text"); err != nil {
+	if err := loggedIn(actor); err != nil {
 		return Draft{}, err
 	}
 	if _, err := Parse(src); err != nil {
@@ -458,7 +449,7 @@ func (s *Service) Texts(ctx context.Context, actor access.Actor, roundID string)
 // setting on or off.
 func (s *Service) SetAdReferendum(ctx context.Context, actor access.Actor, textID string, on bool) (err error) {
 	defer errs.Wrap(&err, "text.SetAdReferendum")
-	if err := requireMediation(actor, "changes the text's settings"); err != nil {
+	if err := loggedIn(actor); err != nil {
 		return err
 	}
 	return s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {

@@ -148,8 +148,11 @@ func TestDraftsAndIssue(t *testing.T) {
 				t.Errorf("%s lists %d texts before Rev.1", a.Username, len(ts))
 			}
 		}
+		// A party asking to issue a text it does not read yet is answered
+		// as for a missing text: the right is the capacity in the round,
+		// asked once the text is read, not the organisation's kind.
 		_, err = w.Text.Issue(ctx, w.Gov, tx.ID)
-		wantErr(t, err, errs.Forbidden, "")
+		wantErr(t, err, errs.NotFound, "")
 		rev, err := w.Text.Issue(ctx, w.Med, tx.ID)
 		wantErr(t, err, "", "")
 		if rev.Number != 1 || rev.IssuedAt.IsZero() || rev.LedgerIndex < 0 || len(rev.Paragraphs) != 3 {

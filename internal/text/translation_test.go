@@ -89,7 +89,7 @@ func TestTranslations(t *testing.T) {
 		}{
 			{"a party", w.Gov, tx.ID, 1, "ar", rev1Arabic, errs.Forbidden, ""},
 			{"the host", w.Host, tx.ID, 1, "ar", rev1Arabic, errs.Forbidden, ""},
-			{"an outsider", w.Outsider, tx.ID, 1, "ar", rev1Arabic, errs.Forbidden, ""},
+			{"an outsider (who does not read the text)", w.Outsider, tx.ID, 1, "ar", rev1Arabic, errs.NotFound, ""},
 			{"no such revision", w.Med, tx.ID, 2, "ar", rev1Arabic, errs.NotFound, ""},
 			{"no such text", w.Med, strings.Repeat("0", 32), 1, "ar", rev1Arabic, errs.NotFound, ""},
 			{"bad tag", w.Med, tx.ID, 1, "Arabic", rev1Arabic, errs.Invalid, "language"},

@@ -38,14 +38,15 @@ const maxFrontierRows = 200
 
 // registerBargain adds the package-analysis pages to mux.
 func (w *Web) registerBargain(mux *router.Mux) {
-	mux.HandleFunc("GET /rounds/{id}/bargain", w.user(w.bargainShow))
-	mux.HandleFunc("POST /rounds/{id}/bargain/profile", w.user(w.bargainProfileSave))
-	mux.HandleFunc("POST /rounds/{id}/bargain/profile/import", w.user(w.bargainProfileImport))
-	mux.HandleFunc("GET /rounds/{id}/bargain/profile/export", w.user(w.bargainProfileExport))
-	mux.HandleFunc("POST /rounds/{id}/bargain/domain", w.user(w.bargainDomainSave))
-	mux.HandleFunc("POST /rounds/{id}/bargain/domain/import", w.user(w.bargainDomainImport))
-	mux.HandleFunc("GET /rounds/{id}/bargain/domain/export", w.user(w.bargainDomainExport))
-	mux.HandleFunc("POST /rounds/{id}/bargain/draft", w.user(w.bargainDraftSave))
+	route := func(h handler) http.HandlerFunc { return w.user(w.withService(w.bargain != nil, h)) }
+	mux.HandleFunc("GET /rounds/{id}/bargain", route(w.bargainShow))
+	mux.HandleFunc("POST /rounds/{id}/bargain/profile", route(w.bargainProfileSave))
+	mux.HandleFunc("POST /rounds/{id}/bargain/profile/import", route(w.bargainProfileImport))
+	mux.HandleFunc("GET /rounds/{id}/bargain/profile/export", route(w.bargainProfileExport))
+	mux.HandleFunc("POST /rounds/{id}/bargain/domain", route(w.bargainDomainSave))
+	mux.HandleFunc("POST /rounds/{id}/bargain/domain/import", route(w.bargainDomainImport))
+	mux.HandleFunc("GET /rounds/{id}/bargain/domain/export", route(w.bargainDomainExport))
+	mux.HandleFunc("POST /rounds/{id}/bargain/draft", route(w.bargainDraftSave))
 }
 
 // bidLine is one issue of a package as a page shows it.
@@ -114,10 +115,6 @@ func (w *Web) bargainShow(rw http.ResponseWriter, r *http.Request, v *viewer) {
 // bargainAgain shows the page of the viewer's capacity, with f's errors
 // when a form was refused.
 func (w *Web) bargainAgain(rw http.ResponseWriter, r *http.Request, v *viewer, roundID string, f *form) {
-	if w.bargain == nil {
-		w.notFound(rw, r)
-		return
-	}
 	round, err := w.talks.Round(r.Context(), v.Actor(), roundID)
 	if err != nil {
 		w.fail(rw, r, err)
@@ -315,18 +312,8 @@ func score(f *form, l *i18n.Localizer, field string, required bool) (float64, bo
 
 func (w *Web) bargainProfileSave(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	roundID := r.PathValue("id")
-	if w.bargain == nil {
-		w.notFound(rw, r)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
-		return
-	}
-	f := newForm("bargain-profile", r)
-	rd, err := w.bargain.Domain(r.Context(), v.Actor(), roundID)
-	if err != nil {
-		w.fail(rw, r, err)
+	f, rd, ok := w.bargainDomainForm(rw, r, v, "bargain-profile")
+	if !ok {
 		return
 	}
 	d := &rd.Domain
@@ -378,17 +365,40 @@ func (w *Web) bargainProfileSave(rw http.ResponseWriter, r *http.Request, v *vie
 			answers = append(answers, q)
 		}
 	}
-	_, err = w.bargain.SetProfile(r.Context(), v.Actor(), roundID, bargain.ProfileInput{
+	_, err := w.bargain.SetProfile(r.Context(), v.Actor(), roundID, bargain.ProfileInput{
 		Profile: p, Shared: f.Values.Get("shared") == "on", Answers: answers})
-	if err != nil {
-		w.bargainFormFailed(rw, r, v, roundID, f, err)
-		return
-	}
 	saved := "1"
 	if changed {
 		saved = "rescaled"
 	}
-	redirect(rw, r, "/rounds/"+roundID+"/bargain?saved="+saved)
+	w.bargainDone(rw, r, v, f, err, "?saved="+saved)
+}
+
+// bargainDomainForm parses a POST into a form with id and reads the round's
+// domain the form's fields are numbered after; it reports false once it
+// has answered.
+func (w *Web) bargainDomainForm(rw http.ResponseWriter, r *http.Request, v *viewer, id string) (*form, bargain.RoundDomain, bool) {
+	f, ok := w.postForm(rw, r, id)
+	if !ok {
+		return nil, bargain.RoundDomain{}, false
+	}
+	rd, err := w.bargain.Domain(r.Context(), v.Actor(), r.PathValue("id"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return nil, bargain.RoundDomain{}, false
+	}
+	return f, rd, true
+}
+
+// bargainDone finishes a bargain form: to the round's bargain page with
+// query on success, else the form again with the error.
+func (w *Web) bargainDone(rw http.ResponseWriter, r *http.Request, v *viewer, f *form, err error, query string) {
+	roundID := r.PathValue("id")
+	if err != nil {
+		w.bargainFormFailed(rw, r, v, roundID, f, err)
+		return
+	}
+	redirect(rw, r, "/rounds/"+roundID+"/bargain"+query)
 }
 
 // bargainFormFailed shows a refused form again with the error, naming the
@@ -406,15 +416,10 @@ func (w *Web) bargainFormFailed(rw http.ResponseWriter, r *http.Request, v *view
 
 func (w *Web) bargainProfileImport(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	roundID := r.PathValue("id")
-	if w.bargain == nil {
-		w.notFound(rw, r)
+	f, ok := w.postForm(rw, r, "bargain-profile-import")
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
-		return
-	}
-	f := newForm("bargain-profile-import", r)
 	format := f.Values.Get("format")
 	if format != bargain.FormatGeniusWeb && format != bargain.FormatGeniusXML {
 		f.Errors["format"] = v.L.T("error.invalid")
@@ -422,18 +427,10 @@ func (w *Web) bargainProfileImport(rw http.ResponseWriter, r *http.Request, v *v
 		return
 	}
 	_, err := w.bargain.ImportProfile(r.Context(), v.Actor(), roundID, format, []byte(f.Values.Get("file")), f.Values.Get("shared") == "on")
-	if err != nil {
-		w.bargainFormFailed(rw, r, v, roundID, f, err)
-		return
-	}
-	redirect(rw, r, "/rounds/"+roundID+"/bargain?saved=imported")
+	w.bargainDone(rw, r, v, f, err, "?saved=imported")
 }
 
 func (w *Web) bargainProfileExport(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	if w.bargain == nil {
-		w.notFound(rw, r)
-		return
-	}
 	format, ctype, name := bargain.FormatGeniusWeb, "application/json", "profile.json"
 	if r.URL.Query().Get("format") == bargain.FormatGeniusXML {
 		format, ctype, name = bargain.FormatGeniusXML, "application/xml", "profile.xml"
@@ -808,15 +805,10 @@ var markRadius = map[string]string{
 
 func (w *Web) bargainDomainSave(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	roundID := r.PathValue("id")
-	if w.bargain == nil {
-		w.notFound(rw, r)
+	f, ok := w.postForm(rw, r, "bargain-domain")
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
-		return
-	}
-	f := newForm("bargain-domain", r)
 	d := bargain.Domain{Name: strings.TrimSpace(f.Values.Get("name"))}
 	links := map[string]string{}
 	for i := 0; i <= bargain.MaxIssues; i++ {
@@ -839,36 +831,21 @@ func (w *Web) bargainDomainSave(rw http.ResponseWriter, r *http.Request, v *view
 			links[name] = item
 		}
 	}
-	if _, err := w.bargain.SetDomain(r.Context(), v.Actor(), roundID, d, links); err != nil {
-		w.bargainFormFailed(rw, r, v, roundID, f, err)
-		return
-	}
-	redirect(rw, r, "/rounds/"+roundID+"/bargain?saved=1")
+	_, err := w.bargain.SetDomain(r.Context(), v.Actor(), roundID, d, links)
+	w.bargainDone(rw, r, v, f, err, "?saved=1")
 }
 
 func (w *Web) bargainDomainImport(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	roundID := r.PathValue("id")
-	if w.bargain == nil {
-		w.notFound(rw, r)
+	f, ok := w.postForm(rw, r, "bargain-domain-import")
+	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
-		return
-	}
-	f := newForm("bargain-domain-import", r)
-	if _, err := w.bargain.ImportDomain(r.Context(), v.Actor(), roundID, []byte(f.Values.Get("file"))); err != nil {
-		w.bargainFormFailed(rw, r, v, roundID, f, err)
-		return
-	}
-	redirect(rw, r, "/rounds/"+roundID+"/bargain?saved=1")
+	_, err := w.bargain.ImportDomain(r.Context(), v.Actor(), roundID, []byte(f.Values.Get("file")))
+	w.bargainDone(rw, r, v, f, err, "?saved=1")
 }
 
 func (w *Web) bargainDomainExport(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	if w.bargain == nil {
-		w.notFound(rw, r)
-		return
-	}
 	b, err := w.bargain.ExportDomain(r.Context(), v.Actor(), r.PathValue("id"))
 	if err != nil {
 		w.fail(rw, r, err)
@@ -879,27 +856,14 @@ func (w *Web) bargainDomainExport(rw http.ResponseWriter, r *http.Request, v *vi
 
 func (w *Web) bargainDraftSave(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	roundID := r.PathValue("id")
-	if w.bargain == nil {
-		w.notFound(rw, r)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
-		return
-	}
-	f := newForm("bargain-draft", r)
-	rd, err := w.bargain.Domain(r.Context(), v.Actor(), roundID)
-	if err != nil {
-		w.fail(rw, r, err)
+	f, rd, ok := w.bargainDomainForm(rw, r, v, "bargain-draft")
+	if !ok {
 		return
 	}
 	b := bargain.Bid{}
 	for i, is := range rd.Domain.Issues {
 		b[is.Name] = f.Values.Get(fmt.Sprintf("draft.%d", i))
 	}
-	if _, err := w.bargain.SetDraft(r.Context(), v.Actor(), roundID, b); err != nil {
-		w.bargainFormFailed(rw, r, v, roundID, f, err)
-		return
-	}
-	redirect(rw, r, "/rounds/"+roundID+"/bargain?saved=1#draft")
+	_, err := w.bargain.SetDraft(r.Context(), v.Actor(), roundID, b)
+	w.bargainDone(rw, r, v, f, err, "?saved=1#draft")
 }

@@ -126,6 +126,16 @@ func newForm(id string, r *http.Request) *form {
 	return &form{ID: id, Values: r.PostForm, Errors: map[string]string{}}
 }
 
+// postForm parses a POST into a form with id; a body that is not a form is
+// a 400 page, and postForm reports false once it has answered.
+func (w *Web) postForm(rw http.ResponseWriter, r *http.Request, id string) (*form, bool) {
+	if err := r.ParseForm(); err != nil {
+		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
+		return nil, false
+	}
+	return newForm(id, r), true
+}
+
 // fail records err on the form: next to its field when the error names one
 // the form has, else for the whole form. It reports whether err is one the
 // user can correct (anything else is a server error for w.fail).

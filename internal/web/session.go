@@ -142,6 +142,17 @@ const (
 // code page; a user who must enrol a second factor goes to the account page.
 func (w *Web) user(h handler) http.HandlerFunc { return w.guard(gateUser, h) }
 
+// withService serves h when the service it needs is configured, and
+// answers 404 as for an unknown page otherwise: the app wires every
+// service, tests build the pages with some only. A handler behind it uses
+// its service without asking again.
+func (w *Web) withService(configured bool, h handler) handler {
+	if configured {
+		return h
+	}
+	return func(rw http.ResponseWriter, r *http.Request, _ *viewer) { w.notFound(rw, r) }
+}
+
 // enrolling wraps the account page and the enrolment routes, which a user
 // who must still enrol a second factor may reach.
 func (w *Web) enrolling(h handler) http.HandlerFunc { return w.guard(gateEnrolling, h) }

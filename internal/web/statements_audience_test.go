@@ -16,7 +16,8 @@ import (
 // TestDeskDraftsStayInTheRound: a draft written on the statements desk
 // shows on the desk of the mediation taking part in the author's round,
 // and not on that of a mediation organisation taking part in no round.
-// Before, every mediation organisation of the installation read it.
+// Before, every mediation organisation of the installation read it, and
+// its kind alone gave it the desk's section of others' drafts.
 func TestDeskDraftsStayInTheRound(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		f := newFixtureOn(t, db)
@@ -43,6 +44,11 @@ func TestDeskDraftsStayInTheRound(t *testing.T) {
 			}
 			if got := strings.Contains(p.body, title); got != c.reads {
 				t.Errorf("%s's desk shows the government's draft: %v, want %v", c.user, got, c.reads)
+			}
+			// The section of others' drafts follows the capacity too: a
+			// mediation organisation taking part in no round has none.
+			if got := strings.Contains(p.body, `id="others"`); got != c.reads {
+				t.Errorf("%s's desk has the section of others' drafts: %v, want %v", c.user, got, c.reads)
 			}
 		}
 	})

@@ -32,8 +32,9 @@ type deskPage struct {
 	// CanDraft: the viewer belongs to an organisation, which is all
 	// channel.CreateStatement asks.
 	CanDraft bool
-	// Mediates: the viewer is the mediation, whose desk also shows the
-	// other organisations' drafts.
+	// Mediates: the viewer's organisation is the mediation of a round it
+	// takes part in, whose desk also shows the other organisations' drafts
+	// (channel.ReadsOthersDrafts); its kind alone gives no such section.
 	Mediates bool
 	Own      deskList
 	Others   deskList
@@ -105,10 +106,13 @@ func (w *Web) statementsDesk(rw http.ResponseWriter, r *http.Request, v *viewer)
 // deskPage builds the desk's data; failed is a form refused.
 func (w *Web) deskPage(r *http.Request, v *viewer, failed *form) (deskPage, error) {
 	actor := v.Actor()
-	p := deskPage{page: w.page(r, v), forms: forms{failed: failed}, CanDraft: actor.Org != "", Mediates: actor.IsMediation(),
+	p := deskPage{page: w.page(r, v), forms: forms{failed: failed}, CanDraft: actor.Org != "",
 		Own: deskList{L: v.L}, Others: deskList{L: v.L}}
 	sts, err := w.channel.StatementDrafts(r.Context(), actor, channel.MaxLimit)
 	if err != nil {
+		return p, err
+	}
+	if p.Mediates, err = w.channel.ReadsOthersDrafts(r.Context(), actor); err != nil {
 		return p, err
 	}
 	if p.Rounds, err = w.roundChoices(r, v); err != nil {

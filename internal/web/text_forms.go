@@ -14,20 +14,6 @@ import (
 // it again with the form's errors otherwise; the text service checks every
 // rule.
 
-// textForm parses a POST into a form with id; a body that is not a form is
-// a 400 page.
-func (w *Web) textForm(rw http.ResponseWriter, r *http.Request, id string) (*form, bool) {
-	if w.text == nil {
-		w.notFound(rw, r)
-		return nil, false
-	}
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
-		return nil, false
-	}
-	return newForm(id, r), true
-}
-
 // textDone finishes a text form: redirect on success, else the page again
 // with the error next to one of fields (or for the whole form).
 func (w *Web) textDone(rw http.ResponseWriter, r *http.Request, v *viewer, f *form, err error, textID string, n int, to string, fields ...string) {
@@ -63,7 +49,7 @@ func (w *Web) textDone(rw http.ResponseWriter, r *http.Request, v *viewer, f *fo
 }
 
 func (w *Web) textCreate(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "text-create")
+	f, ok := w.postForm(rw, r, "text-create")
 	if !ok {
 		return
 	}
@@ -81,7 +67,7 @@ func (w *Web) textCreate(rw http.ResponseWriter, r *http.Request, v *viewer) {
 }
 
 func (w *Web) textDraftSave(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "draft")
+	f, ok := w.postForm(rw, r, "draft")
 	if !ok {
 		return
 	}
@@ -91,7 +77,7 @@ func (w *Web) textDraftSave(rw http.ResponseWriter, r *http.Request, v *viewer) 
 }
 
 func (w *Web) textFromAmendment(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "draft")
+	f, ok := w.postForm(rw, r, "draft")
 	if !ok {
 		return
 	}
@@ -103,7 +89,7 @@ func (w *Web) textFromAmendment(rw http.ResponseWriter, r *http.Request, v *view
 }
 
 func (w *Web) textSettings(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "settings")
+	f, ok := w.postForm(rw, r, "settings")
 	if !ok {
 		return
 	}
@@ -113,7 +99,7 @@ func (w *Web) textSettings(rw http.ResponseWriter, r *http.Request, v *viewer) {
 }
 
 func (w *Web) textSummary(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "settings")
+	f, ok := w.postForm(rw, r, "settings")
 	if !ok {
 		return
 	}
@@ -129,7 +115,7 @@ func (w *Web) textPosition(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		w.notFound(rw, r)
 		return
 	}
-	f, ok := w.textForm(rw, r, fmt.Sprintf("position-%d", p))
+	f, ok := w.postForm(rw, r, fmt.Sprintf("position-%d", p))
 	if !ok {
 		return
 	}
@@ -141,7 +127,7 @@ func (w *Web) textPosition(rw http.ResponseWriter, r *http.Request, v *viewer) {
 }
 
 func (w *Web) textAdopt(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "adopt")
+	f, ok := w.postForm(rw, r, "adopt")
 	if !ok {
 		return
 	}
@@ -155,7 +141,7 @@ func (w *Web) textAdopt(rw http.ResponseWriter, r *http.Request, v *viewer) {
 // textPublish publishes the adopted text as a public statement of the
 // mediation, released at once, and shows the statements page.
 func (w *Web) textPublish(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "publish")
+	f, ok := w.postForm(rw, r, "publish")
 	if !ok {
 		return
 	}

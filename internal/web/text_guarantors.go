@@ -6,7 +6,7 @@ import "net/http"
 // guarantors (text.Service.ShareWithGuarantors); the round's
 // administrators only.
 func (w *Web) textGuarantors(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "guarantors")
+	f, ok := w.postForm(rw, r, "guarantors")
 	if !ok {
 		return
 	}

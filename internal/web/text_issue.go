@@ -36,7 +36,7 @@ type textIssuePage struct {
 // textIssuePreview saves the editor's text when it changed and shows the
 // revision it would issue.
 func (w *Web) textIssuePreview(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "draft")
+	f, ok := w.postForm(rw, r, "draft")
 	if !ok {
 		return
 	}
@@ -89,7 +89,7 @@ func (w *Web) textIssueShow(rw http.ResponseWriter, r *http.Request, v *viewer, 
 
 // textIssue issues the reviewed draft (its number in "seq").
 func (w *Web) textIssue(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	f, ok := w.textForm(rw, r, "draft")
+	f, ok := w.postForm(rw, r, "draft")
 	if !ok {
 		return
 	}

@@ -21,8 +21,8 @@ func init() { pageNames = append(pageNames, pageTextParallel) }
 
 // registerTextParallel adds the parallel view and the translation form.
 func (w *Web) registerTextParallel(mux *router.Mux) {
-	mux.HandleFunc("GET /texts/{id}/revisions/{n}/parallel", w.user(w.textParallel))
-	mux.HandleFunc("POST /texts/{id}/revisions/{n}/translations", w.user(w.textTranslationAdd))
+	mux.HandleFunc("GET /texts/{id}/revisions/{n}/parallel", w.textPage(w.textParallel))
+	mux.HandleFunc("POST /texts/{id}/revisions/{n}/translations", w.textPage(w.textTranslationAdd))
 }
 
 // parallelPage is the data of the parallel view.
@@ -73,10 +73,6 @@ func (w *Web) textParallel(rw http.ResponseWriter, r *http.Request, v *viewer) {
 // parallelAgain shows the parallel view of Rev.n, with a failed
 // translation form when f is not nil.
 func (w *Web) parallelAgain(rw http.ResponseWriter, r *http.Request, v *viewer, textID string, n int, f *form) {
-	if w.text == nil {
-		w.notFound(rw, r)
-		return
-	}
 	ctx, actor := r.Context(), v.Actor()
 	t, err := w.text.Text(ctx, actor, textID)
 	if err != nil {
@@ -163,7 +159,7 @@ func (w *Web) textTranslationAdd(rw http.ResponseWriter, r *http.Request, v *vie
 		w.notFound(rw, r)
 		return
 	}
-	f, ok := w.textForm(rw, r, "translation")
+	f, ok := w.postForm(rw, r, "translation")
 	if !ok {
 		return
 	}

@@ -26,7 +26,7 @@ func init() {
 type previewError struct{ Message, Where string }
 
 func (w *Web) textPreview(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	if _, ok := w.textForm(rw, r, "draft"); !ok {
+	if _, ok := w.postForm(rw, r, "draft"); !ok {
 		return
 	}
 	ds, err := w.text.Drafts(r.Context(), v.Actor(), r.PathValue("id"))

@@ -29,24 +29,30 @@ func init() {
 
 // registerText adds the text pages to mux.
 func (w *Web) registerText(mux *router.Mux) {
-	mux.HandleFunc("GET /rounds/{id}/texts", w.user(w.textList))
-	mux.HandleFunc("POST /rounds/{id}/texts", w.user(w.textCreate))
-	mux.HandleFunc("GET /texts/{id}", w.user(w.textShow))
-	mux.HandleFunc("GET /texts/{id}/revisions/{n}", w.user(w.textShow))
-	mux.HandleFunc("GET /texts/{id}/compare", w.user(w.textCompare))
-	mux.HandleFunc("GET /texts/{id}/revisions/{n}/export", w.user(w.textExport))
+	route := w.textPage
+	mux.HandleFunc("GET /rounds/{id}/texts", route(w.textList))
+	mux.HandleFunc("POST /rounds/{id}/texts", route(w.textCreate))
+	mux.HandleFunc("GET /texts/{id}", route(w.textShow))
+	mux.HandleFunc("GET /texts/{id}/revisions/{n}", route(w.textShow))
+	mux.HandleFunc("GET /texts/{id}/compare", route(w.textCompare))
+	mux.HandleFunc("GET /texts/{id}/revisions/{n}/export", route(w.textExport))
 	w.registerTextParallel(mux)
-	mux.HandleFunc("POST /texts/{id}/draft", w.user(w.textDraftSave))
-	mux.HandleFunc("POST /texts/{id}/draft/from-amendment", w.user(w.textFromAmendment))
-	mux.HandleFunc("POST /texts/{id}/issue/preview", w.user(w.textIssuePreview))
-	mux.HandleFunc("POST /texts/{id}/preview", w.user(w.textPreview))
-	mux.HandleFunc("POST /texts/{id}/issue", w.user(w.textIssue))
-	mux.HandleFunc("POST /texts/{id}/settings", w.user(w.textSettings))
-	mux.HandleFunc("POST /texts/{id}/guarantors", w.user(w.textGuarantors))
-	mux.HandleFunc("POST /texts/{id}/summaries/{org}", w.user(w.textSummary))
-	mux.HandleFunc("POST /texts/{id}/revisions/{n}/paragraphs/{p}/position", w.user(w.textPosition))
-	mux.HandleFunc("POST /texts/{id}/adopt", w.user(w.textAdopt))
-	mux.HandleFunc("POST /texts/{id}/publish", w.user(w.textPublish))
+	mux.HandleFunc("POST /texts/{id}/draft", route(w.textDraftSave))
+	mux.HandleFunc("POST /texts/{id}/draft/from-amendment", route(w.textFromAmendment))
+	mux.HandleFunc("POST /texts/{id}/issue/preview", route(w.textIssuePreview))
+	mux.HandleFunc("POST /texts/{id}/preview", route(w.textPreview))
+	mux.HandleFunc("POST /texts/{id}/issue", route(w.textIssue))
+	mux.HandleFunc("POST /texts/{id}/settings", route(w.textSettings))
+	mux.HandleFunc("POST /texts/{id}/guarantors", route(w.textGuarantors))
+	mux.HandleFunc("POST /texts/{id}/summaries/{org}", route(w.textSummary))
+	mux.HandleFunc("POST /texts/{id}/revisions/{n}/paragraphs/{p}/position", route(w.textPosition))
+	mux.HandleFunc("POST /texts/{id}/adopt", route(w.textAdopt))
+	mux.HandleFunc("POST /texts/{id}/publish", route(w.textPublish))
+}
+
+// textPage serves h, a page of the negotiating text, to logged-in users.
+func (w *Web) textPage(h handler) http.HandlerFunc {
+	return w.user(w.withService(w.text != nil, h))
 }
 
 // textListPage is the texts of a round.
@@ -66,10 +72,6 @@ func (w *Web) textList(rw http.ResponseWriter, r *http.Request, v *viewer) {
 }
 
 func (w *Web) textListAgain(rw http.ResponseWriter, r *http.Request, v *viewer, roundID string, f *form) {
-	if w.text == nil {
-		w.notFound(rw, r)
-		return
-	}
 	round, err := w.talks.Round(r.Context(), v.Actor(), roundID)
 	if err != nil {
 		w.fail(rw, r, err)
@@ -211,10 +213,6 @@ func (pv paragraphView) Current(f *form) stanceNow {
 // textAgain shows the text page (Rev.n, or the latest when n is 0), with a
 // failed form and its errors when f is not nil.
 func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, textID string, n int, f *form) {
-	if w.text == nil {
-		w.notFound(rw, r)
-		return
-	}
 	ctx, actor := r.Context(), v.Actor()
 	t, err := w.text.Text(ctx, actor, textID)
 	if err != nil {
@@ -399,10 +397,6 @@ type textComparePage struct {
 }
 
 func (w *Web) textCompare(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	if w.text == nil {
-		w.notFound(rw, r)
-		return
-	}
 	t, err := w.text.Text(r.Context(), v.Actor(), r.PathValue("id"))
 	if err != nil {
 		w.fail(rw, r, err)
@@ -437,7 +431,7 @@ func (w *Web) textCompare(rw http.ResponseWriter, r *http.Request, v *viewer) {
 // which wants a bearer token a browser does not send.
 func (w *Web) textExport(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	n, err := strconv.Atoi(r.PathValue("n"))
-	if w.text == nil || err != nil || n < 1 {
+	if err != nil || n < 1 {
 		w.notFound(rw, r)
 		return
 	}

@@ -1,0 +1,59 @@
+package api
+
+import (
+	"net/http"
+
+	"parley/internal/errs"
+)
+
+// errorFunc is an authenticated handler that returns its failure instead of
+// writing it (STYLE.md: one adaptor writes every error), so that a handler
+// says only what is its own: what it decodes, which domain method it calls
+// and what it answers.
+type errorFunc func(w http.ResponseWriter, r *http.Request, c call) error
+
+// serve runs h for a valid bearer token (authed) and writes the error it
+// returns.
+func (a *API) serve(h errorFunc) http.Handler {
+	return a.authed(func(w http.ResponseWriter, r *http.Request, c call) {
+		if err := h(w, r, c); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+// needs answers every route of a service the API was built without with an
+// internal error, after authentication as before: the app wires every
+// service, tests build the API with some only.
+func needs(configured bool, what string, h errorFunc) errorFunc {
+	if configured {
+		return h
+	}
+	return func(http.ResponseWriter, *http.Request, call) error {
+		return errs.New(errs.Internal, "%s is not configured", what)
+	}
+}
+
+// reply writes v, as toJSON renders it, with status; or returns err, the
+// failure of the call that produced v.
+func reply[T, J any](w http.ResponseWriter, status int, v T, err error, toJSON func(T) J) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, toJSON(v))
+	return nil
+}
+
+// listOf renders a list as {key: [...]}, never null.
+func listOf[T, J any](key string, toJSON func(T) J) func([]T) map[string][]J {
+	return func(vs []T) map[string][]J {
+		out := make([]J, 0, len(vs))
+		for _, v := range vs {
+			out = append(out, toJSON(v))
+		}
+		return map[string][]J{key: out}
+	}
+}
+
+// asIs is the rendering of a value that is its own JSON.
+func asIs[T any](v T) T { return v }
