@@ -42,6 +42,9 @@ type Round struct {
 	// Proposals are the participants proposed and waiting for the
 	// parties' acceptance.
 	Proposals []Proposal
+	// PastShares are the grants of past material to a later mediation
+	// the reader may read (SharePast).
+	PastShares []PastShare
 	// As is the capacity in which the reader takes part (Round fills it):
 	// the pages ask it what the reader may do instead of re-deriving it
 	// from the participants.
@@ -414,6 +417,9 @@ func roundIn(ctx context.Context, q access.Querier, actor access.Actor, id strin
 		return Round{}, err
 	}
 	if r.Proposals, err = proposalsIn(ctx, q, actor, id); err != nil {
+		return Round{}, err
+	}
+	if r.PastShares, err = pastSharesIn(ctx, q, actor, id); err != nil {
 		return Round{}, err
 	}
 	if r.As, err = access.RoundCapacity(ctx, q, actor, id); err != nil {
