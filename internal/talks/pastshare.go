@@ -59,6 +59,12 @@ const pastShareIDSQL = "('pastshare:' || ps.round_id || ':' || ps.org_id || ':' 
 // it in WidenedBy).
 const PastShareObject = "past_share"
 
+// PastShareWidens is the start of an ItemKind.WidenedBy query naming the
+// past-share events that widened an item: the caller appends the item's id
+// column and the join of past_shares ps to its rows, e.g.
+// PastShareWidens + "m.id AS id FROM messages m JOIN past_shares ps ON …".
+const PastShareWidens = "SELECT '" + PastShareObject + "' AS object_type, ps.round_id || ':' || ps.org_id || ':' || ps.newcomer_id AS object_id, "
+
 // SharePast lets the newcomer, a mediation organisation taking part in the
 // round, read what the actor's organisation sent the round's mediation
 // before it joined: one head-only act per organisation and newcomer, one
