@@ -20,7 +20,7 @@ func (s *Service) PastShared(ctx context.Context, tx *sql.Tx, roundID string, fr
 	case access.Party:
 		q = "SELECT p.id AS id FROM bargain_profiles p WHERE p.round_id = $1 AND p.org_id = $2 AND p.shared"
 	case access.Mediation:
-		q = "SELECT dr.id AS id FROM bargain_drafts dr JOIN users u ON u.id = dr.updated_by WHERE dr.round_id = $1 AND u.org_id = $2"
+		q = "SELECT dr.id AS id FROM bargain_drafts dr JOIN events e ON e.idx = dr.ledger_idx WHERE dr.round_id = $1 AND e.actor_org = $2"
 	default:
 		return nil
 	}

@@ -11,7 +11,7 @@ import (
 // What an organisation addressed to the mediation of a round in the
 // negotiating text ($1 the round, $2 the organisation): a party's positions
 // and the summaries shown to it; the mediation's texts and drafts its own
-// users wrote.
+// users wrote (the organisation of the actor of the event that wrote them).
 var (
 	pastPartySQL = []string{
 		"SELECT " + positionIDSQL + ` AS id FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id
@@ -19,8 +19,8 @@ var (
 		"SELECT " + summaryIDSQL + " AS id FROM text_summaries s JOIN texts t ON t.id = s.text_id WHERE t.round_id = $1 AND s.org_id = $2",
 	}
 	pastMediationSQL = []string{
-		"SELECT t.id AS id FROM texts t JOIN users u ON u.id = t.created_by WHERE t.round_id = $1 AND u.org_id = $2",
-		"SELECT d.id AS id FROM text_drafts d JOIN texts t ON t.id = d.text_id JOIN users u ON u.id = d.saved_by WHERE t.round_id = $1 AND u.org_id = $2",
+		"SELECT t.id AS id FROM texts t JOIN events e ON e.idx = t.ledger_idx WHERE t.round_id = $1 AND e.actor_org = $2",
+		"SELECT d.id AS id FROM text_drafts d JOIN texts t ON t.id = d.text_id JOIN events e ON e.idx = d.ledger_idx WHERE t.round_id = $1 AND e.actor_org = $2",
 	}
 )
 

@@ -29,8 +29,8 @@ func ItemKinds() []ledger.ItemKind {
 			// the mediation whose user created it may show it to a later
 			// mediation (PastShared).
 			WidenedBy: "SELECT text_id AS id, 'text_revision' AS object_type, id AS object_id FROM text_revisions UNION ALL " +
-				"SELECT w.id, w.object_type, w.object_id FROM (" + talks.PastShareWidens + `t.id AS id FROM texts t JOIN users u ON u.id = t.created_by
-				JOIN past_shares ps ON ps.round_id = t.round_id AND ps.org_id = u.org_id WHERE ps.capacity = 'mediation') w`},
+				"SELECT w.id, w.object_type, w.object_id FROM (" + talks.PastShareWidens + `t.id AS id FROM texts t JOIN events e ON e.idx = t.ledger_idx
+				JOIN past_shares ps ON ps.round_id = t.round_id AND ps.org_id = e.actor_org WHERE ps.capacity = 'mediation') w`},
 		{Name: "position", ObjectType: "text_position", JoinType: JoinEvent,
 			Items: "SELECT " + positionIDSQL + " AS id, " + positionIDSQL + ` AS object_id, p.ledger_idx AS idx, t.round_id AS round_id
 				FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id JOIN texts t ON t.id = r.text_id`,
