@@ -80,31 +80,20 @@ func (a *API) showRound(w http.ResponseWriter, r *http.Request, c call) {
 }
 
 // addParticipant proposes an organisation as a participant of a round. It
-// answers 202 with the proposal while the parties have not all accepted,
-// and 201 with the round as it now stands when the organisation joined at
-// once (a round without parties).
+// answers 202 with the proposal: the organisation joins when its own head
+// and every party of the round have accepted (PUT
+// /api/v1/rounds/{id}/participants/{org}).
 func (a *API) addParticipant(w http.ResponseWriter, r *http.Request, c call) {
 	var q ParticipantRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	id := r.PathValue("id")
-	joined, err := a.talks.ProposeParticipant(r.Context(), c.Actor, id, q.Org)
-	if err != nil {
+	if err := a.talks.ProposeParticipant(r.Context(), c.Actor, r.PathValue("id"), q.Org); err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	if !joined {
-		writeJSON(w, http.StatusAccepted, ProposalJSON{Org: q.Org, Accepted: []string{}})
-		return
-	}
-	rd, err := a.talks.Round(r.Context(), c.Actor, id)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, roundJSON(rd))
+	writeJSON(w, http.StatusAccepted, ProposalJSON{Org: q.Org, Accepted: []string{}})
 }
 
 // scheduleSession adds a session; a direct session between parties that have

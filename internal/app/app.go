@@ -178,6 +178,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Talks.OnJoin(a.Ceasefire.Joined)
 	a.Talks.OnJoin(a.Humanitarian.Joined)
+	// A later mediation reads what an organisation sent the mediation
+	// before it came only when that organisation's head lets it.
+	a.Talks.OnPastShare(a.Channel.PastShared)
+	a.Talks.OnPastShare(a.Text.PastShared)
+	a.Talks.OnPastShare(a.Bargain.PastShared)
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
 		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Humanitarian: a.Humanitarian,
 		MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure, BaseURL: cfg.BaseURL, Notify: notify.New(db)})

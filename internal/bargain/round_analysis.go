@@ -141,7 +141,13 @@ func (s *Service) refresh(ctx context.Context, roundID string) {
 			if now, err := inputsOf(ctx, tx, roundID); err != nil || now != inputs {
 				return err
 			}
-			return s.storeAnalysis(ctx, tx, &ra, med)
+			// Not every mediation: one that joined late reads it only
+			// once the parties let it read their earlier profiles.
+			readers, err := analysisReaders(ctx, tx, roundID)
+			if err != nil {
+				return err
+			}
+			return s.storeAnalysis(ctx, tx, &ra, readers)
 		})
 	}
 	if err != nil {
@@ -169,7 +175,11 @@ func (s *Service) storeAnalysis(ctx context.Context, tx *sql.Tx, ra *RoundAnalys
 		ra.RoundID, id, string(doc), store.Stamp(ra.ComputedAt)); err != nil {
 		return err
 	}
-	// A mediation organisation added to the round since sees it too.
+	// A mediation organisation added to the round since sees it too,
+	// once the parties let it (analysisReaders).
+	if len(med) == 0 {
+		return nil
+	}
 	return access.Grant(ctx, tx, id, med)
 }
 

@@ -1,6 +1,9 @@
 package bargain
 
-import "parley/internal/ledger"
+import (
+	"parley/internal/ledger"
+	"parley/internal/talks"
+)
 
 // ItemKinds describes the package analysis's items for parley verify
 // (ledger.ItemKind): the parties' profiles, whose audience rows are checked
@@ -11,6 +14,9 @@ import "parley/internal/ledger"
 func ItemKinds() []ledger.ItemKind {
 	return []ledger.ItemKind{
 		{Name: "profile", ObjectType: "bargain_profile", JoinType: "participant.added",
-			Items: "SELECT id, id AS object_id, ledger_idx AS idx, round_id FROM bargain_profiles"},
+			Items: "SELECT id, id AS object_id, ledger_idx AS idx, round_id FROM bargain_profiles",
+			// Its party let a later mediation read it (PastShared).
+			WidenedBy: talks.PastShareWidens + `p.id AS id FROM bargain_profiles p
+				JOIN past_shares ps ON ps.round_id = p.round_id AND ps.org_id = p.org_id WHERE ps.capacity = 'party'`},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"parley/internal/access"
 	"parley/internal/ledger"
 	"parley/internal/store"
+	"parley/internal/talks"
 )
 
 // ItemKinds describes the channel's content items for parley verify
@@ -22,7 +23,10 @@ import (
 // content rebuilt and compared with what the creating event hashed.
 func ItemKinds(master []byte, attachmentDir string) ([]ledger.ItemKind, error) {
 	msg := ledger.ItemKind{Name: "message", ObjectType: "message",
-		Items: "SELECT id, id AS object_id, ledger_idx AS idx, round_id FROM messages"}
+		Items: "SELECT id, id AS object_id, ledger_idx AS idx, round_id FROM messages",
+		// Its author let a later mediation read it (PastShared).
+		WidenedBy: talks.PastShareWidens + `m.id AS id FROM messages m JOIN past_shares ps ON ps.round_id = m.round_id
+			AND ps.org_id = m.author_org WHERE m.kind = 'mediation' AND ps.capacity <> 'mediation'`}
 	st := ledger.ItemKind{Name: "statement", ObjectType: "statement",
 		// An edited draft's content is what its latest edit recorded.
 		Items: `SELECT s.id, s.id AS object_id, COALESCE((SELECT MAX(e.idx) FROM events e WHERE e.object_type = 'statement'

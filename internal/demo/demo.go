@@ -138,7 +138,9 @@ func Seed(ctx context.Context, ts *talks.Service, as *auth.Service, password str
 	for _, o := range Orgs {
 		participants = append(participants, org[o.Key].ID)
 	}
-	round, err := ts.CreateRound(ctx, chair, talks.NewRound{
+	// The operator seeds the round: the organisations it names take part
+	// at once, where a head's round would only invite them.
+	round, err := ts.CreateRound(ctx, access.System, talks.NewRound{
 		ProcessID: process.ID, Name: RoundName, Location: "Astana",
 		StartsOn: "2017-01-23", EndsOn: "2017-01-24", Participants: participants,
 	})

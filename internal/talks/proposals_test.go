@@ -47,18 +47,15 @@ func TestProposeParticipant(t *testing.T) {
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				before := counts(t, db)
-				_, err := f.Talks.ProposeParticipant(ctx, c.actor, c.round, c.org)
+				err := f.Talks.ProposeParticipant(ctx, c.actor, c.round, c.org)
 				wantErr(t, err, c.code, "")
 				unchanged(t, db, before)
 			})
 		}
 
-		joined, err := f.Talks.ProposeParticipant(ctx, talkstest.Head(f.Host), f.Round.ID, med2.ID)
+		err = f.Talks.ProposeParticipant(ctx, talkstest.Head(f.Host), f.Round.ID, med2.ID)
 		wantErr(t, err, "", "")
-		if joined {
-			t.Fatal("the proposed mediation joined before the parties accepted")
-		}
-		_, err = f.Talks.ProposeParticipant(ctx, talkstest.Head(f.Mediation), f.Round.ID, med2.ID)
+		err = f.Talks.ProposeParticipant(ctx, talkstest.Head(f.Mediation), f.Round.ID, med2.ID)
 		wantErr(t, err, errs.Conflict, "")
 		if _, err := f.Talks.Round(ctx, talkstest.Head(med2), f.Round.ID); errs.Code(err) != errs.NotFound {
 			t.Fatalf("a proposed mediation reads the round: %v", err)
@@ -88,7 +85,7 @@ func TestProposeParticipant(t *testing.T) {
 			})
 		}
 
-		joined, err = f.Talks.AcceptParticipant(ctx, talkstest.Head(f.Gov), f.Round.ID, med2.ID, true)
+		joined, err := f.Talks.AcceptParticipant(ctx, talkstest.Head(f.Gov), f.Round.ID, med2.ID, true)
 		wantErr(t, err, "", "")
 		if joined {
 			t.Fatal("joined after one party of two accepted")
@@ -100,8 +97,13 @@ func TestProposeParticipant(t *testing.T) {
 		}
 		joined, err = f.Talks.AcceptParticipant(ctx, talkstest.Head(f.Opp), f.Round.ID, med2.ID, true)
 		wantErr(t, err, "", "")
+		if joined {
+			t.Fatal("joined after every party accepted but before its own head did")
+		}
+		joined, err = f.Talks.AcceptParticipant(ctx, talkstest.Head(med2), f.Round.ID, med2.ID, true)
+		wantErr(t, err, "", "")
 		if !joined {
-			t.Fatal("not joined after every party accepted")
+			t.Fatal("not joined after its own head and every party accepted")
 		}
 		r, err = f.Talks.Round(ctx, talkstest.Head(med2), f.Round.ID)
 		wantErr(t, err, "", "")
@@ -110,7 +112,7 @@ func TestProposeParticipant(t *testing.T) {
 		}
 
 		// A refusal withdraws the proposal.
-		_, err = f.Talks.ProposeParticipant(ctx, talkstest.Head(f.Mediation), f.Round.ID, g2.ID)
+		err = f.Talks.ProposeParticipant(ctx, talkstest.Head(f.Mediation), f.Round.ID, g2.ID)
 		wantErr(t, err, "", "")
 		_, err = f.Talks.AcceptParticipant(ctx, talkstest.Head(f.Gov), f.Round.ID, g2.ID, true)
 		wantErr(t, err, "", "")

@@ -42,6 +42,9 @@ type Round struct {
 	// Proposals are the participants proposed and waiting for the
 	// parties' acceptance.
 	Proposals []Proposal
+	// PastShares are the grants of past material to a later mediation
+	// the reader may read (SharePast).
+	PastShares []PastShare
 	// As is the capacity in which the reader takes part (Round fills it):
 	// the pages ask it what the reader may do instead of re-deriving it
 	// from the participants.
@@ -52,10 +55,15 @@ const dateLayout = "2006-01-02"
 
 // CreateRound opens a round of a process. Only the heads of host and
 // mediation organisations create rounds, and once the process has a round,
-// only those who administer it in one of its rounds (ProcessCapacity);
-// the creating actor's organisation takes part automatically (the operator
-// belongs to none, so it must name at least one participant). The round's
-// audience is its participants.
+// only those who administer it in one of its rounds (ProcessCapacity).
+// The creating actor's organisation takes part at once; every other
+// organisation named is only proposed (an invitation, Round.Proposals): it
+// joins when its own head accepts and, once parties take part, when every
+// party of the round has accepted too (AcceptParticipant). Nobody is put
+// into talks without its consent. The operator (System) belongs to no
+// organisation: the organisations it names join at once (seeding,
+// recovery), and it must name at least one. The round's audience is its
+// participants.
 func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRound) (r Round, err error) {
 	defer errs.Wrap(&err, "talks.CreateRound")
 	if err := requireAdmin(actor, "create rounds"); err != nil {
@@ -85,17 +93,20 @@ func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRou
 		}
 	}
 	r.StartsOn, r.EndsOn = in.StartsOn, in.EndsOn
-	ids := slices.Clone(in.Participants)
-	if !actor.System && actor.Org != "" {
-		ids = append(ids, actor.Org)
+	named := slices.Clone(in.Participants)
+	slices.Sort(named)
+	named = slices.Compact(named)
+	if len(named) > 500 {
+		return Round{}, errs.Field("participants", "too many participants")
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
+	// Who takes part at once, and who is invited.
+	ids, invited := named, []string{}
+	if !actor.System {
+		ids = []string{actor.Org}
+		invited = slices.DeleteFunc(named, func(id string) bool { return id == actor.Org })
+	}
 	if len(ids) == 0 {
 		return Round{}, errs.Field("participants", "name at least one participating organisation")
-	}
-	if len(ids) > 500 {
-		return Round{}, errs.Field("participants", "too many participants")
 	}
 	r.ID = store.NewID()
 	r.ProcessID = in.ProcessID
@@ -133,6 +144,12 @@ func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRou
 			r.Participants = append(r.Participants, Participant{Org: o, Capacity: o.Kind})
 		}
 		sortParticipants(r.Participants)
+		invitees := make([]Org, len(invited))
+		for i, id := range invited {
+			if invitees[i], err = orgByID(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		aud := access.Of(ids...)
 		parts := make([]map[string]string, len(r.Participants))
 		for i, p := range r.Participants {
@@ -140,7 +157,7 @@ func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRou
 		}
 		ev, err := event(ctx, rec, actor, "round.created", r.ID, "round", r.ID, aud, map[string]any{
 			"id": r.ID, "process_id": r.ProcessID, "name": r.Name, "location": r.Location,
-			"starts_on": r.StartsOn, "ends_on": r.EndsOn, "participants": parts,
+			"starts_on": r.StartsOn, "ends_on": r.EndsOn, "participants": parts, "invited": invited,
 		})
 		if err != nil {
 			return err
@@ -157,7 +174,16 @@ func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRou
 				return err
 			}
 		}
-		return access.Grant(ctx, tx, r.ID, aud)
+		if err := access.Grant(ctx, tx, r.ID, aud); err != nil {
+			return err
+		}
+		for _, o := range invitees {
+			if err := propose(ctx, tx, rec, actor, r.ID, o); err != nil {
+				return err
+			}
+			r.Proposals = append(r.Proposals, Proposal{Org: o})
+		}
+		return nil
 	})
 	if err != nil {
 		return Round{}, err
@@ -215,6 +241,8 @@ func (s *Service) join(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, ac
 		"SELECT id FROM round_sessions WHERE round_id = $1",
 		"SELECT id FROM agenda_items WHERE round_id = $1",
 		"SELECT " + stanceIDSQL + " AS id FROM agenda_stances st JOIN agenda_items a ON a.id = st.item_id WHERE a.round_id = $1",
+		// The pending proposals, which a participant answers.
+		"SELECT " + proposalIDSQL + " AS id FROM participant_proposals pp WHERE pp.round_id = $1",
 	}
 	for _, q := range queries {
 		if err := access.WidenAll(ctx, tx, o.ID, q, roundID); err != nil {
@@ -389,6 +417,9 @@ func roundIn(ctx context.Context, q access.Querier, actor access.Actor, id strin
 		return Round{}, err
 	}
 	if r.Proposals, err = proposalsIn(ctx, q, actor, id); err != nil {
+		return Round{}, err
+	}
+	if r.PastShares, err = pastSharesIn(ctx, q, actor, id); err != nil {
 		return Round{}, err
 	}
 	if r.As, err = access.RoundCapacity(ctx, q, actor, id); err != nil {

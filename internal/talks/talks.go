@@ -32,8 +32,9 @@ type Service struct {
 	db  *store.DB
 	led *ledger.Ledger
 
-	mu    sync.RWMutex
-	joins []JoinHook
+	mu         sync.RWMutex
+	joins      []JoinHook
+	pastShares []PastShareHook
 }
 
 // JoinHook widens, inside AddParticipant's transaction, what another

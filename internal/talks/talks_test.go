@@ -222,26 +222,30 @@ func TestCreateRound(t *testing.T) {
 			in          talks.NewRound
 			code, field string
 			want        int // participants
+			invited     int // proposals
 		}{
-			{"operator", access.System, ok, "", "", 2},
-			{"mediation head joins its round", talkstest.Head(f.Mediation), ok, "", "", 3},
-			{"host head, no others named", talkstest.Head(f.Host), with(func(in *talks.NewRound) { in.Participants = nil }), "", "", 1},
-			{"duplicates collapse", access.System, with(func(in *talks.NewRound) { in.Participants = append(in.Participants, f.Gov.ID) }), "", "", 2},
-			{"open dates", access.System, with(func(in *talks.NewRound) { in.StartsOn, in.EndsOn = "", "" }), "", "", 2},
-			{"operator names nobody", access.System, with(func(in *talks.NewRound) { in.Participants = nil }), errs.Invalid, "participants", 0},
-			{"party head", talkstest.Head(f.Gov), ok, errs.Forbidden, "", 0},
-			{"guarantor head", talkstest.Head(f.Guarantor), ok, errs.Forbidden, "", 0},
-			{"mediation adviser", talkstest.Actor(f.Mediation, access.Adviser), ok, errs.Forbidden, "", 0},
-			{"no process", access.System, with(func(in *talks.NewRound) { in.ProcessID = "" }), errs.Invalid, "process_id", 0},
-			{"unknown process", access.System, with(func(in *talks.NewRound) { in.ProcessID = store.NewID() }), errs.NotFound, "", 0},
-			{"malformed process", access.System, with(func(in *talks.NewRound) { in.ProcessID = "x' OR 1=1" }), errs.NotFound, "", 0},
-			{"unknown participant", access.System, with(func(in *talks.NewRound) { in.Participants = append(in.Participants, store.NewID()) }), errs.NotFound, "", 0},
-			{"no name", access.System, with(func(in *talks.NewRound) { in.Name = "" }), errs.Invalid, "name", 0},
-			{"long name", access.System, with(func(in *talks.NewRound) { in.Name = strings.Repeat("r", 201) }), errs.Invalid, "name", 0},
-			{"long location", access.System, with(func(in *talks.NewRound) { in.Location = strings.Repeat("l", 201) }), errs.Invalid, "location", 0},
-			{"bad start", access.System, with(func(in *talks.NewRound) { in.StartsOn = "15/02/2017" }), errs.Invalid, "starts_on", 0},
-			{"bad end", access.System, with(func(in *talks.NewRound) { in.EndsOn = "2017-02-30" }), errs.Invalid, "ends_on", 0},
-			{"ends before start", access.System, with(func(in *talks.NewRound) { in.EndsOn = "2017-02-14" }), errs.Invalid, "ends_on", 0},
+			{"operator", access.System, ok, "", "", 2, 0},
+			// The others named are only invited: nobody is put into
+			// talks without its consent.
+			{"mediation head joins its round, the parties are invited", talkstest.Head(f.Mediation), ok, "", "", 1, 2},
+			{"host head, no others named", talkstest.Head(f.Host), with(func(in *talks.NewRound) { in.Participants = nil }), "", "", 1, 0},
+			{"host head naming itself", talkstest.Head(f.Host), with(func(in *talks.NewRound) { in.Participants = []string{f.Host.ID, f.Gov.ID} }), "", "", 1, 1},
+			{"duplicates collapse", access.System, with(func(in *talks.NewRound) { in.Participants = append(in.Participants, f.Gov.ID) }), "", "", 2, 0},
+			{"open dates", access.System, with(func(in *talks.NewRound) { in.StartsOn, in.EndsOn = "", "" }), "", "", 2, 0},
+			{"operator names nobody", access.System, with(func(in *talks.NewRound) { in.Participants = nil }), errs.Invalid, "participants", 0, 0},
+			{"party head", talkstest.Head(f.Gov), ok, errs.Forbidden, "", 0, 0},
+			{"guarantor head", talkstest.Head(f.Guarantor), ok, errs.Forbidden, "", 0, 0},
+			{"mediation adviser", talkstest.Actor(f.Mediation, access.Adviser), ok, errs.Forbidden, "", 0, 0},
+			{"no process", access.System, with(func(in *talks.NewRound) { in.ProcessID = "" }), errs.Invalid, "process_id", 0, 0},
+			{"unknown process", access.System, with(func(in *talks.NewRound) { in.ProcessID = store.NewID() }), errs.NotFound, "", 0, 0},
+			{"malformed process", access.System, with(func(in *talks.NewRound) { in.ProcessID = "x' OR 1=1" }), errs.NotFound, "", 0, 0},
+			{"unknown participant", access.System, with(func(in *talks.NewRound) { in.Participants = append(in.Participants, store.NewID()) }), errs.NotFound, "", 0, 0},
+			{"no name", access.System, with(func(in *talks.NewRound) { in.Name = "" }), errs.Invalid, "name", 0, 0},
+			{"long name", access.System, with(func(in *talks.NewRound) { in.Name = strings.Repeat("r", 201) }), errs.Invalid, "name", 0, 0},
+			{"long location", access.System, with(func(in *talks.NewRound) { in.Location = strings.Repeat("l", 201) }), errs.Invalid, "location", 0, 0},
+			{"bad start", access.System, with(func(in *talks.NewRound) { in.StartsOn = "15/02/2017" }), errs.Invalid, "starts_on", 0, 0},
+			{"bad end", access.System, with(func(in *talks.NewRound) { in.EndsOn = "2017-02-30" }), errs.Invalid, "ends_on", 0, 0},
+			{"ends before start", access.System, with(func(in *talks.NewRound) { in.EndsOn = "2017-02-14" }), errs.Invalid, "ends_on", 0, 0},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -252,14 +256,14 @@ func TestCreateRound(t *testing.T) {
 					unchanged(t, db, before)
 					return
 				}
-				if len(r.Participants) != c.want {
-					t.Errorf("participants = %+v, want %d", r.Participants, c.want)
+				if len(r.Participants) != c.want || len(r.Proposals) != c.invited {
+					t.Errorf("participants = %+v, proposals %+v, want %d and %d", r.Participants, r.Proposals, c.want, c.invited)
 				}
 				if r.ProcessName != f.Process.Name || r.Name != c.in.Name {
 					t.Errorf("round = %+v", r)
 				}
-				if got := count(t, db, "events"); got != before["events"]+1 {
-					t.Errorf("events = %d, want one more than %d", got, before["events"])
+				if got := count(t, db, "events"); got != before["events"]+1+c.invited {
+					t.Errorf("events = %d, want %d more than %d", got, 1+c.invited, before["events"])
 				}
 				idx, typ := eventIndex(t, db, r.ID)
 				if typ != "round.created" || idx != r.LedgerIndex {

@@ -7,6 +7,7 @@ import (
 	"parley/internal/access"
 	"parley/internal/ledger"
 	"parley/internal/store"
+	"parley/internal/talks"
 )
 
 // JoinEvent is the talks event after which an organisation joining a round
@@ -24,11 +25,19 @@ func ItemKinds() []ledger.ItemKind {
 	return []ledger.ItemKind{
 		{Name: "text", ObjectType: "text", JoinType: JoinEvent,
 			Items: "SELECT id, id AS object_id, ledger_idx AS idx, round_id FROM texts",
-			// Issuing a revision shows the text to the revision's readers.
-			WidenedBy: "SELECT text_id AS id, 'text_revision' AS object_type, id AS object_id FROM text_revisions"},
+			// Issuing a revision shows the text to the revision's readers;
+			// the mediation whose user created it may show it to a later
+			// mediation (PastShared).
+			WidenedBy: "SELECT text_id AS id, 'text_revision' AS object_type, id AS object_id FROM text_revisions UNION ALL " +
+				"SELECT w.id, w.object_type, w.object_id FROM (" + talks.PastShareWidens + `t.id AS id FROM texts t JOIN events e ON e.idx = t.ledger_idx
+				JOIN past_shares ps ON ps.round_id = t.round_id AND ps.org_id = e.actor_org WHERE ps.capacity = 'mediation') w`},
 		{Name: "position", ObjectType: "text_position", JoinType: JoinEvent,
 			Items: "SELECT " + positionIDSQL + " AS id, " + positionIDSQL + ` AS object_id, p.ledger_idx AS idx, t.round_id AS round_id
 				FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id JOIN texts t ON t.id = r.text_id`,
+			// Its party let a later mediation read it (PastShared).
+			WidenedBy: talks.PastShareWidens + positionIDSQL + ` AS id FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id
+				JOIN texts t ON t.id = r.text_id JOIN past_shares ps ON ps.round_id = t.round_id AND ps.org_id = p.org_id
+				WHERE ps.capacity = 'party'`,
 			Contents: positionContents},
 	}
 }
