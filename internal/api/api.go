@@ -139,6 +139,7 @@ func (a *API) Register(mux *router.Mux) {
 	mux.Handle("POST "+Prefix+"/ledger/witnesses", a.authed(a.registerWitness))
 	mux.Handle("POST "+Prefix+"/ledger/cosignatures", a.authed(a.addCosignature))
 
+	a.registerAdministration(mux)
 	a.registerChannel(mux)
 	a.registerText(mux)
 	a.registerBargain(mux)

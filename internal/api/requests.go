@@ -365,20 +365,28 @@ func (q *UserRequest) Validate() error {
 	if err := checkID("org", q.Org); err != nil {
 		return err
 	}
-	if q.Role == "" {
+	if err := checkRole(q.Role); err != nil {
+		return err
+	}
+	if err := checkPassword("password", q.Password); err != nil {
+		return err
+	}
+	return checkLocale(q.Locale)
+}
+
+// checkRole requires one of the roles.
+func checkRole(role string) error {
+	if role == "" {
 		return errs.Field("role", "is required")
 	}
-	if !access.Role(q.Role).Valid() {
+	if !access.Role(role).Valid() {
 		roles := make([]string, len(access.Roles))
 		for i, r := range access.Roles {
 			roles[i] = string(r)
 		}
 		return errs.Field("role", "must be one of %s", strings.Join(roles, ", "))
 	}
-	if err := checkPassword("password", q.Password); err != nil {
-		return err
-	}
-	return checkLocale(q.Locale)
+	return nil
 }
 
 // checkUsername applies the auth service's form of usernames (gov.head,

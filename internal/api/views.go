@@ -85,6 +85,11 @@ type SessionJSON struct {
 	EndsAt      string   `json:"ends_at,omitempty"`
 	Orgs        []string `json:"orgs"`
 	LedgerIndex int64    `json:"ledger_index"`
+	// CancelledAt and CancelReason: the session was called off;
+	// EditedAt: when it last changed.
+	CancelledAt  string `json:"cancelled_at,omitempty"`
+	CancelReason string `json:"cancel_reason,omitempty"`
+	EditedAt     string `json:"edited_at,omitempty"`
 }
 
 func sessionJSON(s talks.Session) SessionJSON {
@@ -92,6 +97,7 @@ func sessionJSON(s talks.Session) SessionJSON {
 		ID: s.ID, RoundID: s.RoundID, Title: s.Title, Format: string(s.Format),
 		StartsAt: timeJSON(s.StartsAt), EndsAt: timeJSON(s.EndsAt),
 		Orgs: nonNil(s.Orgs), LedgerIndex: s.LedgerIndex,
+		CancelledAt: timeJSON(s.Cancelled), CancelReason: s.CancelReason, EditedAt: timeJSON(s.Edited),
 	}
 }
 
@@ -101,6 +107,8 @@ type StanceJSON struct {
 	Stance    string  `json:"stance"`
 	Reason    string  `json:"reason"`
 	UpdatedAt string  `json:"updated_at"`
+	// Earlier: given before the item's wording last changed.
+	Earlier bool `json:"earlier,omitempty"`
 }
 
 // AgendaItemJSON is an agenda item with the stances the caller may read.
@@ -113,6 +121,11 @@ type AgendaItemJSON struct {
 	Position    int          `json:"position"`
 	Stances     []StanceJSON `json:"stances"`
 	LedgerIndex int64        `json:"ledger_index"`
+	// WithdrawnAt and WithdrawReason: the item was taken off the agenda
+	// (it stays, marked); EditedAt: when its wording last changed.
+	WithdrawnAt    string `json:"withdrawn_at,omitempty"`
+	WithdrawReason string `json:"withdraw_reason,omitempty"`
+	EditedAt       string `json:"edited_at,omitempty"`
 }
 
 func agendaItemJSON(it talks.AgendaItem) AgendaItemJSON {
@@ -120,11 +133,12 @@ func agendaItemJSON(it talks.AgendaItem) AgendaItemJSON {
 		ID: it.ID, RoundID: it.RoundID, Track: it.Track, Title: it.Title,
 		Description: it.Description, Position: it.Position,
 		Stances: make([]StanceJSON, 0, len(it.Stances)), LedgerIndex: it.LedgerIndex,
+		WithdrawnAt: timeJSON(it.Withdrawn), WithdrawReason: it.WithdrawReason, EditedAt: timeJSON(it.Edited),
 	}
 	for _, st := range it.Stances {
 		out.Stances = append(out.Stances, StanceJSON{
 			Org:    OrgJSON{ID: st.OrgID, Name: st.OrgName, Kind: "party"},
-			Stance: st.Stance, Reason: st.Reason, UpdatedAt: timeJSON(st.UpdatedAt),
+			Stance: st.Stance, Reason: st.Reason, UpdatedAt: timeJSON(st.UpdatedAt), Earlier: st.Earlier,
 		})
 	}
 	return out

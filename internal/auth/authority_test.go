@@ -37,13 +37,12 @@ func TestAuthority(t *testing.T) {
 				"role":     f.s.SetRole(ctx, a, f.member.ID, access.Head),
 				"password": f.s.SetPassword(ctx, a, f.govHead.ID, "a password chosen by someone else"),
 				"totp":     f.s.ResetTOTP(ctx, a, f.govHead.ID),
+				"enable":   f.s.Enable(ctx, a, f.member.ID),
+				"sessions": f.s.RevokeSessions(ctx, a, f.govHead.ID),
 			} {
 				if c := errs.Code(err); c != errs.NotFound && c != errs.Forbidden {
 					t.Errorf("%s by %s: %v, want refused", name, outsider.Username, err)
 				}
-			}
-			if err := f.s.RevokeSessions(ctx, a, f.govHead.ID); errs.Code(err) != errs.Forbidden {
-				t.Errorf("revoke by %s: %v", outsider.Username, err)
 			}
 			if _, err := f.s.UserByUsername(ctx, a, "gov.head"); errs.Code(err) != errs.NotFound {
 				t.Errorf("%s finds gov.head: %v", outsider.Username, err)
@@ -117,6 +116,69 @@ func TestAuthority(t *testing.T) {
 		}
 		if operatorActs != 1 {
 			t.Errorf("%d operator reset events", operatorActs)
+		}
+	})
+}
+
+// TestHeadActsOnMember: every act of a head on a member of its own
+// organisation, through the members page or the API, is a ledger event
+// read by that organisation alone; enabling gives a disabled member its
+// logins back, and ending the member's sessions or resetting its second
+// factor logs it out everywhere. Before, re-enabling did not exist, and a
+// second-factor reset or the end of a member's sessions left no event.
+func TestHeadActsOnMember(t *testing.T) {
+	t.Parallel()
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		head := f.govHead.Actor()
+		live := func() bool {
+			var n int
+			if err := db.R.QueryRowContext(ctx, "SELECT COUNT(*) FROM auth_sessions WHERE user_id = $1", f.member.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n > 0
+		}
+		f.login(t, "gov.member", Web)
+		if err := f.s.RevokeSessions(ctx, head, f.member.ID); err != nil || live() {
+			t.Fatalf("ending the member's sessions: %v, live %v", err, live())
+		}
+		f.login(t, "gov.member", Web)
+		if err := f.s.ResetTOTP(ctx, head, f.member.ID); err != nil || live() {
+			t.Fatalf("resetting the member's second factor: %v, live %v", err, live())
+		}
+		if err := f.s.Disable(ctx, head, f.member.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.Login(ctx, LoginInput{Username: "gov.member", Password: goodPassword, Remote: "192.0.2.1", Kind: Web}); err == nil {
+			t.Fatal("a disabled member logs in")
+		}
+		// A member of the organisation is not its head.
+		wantCode(t, f.s.Enable(ctx, f.member.Actor(), f.member.ID), errs.Forbidden)
+		if err := f.s.Enable(ctx, head, f.member.ID); err != nil {
+			t.Fatal(err)
+		}
+		if u, _ := f.s.User(ctx, f.member.ID); u.Disabled {
+			t.Fatal("still disabled")
+		}
+		f.login(t, "gov.member", Web)
+
+		f.led.mu.Lock()
+		defer f.led.mu.Unlock()
+		seen := map[string]int{}
+		for _, e := range f.led.events {
+			if e.ObjectID != f.member.ID {
+				continue
+			}
+			seen[e.Type]++
+			if !e.Audience.Contains(f.party) || len(e.Audience) != 1 {
+				t.Errorf("%s audience %v, want the government alone", e.Type, e.Audience)
+			}
+		}
+		for _, typ := range []string{"user.sessions_ended", "user.totp_reset", "user.disable", "user.enable"} {
+			if seen[typ] != 1 {
+				t.Errorf("%d %s events, want 1 (%v)", seen[typ], typ, seen)
+			}
 		}
 	})
 }

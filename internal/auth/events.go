@@ -33,6 +33,8 @@ const (
 	EventPasswordReset    = "password_reset"
 	EventUserAdded        = "user_added"
 	EventUserDisabled     = "user_disabled"
+	EventUserEnabled      = "user_enabled"
+	EventSessionsEnded    = "sessions_ended"
 	EventRoleChange       = "role_change"
 	EventTOTPEnabled      = "totp_enabled"
 	EventTOTPDisabled     = "totp_disabled"

@@ -167,14 +167,22 @@ func (s *Service) RevokeSessions(ctx context.Context, actor access.Actor, userID
 	if actor.Anonymous() && !actor.System {
 		return s.deny(ctx, actor, "revoking sessions")
 	}
-	if actor.User != userID {
-		u, err := s.User(ctx, userID)
-		if err != nil || !actor.Manages(u.OrgID) {
-			return s.deny(ctx, actor, "revoking sessions")
-		}
+	if actor.User == userID {
+		_, err := s.db.W.ExecContext(ctx, "DELETE FROM auth_sessions WHERE user_id = $1", userID)
+		return err
 	}
-	_, err := s.db.W.ExecContext(ctx, "DELETE FROM auth_sessions WHERE user_id = $1", userID)
-	return err
+	// A head ending a member's sessions acts on the member: a ledger
+	// event read by the organisation, and another organisation's member
+	// is not found.
+	u, err := s.adminChange(ctx, actor, "revoking sessions", userID, func(tx *sql.Tx, u User) (string, string, error) {
+		return "user.sessions_ended", "sessions ended", revokeSessions(ctx, tx, u.ID, nil)
+	})
+	if err != nil {
+		return err
+	}
+	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventSessionsEnded, UserID: u.ID, Username: u.Username,
+		Detail: "by " + actor.Username})
+	return nil
 }
 
 // PurgeExpired deletes sessions past their absolute expiry or idle for longer

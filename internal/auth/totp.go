@@ -332,15 +332,13 @@ func (s *Service) ResetTOTP(ctx context.Context, actor access.Actor, userID stri
 	if !actor.System && actor.Role != access.Head {
 		return s.deny(ctx, actor, "resetting a second factor")
 	}
-	u, err := s.User(ctx, userID)
-	if err != nil || !actor.Manages(u.OrgID) {
-		return errs.NotFoundf("user")
-	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+	// A ledger event like every other act on a member, read by the
+	// member's organisation.
+	u, err := s.adminChange(ctx, actor, "resetting a second factor", userID, func(tx *sql.Tx, u User) (string, string, error) {
 		if err := clearTOTP(ctx, tx, u.ID); err != nil {
-			return err
+			return "", "", err
 		}
-		return revokeSessions(ctx, tx, u.ID, nil)
+		return "user.totp_reset", "second factor reset", revokeSessions(ctx, tx, u.ID, nil)
 	})
 	if err != nil {
 		return err

@@ -383,6 +383,22 @@ func (s *Service) Disable(ctx context.Context, actor access.Actor, userID string
 	return nil
 }
 
+// Enable gives a disabled account back its logins (the heads of its
+// organisation, and access.System). The user logs in again with the
+// password it had, or with one a head resets.
+func (s *Service) Enable(ctx context.Context, actor access.Actor, userID string) error {
+	u, err := s.adminChange(ctx, actor, "enabling a user", userID, func(tx *sql.Tx, u User) (string, string, error) {
+		_, err := tx.ExecContext(ctx, "UPDATE users SET disabled = $1 WHERE id = $2", false, u.ID)
+		return "user.enable", "enabled", err
+	})
+	if err != nil {
+		return err
+	}
+	s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventUserEnabled, UserID: u.ID, Username: u.Username,
+		Detail: "by " + actor.Username})
+	return nil
+}
+
 // SetRole changes a user's role (the heads of the user's organisation, and
 // access.System). Sessions stay: the role is
 // read afresh on every Authenticate.

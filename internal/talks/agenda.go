@@ -20,6 +20,13 @@ type AgendaItem struct {
 	Stances                                []Stance
 	// LedgerIndex is the index of the "agenda.item_added" event.
 	LedgerIndex int64
+	// Withdrawn is when a round administrator withdrew the item (zero
+	// while it stands), with the reason given; a withdrawn item stays on
+	// the agenda, marked, and takes no more stances. Edited is when its
+	// track, title or description last changed.
+	Withdrawn      time.Time
+	WithdrawReason string
+	Edited         time.Time
 }
 
 // The stances a party takes on an agenda item.
@@ -35,6 +42,9 @@ type Stance struct {
 	Stance         string // Accept or Refuse
 	Reason         string // required with Refuse
 	UpdatedAt      time.Time
+	// Earlier: the stance was given before the item was last edited, so
+	// on its earlier wording.
+	Earlier bool
 }
 
 // NewAgendaItem is the input of AddAgendaItem.
@@ -52,16 +62,10 @@ func (s *Service) AddAgendaItem(ctx context.Context, actor access.Actor, roundID
 	if err := loggedIn(actor); err != nil {
 		return AgendaItem{}, err
 	}
-	if !ValidTrack(in.Track) {
-		return AgendaItem{}, errs.Field("track", "track must be ceasefire, humanitarian, detainees, political or a custom name of 1 to 40 lowercase letters, digits and dashes")
-	}
-	if it.Title, err = text("title", in.Title, 1, MaxName, false); err != nil {
+	if in, err = checkAgendaItem(in); err != nil {
 		return AgendaItem{}, err
 	}
-	if it.Description, err = text("description", in.Description, 0, MaxDescription, true); err != nil {
-		return AgendaItem{}, err
-	}
-	it.ID, it.RoundID, it.Track, it.Stances = store.NewID(), roundID, in.Track, []Stance{}
+	it.ID, it.RoundID, it.Track, it.Title, it.Description, it.Stances = store.NewID(), roundID, in.Track, in.Title, in.Description, []Stance{}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		if err := s.adminRound(ctx, tx, actor, roundID, "change the agenda"); err != nil {
 			return err
@@ -92,6 +96,21 @@ func (s *Service) AddAgendaItem(ctx context.Context, actor access.Actor, roundID
 		return AgendaItem{}, err
 	}
 	return it, nil
+}
+
+// checkAgendaItem validates an item's fields and returns them trimmed.
+func checkAgendaItem(in NewAgendaItem) (NewAgendaItem, error) {
+	var err error
+	if !ValidTrack(in.Track) {
+		return in, errs.Field("track", "track must be ceasefire, humanitarian, detainees, political or a custom name of 1 to 40 lowercase letters, digits and dashes")
+	}
+	if in.Title, err = text("title", in.Title, 1, MaxName, false); err != nil {
+		return in, err
+	}
+	if in.Description, err = text("description", in.Description, 0, MaxDescription, true); err != nil {
+		return in, err
+	}
+	return in, nil
 }
 
 // SetStance records the actor's party's acceptance or refusal of an agenda
@@ -126,7 +145,8 @@ func (s *Service) SetStance(ctx context.Context, actor access.Actor, itemID, sta
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		var roundID string
-		if err := tx.QueryRowContext(ctx, "SELECT round_id FROM agenda_items WHERE id = $1", itemID).Scan(&roundID); err == sql.ErrNoRows {
+		var withdrawn int64
+		if err := tx.QueryRowContext(ctx, "SELECT round_id, withdrawn_at FROM agenda_items WHERE id = $1", itemID).Scan(&roundID, &withdrawn); err == sql.ErrNoRows {
 			return errs.NotFoundf("agenda item")
 		} else if err != nil {
 			return err
@@ -145,6 +165,9 @@ func (s *Service) SetStance(ctx context.Context, actor access.Actor, itemID, sta
 			return err
 		} else if !c.In(access.Party) {
 			return errs.New(errs.Forbidden, "only a party taking part in this round records a stance")
+		}
+		if withdrawn != 0 {
+			return errs.New(errs.Conflict, "the item has been withdrawn from the agenda and takes no more stances")
 		}
 		now := store.Now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO agenda_stances(item_id, org_id, stance, reason, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
@@ -186,7 +209,8 @@ func (s *Service) SetStance(ctx context.Context, actor access.Actor, itemID, sta
 // that item.
 func agendaIn(ctx context.Context, q access.Querier, actor access.Actor, roundID, itemID string) ([]AgendaItem, error) {
 	cond, arg := access.ReadableBy(actor, "a.id", 3)
-	rows, err := q.QueryContext(ctx, `SELECT a.id, a.round_id, a.track, a.title, a.description, a.position, a.ledger_idx
+	rows, err := q.QueryContext(ctx, `SELECT a.id, a.round_id, a.track, a.title, a.description, a.position, a.ledger_idx,
+		a.withdrawn_at, a.withdraw_reason, a.edited_at
 		FROM agenda_items a WHERE a.round_id = $1 AND ($2 = '' OR a.id = $2) AND `+cond+` ORDER BY a.position, a.id`, roundID, itemID, arg)
 	if err != nil {
 		return nil, err
@@ -196,9 +220,12 @@ func agendaIn(ctx context.Context, q access.Querier, actor access.Actor, roundID
 	index := map[string]int{}
 	for rows.Next() {
 		var it AgendaItem
-		if err := rows.Scan(&it.ID, &it.RoundID, &it.Track, &it.Title, &it.Description, &it.Position, &it.LedgerIndex); err != nil {
+		var withdrawn, edited int64
+		if err := rows.Scan(&it.ID, &it.RoundID, &it.Track, &it.Title, &it.Description, &it.Position, &it.LedgerIndex,
+			&withdrawn, &it.WithdrawReason, &edited); err != nil {
 			return nil, err
 		}
+		it.Withdrawn, it.Edited = optTime(withdrawn), optTime(edited)
 		it.Stances = []Stance{}
 		index[it.ID] = len(out)
 		out = append(out, it)
@@ -227,6 +254,7 @@ func agendaIn(ctx context.Context, q access.Querier, actor access.Actor, roundID
 		}
 		st.UpdatedAt = store.Time(at)
 		if i, ok := index[item]; ok {
+			st.Earlier = !out[i].Edited.IsZero() && st.UpdatedAt.Before(out[i].Edited)
 			out[i].Stances = append(out[i].Stances, st)
 		}
 	}

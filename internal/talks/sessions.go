@@ -43,6 +43,12 @@ type Session struct {
 	Orgs []string
 	// LedgerIndex is the index of the "session.scheduled" event.
 	LedgerIndex int64
+	// Cancelled is when a round administrator cancelled the session (zero
+	// while it stands), with the reason given; a cancelled session stays
+	// in the round, marked. Edited is when it was last changed.
+	Cancelled    time.Time
+	CancelReason string
+	Edited       time.Time
 }
 
 // NewSession is the input of ScheduleSession.
@@ -71,37 +77,10 @@ func (s *Service) ScheduleSession(ctx context.Context, actor access.Actor, round
 	if err := loggedIn(actor); err != nil {
 		return Session{}, err
 	}
-	if ss.Title, err = text("title", in.Title, 1, MaxName, false); err != nil {
+	if ss.Title, ss.Orgs, err = checkSession(in); err != nil {
 		return Session{}, err
 	}
-	if !in.Format.Valid() {
-		return Session{}, errs.Field("format", "format must be one of plenary, proximity, bilateral, direct")
-	}
-	if in.StartsAt.IsZero() {
-		return Session{}, errs.Field("starts_at", "starts_at is required")
-	}
-	if !in.EndsAt.IsZero() && !in.EndsAt.After(in.StartsAt) {
-		return Session{}, errs.Field("ends_at", "ends_at must be after starts_at")
-	}
-	orgs := slices.Clone(in.Orgs)
-	slices.Sort(orgs)
-	if len(slices.Compact(orgs)) != len(orgs) {
-		return Session{}, errs.Field("orgs", "an organisation is named twice")
-	}
-	switch in.Format {
-	case Plenary:
-		if len(orgs) != 0 {
-			return Session{}, errs.Field("orgs", "a plenary session includes every participant; name no organisations")
-		}
-	case Bilateral:
-		if len(orgs) != 1 {
-			return Session{}, errs.Field("orgs", "a bilateral session names exactly one party")
-		}
-	case Direct:
-		if len(orgs) != 2 {
-			return Session{}, errs.Field("orgs", "a direct session names exactly two parties")
-		}
-	}
+	orgs := ss.Orgs
 	ss.ID, ss.RoundID, ss.Format, ss.Orgs = store.NewID(), roundID, in.Format, orgs
 	// Times are stored in microseconds; return what a later read returns.
 	ss.StartsAt = store.Time(store.Stamp(in.StartsAt))
@@ -112,23 +91,8 @@ func (s *Service) ScheduleSession(ctx context.Context, actor access.Actor, round
 		if err := s.adminRound(ctx, tx, actor, roundID, "schedule sessions"); err != nil {
 			return err
 		}
-		for _, o := range orgs {
-			c, err := access.CapacityOf(ctx, tx, roundID, o)
-			if err != nil {
-				return err
-			}
-			if c != access.Party {
-				return errs.Field("orgs", "every organisation named must be a party taking part in this round")
-			}
-		}
-		if in.Format == Direct {
-			ok, err := s.MutualConsent(ctx, tx, roundID, orgs[0], orgs[1])
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return noDirectConsent()
-			}
+		if err := s.checkSessionOrgs(ctx, tx, roundID, in.Format, orgs); err != nil {
+			return err
 		}
 		aud, err := access.RoundOrgs(ctx, tx, roundID)
 		if err != nil {
@@ -153,10 +117,8 @@ func (s *Service) ScheduleSession(ctx context.Context, actor access.Actor, round
 			ss.ID, roundID, ss.Title, string(ss.Format), store.Stamp(ss.StartsAt), ends, store.Now(), actor.User, ev.Index); err != nil {
 			return err
 		}
-		for _, o := range orgs {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO session_orgs(session_id, org_id) VALUES ($1, $2)", ss.ID, o); err != nil {
-				return err
-			}
+		if err := setSessionOrgs(ctx, tx, ss.ID, orgs); err != nil {
+			return err
 		}
 		return access.Grant(ctx, tx, ss.ID, aud)
 	})
@@ -169,10 +131,89 @@ func (s *Service) ScheduleSession(ctx context.Context, actor access.Actor, round
 	return ss, nil
 }
 
+// checkSession validates a session's fields before anything is read:
+// the title, the format, the times and the organisations at the table. It
+// returns the trimmed title and the organisations, sorted.
+func checkSession(in NewSession) (title string, orgs []string, err error) {
+	if title, err = text("title", in.Title, 1, MaxName, false); err != nil {
+		return "", nil, err
+	}
+	if !in.Format.Valid() {
+		return "", nil, errs.Field("format", "format must be one of plenary, proximity, bilateral, direct")
+	}
+	if in.StartsAt.IsZero() {
+		return "", nil, errs.Field("starts_at", "starts_at is required")
+	}
+	if !in.EndsAt.IsZero() && !in.EndsAt.After(in.StartsAt) {
+		return "", nil, errs.Field("ends_at", "ends_at must be after starts_at")
+	}
+	orgs = slices.Clone(in.Orgs)
+	slices.Sort(orgs)
+	if len(slices.Compact(orgs)) != len(orgs) {
+		return "", nil, errs.Field("orgs", "an organisation is named twice")
+	}
+	switch in.Format {
+	case Plenary:
+		if len(orgs) != 0 {
+			return "", nil, errs.Field("orgs", "a plenary session includes every participant; name no organisations")
+		}
+	case Bilateral:
+		if len(orgs) != 1 {
+			return "", nil, errs.Field("orgs", "a bilateral session names exactly one party")
+		}
+	case Direct:
+		if len(orgs) != 2 {
+			return "", nil, errs.Field("orgs", "a direct session names exactly two parties")
+		}
+	}
+	return title, orgs, nil
+}
+
+// checkSessionOrgs checks, inside the write, that every organisation at
+// the table is a party of the round, and that the two parties of a direct
+// session have both consented to direct talks.
+func (s *Service) checkSessionOrgs(ctx context.Context, tx *sql.Tx, roundID string, format Format, orgs []string) error {
+	for _, o := range orgs {
+		c, err := access.CapacityOf(ctx, tx, roundID, o)
+		if err != nil {
+			return err
+		}
+		if c != access.Party {
+			return errs.Field("orgs", "every organisation named must be a party taking part in this round")
+		}
+	}
+	if format != Direct {
+		return nil
+	}
+	ok, err := s.MutualConsent(ctx, tx, roundID, orgs[0], orgs[1])
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return noDirectConsent()
+	}
+	return nil
+}
+
+// setSessionOrgs writes the organisations at a session's table, in place
+// of those it had.
+func setSessionOrgs(ctx context.Context, tx *sql.Tx, sessionID string, orgs []string) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM session_orgs WHERE session_id = $1", sessionID); err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO session_orgs(session_id, org_id) VALUES ($1, $2)", sessionID, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // sessionsIn lists the sessions of a round that actor may read, by start.
 func sessionsIn(ctx context.Context, q access.Querier, actor access.Actor, roundID string) ([]Session, error) {
 	cond, arg := access.ReadableBy(actor, "s.id", 2)
-	rows, err := q.QueryContext(ctx, `SELECT s.id, s.round_id, s.title, s.format, s.starts_at, s.ends_at, s.ledger_idx
+	rows, err := q.QueryContext(ctx, `SELECT s.id, s.round_id, s.title, s.format, s.starts_at, s.ends_at, s.ledger_idx,
+		s.cancelled_at, s.cancel_reason, s.edited_at
 		FROM round_sessions s WHERE s.round_id = $1 AND `+cond+` ORDER BY s.starts_at, s.id`, roundID, arg)
 	if err != nil {
 		return nil, err
@@ -183,10 +224,12 @@ func sessionsIn(ctx context.Context, q access.Querier, actor access.Actor, round
 	for rows.Next() {
 		var ss Session
 		var format string
-		var starts, ends int64
-		if err := rows.Scan(&ss.ID, &ss.RoundID, &ss.Title, &format, &starts, &ends, &ss.LedgerIndex); err != nil {
+		var starts, ends, cancelled, edited int64
+		if err := rows.Scan(&ss.ID, &ss.RoundID, &ss.Title, &format, &starts, &ends, &ss.LedgerIndex,
+			&cancelled, &ss.CancelReason, &edited); err != nil {
 			return nil, err
 		}
+		ss.Cancelled, ss.Edited = optTime(cancelled), optTime(edited)
 		ss.Format, ss.StartsAt, ss.Orgs = Format(format), store.Time(starts), []string{}
 		if ends != 0 {
 			ss.EndsAt = store.Time(ends)
