@@ -1,0 +1,76 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+
+	"parley/internal/i18n"
+	"parley/internal/localized"
+)
+
+// names are the names, in other languages, of the items a page shows
+// (internal/localized), with the viewer's language: a page puts them in
+// its data and each name in a template is one call,
+//
+//	{{loc $.Names .Round.ID "name" .Round.Name}}
+//
+// which shows the name in the viewer's language, or the authoritative one,
+// marked with its own language and direction.
+type names struct {
+	lang   string
+	values map[string]localized.Values // item id → values
+}
+
+// loadNames reads the names of the items of each kind (kind → ids) that
+// the viewer reads, in one query per kind. A failure leaves the
+// authoritative names in place: the page still says everything it says
+// in one language.
+func (w *Web) loadNames(r *http.Request, v *viewer, items map[string][]string) names {
+	n := names{lang: w.localizer(r).Lang, values: map[string]localized.Values{}}
+	for kind, ids := range items {
+		vs, err := w.localized.Load(r.Context(), v.Actor(), kind, ids...)
+		if err != nil {
+			w.log.Error("web: load names", "kind", kind, "err", err)
+			continue
+		}
+		for id, val := range vs {
+			n.values[id] = val
+		}
+	}
+	return n
+}
+
+// pick returns a field of item id in the viewer's language (or fallback,
+// the authoritative value) and the language of what it returns.
+func (n names) pick(id, field, fallback string) (string, string) {
+	return n.values[id].Pick(field, n.lang, fallback)
+}
+
+// localName is the "loc" template function: the value in a <bdi> carrying
+// its language and direction, so that an Arabic name inside an English
+// page is set right to left and an English one inside an Arabic page left
+// to right. A value whose language nobody gave keeps <bdi>'s own isolation.
+func localName(n names, id, field, fallback string) template.HTML {
+	v, lang := n.pick(id, field, fallback)
+	if lang == "" {
+		return template.HTML("<bdi>" + template.HTMLEscapeString(v) + "</bdi>")
+	}
+	return template.HTML(`<bdi lang="` + lang + `" dir="` + direction(lang) + `">` + template.HTMLEscapeString(v) + "</bdi>")
+}
+
+// localText is the "locText" template function: the value alone, for
+// places that take no markup (a page's <title>, an attribute, a sentence).
+func localText(n names, id, field, fallback string) string {
+	v, _ := n.pick(id, field, fallback)
+	return v
+}
+
+// direction is the writing direction of one of the interface's languages.
+func direction(lang string) string {
+	for _, l := range i18n.Languages {
+		if l.Tag == lang {
+			return l.Dir
+		}
+	}
+	return "auto"
+}
