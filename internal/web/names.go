@@ -27,6 +27,11 @@ type names struct {
 // in one language.
 func (w *Web) loadNames(r *http.Request, v *viewer, items map[string][]string) names {
 	n := names{lang: w.localizer(r).Lang, values: map[string]localized.Values{}}
+	if w.localized == nil {
+		// Pages built without the service (tests of one page) show the
+		// authoritative names.
+		return n
+	}
 	for kind, ids := range items {
 		vs, err := w.localized.Load(r.Context(), v.Actor(), kind, ids...)
 		if err != nil {
@@ -50,12 +55,24 @@ func (n names) pick(id, field, fallback string) (string, string) {
 // its language and direction, so that an Arabic name inside an English
 // page is set right to left and an English one inside an Arabic page left
 // to right. A value whose language nobody gave keeps <bdi>'s own isolation.
-func localName(n names, id, field, fallback string) template.HTML {
-	v, lang := n.pick(id, field, fallback)
-	if lang == "" {
-		return template.HTML("<bdi>" + template.HTMLEscapeString(v) + "</bdi>")
+// An optional class is put on the <bdi>.
+func localName(n names, id, field, fallback string, class ...string) template.HTML {
+	v, _ := n.pick(id, field, fallback)
+	attrs := string(localAttrs(n, id, field, fallback))
+	if len(class) > 0 {
+		attrs += ` class="` + template.HTMLEscapeString(class[0]) + `"`
 	}
-	return template.HTML(`<bdi lang="` + lang + `" dir="` + direction(lang) + `">` + template.HTMLEscapeString(v) + "</bdi>")
+	return template.HTML("<bdi" + attrs + ">" + template.HTMLEscapeString(v) + "</bdi>")
+}
+
+// localAttrs is the "locAttrs" template function: the lang and dir
+// attributes of the value localName would show, for an element of the
+// page's own (a paragraph holding a description).
+func localAttrs(n names, id, field, fallback string) template.HTMLAttr {
+	if _, lang := n.pick(id, field, fallback); lang != "" {
+		return template.HTMLAttr(` lang="` + lang + `" dir="` + direction(lang) + `"`)
+	}
+	return ` dir="auto"`
 }
 
 // localText is the "locText" template function: the value alone, for

@@ -226,6 +226,7 @@ func (w *Web) funcs() template.FuncMap {
 		"isolate": func(s string) string { return "\u2068" + s + "\u2069" },
 		"loc":     localName,
 		"locText": localText,
+		"locAttrs": localAttrs,
 		"roundField": func(id, value, err string, rounds []talks.Round, l *i18n.Localizer) roundFieldData {
 			return roundFieldData{ID: id, Value: value, Err: err, Rounds: rounds, L: l}
 		},
