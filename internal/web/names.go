@@ -3,6 +3,8 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"parley/internal/access"
+	"parley/internal/channel"
 
 	"parley/internal/i18n"
 	"parley/internal/localized"
@@ -25,7 +27,7 @@ type names struct {
 // the viewer reads, in one query per kind. A failure leaves the
 // authoritative names in place: the page still says everything it says
 // in one language.
-func (w *Web) loadNames(r *http.Request, v *viewer, items map[string][]string) names {
+func (w *Web) loadNames(r *http.Request, actor access.Actor, items map[string][]string) names {
 	n := names{lang: w.localizer(r).Lang, values: map[string]localized.Values{}}
 	if w.localized == nil {
 		// Pages built without the service (tests of one page) show the
@@ -33,7 +35,7 @@ func (w *Web) loadNames(r *http.Request, v *viewer, items map[string][]string) n
 		return n
 	}
 	for kind, ids := range items {
-		vs, err := w.localized.Load(r.Context(), v.Actor(), kind, ids...)
+		vs, err := w.localized.Load(r.Context(), actor, kind, ids...)
 		if err != nil {
 			w.log.Error("web: load names", "kind", kind, "err", err)
 			continue
@@ -90,4 +92,18 @@ func direction(lang string) string {
 		}
 	}
 	return "auto"
+}
+
+// statementNameItems are the items a list of statements names: the
+// statements, their organisations and their rounds.
+func statementNameItems(sts ...channel.Statement) map[string][]string {
+	items := map[string][]string{}
+	for _, st := range sts {
+		items["statement"] = append(items["statement"], st.ID)
+		items["org"] = append(items["org"], st.Org.ID)
+		if st.Round.ID != "" {
+			items["round"] = append(items["round"], st.Round.ID)
+		}
+	}
+	return items
 }

@@ -105,7 +105,7 @@ func (w *Web) roundPage(r *http.Request, v *viewer, round talks.Round, failed *f
 		Round: round, Formats: talks.Formats, StdTracks: talks.Tracks,
 		Participants: round.Participants,
 	}
-	p.Names = w.loadNames(r, v, roundNameItems(round))
+	p.Names = w.loadNames(r, v.Actor(), roundNameItems(round))
 	if actor.Manages(actor.Org) {
 		p.NamesOrg = actor.Org
 	}
