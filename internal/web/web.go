@@ -223,9 +223,9 @@ func (w *Web) funcs() template.FuncMap {
 		// directional isolates (FSI … PDI), so that a Latin name inside an
 		// Arabic sentence, or an Arabic one inside English, keeps its own
 		// direction and does not reorder the punctuation around it.
-		"isolate": func(s string) string { return "\u2068" + s + "\u2069" },
-		"loc":     localName,
-		"locText": localText,
+		"isolate":  func(s string) string { return "\u2068" + s + "\u2069" },
+		"loc":      localName,
+		"locText":  localText,
 		"locAttrs": localAttrs,
 		"roundField": func(id, value, err string, rounds []talks.Round, l *i18n.Localizer) roundFieldData {
 			return roundFieldData{ID: id, Value: value, Err: err, Rounds: rounds, L: l}
