@@ -66,10 +66,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			func() error { return demo.SeedDetainees(ctx, a.Talks, a.Auth, a.Detainees) },
 			func() error { return demo.SeedCeasefire(ctx, a.Ceasefire, a.Talks, a.Auth) },
 			func() error { return demo.SeedHumanitarian(ctx, a.Humanitarian, a.Talks, a.Auth) },
+			func() error { return demo.SeedNames(ctx, a.Localized, a.Talks, a.Auth) },
 		}
 		if *workday {
 			seeds = append(seeds, func() error {
-				return demo.SeedWorkday(ctx, demo.Services{Auth: a.Auth, Talks: a.Talks, Channel: a.Channel, Text: a.Text, Bargain: a.Bargain})
+				return demo.SeedWorkday(ctx, demo.Services{Auth: a.Auth, Talks: a.Talks, Channel: a.Channel, Text: a.Text, Bargain: a.Bargain, Localized: a.Localized})
 			})
 		}
 		for _, seed := range seeds {

@@ -24,6 +24,7 @@ import (
 	"parley/internal/errs"
 	"parley/internal/humanitarian"
 	"parley/internal/ledger"
+	"parley/internal/localized"
 	"parley/internal/router"
 	"parley/internal/talks"
 	"parley/internal/text"
@@ -54,6 +55,7 @@ type Deps struct {
 	// Ceasefire is the ceasefire monitoring mechanism.
 	Ceasefire    *ceasefire.Service
 	Humanitarian *humanitarian.Service // humanitarian access
+	Localized    *localized.Service    // names of items in other languages
 }
 
 // API serves the JSON API.
@@ -70,6 +72,7 @@ type API struct {
 	detainees    *detainees.Service
 	ceasefire    *ceasefire.Service
 	humanitarian *humanitarian.Service
+	localized    *localized.Service
 }
 
 // New returns the API over its services.
@@ -79,7 +82,7 @@ func New(d Deps) *API {
 		log = slog.Default()
 	}
 	return &API{auth: d.Auth, talks: d.Talks, led: d.Ledger, log: log, channel: d.Channel, text: d.Text, bargain: d.Bargain,
-		detainees: d.Detainees, ceasefire: d.Ceasefire, humanitarian: d.Humanitarian}
+		detainees: d.Detainees, ceasefire: d.Ceasefire, humanitarian: d.Humanitarian, localized: d.Localized}
 }
 
 // call is what an authenticated handler knows about its caller.
@@ -146,6 +149,7 @@ func (a *API) Register(mux *router.Mux) {
 	a.registerDetainees(mux)
 	a.registerCeasefire(mux)
 	a.registerHumanitarian(mux)
+	a.registerNames(mux)
 
 	// Anything else under the prefix answers in JSON, not with the web
 	// layer's HTML 404 page.

@@ -150,6 +150,7 @@ func runAccessTable(t *testing.T, cfg app.Config) {
 	table = append(table, humanitarianRows(w)...)
 	table = append(table, authorityRows(w)...)
 	table = append(table, workdayRows(w)...)
+	table = append(table, localizedRows(w)...)
 
 	// Completeness, both ways: every registered route has a row, and every
 	// row names a registered route.

@@ -24,6 +24,7 @@ import (
 	"parley/internal/detainees"
 	"parley/internal/humanitarian"
 	"parley/internal/ledger"
+	"parley/internal/localized"
 	"parley/internal/notify"
 	"parley/internal/router"
 	"parley/internal/store"
@@ -97,6 +98,8 @@ type App struct {
 	Detainees *detainees.Service
 
 	Humanitarian *humanitarian.Service
+	// Localized keeps items' names in other languages (internal/localized).
+	Localized *localized.Service
 
 	metrics      *metrics
 	checkpointer *ledger.Checkpointer
@@ -183,16 +186,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Talks.OnPastShare(a.Channel.PastShared)
 	a.Talks.OnPastShare(a.Text.PastShared)
 	a.Talks.OnPastShare(a.Bargain.PastShared)
+	a.Localized = localized.New(db, a.Ledger)
+	a.Localized.Register(talks.LocalizedKinds()...)
+	a.Localized.Register(a.Channel.LocalizedKind(), a.Text.LocalizedKind())
 	w, err := web.New(web.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
 		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Humanitarian: a.Humanitarian,
-		MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure, BaseURL: cfg.BaseURL, Notify: notify.New(db)})
+		MapTiles: cfg.MapTiles, Log: log, Secure: cfg.Secure, BaseURL: cfg.BaseURL, Notify: notify.New(db), Localized: a.Localized})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	w.Register(a.Mux)
 	api.New(api.Deps{Auth: a.Auth, Talks: a.Talks, Ledger: a.Ledger, Channel: a.Channel, Text: a.Text,
-		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Humanitarian: a.Humanitarian, Log: log}).Register(a.Mux)
+		Bargain: a.Bargain, Detainees: a.Detainees, Ceasefire: a.Ceasefire, Humanitarian: a.Humanitarian, Localized: a.Localized, Log: log}).Register(a.Mux)
 	a.metrics = newMetrics(prometheus.NewRegistry(), db)
 	return a, nil
 }

@@ -42,7 +42,7 @@ func demoWorkday(t *testing.T, cfg app.Config) {
 	if _, err := demo.Seed(ctx, a.Talks, a.Auth, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.SeedWorkday(ctx, demo.Services{Auth: a.Auth, Talks: a.Talks, Channel: a.Channel, Text: a.Text, Bargain: a.Bargain}); err != nil {
+	if err := demo.SeedWorkday(ctx, demo.Services{Auth: a.Auth, Talks: a.Talks, Channel: a.Channel, Text: a.Text, Bargain: a.Bargain, Localized: a.Localized}); err != nil {
 		t.Fatal(err)
 	}
 	// Everything the working day wrote (carried positions included)

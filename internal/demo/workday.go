@@ -10,6 +10,7 @@ import (
 	"parley/internal/auth"
 	"parley/internal/bargain"
 	"parley/internal/channel"
+	"parley/internal/localized"
 	"parley/internal/talks"
 	"parley/internal/text"
 )
@@ -29,6 +30,9 @@ type Services struct {
 	Channel *channel.Service
 	Text    *text.Service
 	Bargain *bargain.Service
+	// Localized, when set, gives the text's title and the statement their
+	// Arabic, Russian and Turkish versions (names.go).
+	Localized *localized.Service
 }
 
 // rev1 is the mediation's first text: two options on the scope, a
@@ -117,6 +121,11 @@ func seedText(ctx context.Context, s Services, round string, med, gov, opp acces
 	if _, err := s.Text.Issue(ctx, med, t.ID); err != nil {
 		return err
 	}
+	if s.Localized != nil {
+		if err := nameIn(ctx, s.Localized, med, "text", t.ID, map[string]string{"title": t.Title}); err != nil {
+			return err
+		}
+	}
 	positions := []struct {
 		who access.Actor
 		p   int
@@ -159,11 +168,16 @@ func seedAnalysis(ctx context.Context, s Services, round string, med, gov, opp a
 
 // seedStatement releases the host's opening statement about the round.
 func seedStatement(ctx context.Context, s Services, round string, chair access.Actor) error {
-	st, err := s.Channel.CreateStatement(ctx, chair, channel.NewStatement{RoundID: round,
-		Title: "Opening of the Astana meeting",
-		Body:  "The host welcomes the delegations to Astana. The meeting will consolidate the nationwide ceasefire and address humanitarian access and the release of detainees, with the United Nations mediation team working between the delegations."})
+	st, err := s.Channel.CreateStatement(ctx, chair, channel.NewStatement{RoundID: round, Title: statementTitle, Body: statementBody})
 	if err != nil {
 		return err
+	}
+	// Its translations are given while it is a draft: a released
+	// statement changes no more.
+	if s.Localized != nil {
+		if err := nameIn(ctx, s.Localized, chair, "statement", st.ID, map[string]string{"title": st.Title, "body": st.Body}); err != nil {
+			return err
+		}
 	}
 	_, err = s.Channel.ReleaseStatement(ctx, chair, st.ID)
 	return err

@@ -54,6 +54,10 @@ type page struct {
 	// ReadOnly: the ledger found the record damaged and refuses changes
 	// until an operator acts; every page says so (internal/ledger/guard.go).
 	ReadOnly bool
+	// Names are the names in other languages of the items the page
+	// shows, for the "loc" template function (names.go); a page that
+	// loads none shows every name in its authoritative language.
+	Names names
 	// Notices is the number of the viewer's notifications not yet seen,
 	// for the navigation's badge.
 	Notices int

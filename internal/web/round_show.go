@@ -28,6 +28,9 @@ type roundPage struct {
 	Participants []talks.Participant
 	// Overview opens the page (round_overview.go).
 	Overview roundOverview
+	// NamesOrg is the viewer's organisation when the viewer names it in
+	// other languages (actor.Manages: its head), else "".
+	NamesOrg string
 	// AdminTab: the administration forms are shown, on their own tab
 	// (?tab=admin), or because one of them was refused.
 	AdminTab bool
@@ -49,6 +52,10 @@ type agendaItemView struct {
 	CanStance bool
 	Mine      stanceView // the viewer's own stance, to preselect the form
 	Form      *form
+	// Names are the names in other languages of the item and the parties;
+	// CanName: the viewer gives them (it administers the round).
+	Names   names
+	CanName bool
 }
 
 // stanceView is one party's stance on an item; Stance is "" while the party
@@ -98,6 +105,10 @@ func (w *Web) roundPage(r *http.Request, v *viewer, round talks.Round, failed *f
 		Round: round, Formats: talks.Formats, StdTracks: talks.Tracks,
 		Participants: round.Participants,
 	}
+	p.Names = w.loadNames(r, v.Actor(), roundNameItems(round))
+	if actor.Manages(actor.Org) {
+		p.NamesOrg = actor.Org
+	}
 	for _, pt := range round.Participants {
 		if pt.Capacity == access.Party {
 			p.Parties = append(p.Parties, pt.Org)
@@ -108,6 +119,7 @@ func (w *Web) roundPage(r *http.Request, v *viewer, round talks.Round, failed *f
 	}
 	for _, it := range round.Agenda {
 		iv := w.itemView(v, round.ID, it, p.Parties, p.CanStance, p.Form("stance-"+it.ID))
+		iv.Names, iv.CanName = p.Names, round.As.Administers()
 		i := slices.IndexFunc(p.Tracks, func(t trackView) bool { return t.Track == it.Track })
 		if i < 0 {
 			p.Tracks = append(p.Tracks, trackView{Track: it.Track})
@@ -122,6 +134,23 @@ func (w *Web) roundPage(r *http.Request, v *viewer, round talks.Round, failed *f
 	p.Overview = w.roundOverview(r, v, round, p)
 	p.AdminTab = p.Admin && (r.URL.Query().Get("tab") == "admin" || failed != nil && (failed.ID == "session" || failed.ID == "agenda"))
 	return p
+}
+
+// roundNameItems are the items of the round page that have names in
+// other languages: the round, its sessions, its agenda and its
+// participants.
+func roundNameItems(round talks.Round) map[string][]string {
+	items := map[string][]string{"round": {round.ID}}
+	for _, s := range round.Sessions {
+		items["session"] = append(items["session"], s.ID)
+	}
+	for _, it := range round.Agenda {
+		items["agenda"] = append(items["agenda"], it.ID)
+	}
+	for _, pt := range round.Participants {
+		items["org"] = append(items["org"], pt.Org.ID)
+	}
+	return items
 }
 
 func trackRank(t string) int {

@@ -64,6 +64,9 @@ type deskItem struct {
 	// Edit is the item's edit form; Rounds the rounds it may name.
 	Edit   *form
 	Rounds []talks.Round
+	// Names are the statement's title and body in other languages; its
+	// organisation gives them while it may edit the draft (CanRelease).
+	Names names
 }
 
 // EditValue is a field of the edit form: as refused, else the draft's.
@@ -120,9 +123,10 @@ func (w *Web) deskPage(r *http.Request, v *viewer, failed *form) (deskPage, erro
 	}
 	now := w.now()
 	listed := false
+	p.Names = w.loadNames(r, actor, statementNameItems(sts...))
 	for _, st := range sts {
 		it := deskItem{L: v.L, St: st, Embargoed: st.EmbargoUntil.After(now), Form: p.Form("release-" + st.ID),
-			Edit: p.Form("edit-" + st.ID), Rounds: p.Rounds}
+			Edit: p.Form("edit-" + st.ID), Rounds: p.Rounds, Names: p.Names}
 		if st.Org.ID == actor.Org {
 			it.CanRelease = st.ReleasedAt.IsZero()
 			p.Own.Items = append(p.Own.Items, it)

@@ -117,8 +117,9 @@ func (w *Web) statementShow(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.renderPage(rw, r, http.StatusOK, pageStatementShow, statementPage{page: w.page(r, v), St: st,
-		Permalink: w.baseURL + "/statements/" + st.ID})
+	p := statementPage{page: w.page(r, v), St: st, Permalink: w.baseURL + "/statements/" + st.ID}
+	p.Names = w.loadNames(r, access.Actor{}, statementNameItems(st))
+	w.renderPage(rw, r, http.StatusOK, pageStatementShow, p)
 }
 
 // roundFieldData is the data of the "statement_round" template: the round

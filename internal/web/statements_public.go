@@ -30,7 +30,9 @@ func (w *Web) statementsShow(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.renderPage(rw, r, http.StatusOK, pageStatements, statementsPage{page: w.page(r, v), Statements: sts})
+	p := statementsPage{page: w.page(r, v), Statements: sts}
+	p.Names = w.loadNames(r, access.Actor{}, statementNameItems(sts...))
+	w.renderPage(rw, r, http.StatusOK, pageStatements, p)
 }
 
 // atomFeed is an Atom 1.0 feed (RFC 4287).

@@ -85,6 +85,11 @@ func (w *Web) textListAgain(rw http.ResponseWriter, r *http.Request, v *viewer, 
 	p := textListPage{page: w.page(r, v), forms: forms{failed: f}, Round: round, Texts: ts,
 		Mediation: round.As.Mediates()}
 	p.Reader = round.As.In(access.Mediation, access.Party, access.Host)
+	items := map[string][]string{"round": {round.ID}}
+	for _, t := range ts {
+		items["text"] = append(items["text"], t.ID)
+	}
+	p.Names = w.loadNames(r, v.Actor(), items)
 	status := http.StatusOK
 	if f != nil {
 		status = f.status()
@@ -227,6 +232,7 @@ func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, text
 	p := textPage{page: w.page(r, v), forms: forms{failed: f}, Text: t, Round: round, Stances: text.Stances,
 		Mediation: round.As.Mediates(), Party: round.As.In(access.Party)}
 	p.Head = p.Party && round.As.Head()
+	p.Names = w.loadNames(r, v.Actor(), map[string][]string{"text": {t.ID}, "round": {round.ID}})
 	if p.MayShare, err = w.text.MayShareWithGuarantors(ctx, actor, t.RoundID); err != nil {
 		w.fail(rw, r, err)
 		return

@@ -34,6 +34,7 @@ import (
 	"parley/internal/humanitarian"
 	"parley/internal/i18n"
 	"parley/internal/ledger"
+	"parley/internal/localized"
 	"parley/internal/notify"
 	"parley/internal/router"
 	"parley/internal/talks"
@@ -69,6 +70,8 @@ type Deps struct {
 	Humanitarian *humanitarian.Service
 	// Notify counts and lists the viewer's notifications (notifications.go).
 	Notify *notify.Service
+	// Localized holds the names of items in other languages (names*.go).
+	Localized *localized.Service
 	// Secure: parley is served over HTTPS (directly or behind a TLS
 	// proxy), so the session cookie is always Secure and __Host- prefixed.
 	Secure bool
@@ -90,6 +93,7 @@ type Web struct {
 	ceasefire *ceasefire.Service
 	mapTiles  string
 	notify    *notify.Service
+	localized *localized.Service
 	secure    bool
 	baseURL   string
 	cat       *i18n.Catalogue
@@ -134,6 +138,7 @@ func New(d Deps) (*Web, error) {
 		now:   time.Now,
 	}
 	w.humanitarian = d.Humanitarian
+	w.localized = d.Localized
 	if err := w.hashAssets(); err != nil {
 		return nil, fmt.Errorf("web.New: %w", err)
 	}
@@ -222,6 +227,9 @@ func (w *Web) funcs() template.FuncMap {
 		"liveNotice": func(l *i18n.Localizer, round, types string) liveNoticeData {
 			return liveNoticeData{L: l, Round: round, Types: types}
 		},
+		"loc":      localName,
+		"locText":  localText,
+		"locAttrs": localAttrs,
 		"roundField": func(id, value, err string, rounds []talks.Round, l *i18n.Localizer) roundFieldData {
 			return roundFieldData{ID: id, Value: value, Err: err, Rounds: rounds, L: l}
 		},
@@ -275,6 +283,7 @@ func (w *Web) Register(mux *router.Mux) {
 	w.registerDetainees(mux)
 	w.registerCeasefire(mux)
 	w.registerHumanitarian(mux)
+	w.registerNames(mux)
 
 	// Anything else is a localized 404 page. The API registers its own
 	// /api/v1/ catch-all, which is more specific and wins.
