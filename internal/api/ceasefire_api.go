@@ -36,6 +36,7 @@ func (a *API) registerCeasefire(mux *router.Mux) {
 	mux.Handle("GET "+p+"/events", a.authed(a.ceasefireUpdates))
 	mux.Handle("GET "+c+"/reports/{id}", a.authed(a.showCeasefireReport))
 	mux.Handle("POST "+c+"/reports/{id}/evidence", a.authed(a.addCeasefireEvidence))
+	mux.Handle("POST "+c+"/reports/{id}/grades", a.authed(a.gradeCeasefireSource))
 	mux.Handle("GET "+c+"/evidence/{id}", a.authed(a.downloadCeasefireEvidence))
 	mux.Handle("GET "+c+"/incidents/{id}", a.authed(a.showCeasefireIncident))
 	mux.Handle("POST "+c+"/incidents/{id}/merge", a.authed(a.mergeCeasefireIncidents))
@@ -443,6 +444,29 @@ func (a *API) answerCeasefireIncident(w http.ResponseWriter, r *http.Request, c 
 		return
 	}
 	writeJSON(w, http.StatusCreated, ceasefireAnswerJSON(ans))
+}
+
+// CeasefireGradeRequest is the body of POST .../reports/{id}/grades.
+type CeasefireGradeRequest struct {
+	Reliability string `json:"reliability"`
+	Reason      string `json:"reason"`
+}
+
+// Validate leaves the checks to the service, which names the bad field.
+func (q *CeasefireGradeRequest) Validate() error { return nil }
+
+func (a *API) gradeCeasefireSource(w http.ResponseWriter, r *http.Request, c call) {
+	var q CeasefireGradeRequest
+	if err := decode(w, r, &q, MaxBody); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	g, err := a.ceasefire.GradeSource(r.Context(), c.Actor, r.PathValue("id"), q.Reliability, q.Reason)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, ceasefireGradeJSON(g))
 }
 
 func (a *API) ceasefireZones(w http.ResponseWriter, r *http.Request, c call) {

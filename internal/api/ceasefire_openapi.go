@@ -53,8 +53,11 @@ func ceasefireOpenAPI() map[string]map[string]any {
 		"CeasefireReport": chObj([]string{"id", "incident_id"}, map[string]any{
 			"id": str, "incident_id": str, "process_id": str, "org": str, "occurred_at": str, "time_precision": str, "lat": num, "lon": num,
 			"location_precision": str, "place": str, "admin1": str, "admin2": str, "type": str, "perpetrator": str, "affected": str,
-			"killed": est, "injured": est, "knowledge": str, "platform": str, "narrative": str,
-			"evidence": cfArr(textRef("CeasefireEvidence")), "created_at": str, "ledger_index": integer}),
+			"killed": est, "injured": est, "knowledge": str, "platform": str, "narrative": str, "reliability": str,
+			"evidence": cfArr(textRef("CeasefireEvidence")), "grades": cfArr(textRef("CeasefireGrade")), "created_at": str, "ledger_index": integer}),
+		"CeasefireGrade": chObj([]string{"id", "reliability", "reason"}, map[string]any{
+			"id": str, "report_id": str, "reliability": cfEnum(ceasefire.Reliabilities), "reason": str, "actor": str, "org": str, "at": str, "ledger_index": integer}),
+		"CeasefireGradeRequest": chObj([]string{"reliability", "reason"}, map[string]any{"reliability": cfEnum(ceasefire.Reliabilities), "reason": str}),
 		"CeasefireAnswer": chObj([]string{"id", "body"}, map[string]any{
 			"id": str, "incident_id": str, "org": str, "org_name": str, "author": str, "body": str, "at": str, "ledger_index": integer}),
 		"CeasefireStep": chObj([]string{"action", "reason"}, map[string]any{
@@ -108,6 +111,8 @@ func ceasefireOpenAPI() map[string]map[string]any {
 		c + "/reports/{id}/evidence": tobj{"post": cfBody(textOp("addCeasefireEvidence", "upload an evidence file; its SHA-256 is the upload event's content hash", id,
 			"", "201", textRef("CeasefireEvidence"), append(body, "403")...), "multipart/form-data",
 			chObj([]string{"file"}, map[string]any{"file": tobj{"type": "string", "contentMediaType": "application/octet-stream"}}))},
+		c + "/reports/{id}/grades": tobj{"post": textOp("gradeCeasefireSource", "grade the reliability of a report's source, A–F, with a reason (monitors)", id,
+			"CeasefireGradeRequest", "201", textRef("CeasefireGrade"), append(body, "403")...)},
 		c + "/evidence/{id}":  tobj{"get": textOp("downloadCeasefireEvidence", "an evidence file, byte for byte as uploaded", id, "", "200", nil)},
 		c + "/incidents/{id}": tobj{"get": textOp("showCeasefireIncident", "an incident with its reports, evidence, history and answers as far as the caller reads them", id, "", "200", textRef("CeasefireIncident"))},
 		c + "/incidents/{id}/merge": tobj{"post": textOp("mergeCeasefireIncidents", "merge incidents into this one, with a reason (monitors)", id,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"parley/internal/access"
 	"parley/internal/ceasefire"
 	"parley/internal/errs"
 )
@@ -30,17 +31,25 @@ const ceasefireUpdatePoll = time.Second
 // caller reads: JSON after a ledger index (?after=), or, asked with
 // Accept: text/event-stream, a stream that resumes after Last-Event-ID.
 func (a *API) ceasefireUpdates(w http.ResponseWriter, r *http.Request, c call) {
+	ServeCeasefireUpdates(w, r, a.ceasefire, c.Actor, func(err error) { a.writeError(w, r, err) })
+}
+
+// ServeCeasefireUpdates answers a request for the live feed of the
+// process r names ({id}) as actor: the API's route and the map page's
+// stream (which reads the session instead of a token) both serve it.
+// fail answers an error before the stream starts.
+func ServeCeasefireUpdates(w http.ResponseWriter, r *http.Request, cf *ceasefire.Service, actor access.Actor, fail func(error)) {
 	after := int64(-1)
 	if v := r.URL.Query().Get("after"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < -1 {
-			a.writeError(w, r, errs.Field("after", "after is a ledger index"))
+			fail(errs.Field("after", "after is a ledger index"))
 			return
 		}
 		after = n
 	}
 	read := func() ([]CeasefireUpdateJSON, error) {
-		ups, err := a.ceasefire.Updates(r.Context(), c.Actor, r.PathValue("id"), after, ceasefire.MaxUpdates)
+		ups, err := cf.Updates(r.Context(), actor, r.PathValue("id"), after, ceasefire.MaxUpdates)
 		out := make([]CeasefireUpdateJSON, 0, len(ups))
 		for _, u := range ups {
 			out = append(out, CeasefireUpdateJSON{Index: u.Index, Type: u.Type, ObjectType: u.ObjectType, ObjectID: u.ObjectID, At: jsonTime(u.At)})
@@ -51,7 +60,7 @@ func (a *API) ceasefireUpdates(w http.ResponseWriter, r *http.Request, c call) {
 	if !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
 		ups, err := read()
 		if err != nil {
-			a.writeError(w, r, err)
+			fail(err)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"updates": ups})
@@ -64,7 +73,7 @@ func (a *API) ceasefireUpdates(w http.ResponseWriter, r *http.Request, c call) {
 	// with 404, before the stream starts.
 	ups, err := read()
 	if err != nil {
-		a.writeError(w, r, err)
+		fail(err)
 		return
 	}
 	sse := NewSSE(w)

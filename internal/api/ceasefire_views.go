@@ -42,19 +42,41 @@ type CeasefireReportJSON struct {
 	Knowledge         string                  `json:"knowledge"`
 	Platform          string                  `json:"platform"`
 	Narrative         string                  `json:"narrative"`
+	Reliability       string                  `json:"reliability,omitempty"` // the source's current grade
 	Evidence          []CeasefireEvidenceJSON `json:"evidence"`
+	Grades            []CeasefireGradeJSON    `json:"grades"`
 	CreatedAt         string                  `json:"created_at"`
 	LedgerIndex       int64                   `json:"ledger_index"`
+}
+
+// CeasefireGradeJSON is one grading of a report's source.
+type CeasefireGradeJSON struct {
+	ID          string `json:"id"`
+	ReportID    string `json:"report_id"`
+	Reliability string `json:"reliability"`
+	Reason      string `json:"reason"`
+	Actor       string `json:"actor"`
+	Org         string `json:"org"`
+	At          string `json:"at"`
+	LedgerIndex int64  `json:"ledger_index"`
+}
+
+func ceasefireGradeJSON(g ceasefire.Grade) CeasefireGradeJSON {
+	return CeasefireGradeJSON{ID: g.ID, ReportID: g.ReportID, Reliability: g.Reliability, Reason: g.Reason, Actor: g.ActorName, Org: g.ActorOrg,
+		At: jsonTime(g.At), LedgerIndex: g.LedgerIndex}
 }
 
 func ceasefireReportJSON(r ceasefire.Report) CeasefireReportJSON {
 	out := CeasefireReportJSON{ID: r.ID, IncidentID: r.IncidentID, ProcessID: r.ProcessID, Org: r.OrgID, OccurredAt: jsonTime(r.OccurredAt),
 		TimePrecision: r.TimePrecision, Lat: r.Lat, Lon: r.Lon, LocationPrecision: r.LocationPrecision, Place: r.Place, Admin1: r.Admin1,
 		Admin2: r.Admin2, Type: r.Type, Perpetrator: r.Perpetrator, Affected: r.Affected, Killed: r.Killed, Injured: r.Injured,
-		Knowledge: r.Knowledge, Platform: r.Platform, Narrative: r.Narrative, Evidence: []CeasefireEvidenceJSON{},
+		Knowledge: r.Knowledge, Platform: r.Platform, Narrative: r.Narrative, Reliability: r.Reliability, Evidence: []CeasefireEvidenceJSON{}, Grades: []CeasefireGradeJSON{},
 		CreatedAt: jsonTime(r.CreatedAt), LedgerIndex: r.LedgerIndex}
 	for _, e := range r.Evidence {
 		out.Evidence = append(out.Evidence, ceasefireEvidenceJSON(e))
+	}
+	for _, g := range r.Grades {
+		out.Grades = append(out.Grades, ceasefireGradeJSON(g))
 	}
 	return out
 }

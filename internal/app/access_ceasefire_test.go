@@ -20,6 +20,7 @@ import (
 type ceasefireSeed struct {
 	report     string // the opposition's report against the government (inc1)
 	evidence   string // a text file on it
+	grade      string // the monitors' grade of its source
 	inc1       string // its incident: the mechanism and the opposition read it
 	published  string // the monitors' report, confirmed and published; the government answered
 	mergeInto  string // two monitor reports to merge
@@ -44,6 +45,7 @@ var ceasefireSecrets = []struct {
 	{"Cfsecretplace", []string{"mediator", "opp.head", "guarantor.ru", "monitor"}},
 	{"cfsecret evidence bravo", []string{"mediator", "opp.head", "guarantor.ru", "monitor"}},
 	{"Cfsecret answer charlie", []string{"mediator", "opp.head", "guarantor.ru", "monitor"}},
+	{"Cfsecret grade delta", []string{"mediator", "opp.head", "guarantor.ru", "monitor"}},
 }
 
 // checkCeasefireSecrets fails the cell when body holds a ceasefire secret
@@ -99,6 +101,9 @@ func (w *world) seedCeasefire() ceasefireSeed {
 	ev, err := cf.AddEvidence(ctx, opp, r1.ID, "note.txt", []byte("cfsecret evidence bravo"))
 	must(err)
 	s.report, s.evidence, s.inc1 = r1.ID, ev.ID, r1.IncidentID
+	g, err := cf.GradeSource(ctx, mon, r1.ID, "D", "Cfsecret grade delta: wrong twice before.")
+	must(err)
+	s.grade = g.ID
 
 	pub := report(mon, ceasefireReport(w.org["gov"], "Shelling seen by the patrol.", "Ain al-Fijah"))
 	verify(pub.IncidentID, ceasefire.UnderReview, ceasefire.ConfirmedViolation)
@@ -220,6 +225,10 @@ func ceasefireRows(w *world) []row {
 		{route: "GET " + api + "/ceasefire/reports/{id}", object: "the opposition's report", path: api + "/ceasefire/reports/" + s.report, body: none, want: mech(unauth, ok, notFound)},
 		{route: "POST " + api + "/ceasefire/reports/{id}/evidence", object: "the opposition's report", path: api + "/ceasefire/reports/" + s.report + "/evidence",
 			body: fixed(multipartFile("photo.txt", "a witness statement")), want: mech(unauth, created, notFound)},
+		{route: "POST " + api + "/ceasefire/reports/{id}/grades", object: "the opposition's report", path: api + "/ceasefire/reports/" + s.report + "/grades",
+			body: fixed(map[string]string{"reliability": "C", "reason": "first report from this source"}), want: monitorOnly(mech(unauth, ok, notFound), created)},
+		{route: "POST " + api + "/ceasefire/reports/{id}/grades", object: "the opposition's report, grade G", path: api + "/ceasefire/reports/" + s.report + "/grades",
+			body: fixed(map[string]string{"reliability": "G", "reason": "no such grade"}), want: loggedIn(unauth, bad)},
 		{route: "GET " + api + "/ceasefire/evidence/{id}", object: "the evidence of the opposition's report", path: api + "/ceasefire/evidence/" + s.evidence, body: none,
 			want: mech(unauth, ok, notFound)},
 		{route: "GET " + api + "/ceasefire/incidents/{id}", object: "the opposition's incident", path: api + "/ceasefire/incidents/" + s.inc1, body: none,
@@ -278,5 +287,19 @@ func ceasefireRows(w *world) []row {
 			body: fixed(multipartFile("statement.txt", "a witness statement")), want: mech(toLogin, seeOther, notFound)},
 		{route: "GET /ceasefire/evidence/{id}", object: "the evidence of the opposition's report", path: "/ceasefire/evidence/" + s.evidence, body: none,
 			want: mech(toLogin, ok, notFound)},
+		{route: "POST /ceasefire/reports/{id}/grades", object: "the opposition's report", path: "/ceasefire/reports/" + s.report + "/grades",
+			body: fixed(url.Values{"reliability": {"B"}, "reason": {"confirmed twice before"}}), want: monitorOnly(mech(toLogin, ok, notFound), seeOther)},
+		{route: "GET /processes/{id}/ceasefire/data", object: "the map's data", path: "/processes/" + w.process + "/ceasefire/data?type=shelling", body: none,
+			want: loggedIn(toLogin, ok)},
+		{route: "GET /processes/{id}/ceasefire/data", object: "no such process", path: "/processes/" + missing + "/ceasefire/data", body: none,
+			want: loggedIn(toLogin, notFound)},
+		{route: "GET /processes/{id}/ceasefire/events", object: "the map's feed", path: "/processes/" + w.process + "/ceasefire/events?after=0", body: none,
+			want: loggedIn(toLogin, ok)},
+		{route: "GET /processes/{id}/ceasefire/events", object: "no such process", path: "/processes/" + missing + "/ceasefire/events", body: none,
+			want: loggedIn(toLogin, notFound)},
+		{route: "POST /processes/{id}/ceasefire/zones", object: "one zone", path: "/processes/" + w.process + "/ceasefire/zones",
+			body: fixed(multipartFile("zones.geojson", zones.data)), want: cells{toLogin, forbidden, seeOther, forbidden, forbidden, forbidden, forbidden, seeOther}},
+		{route: "GET /processes/{id}/ceasefire/summary", object: "switched on", path: "/processes/" + w.process + "/ceasefire/summary", body: none, want: all(ok)},
+		{route: "GET /processes/{id}/ceasefire/summary", object: "no such process", path: "/processes/" + missing + "/ceasefire/summary", body: none, want: all(notFound)},
 	}
 }

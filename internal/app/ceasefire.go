@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -24,7 +25,12 @@ func openCeasefire(db *store.DB, led *ledger.Ledger, dataDir string, master []by
 	if err != nil {
 		return nil, fmt.Errorf("ceasefire: %w", err)
 	}
-	return ceasefire.New(db, led, files), nil
+	cf := ceasefire.New(db, led, files)
+	// An earlier version kept the narratives in clear: seal them now.
+	if _, err := cf.SealNarratives(context.Background()); err != nil {
+		return nil, err
+	}
+	return cf, nil
 }
 
 // ceasefireUploads match the ceasefire's evidence uploads (the API's, the

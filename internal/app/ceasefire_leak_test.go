@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -15,9 +16,10 @@ import (
 )
 
 // TestCeasefireLeaks checks the ceasefire's items against every demo
-// subject on every path that returns them: the incident list (the map),
-// the single fetches, the three exports, the statistics and the live
-// updates (JSON and stream). An item appears exactly for the
+// subject on every path that returns them: the incident list (the map,
+// and the map page's data), the single fetches, the three exports, the
+// statistics and the live updates (JSON and stream, the API's and the
+// map page's), and the public summary page. An item appears exactly for the
 // organisations in its audience.
 func TestCeasefireLeaks(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { ceasefireLeaks(t, app.Config{DataDir: t.TempDir()}) })
@@ -40,16 +42,19 @@ func ceasefireLeaks(t *testing.T, cfg app.Config) {
 		readers  []string
 		paths    []string // where the item must appear for its readers
 	}{
-		{"the opposition's incident", s.inc1, mechanism, []string{"list", "csv", "geojson", "hxl"}},
+		{"the opposition's incident", s.inc1, mechanism, []string{"list", "csv", "geojson", "hxl", "mapdata"}},
 		{"the opposition's report", s.report, mechanism, []string{"incident"}},
 		{"its evidence", s.evidence, mechanism, []string{"incident"}},
-		{"the published incident", s.published, everyone, []string{"list", "csv", "geojson", "hxl", "updates"}},
+		{"its source's grade", s.grade, mechanism, []string{"incident"}},
+		{"the published incident", s.published, everyone, []string{"list", "csv", "geojson", "hxl", "updates", "mapdata", "mapupdates"}},
 		{"the incident against the opposition", s.answerable, mechanism, []string{"list", "csv"}},
 	}
 	p := "/api/v1/processes/" + w.process + "/ceasefire"
 	paths := map[string]string{
 		"list": p + "/incidents?limit=10000", "csv": p + "/incidents/export?format=csv", "geojson": p + "/incidents/export?format=geojson",
 		"hxl": p + "/incidents/export?format=hxl", "updates": p + "/events?after=-1", "stats": p + "/statistics",
+		"mapdata": "/processes/" + w.process + "/ceasefire/data", "mapupdates": "/processes/" + w.process + "/ceasefire/events?after=-1",
+		"summary": "/processes/" + w.process + "/ceasefire/summary",
 	}
 	for _, subject := range everyone {
 		got := map[string]string{}
@@ -92,8 +97,34 @@ func ceasefireLeaks(t *testing.T, cfg app.Config) {
 		if total != len(list.Incidents) {
 			t.Errorf("%s: the statistics count %d incidents, the list shows %d", subject, total, len(list.Incidents))
 		}
+		for _, sec := range ceasefireSecrets {
+			if strings.Contains(got["summary"], sec.text) {
+				t.Errorf("%s: the public summary page shows %q", subject, sec.text)
+			}
+		}
 		if !strings.Contains(got["updates"], s.published) || !strings.Contains(got["stream"], s.published) {
 			t.Errorf("%s: the live updates lack the published incident", subject)
+		}
+	}
+	// The public summary page, without a login: counts only while on, 404
+	// when off.
+	status, body := w.do("GET", "/processes/"+w.process+"/ceasefire/summary", "", nil)
+	if status != http.StatusOK || !strings.Contains(string(body), "cf-summary-types") || strings.Contains(string(body), s.published) {
+		t.Errorf("the public summary page: %d, holds the incident's id: %v", status, strings.Contains(string(body), s.published))
+	}
+	for _, sec := range ceasefireSecrets {
+		if strings.Contains(string(body), sec.text) {
+			t.Errorf("the public summary page shows %q", sec.text)
+		}
+	}
+	if err := w.a.Ceasefire.SetPublicSummary(context.Background(), w.user["mediator"].Actor(), w.process, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/processes/" + w.process + "/ceasefire/summary", p + "/summary"} {
+		for _, subject := range subjects {
+			if status, _ := w.do("GET", path, subject, nil); status != http.StatusNotFound {
+				t.Errorf("%s as %q with the summary off: %d, want 404", path, subject, status)
+			}
 		}
 	}
 	// The answer of the opposition, to an unpublished incident: its

@@ -1,6 +1,7 @@
 package ceasefire_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 
 	"parley/internal/access"
 	"parley/internal/ceasefire"
+	"parley/internal/channel"
 	"parley/internal/ledger"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
@@ -87,7 +89,7 @@ func loadedWorld(b *testing.B, dialect string) *benchWorld {
 		db = storetest.Postgres(&keep{b}, os.Getenv(storetest.EnvPostgres))
 	}
 	f := talkstest.New(b, db)
-	w := &benchWorld{Fixture: f, cf: ceasefire.New(db, f.Ledger, nil), start: time.Date(2016, 6, 1, 0, 0, 0, 0, time.UTC), n: benchN()}
+	w := &benchWorld{Fixture: f, cf: ceasefire.New(db, f.Ledger, benchFiles(b)), start: time.Date(2016, 6, 1, 0, 0, 0, 0, time.UTC), n: benchN()}
 	t0 := time.Now()
 	w.load(b)
 	b.Logf("%s: loaded %d incidents and reports in %v", dialect, w.n, time.Since(t0).Round(time.Second))
@@ -130,7 +132,14 @@ func reopen(b *testing.B, dsn string) *benchWorld {
 	if err := db.R.QueryRow("SELECT id FROM processes WHERE name = 'Test process'").Scan(&f.Process.ID); err != nil {
 		b.Fatal(err)
 	}
-	w := &benchWorld{Fixture: f, cf: ceasefire.New(db, led, nil), start: time.Date(2016, 6, 1, 0, 0, 0, 0, time.UTC)}
+	w := &benchWorld{Fixture: f, cf: ceasefire.New(db, led, benchFiles(b)), start: time.Date(2016, 6, 1, 0, 0, 0, 0, time.UTC)}
+	// A database loaded before the narratives were sealed gets them
+	// sealed, as the application does on start.
+	if n, err := w.cf.SealNarratives(ctx); err != nil {
+		b.Fatal(err)
+	} else if n > 0 {
+		b.Logf("sealed %d narratives", n)
+	}
 	if err := db.R.QueryRow("SELECT COUNT(*) FROM ceasefire_incidents").Scan(&w.n); err != nil {
 		b.Fatal(err)
 	}
@@ -164,6 +173,19 @@ func reopen(b *testing.B, dsn string) *benchWorld {
 	return w
 }
 
+// benchKey is the master key of the benchmark's databases: a database
+// loaded by one run is read by the next (CEASEFIRE_BENCH_SQLITE).
+var benchKey = bytes.Repeat([]byte{9}, 32)
+
+// benchFiles is the store that seals the benchmark's narratives.
+func benchFiles(b *testing.B) *channel.FileStore {
+	f, err := channel.NewFileStore(benchKey, os.TempDir()+"/ceasefire-bench-evidence")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
+}
+
 // keep is a testing.TB whose cleanups run at the end of the process
 // instead of the benchmark, so that the loaded database is shared.
 type keep struct{ *testing.B }
@@ -194,13 +216,14 @@ func (w *benchWorld) load(b *testing.B) {
 	rest := []string{w.Host.ID, w.Observer.ID, w.Agency.ID}
 	parties := []string{w.Gov.ID, w.Opp.ID}
 	db := w.DB
+	files := benchFiles(b)
 	incCols := store.Columns("id text", "process_id text", "status text", "type text", "occurred_at bigint", "time_precision text",
 		"lat double precision", "lon double precision", "cell bigint", "location_precision text", "place text", "admin1 text", "admin2 text",
 		"perpetrator text", "affected text", "killed bigint", "injured bigint", "published boolean", "decided_at bigint", "created_at bigint", "ledger_idx bigint")
 	repCols := store.Columns("id text", "process_id text", "incident_id text", "org_id text", "created_by text", "occurred_at bigint",
 		"time_precision text", "lat double precision", "lon double precision", "location_precision text", "place text", "admin1 text", "admin2 text",
 		"type text", "perpetrator text", "affected text", "killed_low bigint", "killed_best bigint", "killed_high bigint",
-		"injured_low bigint", "injured_best bigint", "injured_high bigint", "knowledge text", "platform text", "narrative text",
+		"injured_low bigint", "injured_best bigint", "injured_high bigint", "knowledge text", "platform text", "narrative_enc bytea",
 		"created_at bigint", "ledger_idx bigint")
 	audCols := store.Columns("item_id text", "org_id text")
 	var batch store.Batch
@@ -236,7 +259,7 @@ func (w *benchWorld) load(b *testing.B) {
 			words = append(words, benchWords[rng.IntN(len(benchWords))])
 		}
 		batch.Add("ceasefire_reports", repCols, "", rep, w.Process.ID, inc, party, "bench", stamp, "exact", lat, lon, "town", "place", "admin", "", typ, perp, "civilians",
-			int64(0), int64(1), int64(2), int64(0), int64(1), int64(2), "seen", "patrol", strings.Join(words, " "), stamp, int64(0))
+			int64(0), int64(1), int64(2), int64(0), int64(1), int64(2), "seen", "patrol", files.Seal("ceasefire_narrative", rep, []byte(strings.Join(words, " "))), stamp, int64(0))
 		for _, o := range append(mech, party) {
 			batch.Add("audience", audCols, "", inc, o)
 			batch.Add("audience", audCols, "", rep, o)

@@ -397,3 +397,106 @@ func TestConcurrentIntake(t *testing.T) {
 		}
 	})
 }
+
+// TestNarrativeSealed: a report's narrative is not kept in clear in the
+// database, opens for its readers, and one moved onto another report's
+// row does not open; a narrative an earlier version kept in clear is
+// sealed by SealNarratives.
+func TestNarrativeSealed(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		secret := "Sealedtext shells fell on the spring at dawn."
+		r := w.report(t, w.Monitor, w.input(secret))
+		other := w.report(t, w.Monitor, w.input("Another report."))
+		var clear string
+		var sealed []byte
+		if err := db.R.QueryRow("SELECT narrative, narrative_enc FROM ceasefire_reports WHERE id = $1", r.ID).Scan(&clear, &sealed); err != nil {
+			t.Fatal(err)
+		}
+		if clear != "" || bytes.Contains(sealed, []byte("Sealedtext")) || len(sealed) == 0 {
+			t.Fatalf("the narrative is kept in clear: %q / %q", clear, sealed)
+		}
+		got, err := w.cf.Report(w.ctx, talkstest.Head(w.Monitor), r.ID)
+		if err != nil || got.Narrative != secret {
+			t.Fatalf("the narrative opens as %q, %v", got.Narrative, err)
+		}
+		// Moved onto another row, it does not open.
+		if _, err := db.W.Exec("UPDATE ceasefire_reports SET narrative_enc = $1 WHERE id = $2", sealed, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.cf.Report(w.ctx, talkstest.Head(w.Monitor), other.ID); err == nil {
+			t.Fatal("a narrative moved onto another report opened")
+		}
+		// A narrative in clear (an earlier version's) is sealed on start.
+		if _, err := db.W.Exec("UPDATE ceasefire_reports SET narrative = 'Old clear text', narrative_enc = $1 WHERE id = $2", []byte{}, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := w.cf.SealNarratives(w.ctx); err != nil || n != 1 {
+			t.Fatalf("SealNarratives: %d, %v", n, err)
+		}
+		got, err = w.cf.Report(w.ctx, talkstest.Head(w.Monitor), other.ID)
+		if err != nil || got.Narrative != "Old clear text" {
+			t.Fatalf("the sealed old narrative opens as %q, %v", got.Narrative, err)
+		}
+		if err := db.R.QueryRow("SELECT narrative FROM ceasefire_reports WHERE id = $1", other.ID).Scan(&clear); err != nil || clear != "" {
+			t.Fatalf("the old narrative is still in clear: %q, %v", clear, err)
+		}
+	})
+}
+
+// TestGradeSource: the monitors grade each report's source (A–F) with a
+// reason; the grade is read with the report, by its readers only.
+func TestGradeSource(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		a := w.report(t, w.Opp, w.input("Shells fell on the spring."))
+		b := w.report(t, w.Monitor, w.input("The patrol saw shells fall on the spring."))
+		mon := talkstest.Head(w.Monitor)
+		if _, err := w.cf.Merge(w.ctx, mon, a.IncidentID, []string{b.IncidentID}, "same event"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.cf.GradeSource(w.ctx, mon, a.ID, "D", "the source has been wrong before"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.cf.GradeSource(w.ctx, mon, b.ID, "A", "our own patrol"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			actor       access.Actor
+			report      string
+			grade, want string
+		}{
+			{talkstest.Head(w.Mediation), a.ID, "B", errs.Forbidden},
+			{talkstest.Head(w.Opp), a.ID, "A", errs.Forbidden},
+			{talkstest.Head(w.Gov), a.ID, "A", errs.NotFound},
+			{mon, a.ID, "G", errs.Invalid},
+		} {
+			if _, err := w.cf.GradeSource(w.ctx, tc.actor, tc.report, tc.grade, "why"); errs.Code(err) != tc.want {
+				t.Errorf("grade %s by %s: %v, want %s", tc.grade, tc.actor.Org, err, tc.want)
+			}
+		}
+		inc, err := w.cf.Incident(w.ctx, mon, a.IncidentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grades := map[string]string{}
+		for _, r := range inc.Reports {
+			grades[r.ID] = r.Reliability
+			if len(r.Grades) != 1 || r.Grades[0].Reliability != r.Reliability || r.Grades[0].Reason == "" {
+				t.Errorf("report %s: grades %+v", r.ID, r.Grades)
+			}
+		}
+		if grades[a.ID] != "D" || grades[b.ID] != "A" {
+			t.Errorf("grades %v, want D for the opposition's report and A for the patrol's", grades)
+		}
+		// The opposition reads its own report's grade, not the patrol's
+		// report (nor its grade).
+		inc, err = w.cf.Incident(w.ctx, talkstest.Head(w.Opp), a.IncidentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(inc.Reports) != 1 || inc.Reports[0].ID != a.ID || inc.Reports[0].Reliability != "D" {
+			t.Errorf("the opposition reads %+v", inc.Reports)
+		}
+	})
+}

@@ -58,26 +58,30 @@ func (s *Service) Duplicates(ctx context.Context, actor access.Actor, processID 
 		return nil, err
 	}
 	cond, arg := access.ReadableBy(actor, "r.id", 1)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT r.id, r.incident_id, r.type, r.occurred_at, r.lat, r.lon, r.narrative
+	rows, err := s.db.R.QueryContext(ctx, `SELECT r.id, r.incident_id, r.type, r.occurred_at, r.lat, r.lon, r.narrative_enc
 		FROM ceasefire_reports r WHERE `+cond+` AND r.process_id = $2 ORDER BY r.occurred_at, r.id`, arg, processID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	f := newDupFinder(o)
+	// The narratives are sealed; one is opened only when its report is
+	// first compared.
+	f.open = s.openNarrative
 	for rows.Next() {
 		var d dupReport
 		var at int64
-		var narrative string
-		if err := rows.Scan(&d.id, &d.incident, &d.typ, &at, &d.lat, &d.lon, &narrative); err != nil {
+		if err := rows.Scan(&d.id, &d.incident, &d.typ, &at, &d.lat, &d.lon, &d.sealed); err != nil {
 			return nil, err
 		}
 		d.at = store.Time(at)
-		d.narrative = narrative
 		f.add(&d)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	if f.err != nil {
+		return nil, f.err
 	}
 	return f.result(), nil
 }
@@ -103,6 +107,7 @@ type dupReport struct {
 	at                time.Time
 	lat, lon          float64
 	narrative         string
+	sealed            []byte   // the narrative as stored, when narrative is not given
 	grams             []uint32 // the narrative's trigrams, once compared
 	key               dupKey
 }
@@ -110,13 +115,19 @@ type dupReport struct {
 // trigrams computes the report's trigrams when it is first compared: most
 // reports have no neighbour of their type in space and time, and never
 // are.
-func (d *dupReport) trigrams() []uint32 {
+func (f *dupFinder) trigrams(d *dupReport) []uint32 {
 	if d.grams == nil {
+		if d.sealed != nil && f.open != nil {
+			var err error
+			if d.narrative, err = f.open(d.id, d.sealed); err != nil && f.err == nil {
+				f.err = err
+			}
+		}
 		d.grams = trigrams(d.narrative)
 		if d.grams == nil {
 			d.grams = []uint32{}
 		}
-		d.narrative = ""
+		d.narrative, d.sealed = "", nil
 	}
 	return d.grams
 }
@@ -134,6 +145,8 @@ type dupFinder struct {
 	head    int
 	buckets map[dupKey][]*dupReport
 	best    map[[2]string]Candidate
+	open    func(id string, sealed []byte) (string, error) // opens a sealed narrative
+	err     error                                          // the first narrative that did not open
 }
 
 const metresPerDegree = 111_320.0
@@ -184,7 +197,7 @@ func (f *dupFinder) compare(a, b *dupReport) {
 	if dist > f.o.Distance {
 		return
 	}
-	sim := jaccard(a.trigrams(), b.trigrams())
+	sim := jaccard(f.trigrams(a), f.trigrams(b))
 	if sim < f.o.MinSimilarity {
 		return
 	}

@@ -79,16 +79,7 @@ func (s *Service) AddEvidence(ctx context.Context, actor access.Actor, reportID,
 		return ev, fmt.Errorf("store evidence: %w", err)
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
-		cond, arg := access.ReadableBy(actor, "r.id", 2)
-		var processID, incidentID string
-		err := tx.QueryRowContext(ctx, "SELECT r.process_id, r.incident_id FROM ceasefire_reports r WHERE r.id = $1 AND "+cond, reportID, arg).Scan(&processID, &incidentID)
-		if err == sql.ErrNoRows {
-			return errs.NotFoundf("report")
-		}
-		if err != nil {
-			return err
-		}
-		c, err := access.ProcessCapacity(ctx, tx, actor, processID)
+		c, err := reportCapacity(ctx, tx, actor, reportID)
 		if err != nil {
 			return err
 		}
@@ -117,6 +108,22 @@ func (s *Service) AddEvidence(ctx context.Context, actor access.Actor, reportID,
 		s.files.Remove(ev.ID)
 	}
 	return ev, err
+}
+
+// reportCapacity finds a report the actor reads, for a write about it,
+// and returns the actor's capacity in its process; a report the actor
+// does not read is not found.
+func reportCapacity(ctx context.Context, tx *sql.Tx, actor access.Actor, reportID string) (access.Capacity, error) {
+	cond, arg := access.ReadableBy(actor, "r.id", 2)
+	var processID string
+	err := tx.QueryRowContext(ctx, "SELECT r.process_id FROM ceasefire_reports r WHERE r.id = $1 AND "+cond, reportID, arg).Scan(&processID)
+	if err == sql.ErrNoRows {
+		return access.Capacity{}, errs.NotFoundf("report")
+	}
+	if err != nil {
+		return access.Capacity{}, err
+	}
+	return access.ProcessCapacity(ctx, tx, actor, processID)
 }
 
 func stampOrZero(t time.Time) int64 {

@@ -70,7 +70,8 @@ func EvidenceDir(dataDir string) string { return filepath.Join(dataDir, "evidenc
 //   - zones: their audience against the import's event and the joins of
 //     the process's rounds; content not checked (the event hashes the
 //     imported file, which is not kept);
-//   - steps (the incident's history), answers and evidence: they have no
+//   - steps (the incident's history), answers, evidence and source
+//     grades: they have no
 //     audience rows of their own (they are read through their incident or
 //     report), so an audience row given them is reported; with the master
 //     key (master not nil) their content is rebuilt from the row, or for
@@ -104,19 +105,23 @@ func ItemKinds(master []byte, dataDir string) ([]ledger.ItemKind, error) {
 		Items: "SELECT id, id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_answers", Contents: answerContents}
 	evidence := ledger.ItemKind{Name: "evidence", ObjectType: "ceasefire_evidence",
 		Items: "SELECT id, id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_evidence"}
+	grades := ledger.ItemKind{Name: "source grade", ObjectType: "ceasefire_grade",
+		Items: "SELECT id, id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_grades", Contents: gradeContents}
 	if master == nil {
-		steps.Contents, answers.Contents = nil, nil
+		steps.Contents, answers.Contents, grades.Contents = nil, nil, nil
 	} else {
-		reports.Contents = reportContents
 		files, err := channel.NewFileStore(master, EvidenceDir(dataDir))
 		if err != nil {
 			return nil, fmt.Errorf("ceasefire: %w", err)
+		}
+		reports.Contents = func(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+			return reportContents(ctx, q, files, each)
 		}
 		evidence.Contents = func(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
 			return evidenceContents(ctx, q, files, each)
 		}
 	}
-	return []ledger.ItemKind{reports, reported, split, zones, steps, answers, evidence}, nil
+	return []ledger.ItemKind{reports, reported, split, zones, steps, answers, evidence, grades}, nil
 }
 
 // stepContents rebuilds each history row's event content.
@@ -141,10 +146,10 @@ func stepContents(ctx context.Context, q access.Querier, each func(string, []byt
 }
 
 // reportContents rebuilds each report's event content (insertReport).
-func reportContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+func reportContents(ctx context.Context, q access.Querier, files *channel.FileStore, each func(string, []byte, error) error) error {
 	rows, err := q.QueryContext(ctx, `SELECT r.id, COALESCE((SELECT i.id FROM ceasefire_incidents i WHERE i.ledger_idx = r.ledger_idx), ''),
 		r.process_id, r.occurred_at, r.lat, r.lon, r.type, r.perpetrator, r.affected, r.killed_low, r.killed_best, r.killed_high,
-		r.injured_low, r.injured_best, r.injured_high, r.narrative FROM ceasefire_reports r`)
+		r.injured_low, r.injured_best, r.injured_high, r.narrative_enc FROM ceasefire_reports r`)
 	if err != nil {
 		return err
 	}
@@ -152,12 +157,20 @@ func reportContents(ctx context.Context, q access.Querier, each func(string, []b
 	for rows.Next() {
 		var r Report
 		var at int64
+		var sealed []byte
 		if err := rows.Scan(&r.ID, &r.IncidentID, &r.ProcessID, &at, &r.Lat, &r.Lon, &r.Type, &r.Perpetrator, &r.Affected,
-			&r.Killed.Low, &r.Killed.Best, &r.Killed.High, &r.Injured.Low, &r.Injured.Best, &r.Injured.High, &r.Narrative); err != nil {
+			&r.Killed.Low, &r.Killed.Best, &r.Killed.High, &r.Injured.Low, &r.Injured.Best, &r.Injured.High, &sealed); err != nil {
 			return err
 		}
 		r.OccurredAt = store.Time(at)
-		b, err := json.Marshal(reportContent(r))
+		// The narrative is sealed (report.go); one that does not open is
+		// reported as changed.
+		narrative, err := files.Open(narrativeKind, r.ID, sealed)
+		r.Narrative = string(narrative)
+		var b []byte
+		if err == nil {
+			b, err = json.Marshal(reportContent(r))
+		}
 		if err := each(r.ID, b, err); err != nil {
 			return err
 		}

@@ -32,6 +32,7 @@ type stateWorld struct {
 	split   ceasefire.Incident
 	ev      ceasefire.Evidence
 	answer  ceasefire.Answer
+	grade   ceasefire.Grade
 	zone    ceasefire.Zone
 }
 
@@ -75,6 +76,9 @@ func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
 		t.Fatal(err)
 	}
 	if w.answer, err = w.cf.AnswerIncident(w.ctx, talkstest.Head(w.Gov), w.pub.IncidentID, "Our units did not fire."); err != nil {
+		t.Fatal(err)
+	}
+	if w.grade, err = w.cf.GradeSource(w.ctx, mon, w.pub.ID, "B", "a patrol seen firing before"); err != nil {
 		t.Fatal(err)
 	}
 	zones, err := w.cf.ImportZones(w.ctx, mon, w.Process.ID, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature",
@@ -220,7 +224,7 @@ func TestVerifyChecksState(t *testing.T) {
 			return "evidence " + w.ev.ID, w.ev.LedgerIndex
 		}},
 		{"a report's narrative changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_reports SET narrative = 'Nothing happened.' WHERE id = $1", w.pub.ID)
+			exec(t, db, "UPDATE ceasefire_reports SET narrative_enc = (SELECT narrative_enc FROM ceasefire_reports WHERE id <> $1 LIMIT 1) WHERE id = $1", w.pub.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "report " + w.pub.ID, w.pub.LedgerIndex
 		}},
@@ -228,6 +232,11 @@ func TestVerifyChecksState(t *testing.T) {
 			exec(t, db, "UPDATE ceasefire_reports SET killed_high = killed_high + 10 WHERE id = $1", w.other.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "report " + w.other.ID, w.other.LedgerIndex
+		}},
+		{"a source's grade changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_grades SET reliability = 'A' WHERE id = $1", w.grade.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "source grade " + w.grade.ID, w.grade.LedgerIndex
 		}},
 		{"an answer's text changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
 			exec(t, db, "UPDATE ceasefire_answers SET body = 'We admit it.' WHERE id = $1", w.answer.ID)
@@ -248,8 +257,8 @@ func TestVerifyChecksState(t *testing.T) {
 				w := newStateWorld(t, db)
 				rep := w.verify(t, db, w.key)
 				// 2 reports, 3 incidents (one merged away, one split out), 1 zone,
-				// 7 steps, 1 answer, 1 evidence.
-				if !rep.OK() || rep.Items != 15 {
+				// 7 steps, 1 answer, 1 evidence, 1 source grade.
+				if !rep.OK() || rep.Items != 16 {
 					t.Fatalf("before the change (%d items):\n%s", rep.Items, rep.String())
 				}
 				tc.do(t, w, db)

@@ -54,9 +54,11 @@ type Report struct {
 	Knowledge         string
 	Platform          string
 	Narrative         string
+	Reliability       string // the source's current grade (A–F), or ""
 	CreatedAt         time.Time
 	LedgerIndex       int64
 	Evidence          []Evidence
+	Grades            []Grade // the source's gradings, oldest first
 }
 
 // validate checks the shape of in (everything but the organisations, which
@@ -257,7 +259,7 @@ var (
 		"time_precision text", "lat double precision", "lon double precision", "location_precision text", "place text", "admin1 text", "admin2 text",
 		"type text", "perpetrator text", "affected text", "killed_low bigint", "killed_best bigint", "killed_high bigint",
 		"injured_low bigint", "injured_best bigint", "injured_high bigint", "knowledge text", "platform text", "narrative text",
-		"created_at bigint", "ledger_idx bigint")
+		"narrative_enc bytea", "created_at bigint", "ledger_idx bigint")
 )
 
 // reportEvent is the content of a report's event: the report as filed.
@@ -301,7 +303,7 @@ func (s *Service) insertReport(ctx context.Context, rec *ledger.Recorder, actor 
 	rec.Insert("ceasefire_reports", reportColumns, "", r.ID, processID, r.IncidentID, actor.Org, actor.User, at, r.TimePrecision,
 		r.Lat, r.Lon, r.LocationPrecision, r.Place, r.Admin1, r.Admin2, r.Type, r.Perpetrator, r.Affected,
 		int64(r.Killed.Low), int64(r.Killed.Best), int64(r.Killed.High), int64(r.Injured.Low), int64(r.Injured.Best), int64(r.Injured.High),
-		r.Knowledge, r.Platform, r.Narrative, created, e.Index)
+		r.Knowledge, r.Platform, "", s.sealNarrative(r.ID, r.Narrative), created, e.Index)
 	if err := rec.Grant(r.ID, aud); err != nil {
 		return r, err
 	}
@@ -314,16 +316,37 @@ func (s *Service) insertReport(ctx context.Context, rec *ledger.Recorder, actor 
 // reportCols are the columns scanReport reads, over the alias r.
 const reportCols = `r.id, r.process_id, r.incident_id, r.org_id, r.occurred_at, r.time_precision, r.lat, r.lon, r.location_precision,
 	r.place, r.admin1, r.admin2, r.type, r.perpetrator, r.affected, r.killed_low, r.killed_best, r.killed_high,
-	r.injured_low, r.injured_best, r.injured_high, r.knowledge, r.platform, r.narrative, r.created_at, r.ledger_idx`
+	r.injured_low, r.injured_best, r.injured_high, r.knowledge, r.platform, r.narrative_enc, r.reliability, r.created_at, r.ledger_idx`
 
-func scanReport(rows *sql.Rows) (Report, error) {
+// scanReport reads a row of reportCols, opening its sealed narrative.
+func (s *Service) scanReport(rows *sql.Rows) (Report, error) {
 	var r Report
 	var at, created int64
+	var sealed []byte
 	err := rows.Scan(&r.ID, &r.ProcessID, &r.IncidentID, &r.OrgID, &at, &r.TimePrecision, &r.Lat, &r.Lon, &r.LocationPrecision,
 		&r.Place, &r.Admin1, &r.Admin2, &r.Type, &r.Perpetrator, &r.Affected, &r.Killed.Low, &r.Killed.Best, &r.Killed.High,
-		&r.Injured.Low, &r.Injured.Best, &r.Injured.High, &r.Knowledge, &r.Platform, &r.Narrative, &created, &r.LedgerIndex)
+		&r.Injured.Low, &r.Injured.Best, &r.Injured.High, &r.Knowledge, &r.Platform, &sealed, &r.Reliability, &created, &r.LedgerIndex)
+	if err != nil {
+		return r, err
+	}
 	r.OccurredAt, r.CreatedAt = store.Time(at), store.Time(created)
+	r.Narrative, err = s.openNarrative(r.ID, sealed)
 	return r, err
+}
+
+// narrativeKind binds a sealed narrative to its report (channel.FileStore.Seal).
+const narrativeKind = "ceasefire_narrative"
+
+// sealNarrative seals a report's narrative for its row: narratives are
+// kept at rest under the master key, like the channel's messages.
+func (s *Service) sealNarrative(reportID, narrative string) []byte {
+	return s.files.Seal(narrativeKind, reportID, []byte(narrative))
+}
+
+// openNarrative opens a narrative sealed by sealNarrative.
+func (s *Service) openNarrative(reportID string, sealed []byte) (string, error) {
+	b, err := s.files.Open(narrativeKind, reportID, sealed)
+	return string(b), err
 }
 
 // Report reads one report, for a reader of it.
@@ -357,7 +380,7 @@ func (s *Service) reports(ctx context.Context, tx *sql.Tx, actor access.Actor, w
 	}
 	var out []Report
 	for rows.Next() {
-		r, err := scanReport(rows)
+		r, err := s.scanReport(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -374,6 +397,9 @@ func (s *Service) reports(ctx context.Context, tx *sql.Tx, actor access.Actor, w
 			return nil, err
 		}
 		out[i].Evidence = ev
+		if out[i].Grades, err = s.grades(ctx, tx, actor, out[i].ID); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -44,6 +44,17 @@ func (f *FileStore) Get(kind, id string) ([]byte, error) {
 	return f.keys.open(kind, id, sealed)
 }
 
+// Seal seals a value kept in a database row (a ceasefire report's
+// narrative) under the same key as the files, bound to its kind and id.
+func (f *FileStore) Seal(kind, id string, plaintext []byte) []byte {
+	return f.keys.seal(kind, id, plaintext)
+}
+
+// Open reverses Seal; a value changed or moved to another row fails.
+func (f *FileStore) Open(kind, id string, sealed []byte) ([]byte, error) {
+	return f.keys.open(kind, id, sealed)
+}
+
 // Remove deletes the file id, after a transaction that was to record it
 // failed.
 func (f *FileStore) Remove(id string) { os.Remove(filepath.Join(f.dir, id)) }

@@ -116,12 +116,18 @@ func (w *Web) ceasefireEvidence(rw http.ResponseWriter, r *http.Request, v *view
 		w.fail(rw, r, err)
 		return
 	}
-	rep, err := w.ceasefire.Report(r.Context(), v.Actor(), r.PathValue("id"))
+	w.showReport(rw, r, v, r.PathValue("id"))
+}
+
+// showReport answers a form about a report with its incident's page, at
+// the report.
+func (w *Web) showReport(rw http.ResponseWriter, r *http.Request, v *viewer, id string) {
+	rep, err := w.ceasefire.Report(r.Context(), v.Actor(), id)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
 	}
-	redirect(rw, r, "/ceasefire/incidents/"+rep.IncidentID)
+	redirect(rw, r, "/ceasefire/incidents/"+rep.IncidentID+"#report-"+rep.ID)
 }
 
 // --- duplicates ---

@@ -28,10 +28,11 @@ const (
 	pageCeasefireIncident   = "ceasefire_incident"
 	pageCeasefireDuplicates = "ceasefire_duplicates"
 	pageCeasefireStats      = "ceasefire_stats"
+	pageCeasefireSummary    = "ceasefire_summary"
 )
 
 func init() {
-	pageNames = append(pageNames, pageCeasefireMap, pageCeasefireReport, pageCeasefireIncident, pageCeasefireDuplicates, pageCeasefireStats)
+	pageNames = append(pageNames, pageCeasefireMap, pageCeasefireReport, pageCeasefireIncident, pageCeasefireDuplicates, pageCeasefireStats, pageCeasefireSummary)
 }
 
 // registerCeasefire adds the ceasefire pages to mux.
@@ -52,6 +53,11 @@ func (w *Web) registerCeasefire(mux *router.Mux) {
 	mux.HandleFunc("POST /ceasefire/incidents/{id}/answers", w.user(w.ceasefireAnswer))
 	mux.HandleFunc("POST /ceasefire/reports/{id}/evidence", w.user(w.ceasefireEvidence))
 	mux.HandleFunc("GET /ceasefire/evidence/{id}", w.user(w.ceasefireEvidenceDownload))
+	mux.HandleFunc("POST /ceasefire/reports/{id}/grades", w.user(w.ceasefireGrade))
+	mux.HandleFunc("GET "+p+"/data", w.user(w.ceasefireMapJSON))
+	mux.HandleFunc("GET "+p+"/events", w.user(w.ceasefireEvents))
+	mux.HandleFunc("POST "+p+"/zones", w.user(w.ceasefireZones))
+	mux.HandleFunc("GET "+p+"/summary", w.ceasefireSummary)
 }
 
 // ceasefireHead is what every ceasefire page starts with.
@@ -90,6 +96,7 @@ type ceasefireMapPage struct {
 	Data     any
 	Tiles    string
 	Limit    int
+	After    int64 // the last ledger index the page reflects, for the live map
 	Exports  []string
 	QueryStr string
 }
@@ -105,10 +112,32 @@ func (w *Web) ceasefireMap(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		w.fail(rw, r, err)
 		return
 	}
-	incs, err := w.ceasefire.Incidents(r.Context(), v.Actor(), h.ProcessID, f)
+	// The live map listens for the events after those the page shows:
+	// the ledger's size is read before the incidents, so an event written
+	// in between is heard again rather than missed.
+	size, err := w.ledger.Size(r.Context())
 	if err != nil {
 		w.fail(rw, r, err)
 		return
+	}
+	incs, answers, data, err := w.ceasefireMapData(r, v, h, f)
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.renderPage(rw, r, http.StatusOK, pageCeasefireMap, ceasefireMapPage{ceasefireHead: h, Filter: q, Incidents: incs, Answers: answers, After: size - 1,
+		Data: data, Tiles: w.mapTiles, Limit: ceasefire.DefaultLimit, Exports: []string{ceasefire.FormatCSV, ceasefire.FormatGeoJSON, ceasefire.FormatHXL},
+		QueryStr: filterQuery(q)})
+}
+
+// ceasefireMapData reads what the map shows for filter f: the incidents
+// with their answers, and the incidents and zones as GeoJSON for the map
+// script (the page writes it once; the live map reads it again as JSON
+// when an update comes).
+func (w *Web) ceasefireMapData(r *http.Request, v *viewer, h ceasefireHead, f ceasefire.Filter) ([]ceasefire.Incident, map[string][]ceasefire.Answer, any, error) {
+	incs, err := w.ceasefire.Incidents(r.Context(), v.Actor(), h.ProcessID, f)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	ids := make([]string, len(incs))
 	for i, inc := range incs {
@@ -116,13 +145,11 @@ func (w *Web) ceasefireMap(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	answers, err := w.ceasefire.AnswersFor(r.Context(), v.Actor(), ids)
 	if err != nil {
-		w.fail(rw, r, err)
-		return
+		return nil, nil, nil, err
 	}
 	zones, err := w.ceasefire.Zones(r.Context(), v.Actor(), h.ProcessID)
 	if err != nil {
-		w.fail(rw, r, err)
-		return
+		return nil, nil, nil, err
 	}
 	features := make([]ceasefire.Feature, len(incs))
 	for i, inc := range incs {
@@ -135,9 +162,7 @@ func (w *Web) ceasefireMap(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		"incidents": map[string]any{"type": "FeatureCollection", "features": features},
 		"zones":     json.RawMessage(ceasefire.ZonesGeoJSON(zones)),
 	}
-	w.renderPage(rw, r, http.StatusOK, pageCeasefireMap, ceasefireMapPage{ceasefireHead: h, Filter: q, Incidents: incs, Answers: answers,
-		Data: data, Tiles: w.mapTiles, Limit: ceasefire.DefaultLimit, Exports: []string{ceasefire.FormatCSV, ceasefire.FormatGeoJSON, ceasefire.FormatHXL},
-		QueryStr: filterQuery(q)})
+	return incs, answers, data, nil
 }
 
 // cfKey is the message id of a value of one of the ceasefire's families

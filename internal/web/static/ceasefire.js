@@ -52,15 +52,7 @@
       onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name); }
     }).addTo(map);
     var cluster = L.markerClusterGroup();
-    data.incidents.features.forEach(function (f) {
-      var c = f.geometry.coordinates;
-      var m = L.circleMarker([c[1], c[0]], {
-        radius: 8, color: colours[f.properties.status] || '#333', weight: 2, fillOpacity: 0.7
-      });
-      m.bindPopup(function () { return popup(f.properties); });
-      m.feature = f;
-      cluster.addLayer(m);
-    });
+    drawIncidents(cluster, data.incidents);
     map.addLayer(cluster);
     var bounds = cluster.getBounds();
     if (zones.getBounds().isValid()) { bounds = bounds.isValid() ? bounds.extend(zones.getBounds()) : zones.getBounds(); }
@@ -70,6 +62,57 @@
       map.setView([35, 38], 6);
     }
     el.dataset.ready = String(data.incidents.features.length);
+    live(el, cluster, zones);
+  }
+
+  // drawIncidents puts the incidents' markers in the cluster, replacing
+  // those it held.
+  function drawIncidents(cluster, incidents) {
+    cluster.clearLayers();
+    incidents.features.forEach(function (f) {
+      var c = f.geometry.coordinates;
+      var m = L.circleMarker([c[1], c[0]], {
+        radius: 8, color: colours[f.properties.status] || '#333', weight: 2, fillOpacity: 0.7
+      });
+      m.bindPopup(function () { return popup(f.properties); });
+      m.feature = f;
+      cluster.addLayer(m);
+    });
+  }
+
+  // The events that change what the map shows.
+  var liveTypes = ['ceasefire.report', 'ceasefire.verification', 'ceasefire.publish', 'ceasefire.merge', 'ceasefire.merged',
+    'ceasefire.split', 'ceasefire.split_from', 'ceasefire.answer', 'ceasefire.zones'];
+
+  // live keeps the map current: the process's ceasefire events come
+  // through the page's stream, and after each burst the map's data is read
+  // again for the page's filters (the server decides what the viewer
+  // reads; the events only say that something changed).
+  function live(el, cluster, zones) {
+    if (!el.dataset.events || !window.EventSource) { return; }
+    var status = document.getElementById('cf-live');
+    var pending = null;
+    function refresh() {
+      pending = null;
+      fetch(el.dataset.source, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          drawIncidents(cluster, data.incidents);
+          zones.clearLayers();
+          zones.addData(data.zones);
+          el.dataset.ready = String(data.incidents.features.length);
+          if (status) { status.textContent = status.dataset.text; }
+        });
+    }
+    // The stream starts after the last event the page reflects.
+    var src = new EventSource(el.dataset.events + '?after=' + (el.dataset.after || '-1'));
+    liveTypes.forEach(function (t) {
+      src.addEventListener(t, function () {
+        if (!pending) { pending = setTimeout(refresh, 300); }
+      });
+    });
+    src.addEventListener('open', function () { el.dataset.live = 'true'; });
   }
 
   function width(el) { return Math.max(280, el.clientWidth || 600); }
