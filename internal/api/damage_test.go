@@ -1,6 +1,10 @@
 package api_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"parley/internal/api"
@@ -39,6 +43,37 @@ func TestListWithDamagedMessage(t *testing.T) {
 		}
 		if m := list.Messages[1]; !m.Damaged || m.Body != "" || m.ID != sent[1].ID || m.LedgerIndex != sent[1].LedgerIndex {
 			t.Fatalf("damaged message listed as %+v", m)
+		}
+	})
+}
+
+// TestDamagedAttachmentAnswersDamaged: the download of an attachment whose
+// file no longer opens answers 410 damaged, naming the attachment and its
+// event, not 500 internal; the message around it is still served.
+func TestDamagedAttachmentAnswersDamaged(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newChanWorld(t, db)
+		res := w.multipartMessage(t, "mediator", []string{"plenary"}, "the map", file{"map.txt", "text/plain", []byte("the lines")})
+		if res.status != 201 {
+			t.Fatalf("send: %d %s", res.status, res.body)
+		}
+		var m api.MessageJSON
+		res.decode(t, &m)
+		id := m.Attachments[0].ID
+		if err := os.WriteFile(filepath.Join(w.dir, id), []byte("not what was sealed"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		dl := w.do(t, "opp.head", "GET", "/api/v1/attachments/"+id, nil)
+		var e struct {
+			Error struct{ Code, Message string }
+		}
+		dl.decode(t, &e)
+		if dl.status != 410 || e.Error.Code != "damaged" || !strings.Contains(e.Error.Message, id) ||
+			!strings.Contains(e.Error.Message, fmt.Sprintf("ledger event %d", m.LedgerIndex)) {
+			t.Fatalf("download of a damaged attachment: %d %s", dl.status, dl.body)
+		}
+		if one := w.do(t, "opp.head", "GET", "/api/v1/messages/"+m.ID, nil); one.status != 200 {
+			t.Fatalf("the message of a damaged attachment: %d %s", one.status, one.body)
 		}
 	})
 }
