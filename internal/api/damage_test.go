@@ -77,3 +77,22 @@ func TestDamagedAttachmentAnswersDamaged(t *testing.T) {
 		}
 	})
 }
+
+// TestSQLiteFileRemovedAnswersUnavailable: a send after the SQLite file was
+// removed under the server answers 503 database_unavailable with
+// Retry-After, instead of being acknowledged into an unlinked file.
+func TestSQLiteFileRemovedAnswersUnavailable(t *testing.T) {
+	db := storetest.SQLite(t)
+	w := newChanWorld(t, db)
+	path := "/api/v1/rounds/" + w.round + "/messages"
+	if res := w.do(t, "mediator", "POST", path, map[string]any{"to": []string{"plenary"}, "body": "before"}); res.status != 201 {
+		t.Fatalf("send: %d %s", res.status, res.body)
+	}
+	if err := os.Remove(db.Path); err != nil {
+		t.Fatal(err)
+	}
+	res := w.do(t, "mediator", "POST", path, map[string]any{"to": []string{"plenary"}, "body": "after"})
+	if res.status != 503 || res.header.Get("Retry-After") == "" || !strings.Contains(string(res.body), `"database_unavailable"`) {
+		t.Fatalf("send after the database file was removed: %d %q %s", res.status, res.header.Get("Retry-After"), res.body)
+	}
+}
