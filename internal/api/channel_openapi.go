@@ -174,7 +174,8 @@ func channelOpenAPI() map[string]map[string]any {
 		},
 		"/api/v1/attachments/{id}": map[string]any{
 			"get": chOp("downloadAttachment", "an attachment, as a download (Content-Disposition: attachment, nosniff)",
-				map[string]any{"200": map[string]any{"description": "the file", "content": map[string]any{"application/octet-stream": map[string]any{"schema": chStr}}}},
+				map[string]any{"200": map[string]any{"description": "the file", "content": map[string]any{"application/octet-stream": map[string]any{"schema": chStr}}},
+					"410": chResp("Damaged")},
 				map[string]any{"parameters": chIDParam}),
 		},
 		"/api/v1/search": map[string]any{

@@ -7,7 +7,9 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"mime"
 	"net/http"
 	"os"
@@ -37,6 +39,9 @@ type Attachment struct {
 	ContentType string
 	Size        int64
 	SHA256      string // hex
+	// LedgerIndex is the index of the event that created it: its
+	// message's.
+	LedgerIndex int64
 	// Damaged: the sealed name did not open; Name is empty (damage.go).
 	Damaged bool
 }
@@ -209,19 +214,24 @@ func (s *Service) removeFiles(files []sealedFile) {
 	}
 }
 
+// attachmentSelect reads attachments for scanAttachments, from
+// "attachments a".
+const attachmentSelect = "SELECT a.id, a.message_id, a.name_enc, a.content_type, a.size, a.sha256, " +
+	"(SELECT m.ledger_idx FROM messages m WHERE m.id = a.message_id) FROM attachments a"
+
 func (s *Service) scanAttachments(rows *sql.Rows) ([]Attachment, error) {
 	defer rows.Close()
 	var out []Attachment
 	for rows.Next() {
 		var a Attachment
 		var name, sum []byte
-		if err := rows.Scan(&a.ID, &a.MessageID, &name, &a.ContentType, &a.Size, &sum); err != nil {
+		if err := rows.Scan(&a.ID, &a.MessageID, &name, &a.ContentType, &a.Size, &sum, &a.LedgerIndex); err != nil {
 			return nil, err
 		}
 		pt, err := s.keys.open("attachment-name", a.ID, name)
 		if err != nil {
 			a.Damaged = true
-			s.damaged(Damage{Kind: "attachment", ID: a.ID, LedgerIndex: -1, Err: err})
+			s.damaged(Damage{Kind: "attachment", ID: a.ID, LedgerIndex: a.LedgerIndex, Err: err})
 		}
 		a.Name = string(pt)
 		a.SHA256 = hex.EncodeToString(sum)
@@ -232,14 +242,16 @@ func (s *Service) scanAttachments(rows *sql.Rows) ([]Attachment, error) {
 
 // OpenAttachment returns an attachment and its content, for a reader of its
 // message; any other id is not found. The content is checked against the
-// stored SHA-256 on the way out.
+// stored SHA-256 on the way out: a file that is missing, does not open or
+// does not match is damaged (errs.Damaged, naming the attachment and its
+// event, and reported as damage.go says), never an internal error.
 func (s *Service) OpenAttachment(ctx context.Context, actor access.Actor, id string) (a Attachment, data []byte, err error) {
 	defer errs.Wrap(&err, "channel.OpenAttachment")
 	if !store.ValidID(id) || actor.Anonymous() {
 		return Attachment{}, nil, errs.NotFoundf("attachment")
 	}
 	cond, arg := access.ReadableBy(actor, "a.message_id", 2)
-	rows, err := s.db.R.QueryContext(ctx, "SELECT a.id, a.message_id, a.name_enc, a.content_type, a.size, a.sha256 FROM attachments a WHERE a.id = $1 AND "+cond, id, arg)
+	rows, err := s.db.R.QueryContext(ctx, attachmentSelect+" WHERE a.id = $1 AND "+cond, id, arg)
 	if err != nil {
 		return Attachment{}, nil, err
 	}
@@ -251,16 +263,34 @@ func (s *Service) OpenAttachment(ctx context.Context, actor access.Actor, id str
 		return Attachment{}, nil, errs.NotFoundf("attachment")
 	}
 	a = atts[0]
-	sealed, err := os.ReadFile(filepath.Join(s.dir, a.ID))
-	if err != nil {
-		return Attachment{}, nil, err
+	if a.Damaged {
+		return Attachment{}, nil, damagedError(Damage{Kind: "attachment", ID: a.ID, LedgerIndex: a.LedgerIndex, Err: errors.New("its name does not open")})
 	}
-	data, err = s.keys.open("attachment", a.ID, sealed)
-	if err != nil {
-		return Attachment{}, nil, err
+	data, err = s.attachmentData(a)
+	var pe *fs.PathError
+	if errors.As(err, &pe) && !errors.Is(err, fs.ErrNotExist) {
+		return Attachment{}, nil, err // the disk failed to read it: not the file's fault
 	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != a.SHA256 {
-		return Attachment{}, nil, fmt.Errorf("attachment %s does not match its SHA-256", a.ID)
+	if err != nil {
+		d := Damage{Kind: "attachment", ID: a.ID, LedgerIndex: a.LedgerIndex, Err: err}
+		s.damaged(d)
+		return Attachment{}, nil, damagedError(d)
 	}
 	return a, data, nil
+}
+
+// attachmentData reads, opens and checks an attachment's file.
+func (s *Service) attachmentData(a Attachment) ([]byte, error) {
+	sealed, err := os.ReadFile(filepath.Join(s.dir, a.ID))
+	if err != nil {
+		return nil, err
+	}
+	data, err := s.keys.open("attachment", a.ID, sealed)
+	if err != nil {
+		return nil, err
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != a.SHA256 || int64(len(data)) != a.Size {
+		return nil, fmt.Errorf("the file does not match its SHA-256 and size")
+	}
+	return data, nil
 }

@@ -2,7 +2,10 @@ package channel
 
 import (
 	"context"
+	"fmt"
 	"sync"
+
+	"parley/internal/errs"
 )
 
 // An item whose sealed content does not open (a changed byte, a row moved
@@ -18,6 +21,18 @@ type Damage struct {
 	ID          string
 	LedgerIndex int64 // the event that created it, -1 when unknown
 	Err         error
+}
+
+func (d Damage) Error() string {
+	return fmt.Sprintf("%s %s (ledger event %d) is damaged: %v", d.Kind, d.ID, d.LedgerIndex, d.Err)
+}
+
+// damagedError is the answer to a request for a damaged item's content (an
+// attachment's download): errs.Damaged, naming the item and its event, with
+// d inside for the pages (errors.As).
+func damagedError(d Damage) error {
+	return &errs.Error{Code: errs.Damaged, Err: d,
+		Message: fmt.Sprintf("%s %s (ledger event %d) is damaged: its stored content does not open; the operators have been told", d.Kind, d.ID, d.LedgerIndex)}
 }
 
 // damageLog remembers which items were reported.

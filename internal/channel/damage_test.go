@@ -2,9 +2,16 @@ package channel
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"parley/internal/errs"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 )
@@ -75,6 +82,88 @@ func TestDamagedItemsIsolated(t *testing.T) {
 				t.Errorf("reported %v, want %v", reported, want)
 				break
 			}
+		}
+	})
+}
+
+// TestDamagedAttachmentDownload: an attachment whose file was changed,
+// replaced by another's or removed answers damaged, naming the attachment
+// and its message's event, and is reported once; a reader of nothing still
+// gets not_found.
+func TestDamagedAttachmentDownload(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		var mu sync.Mutex
+		reported := map[string]Damage{}
+		w.ch.OnDamage(func(_ context.Context, d Damage) {
+			mu.Lock()
+			reported[d.ID] = d
+			mu.Unlock()
+		})
+		upload := func(body string) Message {
+			return w.send(t, "med", NewMessage{To: []string{"plenary"}, Body: body, Attachments: []Upload{
+				{Name: "notes.txt", DeclaredType: "text/plain", Data: []byte("notes for " + body)}}})
+		}
+		good, flipped, swapped, removed := upload("good"), upload("flipped"), upload("swapped"), upload("removed")
+		file := func(m Message) string { return filepath.Join(w.dir, m.Attachments[0].ID) }
+		b, err := os.ReadFile(file(flipped))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[len(b)-1] ^= 1
+		if err := os.WriteFile(file(flipped), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if b, err = os.ReadFile(file(good)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file(swapped), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(file(removed)); err != nil {
+			t.Fatal(err)
+		}
+		if _, data, err := w.ch.OpenAttachment(ctx, w.head("opp"), good.Attachments[0].ID); err != nil || string(data) != "notes for good" {
+			t.Fatalf("the good attachment: %q, %v", data, err)
+		}
+		for _, m := range []Message{flipped, swapped, removed} {
+			id := m.Attachments[0].ID
+			for range 2 {
+				_, data, err := w.ch.OpenAttachment(ctx, w.head("opp"), id)
+				e, ok := errs.As(err)
+				if !ok || e.Code != errs.Damaged || data != nil || !strings.Contains(e.Message, id) ||
+					!strings.Contains(e.Message, fmt.Sprintf("ledger event %d", m.LedgerIndex)) {
+					t.Fatalf("download of a damaged attachment (%s): %q, %v", m.Body, data, err)
+				}
+				var d Damage
+				if !errors.As(err, &d) || d.ID != id || d.LedgerIndex != m.LedgerIndex {
+					t.Fatalf("the error does not carry the damage: %+v", d)
+				}
+			}
+			if _, _, err := w.ch.OpenAttachment(ctx, w.head("outsider"), id); errs.Code(err) != errs.NotFound {
+				t.Fatalf("an outsider asking for a damaged attachment: %v", err)
+			}
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			mu.Lock()
+			n := len(reported)
+			mu.Unlock()
+			if n == 3 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range []Message{flipped, swapped, removed} {
+			if d := reported[m.Attachments[0].ID]; d.Kind != "attachment" || d.LedgerIndex != m.LedgerIndex {
+				t.Errorf("%s: reported %+v", m.Body, d)
+			}
+		}
+		if len(reported) != 3 {
+			t.Errorf("reported %v, want the three damaged attachments", reported)
 		}
 	})
 }

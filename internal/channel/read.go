@@ -100,7 +100,7 @@ func (s *Service) fill(ctx context.Context, q access.Querier, actor access.Actor
 		}
 		cond, arg := access.ReadableBy(actor, "a.message_id", 1)
 		args[0] = arg
-		arows, err = q.QueryContext(ctx, "SELECT a.id, a.message_id, a.name_enc, a.content_type, a.size, a.sha256 FROM attachments a WHERE a.message_id IN ("+
+		arows, err = q.QueryContext(ctx, attachmentSelect+" WHERE a.message_id IN ("+
 			in.String()+") AND "+cond+" ORDER BY a.message_id, a.position", args...)
 	}
 	if err != nil {
@@ -198,7 +198,7 @@ func prepareReads(ctx context.Context, db *sql.DB) (readStmts, error) {
 		return r, err
 	}
 	cond, _ := access.ReadableBy(access.Actor{}, "a.message_id", 1)
-	r.attachments, err = db.PrepareContext(ctx, "SELECT a.id, a.message_id, a.name_enc, a.content_type, a.size, a.sha256 FROM attachments a WHERE a.message_id = $2 AND "+cond+" ORDER BY a.position")
+	r.attachments, err = db.PrepareContext(ctx, attachmentSelect+" WHERE a.message_id = $2 AND "+cond+" ORDER BY a.position")
 	return r, err
 }
 

@@ -34,6 +34,11 @@ const (
 	// DatabaseUnavailable: the database cannot be reached or refuses
 	// connections for now; the request may be retried (Retry-After).
 	DatabaseUnavailable = "database_unavailable"
+	// Damaged: the item asked for is stored but its content does not open
+	// or does not match its checksum (tampering, a lost file or key); the
+	// message names it and its ledger event. 410: retrying will not help
+	// until an operator restores it.
+	Damaged = "damaged"
 )
 
 // Error is a failure that can be shown to the caller.
@@ -103,6 +108,7 @@ var statuses = map[string]int{
 	ReadOnly:            503,
 	StorageFull:         507,
 	DatabaseUnavailable: 503,
+	Damaged:             410,
 }
 
 // Status maps a code to its HTTP status. This is the only place that does so.

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,13 +14,7 @@ import (
 // TestBackupPostgres: parley backup --out on PostgreSQL writes a pg_dump
 // archive of parley's schema that pg_restore reads, holding the events.
 func TestBackupPostgres(t *testing.T) {
-	dsn := os.Getenv(storetest.EnvPostgres)
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set; CI must run the PostgreSQL suite", storetest.EnvPostgres)
-		}
-		t.Skip("PostgreSQL not configured")
-	}
+	dsn := storetest.PostgresOnly(t)
 	db := storetest.Postgres(t, dsn)
 	if _, err := db.W.Exec(`INSERT INTO events(idx, id, type, at, actor_user, actor_org, round_id, object_type, object_id, content_hash, salt, record)
 		VALUES (0, 'e0', 'test.backup', 0, '', '', '', '', '', ''::bytea, ''::bytea, 'backupmarker'::bytea)`); err != nil {

@@ -3,8 +3,10 @@ package store
 import (
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"syscall"
 
@@ -78,7 +80,8 @@ func databaseUnavailable(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		c := se.Code() & 0xff
-		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+		// CANTOPEN: the file is gone (a read after it was removed).
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED || c == sqlite3.SQLITE_CANTOPEN
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
@@ -89,4 +92,25 @@ func databaseUnavailable(err error) bool {
 	// is to go by.
 	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || pgconn.Timeout(err) ||
 		strings.Contains(err.Error(), "conn closed")
+}
+
+// checkFile refuses to commit a write into an SQLite file that is no longer
+// the one at Path (removed, or replaced by a restore under the running
+// server): SQLite would write into the unlinked file without a word, and
+// every write acknowledged from then on would be gone at the next start.
+// One stat per write transaction. The answer is database_unavailable until
+// the server is restarted on the file now at Path.
+func (db *DB) checkFile() error {
+	if db.file == nil {
+		return nil
+	}
+	fi, err := os.Stat(db.Path)
+	if err == nil && os.SameFile(fi, db.file) {
+		return nil
+	}
+	cause := fmt.Errorf("the database file %s was removed or replaced while the server had it open (%v); restart parley on the right file", db.Path, err)
+	if err == nil {
+		cause = fmt.Errorf("the database file %s was replaced while the server had it open; restart parley on the right file", db.Path)
+	}
+	return &errs.Error{Code: errs.DatabaseUnavailable, Message: "the database is unavailable; nothing was saved, try again shortly", Err: cause}
 }

@@ -51,6 +51,9 @@ type DB struct {
 	Dialect Dialect
 	// Path is the SQLite file, empty on PostgreSQL.
 	Path string
+	// file is Path as opened: a write must not commit into a file that
+	// was removed or replaced since (checkFile).
+	file os.FileInfo
 
 	stmts stmtCache
 
@@ -113,7 +116,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	db := &DB{W: w, Dialect: SQLite, Path: path, closed: make(chan struct{})}
+	fi, err := os.Stat(path)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	db := &DB{W: w, Dialect: SQLite, Path: path, file: fi, closed: make(chan struct{})}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -249,6 +257,10 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		}
 	}()
 	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := db.checkFile(); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -67,6 +67,21 @@ func TestConversationShowsDamagedMessage(t *testing.T) {
 		if desk.status != 200 || !strings.Contains(desk.body, `class="statement-body damaged"`) || !strings.Contains(desk.body, st.ID) {
 			t.Fatalf("statements desk with a damaged statement: %d\n%s", desk.status, desk.body)
 		}
+		// An attachment whose file no longer matches its checksum: the
+		// download is the damaged page, naming it and its event.
+		withFile, err := ch.Send(ctx, med, f.Round.ID, channel.NewMessage{To: []string{"plenary"}, Body: "the map",
+			Attachments: []channel.Upload{{Name: "map.txt", DeclaredType: "text/plain", Data: []byte("the lines")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		att := withFile.Attachments[0].ID
+		if _, err := db.W.Exec("UPDATE attachments SET sha256 = $1 WHERE id = $2", make([]byte, 32), att); err != nil {
+			t.Fatal(err)
+		}
+		dl := f.loggedIn(t, "opp.head", "en").get("/attachments/" + att)
+		if dl.status != 410 || !strings.Contains(dl.body, att) || !strings.Contains(dl.body, fmt.Sprint(withFile.LedgerIndex)) {
+			t.Fatalf("download of a damaged attachment: %d\n%s", dl.status, dl.body)
+		}
 	})
 }
 

@@ -2,12 +2,14 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"parley/internal/auth"
+	"parley/internal/channel"
 	"parley/internal/errs"
 	"parley/internal/i18n"
 	"parley/internal/router"
@@ -163,6 +165,10 @@ func (f *form) fail(l *i18n.Localizer, err error, fields ...string) bool {
 // ("error.invalid.reason"), then by code ("error.conflict"), then a generic
 // message for its status. Domain messages are English and never shown.
 func errorMessage(l *i18n.Localizer, e *errs.Error) string {
+	var d channel.Damage
+	if e.Code == errs.Damaged && errors.As(e, &d) {
+		return l.T("ledger.damaged_item", "ID", d.ID, "Index", d.LedgerIndex)
+	}
 	if e.Field != "" && l.Has("error."+e.Code+"."+e.Field) {
 		return l.T("error." + e.Code + "." + e.Field)
 	}

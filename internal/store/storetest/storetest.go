@@ -21,6 +21,28 @@ import (
 // EnvPostgres names the environment variable holding the test PostgreSQL DSN.
 const EnvPostgres = "PARLEY_TEST_POSTGRES"
 
+// postgresDSN is the test PostgreSQL's DSN, "" when none is configured
+// outside CI; in CI a missing one fails the test.
+func postgresDSN(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv(EnvPostgres)
+	if dsn == "" && os.Getenv("CI") != "" {
+		t.Fatalf("%s is not set; CI must run the PostgreSQL suite", EnvPostgres)
+	}
+	return dsn
+}
+
+// PostgresOnly returns the test PostgreSQL's DSN for a test of PostgreSQL
+// alone, and skips the test when none is configured (outside CI).
+func PostgresOnly(t testing.TB) string {
+	t.Helper()
+	dsn := postgresDSN(t)
+	if dsn == "" {
+		t.Skip("PostgreSQL not configured")
+	}
+	return dsn
+}
+
 // WithAllDatabases runs fn as a subtest named "sqlite", and as one named
 // "postgres" when PostgreSQL is configured.
 func WithAllDatabases(t *testing.T, fn func(t *testing.T, db *store.DB)) {
@@ -28,11 +50,8 @@ func WithAllDatabases(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Run("sqlite", func(t *testing.T) {
 		fn(t, SQLite(t))
 	})
-	dsn := os.Getenv(EnvPostgres)
+	dsn := postgresDSN(t)
 	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set; CI must run the PostgreSQL suite", EnvPostgres)
-		}
 		return
 	}
 	t.Run("postgres", func(t *testing.T) {
@@ -47,11 +66,8 @@ func WithAllDatabases(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 func WithAllDSNs(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, "") })
-	dsn := os.Getenv(EnvPostgres)
+	dsn := postgresDSN(t)
 	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set; CI must run the PostgreSQL suite", EnvPostgres)
-		}
 		return
 	}
 	t.Run("postgres", func(t *testing.T) { fn(t, PostgresDSN(t, dsn)) })
