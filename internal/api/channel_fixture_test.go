@@ -118,26 +118,8 @@ func demoAPI(t testing.TB, db *store.DB, with func(*chanWorld, *api.Deps)) *chan
 	return w
 }
 
-type chanResp struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r chanResp) decode(t testing.TB, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decoding %s: %v", r.body, err)
-	}
-}
-
-func (r chanResp) code() string {
-	var e struct {
-		Error struct{ Code string } `json:"error"`
-	}
-	json.Unmarshal(r.body, &e)
-	return e.Error.Code
-}
+// chanResp is one answer, as the other API tests read it.
+type chanResp = response
 
 // do sends a request as username ("" for none) with a JSON body.
 func (w *chanWorld) do(t testing.TB, username, method, path string, body any) chanResp {
