@@ -152,6 +152,26 @@ func orgsIn(ctx context.Context, q Querier, query, scope string, kinds []OrgKind
 	return aud.Normalize(), rows.Err()
 }
 
+// TakesPart returns an SQL condition, for a query's WHERE clause, true when
+// the organisation in column orgCol takes part in the round roundExpr (a
+// column or a placeholder), in one of kinds when any are given. Lists that
+// name a round's participants ("the parties of this round, by name") use
+// it instead of reading the participation table themselves.
+func TakesPart(orgCol, roundExpr string, kinds ...OrgKind) string {
+	cond := "EXISTS (SELECT 1 FROM participation tp WHERE tp.round_id = " + roundExpr + " AND tp.org_id = " + orgCol
+	if len(kinds) > 0 {
+		ks := make([]string, len(kinds))
+		for i, k := range kinds {
+			if strings.Trim(string(k), "abcdefghijklmnopqrstuvwxyz") != "" || k == "" {
+				panic("access.TakesPart: not a kind: " + string(k))
+			}
+			ks[i] = "'" + string(k) + "'"
+		}
+		cond += " AND tp.capacity IN (" + strings.Join(ks, ", ") + ")"
+	}
+	return cond + ")"
+}
+
 // Readable reports whether actor may read the item with id, by the audience
 // table. It serves single-item checks inside writes ("may this actor act on
 // that round?"); lists and fetches of content AND ReadableBy into their own

@@ -109,6 +109,33 @@ func TestCapacity(t *testing.T) {
 				t.Errorf("orgs = %v, want %v", got, c.want)
 			}
 		}
+		for _, c := range []struct {
+			round string
+			kinds []access.OrgKind
+			want  []string
+		}{
+			{"r1", nil, []string{"gov", "host", "un"}},
+			{"r1", []access.OrgKind{access.Party}, []string{"gov"}},
+			{"r2", []access.OrgKind{access.Party, access.Mediation}, []string{"opp", "un"}},
+			{"r3", []access.OrgKind{access.Host}, nil},
+		} {
+			rows, err := db.R.QueryContext(ctx, "SELECT o.id FROM orgs o WHERE "+access.TakesPart("o.id", "$1", c.kinds...)+" ORDER BY o.id", c.round)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, id)
+			}
+			rows.Close()
+			if !slices.Equal(got, c.want) {
+				t.Errorf("TakesPart(%s, %v) = %v, want %v", c.round, c.kinds, got, c.want)
+			}
+		}
 	})
 }
 
