@@ -152,6 +152,45 @@ func orgsIn(ctx context.Context, q Querier, query, scope string, kinds []OrgKind
 	return aud.Normalize(), rows.Err()
 }
 
+// Participant is an organisation taking part in a round, as a write
+// computing audiences and rights inside its transaction reads it
+// (RoundMembers).
+type Participant struct {
+	Org      string
+	Capacity OrgKind
+	// Reads: the organisation reads the round itself (the audience table).
+	Reads bool
+}
+
+// RoundMembers returns the organisations taking part in the round, each
+// with its capacity and whether it reads the round, in one query. With
+// forShare (PostgreSQL only) it takes a share lock on the round's row:
+// talks takes that row for update when it changes participation or
+// consent, so neither changes before the caller's write commits.
+func RoundMembers(ctx context.Context, q Querier, roundID string, forShare bool) ([]Participant, error) {
+	query := "SELECT p.org_id, p.capacity, " + ReadableByOrg("r.id", "p.org_id") +
+		" FROM rounds r JOIN participation p ON p.round_id = r.id WHERE r.id = $1"
+	if forShare {
+		query += " FOR SHARE OF r"
+	}
+	rows, err := q.QueryContext(ctx, query, roundID)
+	if err != nil {
+		return nil, fmt.Errorf("access.RoundMembers(%s): %w", roundID, err)
+	}
+	defer rows.Close()
+	var ms []Participant
+	for rows.Next() {
+		var m Participant
+		var c string
+		if err := rows.Scan(&m.Org, &c, &m.Reads); err != nil {
+			return nil, err
+		}
+		m.Capacity = OrgKind(c)
+		ms = append(ms, m)
+	}
+	return ms, rows.Err()
+}
+
 // TakesPart returns an SQL condition, for a query's WHERE clause, true when
 // the organisation in column orgCol takes part in the round roundExpr (a
 // column or a placeholder), in one of kinds when any are given. Lists that
