@@ -152,6 +152,65 @@ func orgsIn(ctx context.Context, q Querier, query, scope string, kinds []OrgKind
 	return aud.Normalize(), rows.Err()
 }
 
+// Participant is an organisation taking part in a round, as a write
+// computing audiences and rights inside its transaction reads it
+// (RoundMembers).
+type Participant struct {
+	Org      string
+	Capacity OrgKind
+	// Reads: the organisation reads the round itself (the audience table).
+	Reads bool
+}
+
+// RoundMembers returns the organisations taking part in the round, each
+// with its capacity and whether it reads the round, in one query. With
+// forShare (PostgreSQL only) it takes a share lock on the round's row:
+// talks takes that row for update when it changes participation or
+// consent, so neither changes before the caller's write commits.
+func RoundMembers(ctx context.Context, q Querier, roundID string, forShare bool) ([]Participant, error) {
+	query := "SELECT p.org_id, p.capacity, " + ReadableByOrg("r.id", "p.org_id") +
+		" FROM rounds r JOIN participation p ON p.round_id = r.id WHERE r.id = $1"
+	if forShare {
+		query += " FOR SHARE OF r"
+	}
+	rows, err := q.QueryContext(ctx, query, roundID)
+	if err != nil {
+		return nil, fmt.Errorf("access.RoundMembers(%s): %w", roundID, err)
+	}
+	defer rows.Close()
+	var ms []Participant
+	for rows.Next() {
+		var m Participant
+		var c string
+		if err := rows.Scan(&m.Org, &c, &m.Reads); err != nil {
+			return nil, err
+		}
+		m.Capacity = OrgKind(c)
+		ms = append(ms, m)
+	}
+	return ms, rows.Err()
+}
+
+// TakesPart returns an SQL condition, for a query's WHERE clause, true when
+// the organisation in column orgCol takes part in the round roundExpr (a
+// column or a placeholder), in one of kinds when any are given. Lists that
+// name a round's participants ("the parties of this round, by name") use
+// it instead of reading the participation table themselves.
+func TakesPart(orgCol, roundExpr string, kinds ...OrgKind) string {
+	cond := "EXISTS (SELECT 1 FROM participation tp WHERE tp.round_id = " + roundExpr + " AND tp.org_id = " + orgCol
+	if len(kinds) > 0 {
+		ks := make([]string, len(kinds))
+		for i, k := range kinds {
+			if strings.Trim(string(k), "abcdefghijklmnopqrstuvwxyz") != "" || k == "" {
+				panic("access.TakesPart: not a kind: " + string(k))
+			}
+			ks[i] = "'" + string(k) + "'"
+		}
+		cond += " AND tp.capacity IN (" + strings.Join(ks, ", ") + ")"
+	}
+	return cond + ")"
+}
+
 // Readable reports whether actor may read the item with id, by the audience
 // table. It serves single-item checks inside writes ("may this actor act on
 // that round?"); lists and fetches of content AND ReadableBy into their own

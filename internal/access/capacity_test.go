@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 	"testing"
 
 	"parley/internal/access"
@@ -108,6 +109,47 @@ func TestCapacity(t *testing.T) {
 			if !slices.Equal(got, c.want) {
 				t.Errorf("orgs = %v, want %v", got, c.want)
 			}
+		}
+		for _, c := range []struct {
+			round string
+			kinds []access.OrgKind
+			want  []string
+		}{
+			{"r1", nil, []string{"gov", "host", "un"}},
+			{"r1", []access.OrgKind{access.Party}, []string{"gov"}},
+			{"r2", []access.OrgKind{access.Party, access.Mediation}, []string{"opp", "un"}},
+			{"r3", []access.OrgKind{access.Host}, nil},
+		} {
+			rows, err := db.R.QueryContext(ctx, "SELECT o.id FROM orgs o WHERE "+access.TakesPart("o.id", "$1", c.kinds...)+" ORDER BY o.id", c.round)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, id)
+			}
+			rows.Close()
+			if !slices.Equal(got, c.want) {
+				t.Errorf("TakesPart(%s, %v) = %v, want %v", c.round, c.kinds, got, c.want)
+			}
+		}
+		// RoundMembers: each participant with its capacity, and whether it
+		// reads the round (only gov was granted r1 here).
+		if _, err := db.W.ExecContext(ctx, "INSERT INTO audience(item_id, org_id) VALUES ('r1', 'gov')"); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := access.RoundMembers(ctx, db.R, "r1", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(ms, func(a, b access.Participant) int { return strings.Compare(a.Org, b.Org) })
+		want := []access.Participant{{"gov", access.Party, true}, {"host", access.Host, false}, {"un", access.Mediation, false}}
+		if !slices.Equal(ms, want) {
+			t.Errorf("RoundMembers(r1) = %v, want %v", ms, want)
 		}
 	})
 }

@@ -45,31 +45,49 @@ const chanPassword = "correct horse battery staple"
 
 func newChanWorld(t testing.TB, db *store.DB, opts ...func(*channel.Options)) *chanWorld {
 	t.Helper()
+	return demoAPI(t, db, withChannel(t, db, opts...))
+}
+
+// withChannel adds the channel, with its key and attachments in a
+// temporary directory, to the API demoAPI builds.
+func withChannel(t testing.TB, db *store.DB, opts ...func(*channel.Options)) func(*chanWorld, *api.Deps) {
+	return func(w *chanWorld, d *api.Deps) {
+		dir := t.TempDir()
+		key, err := channel.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := channel.Options{MasterKey: key, AttachmentDir: filepath.Join(dir, "attachments")}
+		for _, opt := range opts {
+			opt(&o)
+		}
+		if w.ch, err = channel.New(db, d.Ledger, d.Talks, o); err != nil {
+			t.Fatal(err)
+		}
+		d.Channel, w.dir = w.ch, o.AttachmentDir
+	}
+}
+
+// demoAPI is the demo seeded into db and served by the API that with adds
+// its services to (the accounts, talks and ledger are there already; with
+// runs before the demo is seeded, so that the services' join hooks see
+// it), every demo user logged in with an API token.
+func demoAPI(t testing.TB, db *store.DB, with func(*chanWorld, *api.Deps)) *chanWorld {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
 	led := ledger.New(db)
 	as := auth.New(db, led, log, auth.Options{HashParams: cheapHash})
 	ts := talks.New(db, led)
-	dir := t.TempDir()
-	key, err := channel.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := channel.Options{MasterKey: key, AttachmentDir: filepath.Join(dir, "attachments")}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	ch, err := channel.New(db, led, ts, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := &chanWorld{db: db, led: led, org: map[string]string{}, user: map[string]string{}, token: map[string]string{}}
+	d := api.Deps{Auth: as, Talks: ts, Ledger: led, Log: log}
+	with(w, &d)
 	if _, err := demo.Seed(ctx, ts, as, chanPassword); err != nil {
 		t.Fatal(err)
 	}
 	mux := router.New()
-	api.New(api.Deps{Auth: as, Talks: ts, Ledger: led, Log: log, Channel: ch}).Register(mux)
-	w := &chanWorld{srv: httptest.NewServer(mux), db: db, led: led, ch: ch, dir: filepath.Join(dir, "attachments"),
-		org: map[string]string{}, user: map[string]string{}, token: map[string]string{}}
+	api.New(d).Register(mux)
+	w.srv = httptest.NewServer(mux)
 	t.Cleanup(w.srv.Close)
 	orgs, err := ts.Orgs(ctx, access.System)
 	if err != nil {
@@ -100,26 +118,8 @@ func newChanWorld(t testing.TB, db *store.DB, opts ...func(*channel.Options)) *c
 	return w
 }
 
-type chanResp struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r chanResp) decode(t testing.TB, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decoding %s: %v", r.body, err)
-	}
-}
-
-func (r chanResp) code() string {
-	var e struct {
-		Error struct{ Code string } `json:"error"`
-	}
-	json.Unmarshal(r.body, &e)
-	return e.Error.Code
-}
+// chanResp is one answer, as the other API tests read it.
+type chanResp = response
 
 // do sends a request as username ("" for none) with a JSON body.
 func (w *chanWorld) do(t testing.TB, username, method, path string, body any) chanResp {

@@ -90,7 +90,7 @@ func TestLeaks(t *testing.T) {
 		add(item{name: "internal note shared with a guarantor", id: shared.ID, token: "leaklima", readers: []string{"gov", "ru"}})
 
 		// Direct talks: refused, then open once both consent.
-		if res := w.do(t, "opp.head", "POST", "/api/v1/rounds/"+w.round+"/messages", map[string]any{"to": []string{w.org["gov"]}, "body": "x"}); res.status != 409 || res.code() != "no_direct_consent" {
+		if res := w.do(t, "opp.head", "POST", "/api/v1/rounds/"+w.round+"/messages", map[string]any{"to": []string{w.org["gov"]}, "body": "x"}); res.status != 409 || res.errorCode() != "no_direct_consent" {
 			t.Fatalf("direct without consent: %d %s", res.status, res.body)
 		}
 		if res := w.do(t, "opp.head", "PUT", "/api/v1/rounds/"+w.round+"/consent", map[string]any{"counterpart": w.org["gov"], "direct": true}); res.status != 200 {
@@ -233,7 +233,7 @@ func TestLeaks(t *testing.T) {
 		// Ids that were never issued answer like unreadable ones.
 		for _, p := range []string{"/api/v1/messages/" + store.NewID(), "/api/v1/messages/nope", "/api/v1/attachments/" + store.NewID(),
 			"/api/v1/statements/" + store.NewID(), "/api/v1/rounds/" + store.NewID() + "/messages"} {
-			if res := w.do(t, "gov.head", "GET", p, nil); res.status != 404 || res.code() != "not_found" {
+			if res := w.do(t, "gov.head", "GET", p, nil); res.status != 404 || res.errorCode() != "not_found" {
 				t.Errorf("%s: %d %s", p, res.status, res.body)
 			}
 		}

@@ -23,27 +23,19 @@ import (
 
 // registerChannel adds the channel's routes.
 func (a *API) registerChannel(mux *router.Mux) {
-	mux.Handle("POST "+Prefix+"/rounds/{id}/messages", a.authed(a.sendMessage))
-	mux.Handle("GET "+Prefix+"/rounds/{id}/messages", a.authed(a.listMessages))
-	mux.Handle("GET "+Prefix+"/rounds/{id}/events", a.authed(a.roundEvents))
-	mux.Handle("GET "+Prefix+"/messages/{id}", a.authed(a.showMessage))
-	mux.Handle("POST "+Prefix+"/messages/{id}/relay", a.authed(a.relayMessage))
-	mux.Handle("POST "+Prefix+"/messages/{id}/share", a.authed(a.shareMessage))
-	mux.Handle("GET "+Prefix+"/attachments/{id}", a.authed(a.downloadAttachment))
-	mux.Handle("GET "+Prefix+"/search", a.authed(a.search))
-	mux.Handle("GET "+Prefix+"/statements", a.authed(a.listStatements))
-	mux.Handle("POST "+Prefix+"/statements", a.authed(a.createStatement))
-	mux.Handle("GET "+Prefix+"/statements/{id}", a.authed(a.showStatement))
-	mux.Handle("POST "+Prefix+"/statements/{id}/release", a.authed(a.releaseStatement))
-}
-
-// channelService returns the channel, or an internal error when the app
-// was built without it.
-func (a *API) channelService() (*channel.Service, error) {
-	if a.channel == nil {
-		return nil, errors.New("api: the channel service is not configured")
-	}
-	return a.channel, nil
+	route := func(h errorFunc) http.Handler { return a.serve(needs(a.channel != nil, "the channel", h)) }
+	mux.Handle("POST "+Prefix+"/rounds/{id}/messages", route(a.sendMessage))
+	mux.Handle("GET "+Prefix+"/rounds/{id}/messages", route(a.listMessages))
+	mux.Handle("GET "+Prefix+"/rounds/{id}/events", route(a.roundEvents))
+	mux.Handle("GET "+Prefix+"/messages/{id}", route(a.showMessage))
+	mux.Handle("POST "+Prefix+"/messages/{id}/relay", route(a.relayMessage))
+	mux.Handle("POST "+Prefix+"/messages/{id}/share", route(a.shareMessage))
+	mux.Handle("GET "+Prefix+"/attachments/{id}", route(a.downloadAttachment))
+	mux.Handle("GET "+Prefix+"/search", route(a.search))
+	mux.Handle("GET "+Prefix+"/statements", route(a.listStatements))
+	mux.Handle("POST "+Prefix+"/statements", route(a.createStatement))
+	mux.Handle("GET "+Prefix+"/statements/{id}", route(a.showStatement))
+	mux.Handle("POST "+Prefix+"/statements/{id}/release", route(a.releaseStatement))
 }
 
 // MessageRequest is POST /api/v1/rounds/{id}/messages as JSON.
@@ -185,34 +177,28 @@ func messageJSON(m channel.Message) MessageJSON {
 // sendMessage accepts JSON ({"to", "body", "reply_to"}) or, with
 // attachments, multipart/form-data: fields "to" (repeated), "body",
 // "reply_to" and files "attachment", each with its declared Content-Type.
-func (a *API) sendMessage(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) sendMessage(w http.ResponseWriter, r *http.Request, c call) error {
 	var in channel.NewMessage
+	var err error
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {
 		if in, err = readMultipartMessage(w, r); err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 	} else {
 		var q MessageRequest
 		if err := decode(w, r, &q, channel.MaxBody*2+MaxBody); err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		in = channel.NewMessage{To: q.To, Body: q.Body, ReplyTo: q.ReplyTo}
 	}
-	m, err := ch.Send(r.Context(), c.Actor, r.PathValue("id"), in)
+	m, err := a.channel.Send(r.Context(), c.Actor, r.PathValue("id"), in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", Prefix+"/messages/"+m.ID)
 	writeJSON(w, http.StatusCreated, messageJSON(m))
+	return nil
 }
 
 // readMultipartMessage reads a message with attachments, streaming the
@@ -267,108 +253,64 @@ func readMultipartMessage(w http.ResponseWriter, r *http.Request) (channel.NewMe
 	}
 }
 
-func (a *API) listMessages(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) listMessages(w http.ResponseWriter, r *http.Request, c call) error {
 	f := channel.ListFilter{After: -1}
+	var err error
 	if v := r.URL.Query().Get("after"); v != "" {
 		if f.After, err = strconv.ParseInt(v, 10, 64); err != nil {
-			a.writeError(w, r, errs.Field("after", "after must be a ledger index"))
-			return
+			return errs.Field("after", "after must be a ledger index")
 		}
 	}
 	if v := r.URL.Query().Get("limit"); v != "" {
 		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > channel.MaxLimit {
-			a.writeError(w, r, errs.Field("limit", "limit must be between 1 and %d", channel.MaxLimit))
-			return
+			return errs.Field("limit", "limit must be between 1 and %d", channel.MaxLimit)
 		}
 	}
-	ms, err := ch.List(r.Context(), c.Actor, r.PathValue("id"), f)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := make([]MessageJSON, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, messageJSON(m))
-	}
-	writeJSON(w, http.StatusOK, map[string][]MessageJSON{"messages": out})
+	ms, err := a.channel.List(r.Context(), c.Actor, r.PathValue("id"), f)
+	return reply(w, http.StatusOK, ms, err, listOf("messages", messageJSON))
 }
 
-func (a *API) showMessage(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	m, err := ch.Get(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, messageJSON(m))
+func (a *API) showMessage(w http.ResponseWriter, r *http.Request, c call) error {
+	m, err := a.channel.Get(r.Context(), c.Actor, r.PathValue("id"))
+	return reply(w, http.StatusOK, m, err, messageJSON)
 }
 
-func (a *API) relayMessage(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) relayMessage(w http.ResponseWriter, r *http.Request, c call) error {
 	var q RelayRequest
 	if err := decode(w, r, &q, channel.MaxBody*2+MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	m, err := ch.Relay(r.Context(), c.Actor, r.PathValue("id"), channel.RelayInput{
+	m, err := a.channel.Relay(r.Context(), c.Actor, r.PathValue("id"), channel.RelayInput{
 		To: q.To, Body: q.Body, Attributed: q.Attributed, HideFromOrigin: q.ShowOrigin != nil && !*q.ShowOrigin,
 		Attachments: q.Attachments,
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", Prefix+"/messages/"+m.ID)
 	writeJSON(w, http.StatusCreated, messageJSON(m))
+	return nil
 }
 
 // shareMessage widens the audience of a party's own message (channel.Share).
-func (a *API) shareMessage(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) shareMessage(w http.ResponseWriter, r *http.Request, c call) error {
 	var q ShareRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	m, err := ch.Share(r.Context(), c.Actor, r.PathValue("id"), q.With)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, messageJSON(m))
+	m, err := a.channel.Share(r.Context(), c.Actor, r.PathValue("id"), q.With)
+	return reply(w, http.StatusOK, m, err, messageJSON)
 }
 
 // downloadAttachment serves an attachment to a reader of its message, as a
 // download that the browser must not sniff or render.
-func (a *API) downloadAttachment(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
+func (a *API) downloadAttachment(w http.ResponseWriter, r *http.Request, c call) error {
+	at, data, err := a.channel.OpenAttachment(r.Context(), c.Actor, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	at, data, err := ch.OpenAttachment(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ServeAttachment(w, at, data)
+	return nil
 }
 
 // ServeAttachment writes an attachment as a download: its own type,
@@ -400,21 +342,14 @@ type SearchJSON struct {
 	Statements []StatementJSON `json:"statements"`
 }
 
-func (a *API) search(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) search(w http.ResponseWriter, r *http.Request, c call) error {
 	q := r.URL.Query().Get("q")
 	if len(q) > 1000 {
-		a.writeError(w, r, errs.Field("q", "the query is too long"))
-		return
+		return errs.Field("q", "the query is too long")
 	}
-	res, err := ch.Search(r.Context(), c.Actor, q, 0)
+	res, err := a.channel.Search(r.Context(), c.Actor, q, 0)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := SearchJSON{Messages: []MessageJSON{}, Statements: []StatementJSON{}}
 	for _, m := range res.Messages {
@@ -424,6 +359,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, c call) {
 		out.Statements = append(out.Statements, statementJSON(st))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // StatementJSON is a statement.
@@ -449,73 +385,32 @@ func statementJSON(st channel.Statement) StatementJSON {
 	}
 }
 
-func (a *API) listStatements(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	sts, err := ch.Statements(r.Context(), c.Actor, 0)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := make([]StatementJSON, 0, len(sts))
-	for _, st := range sts {
-		out = append(out, statementJSON(st))
-	}
-	writeJSON(w, http.StatusOK, map[string][]StatementJSON{"statements": out})
+func (a *API) listStatements(w http.ResponseWriter, r *http.Request, c call) error {
+	sts, err := a.channel.Statements(r.Context(), c.Actor, 0)
+	return reply(w, http.StatusOK, sts, err, listOf("statements", statementJSON))
 }
 
-func (a *API) createStatement(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) createStatement(w http.ResponseWriter, r *http.Request, c call) error {
 	var q StatementRequest
 	if err := decode(w, r, &q, channel.MaxStatementBody*2+MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	in := channel.NewStatement{Title: q.Title, Body: q.Body, RoundID: q.Round}
 	if q.EmbargoUntil != "" {
 		in.EmbargoUntil, _ = time.Parse(time.RFC3339, q.EmbargoUntil)
 	}
-	st, err := ch.CreateStatement(r.Context(), c.Actor, in)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, statementJSON(st))
+	st, err := a.channel.CreateStatement(r.Context(), c.Actor, in)
+	return reply(w, http.StatusCreated, st, err, statementJSON)
 }
 
-func (a *API) showStatement(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	st, err := ch.Statement(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, statementJSON(st))
+func (a *API) showStatement(w http.ResponseWriter, r *http.Request, c call) error {
+	st, err := a.channel.Statement(r.Context(), c.Actor, r.PathValue("id"))
+	return reply(w, http.StatusOK, st, err, statementJSON)
 }
 
-func (a *API) releaseStatement(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	st, err := ch.ReleaseStatement(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, statementJSON(st))
+func (a *API) releaseStatement(w http.ResponseWriter, r *http.Request, c call) error {
+	st, err := a.channel.ReleaseStatement(r.Context(), c.Actor, r.PathValue("id"))
+	return reply(w, http.StatusOK, st, err, statementJSON)
 }
 
 // eventJSON is one event of the live stream.
@@ -533,20 +428,14 @@ type eventJSON struct {
 // roundEvents is the live stream of a round (Server-Sent Events): each
 // committed event the caller reads, with the message it concerns. The SSE
 // id is the ledger index; a reconnect with Last-Event-ID resumes after it.
-func (a *API) roundEvents(w http.ResponseWriter, r *http.Request, c call) {
-	ch, err := a.channelService()
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+func (a *API) roundEvents(w http.ResponseWriter, r *http.Request, c call) error {
 	release, err := a.auth.OpenStream(c.Token)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	defer release()
 	sse := NewSSE(w)
-	err = ch.Stream(r.Context(), c.Actor, r.PathValue("id"), r.Header.Get("Last-Event-ID"), sse.Start, func(e channel.StreamEvent) error {
+	err = a.channel.Stream(r.Context(), c.Actor, r.PathValue("id"), r.Header.Get("Last-Event-ID"), sse.Start, func(e channel.StreamEvent) error {
 		b, err := streamPayloads.get(e.ID+"|"+c.Actor.Org, func() ([]byte, error) {
 			ev := eventJSON{Index: e.Index, ID: e.ID, Type: e.Type, RoundID: e.Round, ObjectType: e.ObjectType, ObjectID: e.ObjectID, At: timeJSON(e.At)}
 			if e.Message != nil {
@@ -564,9 +453,10 @@ func (a *API) roundEvents(w http.ResponseWriter, r *http.Request, c call) {
 		sse.Reset()
 	}
 	sse.Stop()
-	if err != nil && !sse.Started() {
-		a.writeError(w, r, err)
+	if sse.Started() {
+		return nil
 	}
+	return err
 }
 
 // payloadCache keeps the encoded stream event per event and organisation:

@@ -3,19 +3,15 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"log/slog"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 
 	"parley/internal/access"
 	"parley/internal/api"
-	"parley/internal/auth"
 	"parley/internal/demo"
 	"parley/internal/humanitarian"
 	"parley/internal/ledger"
-	"parley/internal/router"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 	"parley/internal/talks"
@@ -25,40 +21,8 @@ import (
 // every demo user logged in; it reuses chanWorld's request helpers.
 func newHumWorld(t *testing.T, db *store.DB) (*chanWorld, string) {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	led := ledger.New(db)
-	as := auth.New(db, led, log, auth.Options{HashParams: cheapHash})
-	ts := talks.New(db, led)
-	if _, err := demo.Seed(ctx, ts, as, chanPassword); err != nil {
-		t.Fatal(err)
-	}
-	mux := router.New()
-	api.New(api.Deps{Auth: as, Talks: ts, Ledger: led, Log: log, Humanitarian: humanitarian.New(db, led)}).Register(mux)
-	w := &chanWorld{srv: httptest.NewServer(mux), db: db, org: map[string]string{}, user: map[string]string{}, token: map[string]string{}}
-	t.Cleanup(w.srv.Close)
-	orgs, err := ts.Orgs(ctx, access.System)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range demo.Orgs {
-		for _, x := range orgs {
-			if x.Name == o.Name {
-				w.org[o.Key] = x.ID
-			}
-		}
-	}
-	for _, a := range demo.Accounts {
-		w.user[a.Username] = a.OrgKey
-		res := w.do(t, "", "POST", "/api/v1/auth/login", map[string]string{"username": a.Username, "password": chanPassword})
-		if res.status != 200 {
-			t.Fatalf("login %s: %d %s", a.Username, res.status, res.body)
-		}
-		var l api.LoginJSON
-		res.decode(t, &l)
-		w.token[a.Username] = l.Token
-	}
-	ps, err := ts.Processes(ctx, access.System)
+	w := demoAPI(t, db, func(_ *chanWorld, d *api.Deps) { d.Humanitarian = humanitarian.New(db, d.Ledger) })
+	ps, err := talks.New(db, w.led).Processes(context.Background(), access.System)
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("demo process: %v %v", ps, err)
 	}

@@ -2,28 +2,19 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"parley/internal/api"
-	"parley/internal/auth"
-	"parley/internal/channel"
-	"parley/internal/demo"
-	"parley/internal/ledger"
-	"parley/internal/router"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
-	"parley/internal/talks"
 	"parley/internal/text"
 )
 
@@ -36,45 +27,15 @@ type textWorld struct {
 	token map[string]string
 }
 
-const textPassword = "correct horse battery staple"
+const textPassword = chanPassword
 
 func newTextWorld(t *testing.T, db *store.DB) *textWorld {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	led := ledger.New(db)
-	as := auth.New(db, led, log, auth.Options{HashParams: cheapHash})
-	ts := talks.New(db, led)
-	if _, err := demo.Seed(ctx, ts, as, textPassword); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	key, err := channel.LoadOrCreateMasterKey(filepath.Join(dir, "master.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := channel.New(db, led, ts, channel.Options{MasterKey: key, AttachmentDir: filepath.Join(dir, "attachments")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := router.New()
-	api.New(api.Deps{Auth: as, Talks: ts, Ledger: led, Log: log, Channel: ch, Text: text.New(db, led, as)}).Register(mux)
-	w := &textWorld{srv: httptest.NewServer(mux), db: db, token: map[string]string{}}
-	t.Cleanup(w.srv.Close)
-	for _, u := range []string{"mediator", "gov.head", "gov.member", "opp.head", "chair", "guarantor.ru", "observer.us"} {
-		var l api.LoginJSON
-		w.must(t, "", "POST", "/api/v1/auth/login", map[string]string{"username": u, "password": textPassword}, 200, &l)
-		w.token[u] = l.Token
-	}
-	var rounds struct {
-		Rounds []struct{ ID string } `json:"rounds"`
-	}
-	w.must(t, "mediator", "GET", "/api/v1/rounds", nil, 200, &rounds)
-	if len(rounds.Rounds) == 0 {
-		t.Fatal("no demo round")
-	}
-	w.round = rounds.Rounds[0].ID
-	return w
+	cw := demoAPI(t, db, func(w *chanWorld, d *api.Deps) {
+		withChannel(t, db)(w, d)
+		d.Text = text.New(db, d.Ledger, d.Auth)
+	})
+	return &textWorld{srv: cw.srv, db: db, round: cw.round, token: cw.token}
 }
 
 // do sends a JSON request as user and returns the status and body.

@@ -10,7 +10,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -20,21 +19,8 @@ import (
 )
 
 func authorityRows(w *world) []row {
-	const (
-		ok        = http.StatusOK
-		created   = http.StatusCreated
-		accepted  = http.StatusAccepted
-		noContent = http.StatusNoContent
-		seeOther  = http.StatusSeeOther
-		unauth    = http.StatusUnauthorized
-		forbidden = http.StatusForbidden
-		notFound  = http.StatusNotFound
-		conflict  = http.StatusConflict
-		api       = "/api/v1"
-	)
+	const api = "/api/v1"
 	ctx := context.Background()
-	none := func(string) any { return nil }
-	fixed := func(v any) func(string) any { return func(string) any { return v } }
 	unique := func(prefix string) string { return fmt.Sprintf("%s%d", prefix, w.next()) }
 	freshOrg := func() string {
 		o, err := w.a.Talks.AddOrg(ctx, access.System, unique("Fresh agency "), "", access.Agency)

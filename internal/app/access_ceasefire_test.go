@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -155,20 +154,8 @@ func multipartFile(name, data string) file {
 }
 
 func ceasefireRows(w *world) []row {
-	const (
-		ok        = http.StatusOK
-		created   = http.StatusCreated
-		bad       = http.StatusBadRequest
-		seeOther  = http.StatusSeeOther
-		unauth    = http.StatusUnauthorized
-		forbidden = http.StatusForbidden
-		notFound  = http.StatusNotFound
-		conflict  = http.StatusConflict
-		api       = "/api/v1"
-	)
+	const api = "/api/v1"
 	s := w.seedCeasefire()
-	none := func(string) any { return nil }
-	fixed := func(v any) func(string) any { return func(string) any { return v } }
 	p := api + "/processes/" + w.process + "/ceasefire"
 	missing := strings.Repeat("cd", 16)
 	// The opposition's report: the monitors, the mediation, the

@@ -94,23 +94,11 @@ func isEventStream(resp *http.Response) bool {
 }
 
 func channelRows(w *world) []row {
-	const (
-		ok          = http.StatusOK
-		created     = http.StatusCreated
-		seeOther    = http.StatusSeeOther
-		unauth      = http.StatusUnauthorized
-		forbidden   = http.StatusForbidden
-		notFound    = http.StatusNotFound
-		conflict    = http.StatusConflict
-		unprocessed = http.StatusUnprocessableEntity
-		api         = "/api/v1"
-	)
+	const api = "/api/v1"
 	s := channelSeeds[w]
 	r1, r2 := w.round1, w.round2
 	const round1, round2 = "round 1 (all take part)", "round 2 (no mediation, opposition, observer, monitor)"
 	const msg = "the opposition's message to the mediation, round 1"
-	none := func(string) any { return nil }
-	fixed := func(v any) func(string) any { return func(string) any { return v } }
 	missing := strings.Repeat("cd", 16)
 	// In round 2, the host, the government and the guarantor take part.
 	inRound2 := func(yes, no int) cells { return cells{unauth, yes, no, yes, no, yes, no, no} }

@@ -15,7 +15,6 @@ import (
 	"context"
 	"encoding/json"
 	"mime/multipart"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -152,17 +151,7 @@ func (w *world) seedDetainees() *detaineeSeed {
 
 // detaineeRows are the detainee track's rows. Columns as in accessTable.
 func detaineeRows(w *world) []row {
-	const (
-		ok        = http.StatusOK
-		created   = http.StatusCreated
-		bad       = http.StatusBadRequest
-		unauth    = http.StatusUnauthorized
-		forbidden = http.StatusForbidden
-		notFound  = http.StatusNotFound
-	)
 	s := w.seedDetainees()
-	none := func(string) any { return nil }
-	fixed := func(v any) func(string) any { return func(string) any { return v } }
 	api := "/api/v1"
 	p := api + "/processes/" + w.process + "/detainees"
 	unknown := api + "/processes/" + strings.Repeat("cd", 16) + "/detainees"
@@ -277,15 +266,7 @@ func TestDetaineesNeutralAgencyCells(t *testing.T) {
 // shows its page again: 403 to those who have the page, 404 to those who
 // do not.
 func detaineePageRows(w *world) []row {
-	const (
-		ok        = http.StatusOK
-		seeOther  = http.StatusSeeOther
-		forbidden = http.StatusForbidden
-		notFound  = http.StatusNotFound
-	)
 	s := w.seedDetainees()
-	none := func(string) any { return nil }
-	fixed := func(v any) func(string) any { return func(string) any { return v } }
 	p := "/processes/" + w.process + "/detainees"
 	unknown := "/processes/" + strings.Repeat("cd", 16) + "/detainees"
 	const proc, noProc = "the demo process", "no such process"

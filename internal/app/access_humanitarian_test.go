@@ -71,19 +71,8 @@ func (w *world) seedHumanitarian() humSeed {
 }
 
 func humanitarianRows(w *world) []row {
-	const (
-		ok         = http.StatusOK
-		created    = http.StatusCreated
-		unauth     = http.StatusUnauthorized
-		forbidden  = http.StatusForbidden
-		notFound   = http.StatusNotFound
-		conflict   = http.StatusConflict
-		badRequest = http.StatusBadRequest
-		api        = "/api/v1"
-	)
+	const api = "/api/v1"
 	s := w.seedHumanitarian()
-	none := func(string) any { return nil }
-	fixed := func(v any) func(string) any { return func(string) any { return v } }
 	p := api + "/processes/" + w.process + "/humanitarian"
 	missing := strings.Repeat("ef", 16)
 	// Only agencies request convoys, and none is a subject.
@@ -135,7 +124,7 @@ func humanitarianRows(w *world) []row {
 			body: approve, want: toOpp(forbidden, conflict, forbidden)},
 		{route: "POST " + api + "/humanitarian/convoys/{id}/steps", object: "approval above the requested quantity", path: api + "/humanitarian/convoys/" + s.toOpp + "/steps",
 			body: fixed(map[string]any{"step": "approval", "decision": "partially_approved", "items": []map[string]any{{"name": "medical kits", "approved": 51}}}),
-			want: toOpp(forbidden, badRequest, forbidden)},
+			want: toOpp(forbidden, bad, forbidden)},
 		{route: "POST " + api + "/humanitarian/convoys/{id}/steps", object: "delivery of a convoy not dispatched", path: api + "/humanitarian/convoys/" + s.toOpp + "/steps",
 			body: fixed(map[string]any{"step": "delivered"}), want: toOpp(forbidden, forbidden, forbidden)},
 		{route: "POST " + api + "/humanitarian/convoys/{id}/steps", object: "no such convoy", path: api + "/humanitarian/convoys/" + missing + "/steps",
@@ -152,7 +141,7 @@ func humanitarianRows(w *world) []row {
 		{route: "GET " + api + "/processes/{id}/humanitarian/convoys/export", object: "as GeoJSON (the dashboard's figures)", path: p + "/convoys/export?format=geojson", body: none,
 			want: figures(ok)},
 		{route: "GET " + api + "/processes/{id}/humanitarian/convoys/export", object: "in an unknown format", path: p + "/convoys/export?format=xls", body: none,
-			want: loggedIn(unauth, badRequest)},
+			want: loggedIn(unauth, bad)},
 
 		// The pages.
 		{route: "GET /processes/{id}/humanitarian", object: "the demo process (no area for the observer)", path: web, body: none, want: loggedIn(toLogin, ok)},

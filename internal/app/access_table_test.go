@@ -53,6 +53,27 @@ var subjects = []string{"", "chair", "mediator", "gov.head", "opp.head", "guaran
 // cells holds one expected status per subject, in the order of subjects.
 type cells [8]int
 
+// The statuses the tables' cells hold, by name, for every access_*_test.go.
+const (
+	ok          = http.StatusOK
+	created     = http.StatusCreated
+	accepted    = http.StatusAccepted
+	noContent   = http.StatusNoContent
+	seeOther    = http.StatusSeeOther // to anywhere but the login page
+	bad         = http.StatusBadRequest
+	unauth      = http.StatusUnauthorized
+	forbidden   = http.StatusForbidden
+	notFound    = http.StatusNotFound
+	conflict    = http.StatusConflict
+	unprocessed = http.StatusUnprocessableEntity
+)
+
+// none is the body of a row that sends none.
+func none(string) any { return nil }
+
+// fixed is the body of a row that sends v whoever the subject.
+func fixed(v any) func(string) any { return func(string) any { return v } }
+
 // toLogin stands for "303 See Other to the login page" in a cell. A web
 // form that succeeds also answers 303, so the table tells the two apart:
 // otherwise a cookie that stopped working would pass every POST cell.
@@ -257,18 +278,6 @@ func snippet(b []byte) string {
 //     does not take part in, and everything in it) is 404, never 403.
 //   - Only a party sets its own stance and its own consent.
 func accessTable(w *world) []row {
-	const (
-		ok        = http.StatusOK
-		created   = http.StatusCreated
-		noContent = http.StatusNoContent
-		seeOther  = http.StatusSeeOther // to anywhere but the login page
-		unauth    = http.StatusUnauthorized
-		forbidden = http.StatusForbidden
-		notFound  = http.StatusNotFound
-		conflict  = http.StatusConflict
-	)
-	none := func(string) any { return nil }
-	fixed := func(v any) func(string) any { return func(string) any { return v } }
 	own := func(s string) any {
 		if s == "" {
 			return map[string]string{"username": "nobody.at.all", "password": tablePassword}

@@ -36,12 +36,6 @@ func workdayDraft(w *world, title string) string {
 }
 
 func workdayRows(w *world) []row {
-	const (
-		ok        = http.StatusOK
-		seeOther  = http.StatusSeeOther
-		forbidden = http.StatusForbidden
-		notFound  = http.StatusNotFound
-	)
 	edit, del := workdayDraft(w, "Draft to edit"), workdayDraft(w, "Draft to delete")
 	s := channelSeeds[w]
 	// A draft is its organisation's to edit or delete: the mediation reads

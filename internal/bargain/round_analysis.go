@@ -95,7 +95,7 @@ func inputsOf(ctx context.Context, q access.Querier, roundID string) (string, er
 	var d, p, n, dr int64
 	err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT ledger_idx FROM bargain_domains WHERE round_id = $1), -1),
 		(SELECT COALESCE(MAX(ledger_idx), -1) FROM bargain_profiles WHERE round_id = $1),
-		(SELECT COUNT(*) FROM participation WHERE round_id = $1),
+		(SELECT COUNT(*) FROM orgs o WHERE `+access.TakesPart("o.id", "$1")+`),
 		COALESCE((SELECT ledger_idx FROM bargain_drafts WHERE round_id = $1), -1)`, roundID).Scan(&d, &p, &n, &dr)
 	return fmt.Sprint(d, " ", p, " ", n, " ", dr), err
 }
@@ -198,9 +198,8 @@ func (s *Service) analyse(ctx context.Context, tx access.Querier, ra *RoundAnaly
 	ra.Outcomes = d.OutcomeCount().String()
 	// Every party of the round, with its profile if it has one.
 	rows, err := tx.QueryContext(ctx, `SELECT o.id, o.name, COALESCE(p.document, ''), COALESCE(p.shared, FALSE)
-		FROM participation pa JOIN orgs o ON o.id = pa.org_id
-		LEFT JOIN bargain_profiles p ON p.round_id = pa.round_id AND p.org_id = pa.org_id
-		WHERE pa.round_id = $1 AND pa.capacity = $2 ORDER BY o.name, o.id`, ra.RoundID, string(access.Party))
+		FROM orgs o LEFT JOIN bargain_profiles p ON p.round_id = $1 AND p.org_id = o.id
+		WHERE `+access.TakesPart("o.id", "$1", access.Party)+` ORDER BY o.name, o.id`, ra.RoundID)
 	if err != nil {
 		return err
 	}

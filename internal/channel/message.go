@@ -171,32 +171,21 @@ func (s *Service) enterRound(ctx context.Context, tx *stmtCache, actor access.Ac
 }
 
 // loadRound reads a round's participants, and which of them read the
-// round, in one query. On PostgreSQL it takes a share lock on the round
-// row: talks takes the row for update when it changes consent or
-// participation, so neither can change between this read and the commit.
-// On SQLite the one writer already serialises everything.
+// round, in one query (access.RoundMembers). On PostgreSQL it takes a share
+// lock on the round row: talks takes the row for update when it changes
+// consent or participation, so neither can change between this read and
+// the commit. On SQLite the one writer already serialises everything.
 func (s *Service) loadRound(ctx context.Context, tx *stmtCache, roundID string) (roundState, error) {
-	q := "SELECT p.org_id, p.capacity, " + access.ReadableByOrg("r.id", "p.org_id") +
-		" FROM rounds r JOIN participation p ON p.round_id = r.id WHERE r.id = $1"
-	if s.db.Dialect == store.Postgres {
-		q += " FOR SHARE OF r"
-	}
-	rows, err := tx.QueryContext(ctx, q, roundID)
+	ms, err := access.RoundMembers(ctx, tx, roundID, s.db.Dialect == store.Postgres)
 	if err != nil {
 		return roundState{}, err
 	}
-	defer rows.Close()
 	rs := roundState{id: roundID, parts: map[string]access.OrgKind{}, readers: map[string]bool{}}
-	for rows.Next() {
-		var org, c string
-		var reads bool
-		if err := rows.Scan(&org, &c, &reads); err != nil {
-			return roundState{}, err
-		}
-		rs.parts[org] = access.OrgKind(c)
-		rs.readers[org] = reads
+	for _, m := range ms {
+		rs.parts[m.Org] = m.Capacity
+		rs.readers[m.Org] = m.Reads
 	}
-	return rs, rows.Err()
+	return rs, nil
 }
 
 // route is where a message goes: its kind, the organisations addressed and

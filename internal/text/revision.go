@@ -273,8 +273,8 @@ func (s *Service) revisionIn(ctx context.Context, q access.Querier, actor access
 
 // parties lists the parties taking part in a round, by name.
 func parties(ctx context.Context, q access.Querier, roundID string) ([]Party, error) {
-	rows, err := q.QueryContext(ctx, `SELECT o.id, o.name FROM participation pa JOIN orgs o ON o.id = pa.org_id
-		WHERE pa.round_id = $1 AND pa.capacity = 'party' ORDER BY o.name, o.id`, roundID)
+	rows, err := q.QueryContext(ctx, `SELECT o.id, o.name FROM orgs o
+		WHERE `+access.TakesPart("o.id", "$1", access.Party)+` ORDER BY o.name, o.id`, roundID)
 	if err != nil {
 		return nil, err
 	}

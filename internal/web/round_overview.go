@@ -94,7 +94,7 @@ func (w *Web) roundOverview(r *http.Request, v *viewer, round talks.Round, p rou
 			}
 		}
 	}
-	if w.channel != nil && actor.IsMediation() {
+	if w.channel != nil && round.As.Mediates() {
 		msgs, err := w.channel.List(ctx, actor, round.ID, channel.ListFilter{After: -1, Limit: channel.MaxLimit})
 		handled, herr := w.channel.Handled(ctx, actor, round.ID)
 		if err == nil && herr == nil {

@@ -186,7 +186,7 @@ func (w *Web) itemView(v *viewer, roundID string, it talks.AgendaItem, parties [
 func consentOf(v *viewer, round talks.Round, parties []talks.Org, f *form) consentView {
 	actor := v.Actor()
 	cv := consentView{L: v.L, RoundID: round.ID, Form: f}
-	mediates := actor.OrgKind == access.Mediation || actor.OrgKind == access.Host
+	mediates := round.As.In(access.Mediation, access.Host)
 	isParty := slices.ContainsFunc(parties, func(o talks.Org) bool { return o.ID == actor.Org })
 	cv.Visible = mediates || isParty
 	if !cv.Visible {

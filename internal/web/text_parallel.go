@@ -74,7 +74,7 @@ func (w *Web) textParallel(rw http.ResponseWriter, r *http.Request, v *viewer) {
 // translation form when f is not nil.
 func (w *Web) parallelAgain(rw http.ResponseWriter, r *http.Request, v *viewer, textID string, n int, f *form) {
 	ctx, actor := r.Context(), v.Actor()
-	t, err := w.text.Text(ctx, actor, textID)
+	t, round, err := w.textRound(r, v, textID)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
@@ -85,11 +85,6 @@ func (w *Web) parallelAgain(rw http.ResponseWriter, r *http.Request, v *viewer, 
 		return
 	}
 	trs, err := w.text.Translations(ctx, actor, t.ID, n)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	round, err := w.talks.Round(ctx, actor, t.RoundID)
 	if err != nil {
 		w.fail(rw, r, err)
 		return

@@ -215,16 +215,21 @@ func (pv paragraphView) Current(f *form) stanceNow {
 	return stanceNow{Alternative: m.Alternative, Stance: m.Stance, Wording: m.Wording, Comment: m.Comment, Recorded: true}
 }
 
+// textRound reads a text the viewer reads and the round it belongs to.
+func (w *Web) textRound(r *http.Request, v *viewer, textID string) (text.Text, talks.Round, error) {
+	t, err := w.text.Text(r.Context(), v.Actor(), textID)
+	if err != nil {
+		return text.Text{}, talks.Round{}, err
+	}
+	round, err := w.talks.Round(r.Context(), v.Actor(), t.RoundID)
+	return t, round, err
+}
+
 // textAgain shows the text page (Rev.n, or the latest when n is 0), with a
 // failed form and its errors when f is not nil.
 func (w *Web) textAgain(rw http.ResponseWriter, r *http.Request, v *viewer, textID string, n int, f *form) {
 	ctx, actor := r.Context(), v.Actor()
-	t, err := w.text.Text(ctx, actor, textID)
-	if err != nil {
-		w.fail(rw, r, err)
-		return
-	}
-	round, err := w.talks.Round(ctx, actor, t.RoundID)
+	t, round, err := w.textRound(r, v, textID)
 	if err != nil {
 		w.fail(rw, r, err)
 		return
