@@ -127,6 +127,8 @@ func (a *API) Register(mux *router.Mux) {
 	mux.Handle("GET "+Prefix+"/rounds/{id}", a.authed(a.showRound))
 	mux.Handle("POST "+Prefix+"/rounds/{id}/participants", a.authed(a.addParticipant))
 	mux.Handle("PUT "+Prefix+"/rounds/{id}/participants/{org}", a.authed(a.answerParticipant))
+	mux.Handle("GET "+Prefix+"/invitations", a.authed(a.listInvitations))
+	mux.Handle("POST "+Prefix+"/rounds/{id}/past-shares", a.authed(a.sharePast))
 	mux.Handle("POST "+Prefix+"/rounds/{id}/sessions", a.authed(a.scheduleSession))
 	mux.Handle("POST "+Prefix+"/rounds/{id}/agenda", a.authed(a.addAgendaItem))
 	mux.Handle("PUT "+Prefix+"/rounds/{id}/consent", a.authed(a.setConsent))

@@ -181,9 +181,12 @@ type RoundDetailJSON struct {
 	Sessions []SessionJSON    `json:"sessions"`
 	Agenda   []AgendaItemJSON `json:"agenda"`
 	Consents []ConsentJSON    `json:"consents"`
-	// Proposals are the participants proposed and waiting for the
-	// parties' acceptance.
+	// Proposals are the participants proposed and waiting for their own
+	// head's and the parties' acceptance.
 	Proposals []ProposalJSON `json:"proposals"`
+	// PastShares are the grants of past material to a later mediation
+	// the caller reads.
+	PastShares []PastShareJSON `json:"past_shares"`
 }
 
 func roundJSON(r talks.Round) RoundJSON {
@@ -200,14 +203,18 @@ func roundJSON(r talks.Round) RoundJSON {
 
 func roundDetailJSON(r talks.Round) RoundDetailJSON {
 	out := RoundDetailJSON{
-		RoundJSON: roundJSON(r),
-		Sessions:  make([]SessionJSON, 0, len(r.Sessions)),
-		Agenda:    make([]AgendaItemJSON, 0, len(r.Agenda)),
-		Consents:  make([]ConsentJSON, 0, len(r.Consents)),
-		Proposals: make([]ProposalJSON, 0, len(r.Proposals)),
+		RoundJSON:  roundJSON(r),
+		Sessions:   make([]SessionJSON, 0, len(r.Sessions)),
+		Agenda:     make([]AgendaItemJSON, 0, len(r.Agenda)),
+		Consents:   make([]ConsentJSON, 0, len(r.Consents)),
+		Proposals:  make([]ProposalJSON, 0, len(r.Proposals)),
+		PastShares: make([]PastShareJSON, 0, len(r.PastShares)),
 	}
 	for _, p := range r.Proposals {
-		out.Proposals = append(out.Proposals, ProposalJSON{Org: p.Org.ID, Accepted: nonNil(p.Accepted)})
+		out.Proposals = append(out.Proposals, ProposalJSON{Org: p.Org.ID, Consented: p.Consented, Accepted: nonNil(p.Accepted)})
+	}
+	for _, p := range r.PastShares {
+		out.PastShares = append(out.PastShares, PastShareJSON{Org: p.OrgID, With: p.NewcomerID})
 	}
 	for _, s := range r.Sessions {
 		out.Sessions = append(out.Sessions, sessionJSON(s))

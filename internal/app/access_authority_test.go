@@ -44,23 +44,64 @@ func authorityRows(w *world) []row {
 		}
 		return u.ID
 	}
-	propose := func(round string) string {
-		org := freshOrg()
-		if joined, err := w.a.Talks.ProposeParticipant(ctx, w.user["chair"].Actor(), round, org); err != nil || joined {
-			w.t.Fatalf("proposal: joined %v, %v", joined, err)
-		}
-		return org
-	}
 	// process2 has one round, with the host and the government: the
 	// mediation administers nothing in it.
 	process2, err := w.a.Talks.AddProcess(ctx, w.user["chair"].Actor(), "Second process")
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if _, err := w.a.Talks.CreateRound(ctx, w.user["chair"].Actor(), talks.NewRound{ProcessID: process2.ID, Name: "Consultations",
-		Participants: []string{w.org["gov"]}}); err != nil {
+	if _, err := w.a.Talks.CreateRound(ctx, access.System, talks.NewRound{ProcessID: process2.ID, Name: "Consultations",
+		Participants: []string{w.org["host"], w.org["gov"]}}); err != nil {
 		w.t.Fatal(err)
 	}
+	propose := func(round string) string {
+		org := freshOrg()
+		if err := w.a.Talks.ProposeParticipant(ctx, w.user["chair"].Actor(), round, org); err != nil {
+			w.t.Fatalf("proposal: %v", err)
+		}
+		return org
+	}
+	// invite opens a round of a process of the chair's own inviting org,
+	// and returns the path of org's answer to its invitation.
+	invitations, err := w.a.Talks.AddProcess(ctx, w.user["chair"].Actor(), "Invitations")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	invite := func(prefix string, org func(string) string) func(string) string {
+		return func(s string) string {
+			r, err := w.a.Talks.CreateRound(ctx, w.user["chair"].Actor(), talks.NewRound{ProcessID: invitations.ID, Name: unique("Invited "),
+				Participants: []string{org(s)}})
+			if err != nil {
+				w.t.Fatalf("invite: %v", err)
+			}
+			return prefix + "/rounds/" + r.ID + "/participants/" + org(s)
+		}
+	}
+	// round3 has every demo organisation and a mediation that joined
+	// later, which each head may let read its past material.
+	later, err := w.a.Talks.AddOrg(ctx, access.System, "Later mediation", "", access.Mediation)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var everyone []string
+	for _, id := range w.org {
+		everyone = append(everyone, id)
+	}
+	r3, err := w.a.Talks.CreateRound(ctx, access.System, talks.NewRound{ProcessID: w.process, Name: "Round 3", Participants: everyone})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	webLater, err := w.a.Talks.AddOrg(ctx, access.System, "Later mediation on the web", "", access.Mediation)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, m := range []string{later.ID, webLater.ID} {
+		if err := w.a.Talks.AddParticipant(ctx, access.System, r3.ID, m); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	const round3 = "round 3 (all take part, and a mediation that joined later)"
+	badRequest := http.StatusBadRequest
 	r1, r2 := w.round1, w.round2
 	const round1, round2 = "round 1 (all take part)", "round 2 (no mediation, opposition, observer, monitor)"
 	proposal1, proposal2 := propose(r1), propose(r2)
@@ -137,6 +178,21 @@ func authorityRows(w *world) []row {
 			body: fixed(map[string]bool{"accept": true}), want: cells{unauth, forbidden, notFound, ok, notFound, forbidden, notFound, notFound}},
 		{route: "PUT " + api + "/rounds/{id}/participants/{org}", object: "no such proposal, " + round1, path: api + "/rounds/" + r1 + "/participants/" + w.org["ocha"],
 			body: fixed(map[string]bool{"accept": true}), want: cells{unauth, forbidden, forbidden, notFound, notFound, forbidden, forbidden, forbidden}},
+		// Nobody is put into talks without its consent: an organisation
+		// named when a head opens a round is only invited; its own head
+		// answers, nobody else for it.
+		{route: "PUT " + api + "/rounds/{id}/participants/{org}", object: "the caller's own invitation", path: api + "/rounds/{invited}/participants/{own}",
+			pathFor: invite(api, ownOrg), body: fixed(map[string]bool{"accept": true}), want: cells{unauth, notFound, ok, ok, ok, ok, ok, ok}},
+		{route: "PUT " + api + "/rounds/{id}/participants/{org}", object: "the government's invitation", path: api + "/rounds/{invited}/participants/{gov}",
+			pathFor: invite(api, gov), body: fixed(map[string]bool{"accept": true}), want: cells{unauth, forbidden, notFound, ok, notFound, notFound, notFound, notFound}},
+		{route: "GET " + api + "/invitations", object: "the caller's organisation's invitations", path: api + "/invitations", body: none, want: loggedIn(unauth, ok)},
+
+		// A mediation that joined later reads an organisation's past
+		// material only when that organisation's head lets it.
+		{route: "POST " + api + "/rounds/{id}/past-shares", object: "the later mediation, " + round3, path: api + "/rounds/" + r3.ID + "/past-shares",
+			body: fixed(map[string]string{"with": later.ID}), want: loggedIn(unauth, created)},
+		{route: "POST " + api + "/rounds/{id}/past-shares", object: "the mediation, " + round2, path: api + "/rounds/" + r2 + "/past-shares",
+			body: fixed(map[string]string{"with": w.org["un"]}), want: cells{unauth, badRequest, notFound, badRequest, notFound, badRequest, notFound, notFound}},
 		{route: "POST " + api + "/rounds/{id}/sessions", object: round1, path: api + "/rounds/" + r1 + "/sessions", body: session,
 			want: cells{unauth, created, created, forbidden, forbidden, forbidden, forbidden, forbidden}},
 		{route: "POST " + api + "/rounds/{id}/sessions", object: round2, path: api + "/rounds/" + r2 + "/sessions", body: session,
@@ -162,6 +218,12 @@ func authorityRows(w *world) []row {
 			want: cells{toLogin, forbidden, forbidden, seeOther, seeOther, forbidden, forbidden, forbidden}},
 		{route: "POST /rounds/{id}/participants/{org}", object: "a proposal, " + round2, path: "/rounds/" + r2 + "/participants/" + webProposal2, body: accept,
 			want: cells{toLogin, forbidden, notFound, seeOther, notFound, forbidden, notFound, notFound}},
+		{route: "POST /rounds/{id}/participants/{org}", object: "the caller's own invitation", path: "/rounds/{invited}/participants/{own}",
+			pathFor: invite("", ownOrg), body: accept, want: cells{toLogin, notFound, seeOther, seeOther, seeOther, seeOther, seeOther, seeOther}},
+		{route: "POST /rounds/{id}/past-shares/{org}", object: "the later mediation, " + round3, path: "/rounds/" + r3.ID + "/past-shares/" + webLater.ID,
+			body: none, want: loggedIn(toLogin, seeOther)},
+		{route: "POST /rounds/{id}/past-shares/{org}", object: "the mediation, " + round2, path: "/rounds/" + r2 + "/past-shares/" + w.org["un"],
+			body: none, want: cells{toLogin, badRequest, notFound, badRequest, notFound, badRequest, notFound, notFound}},
 		{route: "POST /rounds/{id}/sessions", object: round1, path: "/rounds/" + r1 + "/sessions", body: sessionForm, want: webAdmin(seeOther, seeOther)},
 		{route: "POST /rounds/{id}/sessions", object: round2, path: "/rounds/" + r2 + "/sessions", body: sessionForm, want: webAdmin(seeOther, notFound)},
 		{route: "POST /rounds/{id}/agenda", object: round1, path: "/rounds/" + r1 + "/agenda", body: agendaForm, want: webAdmin(seeOther, seeOther)},

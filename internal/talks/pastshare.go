@@ -152,3 +152,51 @@ func pastSharesIn(ctx context.Context, q access.Querier, actor access.Actor, rou
 	}
 	return out, rows.Err()
 }
+
+// pastShareOffers lists the mediation organisations the actor's head may
+// still let read its organisation's past material (Round.PastShareOffers):
+// those that joined the round after it opened (a participant.added event),
+// other than its own organisation, not yet granted. Empty for anyone but a
+// head of an organisation taking part.
+func pastShareOffers(ctx context.Context, q access.Querier, as access.Capacity, r Round) ([]Org, error) {
+	if !as.Head() {
+		return nil, nil
+	}
+	var out []Org
+	for _, p := range r.Participants {
+		if p.Capacity != access.Mediation || p.Org.ID == as.Actor.Org || r.pastShared(as.Actor.Org, p.Org.ID) {
+			continue
+		}
+		var n int
+		if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM events WHERE type = 'participant.added' AND round_id = $1 AND object_id = $2",
+			r.ID, r.ID+":"+p.Org.ID).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out = append(out, p.Org)
+		}
+	}
+	return out, nil
+}
+
+// pastShared reports whether org let newcomer read its past material, as
+// far as the reader reads the round's past shares.
+func (r Round) pastShared(org, newcomer string) bool {
+	for _, p := range r.PastShares {
+		if p.OrgID == org && p.NewcomerID == newcomer {
+			return true
+		}
+	}
+	return false
+}
+
+// OrgName names an organisation taking part in the round, by id: the
+// pages name the organisations of the round's past shares.
+func (r Round) OrgName(id string) string {
+	for _, p := range r.Participants {
+		if p.Org.ID == id {
+			return p.Org.Name
+		}
+	}
+	return ""
+}

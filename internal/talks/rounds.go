@@ -45,6 +45,10 @@ type Round struct {
 	// PastShares are the grants of past material to a later mediation
 	// the reader may read (SharePast).
 	PastShares []PastShare
+	// PastShareOffers are the mediation organisations that joined later
+	// and that the reader, a head, may still let read what its
+	// organisation sent the mediation before (SharePast).
+	PastShareOffers []Org
 	// As is the capacity in which the reader takes part (Round fills it):
 	// the pages ask it what the reader may do instead of re-deriving it
 	// from the participants.
@@ -423,6 +427,9 @@ func roundIn(ctx context.Context, q access.Querier, actor access.Actor, id strin
 		return Round{}, err
 	}
 	if r.As, err = access.RoundCapacity(ctx, q, actor, id); err != nil {
+		return Round{}, err
+	}
+	if r.PastShareOffers, err = pastShareOffers(ctx, q, r.As, r); err != nil {
 		return Round{}, err
 	}
 	return r, nil

@@ -12,12 +12,14 @@ import (
 
 // TestProposalsOnTheRoundPage: a participant proposed by the host shows on
 // the round page; a party's head accepts or refuses it there, a member
-// cannot, and the organisation joins when both parties have accepted.
+// cannot; the proposed organisation's head reads its invitation on the
+// home page and accepts it there; it joins when its own head and both
+// parties have accepted.
 func TestProposalsOnTheRoundPage(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	if joined, err := f.Talks.ProposeParticipant(ctx, talkstest.Head(f.Host), f.Round.ID, f.Outsider.ID); err != nil || joined {
-		t.Fatalf("propose: %v %v", joined, err)
+	if err := f.Talks.ProposeParticipant(ctx, talkstest.Head(f.Host), f.Round.ID, f.Outsider.ID); err != nil {
+		t.Fatalf("propose: %v", err)
 	}
 	round := "/rounds/" + f.Round.ID
 	answer := round + "/participants/" + f.Outsider.ID
@@ -33,8 +35,17 @@ func TestProposalsOnTheRoundPage(t *testing.T) {
 	if p := f.loggedIn(t, "opp.member", "en").post(answer, url.Values{"accept": {"yes"}}); p.status != http.StatusForbidden {
 		t.Errorf("a member answers: %d", p.status)
 	}
-	if p := f.loggedIn(t, "outsider.head", "en").get(round); p.status != http.StatusNotFound {
+	outsider := f.loggedIn(t, "outsider.head", "en")
+	if p := outsider.get(round); p.status != http.StatusNotFound {
 		t.Fatalf("the proposed organisation reads the round before the parties accept: %d", p.status)
+	}
+	home := outsider.get("/")
+	checkPage(t, home)
+	if !strings.Contains(home.body, `id="invitations"`) || !strings.Contains(home.body, `action="`+answer+`"`) {
+		t.Fatalf("the invited head's home page lacks the invitation and its form")
+	}
+	if p := outsider.post(answer, url.Values{"accept": {"yes"}}); p.status != http.StatusSeeOther || p.location != "/#invitations" {
+		t.Fatalf("the invitee accepts: %d to %q", p.status, p.location)
 	}
 	for _, who := range []string{"gov.head", "opp.head"} {
 		if p := f.loggedIn(t, who, "en").post(answer, url.Values{"accept": {"yes"}}); p.status != http.StatusSeeOther || p.location != round+"#participants" {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"parley/internal/access"
 	"parley/internal/talks"
 )
 
@@ -10,6 +11,11 @@ import (
 type roundListPage struct {
 	page
 	Rounds []talks.Round
+	// Invitations are the rounds the viewer's organisation is proposed
+	// for; its head accepts or declines each (invitations.html).
+	Invitations []talks.Invitation
+	// Head: the viewer is a head of its organisation, who answers them.
+	Head bool
 }
 
 // roundList shows the rounds the viewer's organisation takes part in.
@@ -19,5 +25,11 @@ func (w *Web) roundList(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.renderPage(rw, r, http.StatusOK, pageRoundList, roundListPage{page: w.page(r, v), Rounds: rounds})
+	inv, err := w.talks.Invitations(r.Context(), v.Actor())
+	if err != nil {
+		w.fail(rw, r, err)
+		return
+	}
+	w.renderPage(rw, r, http.StatusOK, pageRoundList, roundListPage{page: w.page(r, v), Rounds: rounds, Invitations: inv,
+		Head: v.Actor().Role == access.Head})
 }

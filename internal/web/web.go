@@ -258,6 +258,7 @@ func (w *Web) Register(mux *router.Mux) {
 	mux.HandleFunc("POST /rounds/{id}/agenda/{item}/stance", w.user(w.stanceSet))
 	mux.HandleFunc("POST /rounds/{id}/consent", w.user(w.consentSet))
 	mux.HandleFunc("POST /rounds/{id}/participants/{org}", w.user(w.proposalAnswer))
+	mux.HandleFunc("POST /rounds/{id}/past-shares/{org}", w.user(w.pastShare))
 	mux.HandleFunc("POST /rounds/{id}/sessions", w.admin(w.sessionAdd))
 	mux.HandleFunc("POST /rounds/{id}/agenda", w.admin(w.agendaAdd))
 

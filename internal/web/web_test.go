@@ -24,6 +24,7 @@ import (
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 	"parley/internal/talks"
+	"parley/internal/talks/talkstest"
 )
 
 // TestTemplatesNamedExist fails when a handler renders a page or fragment
@@ -511,6 +512,16 @@ func TestAdministration(t *testing.T) {
 			t.Fatalf("create round: %d to %q\n%s", p.status, p.location, p.body)
 		}
 		round := p.location
+		// The organisations named are invited; each accepts, and the
+		// parties accept those that come after them.
+		roundID := strings.TrimPrefix(round, "/rounds/")
+		for _, a := range []struct{ who, org talks.Org }{
+			{f.Gov, f.Gov}, {f.Opp, f.Opp}, {f.Gov, f.Opp}, {f.Mediation, f.Mediation}, {f.Gov, f.Mediation}, {f.Opp, f.Mediation},
+		} {
+			if _, err := f.Talks.AcceptParticipant(context.Background(), talkstest.Head(a.who), roundID, a.org.ID, true); err != nil {
+				t.Fatalf("%s accepts %s: %v", a.who.Name, a.org.Name, err)
+			}
+		}
 		if p := b.post(round+"/agenda", url.Values{"track": {"other"}, "custom_track": {"water-supply"}, "title": {"Water"}}); p.status != http.StatusSeeOther {
 			t.Fatalf("add agenda item: %d\n%s", p.status, p.body)
 		}
