@@ -126,12 +126,12 @@ func TestWorkingInbox(t *testing.T) {
 	conv := strings.SplitN(get(t, med, chromedp.Location()), "?", 2)[0]
 	roundID := path.Base(strings.TrimSuffix(conv, "/conversation"))
 	opp, gov := chanLogin(t, base, "opp.head"), chanLogin(t, base, "gov.head")
-	unread := func(org string) int {
+	unread := func(t *testing.T, org string) int {
 		t.Helper()
 		n, _ := strconv.Atoi(get(t, med, chromedp.Evaluate[string](`document.querySelector("#inbox-`+org+`").dataset.unread`)))
 		return n
 	}
-	send := func(c *chanClient, body string) string {
+	send := func(t *testing.T, c *chanClient, body string) string {
 		t.Helper()
 		var m apiMessage
 		if status := c.json("POST", "/api/v1/rounds/"+roundID+"/messages", map[string]any{"to": []string{"mediation"}, "body": body}, &m); status != http.StatusCreated {
@@ -139,7 +139,7 @@ func TestWorkingInbox(t *testing.T) {
 		}
 		return m.ID
 	}
-	rises := func(org string, before int) {
+	rises := func(t *testing.T, org string, before int) {
 		t.Helper()
 		pollString(t, med, 20*time.Second, `+document.querySelector("#inbox-`+org+`").dataset.unread > `+strconv.Itoa(before)+` ? "risen" : ""`)
 	}
@@ -149,15 +149,15 @@ func TestWorkingInbox(t *testing.T) {
 			phone(t, med, false)
 			do(t, med, chromedp.Navigate(conv), chromedp.WaitVisible("#inbox"))
 			markPage(t, med)
-			before := unread(opp.org)
-			first := send(opp, "A new proposal on the exchange ("+lang+").")
-			rises(opp.org, before)
+			before := unread(t, opp.org)
+			first := send(t, opp, "A new proposal on the exchange ("+lang+").")
+			rises(t, opp.org, before)
 			within(t, med, 15*time.Second, "#m-"+first)
 			if !stillSamePage(t, med) {
 				t.Error("the page was reloaded; the count did not rise live")
 			}
 			do(t, med, chromedp.Click("#inbox-"+opp.org), chromedp.WaitVisible(`#inbox-`+opp.org+`[aria-current="page"]`))
-			if n := unread(opp.org); n != 0 {
+			if n := unread(t, opp.org); n != 0 {
 				t.Errorf("after opening the opposition's thread, %d are unread", n)
 			}
 			if n := count(t, med, "#inbox-"+opp.org+" .count.unread"); n != 0 {
@@ -167,10 +167,10 @@ func TestWorkingInbox(t *testing.T) {
 			// counted in its own thread, not shown in this one; the
 			// opposition's next message is shown and read.
 			markPage(t, med)
-			govBefore := unread(gov.org)
-			other := send(gov, "The government's reply ("+lang+").")
-			rises(gov.org, govBefore)
-			next := send(opp, "And a detail ("+lang+").")
+			govBefore := unread(t, gov.org)
+			other := send(t, gov, "The government's reply ("+lang+").")
+			rises(t, gov.org, govBefore)
+			next := send(t, opp, "And a detail ("+lang+").")
 			within(t, med, 15*time.Second, "#m-"+next)
 			if n := count(t, med, "#m-"+other); n != 0 {
 				t.Error("the government's message is shown in the opposition's thread")
@@ -179,7 +179,7 @@ func TestWorkingInbox(t *testing.T) {
 				t.Error("the thread was reloaded")
 			}
 			do(t, med, chromedp.Reload(), chromedp.WaitVisible("#inbox"))
-			if n := unread(opp.org); n != 0 {
+			if n := unread(t, opp.org); n != 0 {
 				t.Errorf("the message seen live in the open thread counts as unread (%d)", n)
 			}
 			// The keys, as the help says.
