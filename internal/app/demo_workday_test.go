@@ -42,6 +42,9 @@ func demoWorkday(t *testing.T, cfg app.Config) {
 	if _, err := demo.Seed(ctx, a.Talks, a.Auth, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
+	if err := demo.SeedNames(ctx, a.Localized, a.Talks, a.Auth); err != nil {
+		t.Fatal(err)
+	}
 	if err := demo.SeedWorkday(ctx, demo.Services{Auth: a.Auth, Talks: a.Talks, Channel: a.Channel, Text: a.Text, Bargain: a.Bargain, Localized: a.Localized}); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +111,7 @@ func demoWorkday(t *testing.T, cfg app.Config) {
 	if err != nil || len(sts) != 1 || sts[0].Round.ID != round {
 		t.Errorf("public statements: %+v %v", sts, err)
 	}
+	demoNames(t, a)
 }
 
 func channelAll() channel.ListFilter { return channel.ListFilter{After: -1, Limit: channel.MaxLimit} }

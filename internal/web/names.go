@@ -5,9 +5,11 @@ import (
 	"net/http"
 	"parley/internal/access"
 	"parley/internal/channel"
+	"slices"
 
 	"parley/internal/i18n"
 	"parley/internal/localized"
+	"parley/internal/talks"
 )
 
 // names are the names, in other languages, of the items a page shows
@@ -33,6 +35,10 @@ func (w *Web) loadNames(r *http.Request, actor access.Actor, items map[string][]
 		// Pages built without the service (tests of one page) show the
 		// authoritative names.
 		return n
+	}
+	if actor.Org != "" {
+		// The navigation names the viewer's own organisation.
+		items["org"] = append(slices.Clip(items["org"]), actor.Org)
 	}
 	for kind, ids := range items {
 		vs, err := w.localized.Load(r.Context(), actor, kind, ids...)
@@ -106,4 +112,19 @@ func statementNameItems(sts ...channel.Statement) map[string][]string {
 		}
 	}
 	return items
+}
+
+// participantNames names the participants of a round by id, in the
+// viewer's language: the organisations in the sentences of the record.
+func (w *Web) participantNames(r *http.Request, v *viewer, round talks.Round) map[string]string {
+	var ids []string
+	for _, pt := range round.Participants {
+		ids = append(ids, pt.Org.ID)
+	}
+	n := w.loadNames(r, v.Actor(), map[string][]string{"org": ids})
+	out := map[string]string{}
+	for _, pt := range round.Participants {
+		out[pt.Org.ID] = localText(n, pt.Org.ID, "name", pt.Org.Name)
+	}
+	return out
 }

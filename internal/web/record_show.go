@@ -122,10 +122,7 @@ func (w *Web) recordShow(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	if len(evs) > recordPageSize {
 		p.Next, evs = evs[recordPageSize].Index, evs[:recordPageSize]
 	}
-	names := map[string]string{}
-	for _, pt := range round.Participants {
-		names[pt.Org.ID] = pt.Org.Name
-	}
+	names := w.participantNames(r, v, round)
 	for _, e := range evs {
 		ev := recordEventView{RoundEvent: e, OrgName: names[e.Org], Pending: st.Checkpoint == nil || e.Index >= st.Checkpoint.Size}
 		if ev.OrgName == "" {

@@ -46,6 +46,8 @@ func eventLink(e ledger.RoundEvent, round string) string {
 		return "/rounds/" + round + "#consent"
 	case strings.HasPrefix(e.Type, "bargain."):
 		return "/rounds/" + round + "/bargain"
+	case e.Type == "localized.set":
+		return "/names/" + e.ObjectType + "/" + e.ObjectID
 	case e.Type == "session.scheduled" || e.Type == "participant.added" || e.Type == "round.created":
 		return "/rounds/" + round
 	}

@@ -30,6 +30,11 @@ func (w *Web) roundList(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		w.fail(rw, r, err)
 		return
 	}
-	w.renderPage(rw, r, http.StatusOK, pageRoundList, roundListPage{page: w.page(r, v), Rounds: rounds, Invitations: inv,
-		Head: v.Actor().Role == access.Head})
+	p := roundListPage{page: w.page(r, v), Rounds: rounds, Invitations: inv, Head: v.Actor().Role == access.Head}
+	ids := make([]string, len(rounds))
+	for i, rd := range rounds {
+		ids[i] = rd.ID
+	}
+	p.Names = w.loadNames(r, v.Actor(), map[string][]string{"round": ids})
+	w.renderPage(rw, r, http.StatusOK, pageRoundList, p)
 }

@@ -127,10 +127,7 @@ func (w *Web) recentEvents(r *http.Request, v *viewer, round talks.Round) []reco
 	if err != nil {
 		return nil
 	}
-	names := map[string]string{}
-	for _, pt := range round.Participants {
-		names[pt.Org.ID] = pt.Org.Name
-	}
+	names := w.participantNames(r, v, round)
 	var out []recordEventView
 	for i := len(evs) - 1; i >= 0 && len(out) < overviewRecent; i-- {
 		e := evs[i]

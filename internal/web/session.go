@@ -120,6 +120,7 @@ func (w *Web) page(r *http.Request, v *viewer) page {
 		p.Admin = v.Actor().IsAdmin()
 		p.Enrolling = u.MustEnrolTOTP
 		p.Notices = w.unseen(r, v)
+		p.Names = w.loadNames(r, v.Actor(), map[string][]string{})
 	}
 	return p
 }
