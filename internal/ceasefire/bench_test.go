@@ -223,7 +223,7 @@ func (w *benchWorld) load(b *testing.B) {
 	repCols := store.Columns("id text", "process_id text", "incident_id text", "org_id text", "created_by text", "occurred_at bigint",
 		"time_precision text", "lat double precision", "lon double precision", "location_precision text", "place text", "admin1 text", "admin2 text",
 		"type text", "perpetrator text", "affected text", "killed_low bigint", "killed_best bigint", "killed_high bigint",
-		"injured_low bigint", "injured_best bigint", "injured_high bigint", "knowledge text", "platform text", "narrative_enc bytea",
+		"injured_low bigint", "injured_best bigint", "injured_high bigint", "knowledge text", "platform text", "narrative text", "narrative_enc bytea",
 		"created_at bigint", "ledger_idx bigint")
 	audCols := store.Columns("item_id text", "org_id text")
 	var batch store.Batch
@@ -259,7 +259,7 @@ func (w *benchWorld) load(b *testing.B) {
 			words = append(words, benchWords[rng.IntN(len(benchWords))])
 		}
 		batch.Add("ceasefire_reports", repCols, "", rep, w.Process.ID, inc, party, "bench", stamp, "exact", lat, lon, "town", "place", "admin", "", typ, perp, "civilians",
-			int64(0), int64(1), int64(2), int64(0), int64(1), int64(2), "seen", "patrol", files.Seal("ceasefire_narrative", rep, []byte(strings.Join(words, " "))), stamp, int64(0))
+			int64(0), int64(1), int64(2), int64(0), int64(1), int64(2), "seen", "patrol", "", files.Seal("ceasefire_narrative", rep, []byte(strings.Join(words, " "))), stamp, int64(0))
 		for _, o := range append(mech, party) {
 			batch.Add("audience", audCols, "", inc, o)
 			batch.Add("audience", audCols, "", rep, o)
