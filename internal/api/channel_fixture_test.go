@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
@@ -124,22 +122,7 @@ type chanResp = response
 // do sends a request as username ("" for none) with a JSON body.
 func (w *chanWorld) do(t testing.TB, username, method, path string, body any) chanResp {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		j, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(j)
-	}
-	req, err := http.NewRequest(method, w.srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	return w.send(t, username, req)
+	return w.send(t, username, jsonRequest(t, w.srv, "", method, path, body))
 }
 
 func (w *chanWorld) send(t testing.TB, username string, req *http.Request) chanResp {
@@ -147,16 +130,7 @@ func (w *chanWorld) send(t testing.TB, username string, req *http.Request) chanR
 	if username != "" {
 		req.Header.Set("Authorization", "Bearer "+w.token[username])
 	}
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return chanResp{status: resp.StatusCode, header: resp.Header, body: b}
+	return roundTrip(t, w.srv, req)
 }
 
 // file is one attachment part.

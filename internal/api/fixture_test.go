@@ -149,6 +149,14 @@ func (r response) errorCode() string {
 // as JSON unless it is a string, which is sent as it is.
 func (f *fixture) do(t *testing.T, token, method, path string, body any) response {
 	t.Helper()
+	return roundTrip(t, f.srv, jsonRequest(t, f.srv, token, method, path, body))
+}
+
+// jsonRequest builds a request to srv as the holder of token ("" for
+// none); body is encoded as JSON unless it is a string, which is sent as
+// it is.
+func jsonRequest(t testing.TB, srv *httptest.Server, token, method, path string, body any) *http.Request {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -161,7 +169,7 @@ func (f *fixture) do(t *testing.T, token, method, path string, body any) respons
 		}
 		rd = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(method, f.srv.URL+path, rd)
+	req, err := http.NewRequest(method, srv.URL+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +179,13 @@ func (f *fixture) do(t *testing.T, token, method, path string, body any) respons
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := f.srv.Client().Do(req)
+	return req
+}
+
+// roundTrip sends req to srv and reads the whole answer.
+func roundTrip(t testing.TB, srv *httptest.Server, req *http.Request) response {
+	t.Helper()
+	resp, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,27 +200,10 @@ func (f *fixture) do(t *testing.T, token, method, path string, body any) respons
 // request builds a request with a raw body.
 func (f *fixture) request(t *testing.T, token, method, path, body string) *http.Request {
 	t.Helper()
-	req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	return req
+	return jsonRequest(t, f.srv, token, method, path, body)
 }
 
 func (f *fixture) send(t *testing.T, req *http.Request) response {
 	t.Helper()
-	resp, err := f.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return roundTrip(t, f.srv, req)
 }
