@@ -19,7 +19,35 @@ import (
 // messages, a text at Rev.2 with positions carried over, an analysis of
 // two profiles, and the public reads the released statement.
 func TestDemoWorkday(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { demoWorkday(t, app.Config{DataDir: t.TempDir()}) })
+	onWorkday(t, func(t *testing.T, a *app.App) {
+		verifyAll(t, a)
+		demoWorkday(t, a)
+	})
+}
+
+// onWorkday runs test on a fresh app, on SQLite and (when
+// PARLEY_TEST_POSTGRES is set) PostgreSQL, with the demo round seeded in
+// the middle of its working day.
+func onWorkday(t *testing.T, test func(*testing.T, *app.App)) {
+	run := func(t *testing.T, cfg app.Config) {
+		ctx := context.Background()
+		a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		if _, err := demo.Seed(ctx, a.Talks, a.Auth, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.SeedNames(ctx, a.Localized, a.Talks, a.Auth); err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.SeedWorkday(ctx, demo.Services{Auth: a.Auth, Talks: a.Talks, Channel: a.Channel, Text: a.Text, Bargain: a.Bargain, Localized: a.Localized}); err != nil {
+			t.Fatal(err)
+		}
+		test(t, a)
+	}
+	t.Run("sqlite", func(t *testing.T) { run(t, app.Config{DataDir: t.TempDir()}) })
 	dsn := os.Getenv(storetest.EnvPostgres)
 	if dsn == "" {
 		if os.Getenv("CI") != "" {
@@ -28,39 +56,29 @@ func TestDemoWorkday(t *testing.T) {
 		return
 	}
 	t.Run("postgres", func(t *testing.T) {
-		demoWorkday(t, app.Config{DataDir: t.TempDir(), DB: storetest.PostgresDSN(t, dsn)})
+		run(t, app.Config{DataDir: t.TempDir(), DB: storetest.PostgresDSN(t, dsn)})
 	})
 }
 
-func demoWorkday(t *testing.T, cfg app.Config) {
+// verifyAll runs parley verify over everything the app wrote, every kind
+// of item with its content.
+func verifyAll(t *testing.T, a *app.App) {
+	t.Helper()
+	master, err := channel.LoadMasterKey(a.Config.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds, err := app.ItemKinds(a.Config.DataDir, master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := ledger.Verify(context.Background(), a.DB, a.Ledger.VerifierKey(), kinds...); err != nil || !rep.OK() || rep.Items == 0 {
+		t.Fatalf("parley verify: %v\n%s", err, rep.String())
+	}
+}
+
+func demoWorkday(t *testing.T, a *app.App) {
 	ctx := context.Background()
-	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if _, err := demo.Seed(ctx, a.Talks, a.Auth, "correct horse battery"); err != nil {
-		t.Fatal(err)
-	}
-	if err := demo.SeedNames(ctx, a.Localized, a.Talks, a.Auth); err != nil {
-		t.Fatal(err)
-	}
-	if err := demo.SeedWorkday(ctx, demo.Services{Auth: a.Auth, Talks: a.Talks, Channel: a.Channel, Text: a.Text, Bargain: a.Bargain, Localized: a.Localized}); err != nil {
-		t.Fatal(err)
-	}
-	// Everything the working day wrote (carried positions included)
-	// agrees with its events, content and all.
-	master, err := channel.LoadMasterKey(cfg.DataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kinds, err := app.ItemKinds(cfg.DataDir, master)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep, err := ledger.Verify(ctx, a.DB, a.Ledger.VerifierKey(), kinds...); err != nil || !rep.OK() || rep.Items == 0 {
-		t.Fatalf("parley verify on the seeded working day: %v\n%s", err, rep.String())
-	}
 	u, err := a.Auth.UserByUsername(ctx, access.System, "mediator")
 	if err != nil {
 		t.Fatal(err)

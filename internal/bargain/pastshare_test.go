@@ -22,11 +22,7 @@ import (
 func TestPastShared(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		signer, vkey, err := ledger.LoadOrCreateKey(t.TempDir(), "parley.test/pastshare")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Ledger.SetKey(signer, vkey)
+		w.Sign(t)
 		w.Talks.OnJoin(w.B.Joined)
 		w.Talks.OnPastShare(w.B.PastShared)
 		w.setUp(t)
@@ -39,13 +35,7 @@ func TestPastShared(t *testing.T) {
 		if _, err := w.B.SetDraft(w.ctx, w.Med, r, bargain.Bid{"scope": "local", "release": "200"}); err != nil {
 			t.Fatal(err)
 		}
-		med2, err := w.Talks.AddOrg(w.ctx, access.System, "Second mediation team", "med2", access.Mediation)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Talks.AddParticipant(w.ctx, access.System, r, med2.ID); err != nil {
-			t.Fatal(err)
-		}
+		med2 := w.JoinLater(t, "Second mediation team", access.Mediation)
 		newcomer := talkstest.Head(med2)
 		reads := func(table, where string, args ...any) int {
 			t.Helper()

@@ -22,23 +22,13 @@ func TestPastShared(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := newWorld(t, db)
-		signer, vkey, err := ledger.LoadOrCreateKey(t.TempDir(), "parley.test/pastshare")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Ledger.SetKey(signer, vkey)
+		w.Sign(t)
 		w.Talks.OnPastShare(w.ch.PastShared)
 		govToMed := w.send(t, "gov", NewMessage{To: []string{"mediation"}, Body: "our red lines"})
 		oppToMed := w.send(t, "opp", NewMessage{To: []string{"mediation"}, Body: "their red lines"})
 		govNote := w.send(t, "gov", NewMessage{To: []string{"internal"}, Body: "between us"})
 		medToGov := w.send(t, "med", NewMessage{To: []string{w.Gov.ID}, Body: "a question for you"})
-		med2, err := w.Talks.AddOrg(ctx, access.System, "Second mediation", "m2", access.Mediation)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Talks.AddParticipant(ctx, access.System, w.Round.ID, med2.ID); err != nil {
-			t.Fatal(err)
-		}
+		med2 := w.JoinLater(t, "Second mediation", access.Mediation)
 		reads := func(m Message) bool {
 			_, err := w.ch.Get(ctx, talkstest.Head(med2), m.ID)
 			if err != nil && errs.Code(err) != errs.NotFound {

@@ -21,9 +21,7 @@ func TestSharePast(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		f := talkstest.New(t, db)
 		ctx := context.Background()
-		med2, err := f.Talks.AddOrg(ctx, access.System, "Second mediation", "m2", access.Mediation)
-		wantErr(t, err, "", "")
-		wantErr(t, f.Talks.AddParticipant(ctx, access.System, f.Round.ID, med2.ID), "", "")
+		med2 := f.JoinLater(t, "Second mediation", access.Mediation)
 		var hooked []string
 		f.Talks.OnPastShare(func(ctx context.Context, tx *sql.Tx, roundID string, from talks.Participant, newcomer talks.Org) error {
 			hooked = append(hooked, string(from.Capacity)+":"+from.Org.ID+">"+newcomer.ID)

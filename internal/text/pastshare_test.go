@@ -20,11 +20,7 @@ import (
 func TestPastShared(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
-		signer, vkey, err := ledger.LoadOrCreateKey(t.TempDir(), "parley.test/pastshare")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Ledger.SetKey(signer, vkey)
+		w.Sign(t)
 		w.Talks.OnPastShare(w.Text.PastShared)
 		tx := w.issued(t, rev1)
 		for _, who := range []access.Actor{w.Gov, w.Opp} {
@@ -36,13 +32,7 @@ func TestPastShared(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		med2, err := w.Talks.AddOrg(w.ctx, access.System, "Second mediation team", "med2", access.Mediation)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Talks.AddParticipant(w.ctx, access.System, w.Round.ID, med2.ID); err != nil {
-			t.Fatal(err)
-		}
+		med2 := w.JoinLater(t, "Second mediation team", access.Mediation)
 		newcomer := talkstest.Head(med2)
 		positions := func(org string) int {
 			t.Helper()

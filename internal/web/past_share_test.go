@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,14 +15,7 @@ import (
 // sees no offer and may not grant.
 func TestPastShareOnTheRoundPage(t *testing.T) {
 	f := newFixture(t)
-	ctx := context.Background()
-	med2, err := f.Talks.AddOrg(ctx, access.System, "Second mediation", "m2", access.Mediation)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Talks.AddParticipant(ctx, access.System, f.Round.ID, med2.ID); err != nil {
-		t.Fatal(err)
-	}
+	med2 := f.JoinLater(t, "Second mediation", access.Mediation)
 	round := "/rounds/" + f.Round.ID
 	grant := round + "/past-shares/" + med2.ID
 	gov := f.loggedIn(t, "gov.head", "en")

@@ -85,3 +85,30 @@ func Actor(o talks.Org, role access.Role) access.Actor {
 // Head returns the head of org: for the host and the mediation, an
 // administrator.
 func Head(o talks.Org) access.Actor { return Actor(o, access.Head) }
+
+// Sign gives the fixture's ledger a signing key, so that tests may run
+// ledger.Verify over what they wrote.
+func (f *Fixture) Sign(t testing.TB) {
+	t.Helper()
+	signer, vkey, err := ledger.LoadOrCreateKey(t.TempDir(), "parley.test/"+strings.ReplaceAll(t.Name(), "/", "-"))
+	if err != nil {
+		t.Fatalf("talkstest: signing key: %v", err)
+	}
+	f.Ledger.SetKey(signer, vkey)
+}
+
+// JoinLater creates an organisation of kind and adds it to Round as the
+// operator does: a newcomer that was not there when the round's earlier
+// material was written.
+func (f *Fixture) JoinLater(t testing.TB, name string, kind access.OrgKind) talks.Org {
+	t.Helper()
+	ctx := context.Background()
+	o, err := f.Talks.AddOrg(ctx, access.System, name, "", kind)
+	if err != nil {
+		t.Fatalf("talkstest: AddOrg(%s): %v", name, err)
+	}
+	if err := f.Talks.AddParticipant(ctx, access.System, f.Round.ID, o.ID); err != nil {
+		t.Fatalf("talkstest: AddParticipant(%s): %v", name, err)
+	}
+	return o
+}
