@@ -54,6 +54,12 @@ func postForm(t *testing.T, ctx context.Context, path string, values map[string]
 		chromedp.EvalAwaitPromise)))
 }
 
+// forgetDone removes the confirmation of the last form from the page, so
+// that waiting for the next one waits for the next page, not the old one.
+func forgetDone() chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("#admin-done, #members-done").forEach(e => e.remove())`)
+}
+
 // TestMembersPage: a head changes a member's role and disables it on the
 // members page, and enables it again; the head of another organisation
 // reaches none of it for an account not its own (404), and a member who
@@ -81,13 +87,14 @@ func TestMembersPage(t *testing.T) {
 				chromedp.Click(li+" summary"),
 				chromedp.WaitVisible("#role-"+id),
 				chromedp.SetValue("#role-"+id, role),
+				forgetDone(),
 				chromedp.Click("#role-submit-"+id),
 				chromedp.WaitVisible(`#members-done[data-done="role"]`),
 			)
 			if got := attr(t, gov, li, "data-role"); got != role {
 				t.Errorf("after the change the role reads %q, want %s", got, role)
 			}
-			do(t, gov, chromedp.Click(li+" summary"), chromedp.WaitVisible("#disable-"+id), chromedp.Click("#disable-"+id),
+			do(t, gov, chromedp.Click(li+" summary"), chromedp.WaitVisible("#disable-"+id), forgetDone(), chromedp.Click("#disable-"+id),
 				chromedp.WaitVisible(`#members-done[data-done="disabled"]`))
 			if got := attr(t, gov, li, "data-state"); got != "disabled" {
 				t.Errorf("after disabling the state reads %q", got)
@@ -110,7 +117,7 @@ func TestMembersPage(t *testing.T) {
 			phone(t, gov, true)
 			do(t, gov, chromedp.Navigate(base+"/members"), chromedp.WaitVisible(li), chromedp.Click(li+" summary"), chromedp.WaitVisible("#enable-"+id))
 			noSideScroll(t, gov, "the members page")
-			do(t, gov, chromedp.Click("#enable-"+id), chromedp.WaitVisible(`#members-done[data-done="enabled"]`))
+			do(t, gov, forgetDone(), chromedp.Click("#enable-"+id), chromedp.WaitVisible(`#members-done[data-done="enabled"]`))
 			if got := attr(t, gov, li, "data-state"); got != "active" {
 				t.Errorf("after enabling the state reads %q", got)
 			}
@@ -158,6 +165,7 @@ func TestRoundAdministration(t *testing.T) {
 				chromedp.Click("#session-"+sid+" summary"),
 				chromedp.WaitVisible("#session-"+sid+"-title"),
 				chromedp.SetValue("#session-"+sid+"-title", title),
+				forgetDone(),
 				chromedp.Click("#session-edit-"+sid+` button[type=submit]`),
 				chromedp.WaitVisible(`#admin-done[data-done="edited"]`),
 			)
@@ -169,6 +177,7 @@ func TestRoundAdministration(t *testing.T) {
 				chromedp.Click("#item-"+iid+" summary"),
 				chromedp.WaitVisible("#item-"+iid+"-title"),
 				chromedp.SetValue("#item-"+iid+"-title", itemTitle),
+				forgetDone(),
 				chromedp.Click("#agenda-edit-"+iid+` button[type=submit]`),
 				chromedp.WaitVisible(`#admin-done[data-done="edited"]`),
 			)
@@ -190,11 +199,13 @@ func TestRoundAdministration(t *testing.T) {
 				chromedp.Click("#session-"+sid+" summary"),
 				chromedp.WaitVisible("#cancel-"+sid+"-reason"),
 				chromedp.SendKeys("#cancel-"+sid+"-reason", reason),
+				forgetDone(),
 				chromedp.Click("#session-cancel-"+sid+` button[type=submit]`),
 				chromedp.WaitVisible(`#admin-done[data-done="cancelled"]`),
 				chromedp.Click("#item-"+iid+" summary"),
 				chromedp.WaitVisible("#withdraw-"+iid+"-reason"),
 				chromedp.SendKeys("#withdraw-"+iid+"-reason", "Moved to the next round"),
+				forgetDone(),
 				chromedp.Click("#agenda-withdraw-"+iid+` button[type=submit]`),
 				chromedp.WaitVisible(`#admin-done[data-done="withdrawn"]`),
 			)
