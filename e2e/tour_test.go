@@ -53,6 +53,7 @@ func TestScreenshotTour(t *testing.T) {
 			{"rounds", "/"}, {"round", round}, {"conversation", round + "/conversation"}, {"texts", round + "/texts"},
 			{"text", "/texts/" + textID}, {"analysis", round + "/bargain"}, {"record", round + "/record"},
 			{"statements", "/statements"}, {"desk", "/statements/desk"}, {"account", "/account"},
+			{"round-admin", round + "/admin"}, {"members", "/members"},
 		}
 		phone(t, b, v.phone)
 		for _, p := range pages {

@@ -10,8 +10,10 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"parley/internal/access"
 	"parley/internal/auth"
@@ -128,7 +130,134 @@ func authorityRows(w *world) []row {
 	sessionForm := fixed(url.Values{"title": {"Plenary"}, "format": {"plenary"}, "starts_at": {"2017-01-24T10:00"}})
 	agendaForm := fixed(url.Values{"track": {"detainees"}, "title": {"Exchange of lists"}})
 
-	return []row{
+	// Sessions and agenda items to change: one of each per round for
+	// edits, which repeat; a fresh one per cell for cancelling and
+	// withdrawing, which happen once.
+	sessionIn := func(round string) string {
+		ss, err := w.a.Talks.ScheduleSession(ctx, access.System, round, talks.NewSession{Title: "Working session", Format: talks.Plenary,
+			StartsAt: time.Date(2017, 1, 24, 10, 0, 0, 0, time.UTC)})
+		if err != nil {
+			w.t.Fatalf("session: %v", err)
+		}
+		return ss.ID
+	}
+	itemIn := func(round string) string {
+		it, err := w.a.Talks.AddAgendaItem(ctx, access.System, round, talks.NewAgendaItem{Track: "humanitarian", Title: "Convoys"})
+		if err != nil {
+			w.t.Fatalf("agenda item: %v", err)
+		}
+		return it.ID
+	}
+	session1, session2, item1, item2 := sessionIn(r1), sessionIn(r2), itemIn(r1), itemIn(r2)
+	fresh := func(make func(string) string, round, prefix, suffix string) func(string) string {
+		return func(string) string { return prefix + make(round) + suffix }
+	}
+	// Round administrators act in their rounds; a participant without the
+	// capacity is refused, and an organisation outside the round finds
+	// nothing.
+	round1Admin := func(okStatus, anon int) cells {
+		return cells{anon, okStatus, okStatus, forbidden, forbidden, forbidden, forbidden, forbidden}
+	}
+	round2Admin := func(okStatus, anon int) cells {
+		return cells{anon, okStatus, notFound, forbidden, notFound, forbidden, notFound, notFound}
+	}
+	// An organisation's heads act on its members; another organisation's
+	// member is not found.
+	govMember := func(okStatus, anon int) cells {
+		return cells{anon, notFound, notFound, okStatus, notFound, notFound, notFound, notFound}
+	}
+	ownMember := func(suffix string) func(string) string {
+		return func(s string) string { return api + "/users/" + member(ownOrg(s)) + suffix }
+	}
+	webOwnMember := func(suffix string) func(string) string {
+		return func(s string) string { return "/members/" + member(ownOrg(s)) + suffix }
+	}
+	role := fixed(map[string]string{"role": "adviser"})
+	newPassword := fixed(map[string]string{"password": "a long new password"})
+	reason := fixed(map[string]string{"reason": "The venue is closed."})
+	webReason := fixed(url.Values{"reason": {"The venue is closed."}})
+	webItemForm := fixed(url.Values{"track": {"humanitarian"}, "title": {"Convoys to the besieged areas"}})
+	webEditSession := fixed(url.Values{"title": {"Working session, moved"}, "format": {"plenary"}, "starts_at": {"2017-01-25T10:00"}})
+
+	rows := []row{
+		// A head's acts on a member (the members page's, through the API).
+		{route: "POST " + api + "/users/{id}/enable", object: "a member of the caller's own organisation", path: api + "/users/{own}/enable",
+			pathFor: ownMember("/enable"), body: none, want: loggedIn(unauth, noContent)},
+		{route: "POST " + api + "/users/{id}/enable", object: "a member of the government delegation", path: api + "/users/{fresh-user}/enable", body: none, want: govMember(noContent, unauth)},
+		{route: "PUT " + api + "/users/{id}/role", object: "a member of the caller's own organisation", path: api + "/users/{own}/role",
+			pathFor: ownMember("/role"), body: role, want: loggedIn(unauth, noContent)},
+		{route: "PUT " + api + "/users/{id}/role", object: "a member of the government delegation", path: api + "/users/{fresh-user}/role", body: role, want: govMember(noContent, unauth)},
+		{route: "PUT " + api + "/users/{id}/password", object: "a member of the caller's own organisation", path: api + "/users/{own}/password",
+			pathFor: ownMember("/password"), body: newPassword, want: loggedIn(unauth, noContent)},
+		{route: "PUT " + api + "/users/{id}/password", object: "a member of the government delegation", path: api + "/users/{fresh-user}/password", body: newPassword, want: govMember(noContent, unauth)},
+		{route: "POST " + api + "/users/{id}/totp/reset", object: "a member of the caller's own organisation", path: api + "/users/{own}/totp/reset",
+			pathFor: ownMember("/totp/reset"), body: none, want: loggedIn(unauth, noContent)},
+		{route: "POST " + api + "/users/{id}/totp/reset", object: "a member of the government delegation", path: api + "/users/{fresh-user}/totp/reset", body: none, want: govMember(noContent, unauth)},
+		{route: "DELETE " + api + "/users/{id}/sessions", object: "a member of the caller's own organisation", path: api + "/users/{own}/sessions",
+			pathFor: ownMember("/sessions"), body: none, want: loggedIn(unauth, noContent)},
+		{route: "DELETE " + api + "/users/{id}/sessions", object: "a member of the government delegation", path: api + "/users/{fresh-user}/sessions", body: none, want: govMember(noContent, unauth)},
+
+		// Round administrators change and call off sessions and items.
+		{route: "PUT " + api + "/sessions/{id}", object: "a session, " + round1, path: api + "/sessions/" + session1, body: session, want: round1Admin(ok, unauth)},
+		{route: "PUT " + api + "/sessions/{id}", object: "a session, " + round2, path: api + "/sessions/" + session2, body: session, want: round2Admin(ok, unauth)},
+		{route: "POST " + api + "/sessions/{id}/cancel", object: "a session, " + round1, path: api + "/sessions/{fresh}/cancel",
+			pathFor: fresh(sessionIn, r1, api+"/sessions/", "/cancel"), body: reason, want: round1Admin(noContent, unauth)},
+		{route: "POST " + api + "/sessions/{id}/cancel", object: "a session, " + round2, path: api + "/sessions/{fresh}/cancel",
+			pathFor: fresh(sessionIn, r2, api+"/sessions/", "/cancel"), body: reason, want: round2Admin(noContent, unauth)},
+		{route: "PUT " + api + "/agenda/{id}", object: "an agenda item, " + round1, path: api + "/agenda/" + item1, body: agenda, want: round1Admin(ok, unauth)},
+		{route: "PUT " + api + "/agenda/{id}", object: "an agenda item, " + round2, path: api + "/agenda/" + item2, body: agenda, want: round2Admin(ok, unauth)},
+		{route: "POST " + api + "/agenda/{id}/withdraw", object: "an agenda item, " + round1, path: api + "/agenda/{fresh}/withdraw",
+			pathFor: fresh(itemIn, r1, api+"/agenda/", "/withdraw"), body: reason, want: round1Admin(noContent, unauth)},
+		{route: "POST " + api + "/agenda/{id}/withdraw", object: "an agenda item, " + round2, path: api + "/agenda/{fresh}/withdraw",
+			pathFor: fresh(itemIn, r2, api+"/agenda/", "/withdraw"), body: reason, want: round2Admin(noContent, unauth)},
+
+		// Web: the members page, every head's for its own organisation.
+		{route: "GET /members", object: "the caller's own organisation", path: "/members", body: none, want: loggedIn(toLogin, ok)},
+		{route: "POST /members", object: "a member of the caller's own organisation", path: "/members",
+			body: func(string) any {
+				return url.Values{"username": {unique("webmember")}, "role": {"member"}, "password": {"a long first password"}}
+			}, want: loggedIn(toLogin, seeOther)},
+		{route: "POST /members/{id}/disable", object: "a member of the caller's own organisation", path: "/members/{own}/disable", pathFor: webOwnMember("/disable"), body: none, want: loggedIn(toLogin, seeOther)},
+		{route: "POST /members/{id}/disable", object: "a member of the government delegation", path: "/members/{fresh-user}/disable", body: none, want: govMember(seeOther, toLogin)},
+		{route: "POST /members/{id}/enable", object: "a member of the caller's own organisation", path: "/members/{own}/enable", pathFor: webOwnMember("/enable"), body: none, want: loggedIn(toLogin, seeOther)},
+		{route: "POST /members/{id}/enable", object: "a member of the government delegation", path: "/members/{fresh-user}/enable", body: none, want: govMember(seeOther, toLogin)},
+		{route: "POST /members/{id}/role", object: "a member of the caller's own organisation", path: "/members/{own}/role", pathFor: webOwnMember("/role"),
+			body: fixed(url.Values{"role": {"adviser"}}), want: loggedIn(toLogin, seeOther)},
+		{route: "POST /members/{id}/role", object: "a member of the government delegation", path: "/members/{fresh-user}/role",
+			body: fixed(url.Values{"role": {"adviser"}}), want: govMember(seeOther, toLogin)},
+		{route: "POST /members/{id}/password", object: "a member of the caller's own organisation", path: "/members/{own}/password", pathFor: webOwnMember("/password"),
+			body: fixed(url.Values{"password": {"a long new password"}}), want: loggedIn(toLogin, seeOther)},
+		{route: "POST /members/{id}/password", object: "a member of the government delegation", path: "/members/{fresh-user}/password",
+			body: fixed(url.Values{"password": {"a long new password"}}), want: govMember(seeOther, toLogin)},
+		{route: "POST /members/{id}/totp/reset", object: "a member of the caller's own organisation", path: "/members/{own}/totp/reset", pathFor: webOwnMember("/totp/reset"), body: none, want: loggedIn(toLogin, seeOther)},
+		{route: "POST /members/{id}/totp/reset", object: "a member of the government delegation", path: "/members/{fresh-user}/totp/reset", body: none, want: govMember(seeOther, toLogin)},
+		{route: "POST /members/{id}/sessions/end", object: "a member of the caller's own organisation", path: "/members/{own}/sessions/end", pathFor: webOwnMember("/sessions/end"), body: none, want: loggedIn(toLogin, seeOther)},
+		{route: "POST /members/{id}/sessions/end", object: "a member of the government delegation", path: "/members/{fresh-user}/sessions/end", body: none, want: govMember(seeOther, toLogin)},
+
+		// Web: the round's administration tab.
+		{route: "GET /rounds/{id}/admin", object: round1, path: "/rounds/" + r1 + "/admin", body: none,
+			want: cells{toLogin, ok, ok, notFound, notFound, notFound, notFound, notFound}},
+		{route: "GET /rounds/{id}/admin", object: round2, path: "/rounds/" + r2 + "/admin", body: none,
+			want: cells{toLogin, ok, notFound, notFound, notFound, notFound, notFound, notFound}},
+		{route: "POST /rounds/{id}/sessions/{session}", object: "a session, " + round1, path: "/rounds/" + r1 + "/sessions/" + session1, body: webEditSession, want: round1Admin(seeOther, toLogin)},
+		{route: "POST /rounds/{id}/sessions/{session}", object: "a session, " + round2, path: "/rounds/" + r2 + "/sessions/" + session2, body: webEditSession, want: round2Admin(seeOther, toLogin)},
+		{route: "POST /rounds/{id}/sessions/{session}/cancel", object: "a session, " + round1, path: "/rounds/" + r1 + "/sessions/{fresh}/cancel",
+			pathFor: fresh(sessionIn, r1, "/rounds/"+r1+"/sessions/", "/cancel"), body: webReason, want: round1Admin(seeOther, toLogin)},
+		{route: "POST /rounds/{id}/sessions/{session}/cancel", object: "a session, " + round2, path: "/rounds/" + r2 + "/sessions/{fresh}/cancel",
+			pathFor: fresh(sessionIn, r2, "/rounds/"+r2+"/sessions/", "/cancel"), body: webReason, want: round2Admin(seeOther, toLogin)},
+		{route: "POST /rounds/{id}/agenda/{item}", object: "an agenda item, " + round1, path: "/rounds/" + r1 + "/agenda/" + item1, body: webItemForm, want: round1Admin(seeOther, toLogin)},
+		{route: "POST /rounds/{id}/agenda/{item}", object: "an agenda item, " + round2, path: "/rounds/" + r2 + "/agenda/" + item2, body: webItemForm, want: round2Admin(seeOther, toLogin)},
+		{route: "POST /rounds/{id}/agenda/{item}/withdraw", object: "an agenda item, " + round1, path: "/rounds/" + r1 + "/agenda/{fresh}/withdraw",
+			pathFor: fresh(itemIn, r1, "/rounds/"+r1+"/agenda/", "/withdraw"), body: webReason, want: round1Admin(seeOther, toLogin)},
+		{route: "POST /rounds/{id}/agenda/{item}/withdraw", object: "an agenda item, " + round2, path: "/rounds/" + r2 + "/agenda/{fresh}/withdraw",
+			pathFor: fresh(itemIn, r2, "/rounds/"+r2+"/agenda/", "/withdraw"), body: webReason, want: round2Admin(seeOther, toLogin)},
+		{route: "POST /rounds/{id}/participants", object: round1, path: "/rounds/" + r1 + "/participants",
+			body: func(string) any { return url.Values{"org": {freshOrg()}} }, want: round1Admin(seeOther, toLogin)},
+		{route: "POST /rounds/{id}/participants", object: round2, path: "/rounds/" + r2 + "/participants",
+			body: func(string) any { return url.Values{"org": {freshOrg()}} }, want: round2Admin(seeOther, toLogin)},
+	}
+
+	return append(rows, []row{
 		// Organisations are created by the operator only.
 		{route: "POST " + api + "/orgs", object: "a new organisation", path: api + "/orgs",
 			body: func(string) any { return map[string]string{"name": unique("New org "), "kind": "mediation"} }, want: loggedIn(unauth, forbidden)},
@@ -228,5 +357,5 @@ func authorityRows(w *world) []row {
 		{route: "POST /rounds/{id}/sessions", object: round2, path: "/rounds/" + r2 + "/sessions", body: sessionForm, want: webAdmin(seeOther, notFound)},
 		{route: "POST /rounds/{id}/agenda", object: round1, path: "/rounds/" + r1 + "/agenda", body: agendaForm, want: webAdmin(seeOther, seeOther)},
 		{route: "POST /rounds/{id}/agenda", object: round2, path: "/rounds/" + r2 + "/agenda", body: agendaForm, want: webAdmin(seeOther, notFound)},
-	}
+	}...)
 }

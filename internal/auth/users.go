@@ -255,14 +255,14 @@ func (s *Service) adminChange(ctx context.Context, actor access.Actor, what, use
 		return User{}, errs.NotFoundf("user")
 	}
 	var u User
+	denied := false
 	err := s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		var err error
 		if u, _, err = loadUser(ctx, tx, "u.id = $1", userID); err != nil {
 			return err
 		}
 		if !actor.Manages(u.OrgID) {
-			s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventAccessDenied, UserID: actor.User, Username: actor.Username,
-				Detail: what + " of another organisation's member"})
+			denied = true
 			return errs.NotFoundf("user")
 		}
 		typ, change, err := fn(tx, u)
@@ -274,6 +274,12 @@ func (s *Service) adminChange(ctx context.Context, actor access.Actor, what, use
 		}
 		return appendUserEvent(ctx, tx, rec, actor, typ, u, change)
 	})
+	if denied {
+		// Recorded once the write is over: on SQLite the security log
+		// waits for the one writer connection the write holds.
+		s.RecordSecurityEvent(ctx, SecurityEvent{Kind: EventAccessDenied, UserID: actor.User, Username: actor.Username,
+			Detail: what + " of another organisation's member"})
+	}
 	return u, err
 }
 

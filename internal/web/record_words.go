@@ -40,8 +40,12 @@ func eventLink(e ledger.RoundEvent, round string) string {
 		return "/statements/" + e.ObjectID
 	case e.ObjectType == "statement" && e.Type != "statement.deleted":
 		return "/statements/desk#s-" + e.ObjectID
+	case e.ObjectType == "agenda_item" && e.ObjectID != "":
+		return "/rounds/" + round + "#agenda-item-" + e.ObjectID
 	case strings.HasPrefix(e.Type, "agenda."):
 		return "/rounds/" + round + "#agenda"
+	case e.ObjectType == "session" && e.ObjectID != "":
+		return "/rounds/" + round + "#session-" + e.ObjectID
 	case e.Type == "consent.set":
 		return "/rounds/" + round + "#consent"
 	case strings.HasPrefix(e.Type, "bargain."):

@@ -49,6 +49,9 @@ type page struct {
 	// Admin: the viewer administers (actor.IsAdmin()); the navigation and
 	// the round page show administration only then.
 	Admin bool
+	// Members: the viewer is a head of its organisation, so the
+	// navigation offers the members page (members.go).
+	Members bool
 	// Enrolling: the viewer must enrol a second factor before anything
 	// else, so the navigation offers only the account page and logout.
 	Enrolling bool

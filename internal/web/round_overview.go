@@ -1,12 +1,16 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"time"
 
+	"parley/internal/access"
 	"parley/internal/channel"
 	"parley/internal/ledger"
 	"parley/internal/talks"
+	"parley/internal/text"
 )
 
 // The round page's overview (issue 11): it opens with what matters now —
@@ -42,6 +46,9 @@ func (w *Web) roundOverview(r *http.Request, v *viewer, round talks.Round, p rou
 	now := w.now()
 	for i := range round.Sessions {
 		s := &round.Sessions[i]
+		if !s.Cancelled.IsZero() {
+			continue // called off: not what matters now
+		}
 		end := s.EndsAt
 		if end.IsZero() {
 			end = s.StartsAt.Add(2 * time.Hour)
@@ -61,8 +68,14 @@ func (w *Web) roundOverview(r *http.Request, v *viewer, round talks.Round, p rou
 	if p.CanStance {
 		for _, tv := range p.Tracks {
 			for _, it := range tv.Items {
-				if !hasStance(it.Item.Stances, actor.Org) {
+				if !it.Item.Withdrawn.IsZero() {
+					continue
+				}
+				switch st := stanceOf(it.Item.Stances, actor.Org); {
+				case st == nil:
 					o.Waiting = append(o.Waiting, waitingItem{l.T("overview.wait.stance", "Item", isolateName(it.Item.Title)), "#agenda-item-" + it.Item.ID})
+				case st.Earlier:
+					o.Waiting = append(o.Waiting, waitingItem{l.T("overview.wait.stance_again", "Item", isolateName(it.Item.Title)), "#agenda-item-" + it.Item.ID})
 				}
 			}
 		}
@@ -72,11 +85,21 @@ func (w *Web) roundOverview(r *http.Request, v *viewer, round talks.Round, p rou
 			}
 		}
 	}
+	if round.As.PartyHead() {
+		for _, pr := range round.Proposals {
+			if !slices.Contains(pr.Accepted, actor.Org) {
+				o.Waiting = append(o.Waiting, waitingItem{l.T("overview.wait.proposal", "Org", isolateName(pr.Org.Name)), "#proposals"})
+			}
+		}
+	}
 	if w.text != nil && (p.CanStance || round.As.Mediates()) {
 		if ts, err := w.text.Texts(ctx, actor, round.ID); err == nil {
 			for _, t := range ts {
 				if t.Revision == 0 || t.Adopted > 0 || !p.CanStance {
 					continue
+				}
+				if round.As.PartyHead() && adoptionAsked(ctx, w, actor, t.ID) {
+					o.Waiting = append(o.Waiting, waitingItem{l.T("overview.wait.adopt", "Text", isolateName(t.Title), "N", t.Revision), "/texts/" + t.ID + "#adoption"})
 				}
 				rev, err := w.text.Revision(ctx, actor, t.ID, t.Revision)
 				if err != nil {
@@ -136,13 +159,25 @@ func (w *Web) recentEvents(r *http.Request, v *viewer, round talks.Round) []reco
 	return out
 }
 
-func hasStance(ss []talks.Stance, org string) bool {
-	for _, s := range ss {
-		if s.OrgID == org {
-			return true
+// stanceOf is org's stance among ss, nil when it has stated none.
+func stanceOf(ss []talks.Stance, org string) *talks.Stance {
+	for i := range ss {
+		if ss[i].OrgID == org {
+			return &ss[i]
 		}
 	}
-	return false
+	return nil
+}
+
+// adoptionAsked reports whether another party has confirmed the adoption
+// of the text's latest revision while the viewer's party has not: the
+// adoption waits for it.
+func adoptionAsked(ctx context.Context, w *Web, actor access.Actor, textID string) bool {
+	ad, err := w.text.AdoptionState(ctx, actor, textID)
+	if err != nil || ad.Adopted || len(ad.Confirmations) == 0 {
+		return false
+	}
+	return slices.ContainsFunc(ad.Pending, func(p text.Party) bool { return p.ID == actor.Org })
 }
 
 func consentSet(cs []talks.Consent, org, counterpart string) bool {

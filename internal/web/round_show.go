@@ -22,18 +22,12 @@ type roundPage struct {
 	// CanStance: the viewer belongs to a party of the round, so it sets its
 	// own stance on each item and its own consent.
 	CanStance bool
-	Formats   []talks.Format
-	StdTracks []string
-	// Participants are offered as the table of a new session.
-	Participants []talks.Participant
+	Sessions  []sessionView
 	// Overview opens the page (round_overview.go).
 	Overview roundOverview
 	// NamesOrg is the viewer's organisation when the viewer names it in
 	// other languages (actor.Manages: its head), else "".
 	NamesOrg string
-	// AdminTab: the administration forms are shown, on their own tab
-	// (?tab=admin), or because one of them was refused.
-	AdminTab bool
 }
 
 // trackView is the agenda items of one track.
@@ -64,6 +58,8 @@ type stanceView struct {
 	Org    talks.Org
 	Stance string
 	Reason string
+	// Earlier: given before the item's wording last changed.
+	Earlier bool
 }
 
 // consentView is the data of the "consent" fragment.
@@ -102,10 +98,15 @@ func (w *Web) roundPage(r *http.Request, v *viewer, round talks.Round, failed *f
 	actor := v.Actor()
 	p := roundPage{
 		page: w.page(r, v), forms: forms{failed: failed},
-		Round: round, Formats: talks.Formats, StdTracks: talks.Tracks,
-		Participants: round.Participants,
+		Round: round,
+	}
+	for _, ss := range round.Sessions {
+		p.Sessions = append(p.Sessions, sessionViewOf(v, ss, round))
 	}
 	p.Names = w.loadNames(r, v.Actor(), roundNameItems(round))
+	for i := range p.Sessions {
+		p.Sessions[i].Names, p.Sessions[i].CanName = p.Names, round.As.Administers()
+	}
 	if actor.Manages(actor.Org) {
 		p.NamesOrg = actor.Org
 	}
@@ -132,7 +133,6 @@ func (w *Web) roundPage(r *http.Request, v *viewer, round talks.Round, failed *f
 	slices.SortStableFunc(p.Tracks, func(a, b trackView) int { return trackRank(a.Track) - trackRank(b.Track) })
 	p.Consent = consentOf(v, round, p.Parties, p.Form("consent"))
 	p.Overview = w.roundOverview(r, v, round, p)
-	p.AdminTab = p.Admin && (r.URL.Query().Get("tab") == "admin" || failed != nil && (failed.ID == "session" || failed.ID == "agenda"))
 	return p
 }
 
@@ -168,7 +168,7 @@ func (w *Web) itemView(v *viewer, roundID string, it talks.AgendaItem, parties [
 		sv := stanceView{Org: org}
 		for _, st := range it.Stances {
 			if st.OrgID == org.ID {
-				sv.Stance, sv.Reason = st.Stance, st.Reason
+				sv.Stance, sv.Reason, sv.Earlier = st.Stance, st.Reason, st.Earlier
 			}
 		}
 		iv.Stances = append(iv.Stances, sv)
@@ -245,14 +245,4 @@ func (iv agendaItemView) Reason() string {
 		return iv.Form.Value("reason")
 	}
 	return iv.Mine.Reason
-}
-
-// OrgName names a participant of the round by id, for session tables.
-func (p roundPage) OrgName(id string) string {
-	for _, pt := range p.Participants {
-		if pt.Org.ID == id {
-			return pt.Org.Name
-		}
-	}
-	return id
 }

@@ -118,6 +118,7 @@ func (w *Web) page(r *http.Request, v *viewer) page {
 		u := v.Session.User
 		p.User = &u
 		p.Admin = v.Actor().IsAdmin()
+		p.Members = manages(v)
 		p.Enrolling = u.MustEnrolTOTP
 		p.Notices = w.unseen(r, v)
 		p.Names = w.loadNames(r, v.Actor(), map[string][]string{})

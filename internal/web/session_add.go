@@ -2,10 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
-
-	"parley/internal/errs"
-	"parley/internal/talks"
 )
 
 // timeLayout is the value of an <input type="datetime-local">. Session times
@@ -13,46 +9,18 @@ import (
 // does not tell parley its time zone.
 const timeLayout = "2006-01-02T15:04"
 
-// sessionAdd schedules a session of the round (administrators only). A
+// sessionAdd schedules a session of the round (its administrators). A
 // direct session between parties that have not both consented is refused
-// with no_direct_consent, shown next to the form.
+// with no_direct_consent, shown next to the form on the administration tab.
 func (w *Web) sessionAdd(rw http.ResponseWriter, r *http.Request, v *viewer) {
-	roundID := r.PathValue("id")
-	if err := r.ParseForm(); err != nil {
-		w.fail(rw, r, errs.New(errs.Invalid, "bad form"))
+	f, ok := w.parseAdminForm(rw, r, "session")
+	if !ok {
 		return
 	}
-	f := newForm("session", r)
-	in := talks.NewSession{
-		Title:  r.PostForm.Get("title"),
-		Format: talks.Format(r.PostForm.Get("format")),
-		Orgs:   r.PostForm["orgs"],
-	}
-	if in.Title == "" {
-		f.Errors["title"] = v.L.T("error.required")
-	}
-	if !in.Format.Valid() {
-		f.Errors["format"] = v.L.T("error.invalid.format")
-	}
+	in := sessionInput(r, v, f)
 	var err error
-	if in.StartsAt, err = time.Parse(timeLayout, r.PostForm.Get("starts_at")); err != nil {
-		f.Errors["starts_at"] = v.L.T("error.invalid.starts_at")
-	}
-	if s := r.PostForm.Get("ends_at"); s != "" {
-		if in.EndsAt, err = time.Parse(timeLayout, s); err != nil {
-			f.Errors["ends_at"] = v.L.T("error.invalid.ends_at")
-		}
-	}
 	if !f.HasErrors() {
-		_, err := w.talks.ScheduleSession(r.Context(), v.Actor(), roundID, in)
-		if err == nil {
-			redirect(rw, r, "/rounds/"+roundID+"#sessions")
-			return
-		}
-		if !f.fail(v.L, err, "title", "format", "starts_at", "ends_at", "orgs") {
-			w.fail(rw, r, err)
-			return
-		}
+		_, err = w.talks.ScheduleSession(r.Context(), v.Actor(), r.PathValue("id"), in)
 	}
-	w.roundAgain(rw, r, v, roundID, f)
+	w.adminAct(rw, r, v, f, err, "session", "sessions", "title", "format", "starts_at", "ends_at", "orgs")
 }

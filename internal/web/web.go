@@ -276,6 +276,8 @@ func (w *Web) Register(mux *router.Mux) {
 	mux.HandleFunc("POST /account/totp/confirm", w.enrolling(w.totpConfirm))
 	mux.HandleFunc("POST /account/totp/disable", w.user(w.totpDisable))
 
+	w.registerRoundAdmin(mux)
+	w.registerMembers(mux)
 	w.registerConversation(mux)
 	w.registerText(mux)
 	w.registerRecord(mux)

@@ -300,7 +300,22 @@ func roundPageLanguages(t *testing.T, f *fixture) {
 		t.Run(lang.Tag, func(t *testing.T) {
 			l := cat.Localizer(lang.Tag)
 			b := f.loggedIn(t, "mediator", lang.Tag)
-			p := b.get("/rounds/" + f.Round.ID + "?tab=admin") // the administration's own tab
+			// The administration is its own page, linked from the round's
+			// tabs, and the round page carries none of its forms.
+			admin := b.get("/rounds/" + f.Round.ID + "/admin")
+			if admin.status != http.StatusOK {
+				t.Fatalf("administration tab: status %d", admin.status)
+			}
+			checkPage(t, admin)
+			for _, s := range []string{`class="admin"`, `id="session-form"`, `id="agenda-form"`, `id="agenda-edit-` + f.item.ID + `"`, `id="agenda-withdraw-` + f.item.ID + `"`} {
+				if !strings.Contains(admin.body, s) {
+					t.Errorf("the %s administration tab lacks %q", lang.Tag, s)
+				}
+			}
+			p := b.get("/rounds/" + f.Round.ID)
+			if strings.Contains(p.body, `class="admin"`) || !strings.Contains(p.body, `href="/rounds/`+f.Round.ID+`/admin" id="admin-tab"`) {
+				t.Errorf("the %s round page has administration forms, or no tab to them", lang.Tag)
+			}
 			if p.status != http.StatusOK {
 				t.Fatalf("status %d", p.status)
 			}
@@ -317,7 +332,7 @@ func roundPageLanguages(t *testing.T, f *fixture) {
 				`class="consent-line consent-` + f.Opp.ID + `" data-consent="no" data-counterpart="` + f.Gov.ID + `"`,
 				l.T("consent.line", "Party", isolate(f.Gov.Name), "Counterpart", isolate(f.Opp.Name)) + ` — <strong class="consent-state">` + l.T("consent.state.yes"),
 				l.T("consent.line", "Party", isolate(f.Opp.Name), "Counterpart", isolate(f.Gov.Name)) + ` — <strong class="consent-state">` + l.T("consent.state.no"),
-				l.T("kind.mediation"), `class="admin"`,
+				l.T("kind.mediation"),
 			}
 			for _, s := range want {
 				if !strings.Contains(body, s) {
@@ -588,6 +603,9 @@ func TestPagesRenderInEveryLanguage(t *testing.T) {
 			{"chair", "/admin"},
 			{"chair", "/account"},
 			{"chair", "/rounds/" + f.Round.ID},
+			{"chair", "/rounds/" + f.Round.ID + "/admin"},
+			{"chair", "/members"},
+			{"opp.head", "/members"},
 			{"opp.head", "/rounds/" + f.Round.ID},
 			{"observer.us", "/rounds/" + f.Round.ID},
 			{"outsider.head", "/"},
