@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -186,12 +187,7 @@ func (w *Web) recordEvent(rw http.ResponseWriter, r *http.Request, v *viewer) {
 		w.fail(rw, r, err)
 		return
 	}
-	org := p.Event.Org
-	for _, pt := range round.Participants {
-		if pt.Org.ID == p.Event.Org {
-			org = pt.Org.Name
-		}
-	}
+	org := cmp.Or(w.participantNames(r, v, round)[p.Event.Org], p.Event.Org)
 	w.renderPage(rw, r, http.StatusOK, pageRecordEvent, recordEventPage{page: w.page(r, v), Round: round, RoundEventProof: p, VKey: w.ledger.VerifierKey(),
 		Words: describeEvent(v.L, p.Event, org), Link: eventLink(p.Event, round.ID)})
 }
