@@ -215,9 +215,23 @@ func (s *Service) fileReports(ctx context.Context, batch []*filing) error {
 	return s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		type scope struct{ orgs, mech access.Audience }
 		scopes := map[string]*scope{}
+		// A field team files many reports at once: its capacity in the
+		// process is read once per batch.
+		type who struct{ user, org, process string }
+		type answer struct {
+			c   access.Capacity
+			err error
+		}
+		caps := map[who]answer{}
 		for _, f := range batch {
 			f.err = nil
-			c, err := capacity(ctx, tx, f.actor, f.processID)
+			k := who{f.actor.User, f.actor.Org, f.processID}
+			a, ok := caps[k]
+			if !ok {
+				a.c, a.err = capacity(ctx, tx, f.actor, f.processID)
+				caps[k] = a
+			}
+			c, err := a.c, a.err
 			if err == nil {
 				err = mayReport(c)
 			}

@@ -85,7 +85,14 @@ func Open(ctx context.Context, dsn, dataDir string) (db *DB, err error) {
 func sqliteDSN(path string, write bool) string {
 	q := url.Values{}
 	// temp_store(MEMORY): statement journals of multi-row writes stay off the disk.
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)"} {
+	// mmap_size: pages are read from the operating system's page cache
+	// through a mapping shared by every connection, instead of a pread
+	// and a copy into each connection's own cache (most of a large map
+	// query's or duplicate search's time was that; docs/ceasefire.md).
+	// cache_size: 32 MiB per connection (SQLite's default is 2 MiB) for
+	// the pages written or not mapped.
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)",
+		"mmap_size(4294967296)", "cache_size(-32768)"} {
 		q.Add("_pragma", p)
 	}
 	if write {
