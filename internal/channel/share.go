@@ -52,7 +52,7 @@ func (s *Service) Share(ctx context.Context, actor access.Actor, messageID strin
 		if err != nil {
 			return err
 		}
-		if !actor.IsParty() || src.authorOrg != actor.Org {
+		if src.authorOrg != actor.Org {
 			return errs.New(errs.Forbidden, "only the party that wrote a message shares it")
 		}
 		if src.Kind == Relayed {
@@ -61,6 +61,10 @@ func (s *Service) Share(ctx context.Context, actor access.Actor, messageID strin
 		rs, err := s.enterRound(ctx, tx, actor, src.RoundID, map[string]roundState{})
 		if err != nil {
 			return err
+		}
+		// The right is the capacity in the message's round, not the kind.
+		if rs.parts[actor.Org] != access.Party {
+			return errs.New(errs.Forbidden, "only the party that wrote a message shares it")
 		}
 		current, err := access.AudienceOf(ctx, sqlTx, src.ID)
 		if err != nil {

@@ -3,14 +3,12 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"parley/internal/access"
 	"parley/internal/bargain"
-	"parley/internal/router"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 )
@@ -19,14 +17,7 @@ import (
 func bargainFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	f := newFixtureOn(t, db)
-	var err error
-	if f.web, err = New(Deps{Auth: f.auth, Talks: f.Talks, Bargain: bargain.New(db, f.Ledger)}); err != nil {
-		t.Fatal(err)
-	}
-	mux := router.New()
-	f.web.Register(mux)
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
+	f.web, f.srv = f.serve(t, Deps{Bargain: bargain.New(db, f.Ledger)})
 	return f
 }
 

@@ -179,15 +179,14 @@ func (w *Web) conversationEvents(rw http.ResponseWriter, r *http.Request, v *vie
 		w.fail(rw, r, errors.New("web: the channel is not configured"))
 		return
 	}
-	var mf messageForms
-	if v.Actor().IsMediation() || v.Actor().IsParty() {
-		round, err := w.talks.Round(r.Context(), v.Actor(), r.PathValue("id"))
-		if err != nil {
-			w.fail(rw, r, err)
-			return
-		}
-		mf = messageTargets(round)
+	// The forms each streamed message offers follow the viewer's capacity
+	// in the round (messageTargets), not its organisation's kind.
+	round, err := w.talks.Round(r.Context(), v.Actor(), r.PathValue("id"))
+	if err != nil {
+		w.fail(rw, r, err)
+		return
 	}
+	mf := messageTargets(round)
 	release, err := w.auth.OpenStream(v.Token)
 	if err != nil {
 		w.fail(rw, r, err)

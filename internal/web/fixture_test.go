@@ -91,14 +91,24 @@ func newFixtureOn(t *testing.T, db *store.DB) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if f.web, err = New(Deps{Auth: f.auth, Talks: tf.Talks, Log: log}); err != nil {
+	f.web, f.srv = f.serve(t, Deps{Log: log})
+	return f
+}
+
+// serve builds the pages from d, with the fixture's accounts and talks,
+// and serves them on a new listener closed at the end of the test.
+func (f *fixture) serve(t *testing.T, d Deps) (*Web, *httptest.Server) {
+	t.Helper()
+	d.Auth, d.Talks = f.auth, f.Talks
+	w, err := New(d)
+	if err != nil {
 		t.Fatal(err)
 	}
 	mux := router.New()
-	f.web.Register(mux)
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
-	return f
+	w.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return w, srv
 }
 
 // browser is a minimal client: it keeps the session cookie itself (Go's

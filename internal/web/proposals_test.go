@@ -44,6 +44,7 @@ func TestProposalsOnTheRoundPage(t *testing.T) {
 	if !strings.Contains(home.body, `id="invitations"`) || !strings.Contains(home.body, `action="`+answer+`"`) {
 		t.Fatalf("the invited head's home page lacks the invitation and its form")
 	}
+	checkPage(t, f.loggedIn(t, "outsider.head", "ar").get("/"))
 	if p := outsider.post(answer, url.Values{"accept": {"yes"}}); p.status != http.StatusSeeOther || p.location != "/#invitations" {
 		t.Fatalf("the invitee accepts: %d to %q", p.status, p.location)
 	}

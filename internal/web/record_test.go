@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"parley/internal/access"
 	"parley/internal/channel"
 	"parley/internal/ledger"
-	"parley/internal/router"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 	"parley/internal/talks"
@@ -88,15 +86,8 @@ func newRecordFixture(t *testing.T, db *store.DB) *recordFixture {
 		t.Fatal(err)
 	}
 
-	w, err := New(Deps{Auth: f.auth, Talks: f.Talks, Ledger: f.Ledger, Log: slog.New(slog.DiscardHandler), BaseURL: "https://talks.example/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := router.New()
-	w.Register(mux)
 	cf := *f
-	cf.web, cf.srv = w, httptest.NewServer(mux)
-	t.Cleanup(cf.srv.Close)
+	cf.web, cf.srv = f.serve(t, Deps{Ledger: f.Ledger, Log: slog.New(slog.DiscardHandler), BaseURL: "https://talks.example/"})
 	rf.fixture = &cf
 	return rf
 }

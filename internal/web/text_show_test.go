@@ -3,13 +3,11 @@ package web
 import (
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
-	"parley/internal/router"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 	"parley/internal/text"
@@ -19,15 +17,8 @@ import (
 func textFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	f := newFixtureOn(t, db)
-	w, err := New(Deps{Auth: f.auth, Talks: f.Talks, Log: slog.New(slog.DiscardHandler), Text: text.New(db, f.Ledger, f.auth)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := router.New()
-	w.Register(mux)
 	tf := *f
-	tf.web, tf.srv = w, httptest.NewServer(mux)
-	t.Cleanup(tf.srv.Close)
+	tf.web, tf.srv = f.serve(t, Deps{Log: slog.New(slog.DiscardHandler), Text: text.New(db, f.Ledger, f.auth)})
 	return &tf
 }
 
