@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -83,8 +84,7 @@ func TestNamesInReadersLanguage(t *testing.T) {
 	login(t, chair, base, "chair")
 	setLanguage(t, chair, "ar")
 	phone(t, chair, true)
-	openRound(t, chair)
-	do(t, chair, chromedp.Click("#round-names-link"), chromedp.WaitVisible("#names-form"))
+	openNames(t, chair, base, "#round-names-link")
 	if !get(t, chair, chromedp.Evaluate[bool](`document.querySelector("#names-auth-en").checked`)) {
 		t.Error("the names form does not mark English as the authoritative language")
 	}
@@ -97,17 +97,13 @@ func TestNamesInReadersLanguage(t *testing.T) {
 	noSideScroll(t, chair, "the names form in Arabic")
 	shot(t, chair, "names-form-ar-phone")
 	// An agenda item's names, description included, on a phone.
-	do(t, chair, chromedp.Navigate(base+"/"), chromedp.WaitVisible(".round-list"))
-	openRound(t, chair)
-	do(t, chair, chromedp.Click(".agenda-item .names-link"), chromedp.WaitVisible("#names-field-description textarea"))
+	openNames(t, chair, base, ".agenda-item .names-link")
 	if got := get(t, chair, chromedp.Evaluate[string](`document.querySelector("#names-description\\.ru").value`)); !strings.HasPrefix(got, "Как сообщать") {
 		t.Errorf("the agenda item's Russian description reads %q", got)
 	}
 	noSideScroll(t, chair, "an agenda item's names in Arabic")
 	shot(t, chair, "names-agenda-ar-phone")
-	do(t, chair, chromedp.Navigate(base+"/"), chromedp.WaitVisible(".round-list"))
-	openRound(t, chair)
-	do(t, chair, chromedp.Click("#round-names-link"), chromedp.WaitVisible("#names-form"))
+	openNames(t, chair, base, "#round-names-link")
 	const turkish = "Astana görüşmeleri, birinci tur"
 	get(t, chair, chromedp.Evaluate[bool](`document.querySelector("#names-name\\.tr").value = ""; true`))
 	do(t, chair,
@@ -129,4 +125,13 @@ func TestNamesInReadersLanguage(t *testing.T) {
 		t.Errorf("the Turkish page's title is %q", got)
 	}
 	shot(t, gov, "names-round-tr")
+}
+
+// openNames opens the demo round and follows the names link link to its
+// form.
+func openNames(t *testing.T, ctx context.Context, base, link string) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(".round-list"))
+	openRound(t, ctx)
+	do(t, ctx, chromedp.Click(link), chromedp.WaitVisible("#names-form"))
 }
