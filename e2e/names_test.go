@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,20 +17,23 @@ import (
 // language and direction; the chair gives the round a new Turkish name on
 // its page and a Turkish reader sees it; at 390 px nothing sticks out.
 func TestNamesInReadersLanguage(t *testing.T) {
-	base := startDemo(t)
+	base := startDemo(t, "PARLEY_DEMO_WORKDAY=on")
 	gov := newBrowser(t)
 	login(t, gov, base, "gov.head")
 	for _, c := range []struct {
 		lang, dir, round string
 		agenda           []string
-		org              string
+		org, text        string
+		statement        string
 	}{
 		{"ar", "rtl", "أستانا، الجولة الأولى",
 			[]string{"الحفاظ على وقف إطلاق النار في جميع أنحاء البلاد", "الوصول إلى المناطق المحاصرة والمناطق التي يصعب الوصول إليها",
-				"الإفراج عن المعتقلين والمختطفين", "الانتقال السياسي"}, "وفد المعارضة السورية"},
+				"الإفراج عن المعتقلين والمختطفين", "الانتقال السياسي"}, "وفد المعارضة السورية",
+			"ترتيبات وقف إطلاق النار في جميع أنحاء البلاد", "افتتاح اجتماع أستانا"},
 		{"ru", "ltr", "Астана, первый раунд",
 			[]string{"Соблюдение общенационального режима прекращения огня", "Доступ в осаждённые и труднодоступные районы",
-				"Освобождение задержанных и похищенных", "Политический переход"}, "Делегация сирийской оппозиции"},
+				"Освобождение задержанных и похищенных", "Политический переход"}, "Делегация сирийской оппозиции",
+			"Условия общенационального прекращения огня", "Открытие встречи в Астане"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
 			setLanguage(t, gov, c.lang)
@@ -56,6 +60,18 @@ func TestNamesInReadersLanguage(t *testing.T) {
 				}
 				noSideScroll(t, gov, "the round page in "+c.lang)
 				shot(t, gov, fmt.Sprintf("names-round-%s-%d", c.lang, width))
+				round := strings.SplitN(get(t, gov, chromedp.Location()), "#", 2)[0]
+				do(t, gov, chromedp.Navigate(round+"/texts"), chromedp.WaitVisible(".round-card a"))
+				if got := get(t, gov, chromedp.Evaluate[string](`document.querySelector(".round-card h2 bdi").textContent`)); got != c.text {
+					t.Errorf("%s at %d px: the negotiating text is titled %q, want %q", c.lang, width, got, c.text)
+				}
+				noSideScroll(t, gov, "the texts in "+c.lang)
+				do(t, gov, chromedp.Navigate(base+"/statements"), chromedp.WaitVisible(".statement-link"))
+				if got := get(t, gov, chromedp.Evaluate[string](`document.querySelector(".statement-link bdi").textContent + "|" + document.querySelector(".statement-link bdi").lang`)); got != c.statement+"|"+c.lang {
+					t.Errorf("%s at %d px: the released statement is titled %q, want %q", c.lang, width, got, c.statement)
+				}
+				noSideScroll(t, gov, "the statements in "+c.lang)
+				shot(t, gov, fmt.Sprintf("names-statements-%s-%d", c.lang, width))
 			}
 			phone(t, gov, false)
 		})
@@ -68,8 +84,7 @@ func TestNamesInReadersLanguage(t *testing.T) {
 	login(t, chair, base, "chair")
 	setLanguage(t, chair, "ar")
 	phone(t, chair, true)
-	openRound(t, chair)
-	do(t, chair, chromedp.Click("#round-names-link"), chromedp.WaitVisible("#names-form"))
+	openNames(t, chair, base, "#round-names-link")
 	if !get(t, chair, chromedp.Evaluate[bool](`document.querySelector("#names-auth-en").checked`)) {
 		t.Error("the names form does not mark English as the authoritative language")
 	}
@@ -81,6 +96,14 @@ func TestNamesInReadersLanguage(t *testing.T) {
 	}
 	noSideScroll(t, chair, "the names form in Arabic")
 	shot(t, chair, "names-form-ar-phone")
+	// An agenda item's names, description included, on a phone.
+	openNames(t, chair, base, ".agenda-item .names-link")
+	if got := get(t, chair, chromedp.Evaluate[string](`document.querySelector("#names-description\\.ru").value`)); !strings.HasPrefix(got, "Как сообщать") {
+		t.Errorf("the agenda item's Russian description reads %q", got)
+	}
+	noSideScroll(t, chair, "an agenda item's names in Arabic")
+	shot(t, chair, "names-agenda-ar-phone")
+	openNames(t, chair, base, "#round-names-link")
 	const turkish = "Astana görüşmeleri, birinci tur"
 	get(t, chair, chromedp.Evaluate[bool](`document.querySelector("#names-name\\.tr").value = ""; true`))
 	do(t, chair,
@@ -102,4 +125,13 @@ func TestNamesInReadersLanguage(t *testing.T) {
 		t.Errorf("the Turkish page's title is %q", got)
 	}
 	shot(t, gov, "names-round-tr")
+}
+
+// openNames opens the demo round and follows the names link link to its
+// form.
+func openNames(t *testing.T, ctx context.Context, base, link string) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(".round-list"))
+	openRound(t, ctx)
+	do(t, ctx, chromedp.Click(link), chromedp.WaitVisible("#names-form"))
 }

@@ -36,9 +36,10 @@ func (w *Web) loadNames(r *http.Request, actor access.Actor, items map[string][]
 		// authoritative names.
 		return n
 	}
-	if actor.Org != "" {
-		// The navigation names the viewer's own organisation.
-		items["org"] = append(slices.Clip(items["org"]), actor.Org)
+	if v := viewerFrom(r.Context()); v != nil && v.Actor().Org != "" {
+		// The navigation names the viewer's own organisation (organisation
+		// names are public, so a public page read as anonymous has it too).
+		items["org"] = append(slices.Clip(items["org"]), v.Actor().Org)
 	}
 	for kind, ids := range items {
 		vs, err := w.localized.Load(r.Context(), actor, kind, ids...)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -111,7 +112,7 @@ func (w *Web) statementShow(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, errors.New("web: the channel is not configured"))
 		return
 	}
-	v := w.publicViewer(r)
+	v, r := w.publicViewer(r)
 	st, err := w.channel.Statement(r.Context(), access.Actor{}, r.PathValue("id"))
 	if err != nil {
 		w.fail(rw, r, err)
@@ -131,11 +132,13 @@ type roundFieldData struct {
 }
 
 // publicViewer is the logged-in viewer of a public page, for its
-// navigation, or nil (no session, or one awaiting its second factor).
-func (w *Web) publicViewer(r *http.Request) *viewer {
+// navigation, or nil (no session, or one awaiting its second factor). The
+// request it returns carries the viewer, so that the page and the names
+// on it come in the viewer's language.
+func (w *Web) publicViewer(r *http.Request) (*viewer, *http.Request) {
 	v, _ := w.authenticate(r)
-	if v != nil && v.Session.MFAPending {
-		return nil
+	if v == nil || v.Session.MFAPending {
+		return nil, r
 	}
-	return v
+	return v, r.WithContext(context.WithValue(r.Context(), viewerKey{}, v))
 }

@@ -24,7 +24,7 @@ func (w *Web) statementsShow(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, r, errors.New("web: the channel is not configured"))
 		return
 	}
-	v := w.publicViewer(r)
+	v, r := w.publicViewer(r)
 	sts, err := w.channel.Statements(r.Context(), access.Actor{}, 0)
 	if err != nil {
 		w.fail(rw, r, err)
