@@ -28,16 +28,25 @@ type ItemKind struct {
 	Name string
 	// ObjectType is the object-type of the events about an item.
 	ObjectType string
-	// Items is an SQL query selecting every item of the kind, with four
+	// Items is an SQL query selecting every item of the kind, with
 	// columns named id (the item's id, its audience item), object_id (the
-	// object-id of the events about it), idx (the index of the event that
-	// created it) and round_id ('' when none).
+	// object-id of the events about it) and idx (the index of the event
+	// that created it); other columns (the item's round_id, say, for
+	// Grants) are ignored.
 	Items string
-	// JoinType, when set, is the type of the event after which an
-	// organisation joining the item's round reads it (access.WidenAll at
-	// join): such an event's round is the item's round and its object-id
-	// ends with ":" and the organisation's id.
-	JoinType string
+	// Grants, when set, is an SQL query naming the organisations that
+	// later events gave items of the kind without being events about them
+	// (an organisation joining the item's round or process, the naming of
+	// a neutral agency, a party showing its past material to a newcomer):
+	// one row per item and organisation, with three columns named id (the
+	// item's), org_id (the organisation given it) and idx (the index of
+	// the event that gave it). Verify accepts a granted organisation only
+	// from an event after the one that created the item. The query must
+	// mirror exactly what the write path widened (the domain's Joined,
+	// say), and read who was given what from the events, not from the
+	// audience table it checks: JoinGrants builds it for joins. An event
+	// that widens several kinds at once plugs in with AddGrants.
+	Grants string
 	// WidenedBy, when set, is an SQL query naming events about other
 	// objects that widen an item, with three columns named id (the
 	// item's), object_type and object_id (of those events): a text is
@@ -58,9 +67,64 @@ type eventFacts struct {
 	types    map[int64]string // event type by index
 }
 
-type joinRef struct {
+// grant is an organisation given an item by a later event.
+type grant struct {
 	idx int64
 	org string
+}
+
+// JoinEvent is the type of the event that records an organisation joining
+// a round (talks): its round is the round joined and its object-id the
+// round's id, ":" and the organisation's id.
+const JoinEvent = "participant.added"
+
+// JoinGrants returns an ItemKind.Grants query for the organisations that
+// joined the round or process of each item after it was created: items is
+// an SQL query with columns id, idx (the creating event) and round_id or
+// process_id, as scope is "round" or "process"; cond is an SQL condition
+// on the joining organisation o (orgs: o.kind, ...), the item t and the
+// join event e (e.idx), "" for every joining organisation. The domain's
+// Joined hook widens exactly these (the same condition).
+func JoinGrants(items, scope, cond string) string {
+	on := "r.id = t.round_id"
+	if scope == "process" {
+		on = "r.process_id = t.process_id"
+	}
+	if cond == "" {
+		cond = "true"
+	}
+	return `SELECT t.id AS id, o.id AS org_id, e.idx AS idx FROM (` + items + `) t
+		JOIN rounds r ON ` + on + `
+		JOIN events e ON e.type = '` + JoinEvent + `' AND e.round_id = r.id AND e.idx > t.idx
+		JOIN orgs o ON e.object_id = r.id || ':' || o.id
+		WHERE ` + cond
+}
+
+// KindIn is the SQL condition "the organisation kind in column col is one
+// of kinds", for JoinGrants' conditions.
+func KindIn(col string, kinds ...access.OrgKind) string {
+	q := make([]string, len(kinds))
+	for i, k := range kinds {
+		q[i] = "'" + string(k) + "'"
+	}
+	return col + " IN (" + strings.Join(q, ", ") + ")"
+}
+
+// AddGrants adds a Grants query to the kinds named name: an event that
+// widens items of several kinds (a party's past material shown to a
+// newcomer, say) registers its grants for each kind it widens, in
+// app.ItemKinds, without the domains knowing of it.
+func AddGrants(kinds []ItemKind, name, query string) {
+	for i := range kinds {
+		if kinds[i].Name != name {
+			continue
+		}
+		if kinds[i].Grants == "" {
+			kinds[i].Grants = query
+		} else {
+			kinds[i].Grants = "SELECT id, org_id, idx FROM (" + kinds[i].Grants + ") g1 UNION ALL SELECT id, org_id, idx FROM (" + query + ") g2"
+		}
+	}
 }
 
 // verifyState checks the items of each kind against the events.
@@ -83,13 +147,13 @@ func verifyKind(ctx context.Context, db *store.DB, k ItemKind, rep *Report) erro
 			return err
 		}
 	}
-	joins := map[string][]joinRef{}
-	if k.JoinType != "" {
-		if joins, err = roundJoins(ctx, db, k.JoinType); err != nil {
+	grants := map[string][]grant{}
+	if k.Grants != "" {
+		if grants, err = itemGrants(ctx, db, k.Grants); err != nil {
 			return err
 		}
 	}
-	rows, err := db.R.QueryContext(ctx, "SELECT i.id, i.object_id, i.idx, i.round_id, "+access.AudienceColumn(db.Dialect, "i.id")+
+	rows, err := db.R.QueryContext(ctx, "SELECT i.id, i.object_id, i.idx, "+access.AudienceColumn(db.Dialect, "i.id")+
 		" FROM ("+k.Items+") i")
 	if err != nil {
 		return err
@@ -100,9 +164,9 @@ func verifyKind(ctx context.Context, db *store.DB, k ItemKind, rep *Report) erro
 	}
 	items := map[string]item{}
 	for rows.Next() {
-		var id, object, round, aud string
+		var id, object, aud string
 		var idx int64
-		if err := rows.Scan(&id, &object, &idx, &round, &aud); err != nil {
+		if err := rows.Scan(&id, &object, &idx, &aud); err != nil {
 			rows.Close()
 			return err
 		}
@@ -114,9 +178,9 @@ func verifyKind(ctx context.Context, db *store.DB, k ItemKind, rep *Report) erro
 			continue
 		}
 		allowed := f.audience
-		for _, j := range joins[round] {
-			if j.idx > idx {
-				allowed = append(allowed, j.org)
+		for _, g := range grants[id] {
+			if g.idx > idx {
+				allowed = append(allowed, g.org)
 			}
 		}
 		var extra []string
@@ -206,23 +270,21 @@ func widenFacts(ctx context.Context, db *store.DB, query string, facts map[strin
 	return rows.Err()
 }
 
-// roundJoins reads the join events of each round.
-func roundJoins(ctx context.Context, db *store.DB, typ string) (map[string][]joinRef, error) {
-	rows, err := db.R.QueryContext(ctx, "SELECT round_id, idx, object_id FROM events WHERE type = $1", typ)
+// itemGrants reads a kind's Grants query.
+func itemGrants(ctx context.Context, db *store.DB, query string) (map[string][]grant, error) {
+	rows, err := db.R.QueryContext(ctx, "SELECT g.id, g.org_id, g.idx FROM ("+query+") g")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string][]joinRef{}
+	out := map[string][]grant{}
 	for rows.Next() {
-		var round, obj string
-		var idx int64
-		if err := rows.Scan(&round, &idx, &obj); err != nil {
+		var id string
+		var g grant
+		if err := rows.Scan(&id, &g.org, &g.idx); err != nil {
 			return nil, err
 		}
-		if i := strings.LastIndexByte(obj, ':'); i >= 0 {
-			out[round] = append(out[round], joinRef{idx, obj[i+1:]})
-		}
+		out[id] = append(out[id], g)
 	}
 	return out, rows.Err()
 }

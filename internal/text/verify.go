@@ -3,35 +3,55 @@ package text
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"parley/internal/access"
 	"parley/internal/ledger"
 	"parley/internal/store"
 )
 
-// JoinEvent is the talks event after which an organisation joining a round
-// reads the round's texts (Joined): parley verify accepts the audience rows
-// it added.
-const JoinEvent = "participant.added"
-
 // ItemKinds describes the text model's items for parley verify
-// (ledger.ItemKind): texts (their audience) and the parties' positions
-// (their audience, and their content against the event that last set
-// them). Texts' content is not checked: text.settings_set changes the row
-// after the creating event. Positions are stored in clear, so no key is
-// needed.
+// (ledger.ItemKind): texts and their issued revisions (their audience) and
+// the parties' positions (their audience, and their content against the
+// event that last set them). Texts' content is not checked:
+// text.settings_set changes the row after the creating event. A
+// revision's and a translation's content are rebuilt from their rows (a
+// revision's event hashes its source's SHA-256, so the source is checked
+// against it too). Everything is stored in clear, so no key is needed. A join widens exactly what
+// Joined widens (joinedShared): a text once issued, and its revisions, to
+// a party, the host or a mediation, and to a guarantor when the text is
+// shared with the guarantors; never a position.
 func ItemKinds() []ledger.ItemKind {
 	return []ledger.ItemKind{
-		{Name: "text", ObjectType: "text", JoinType: JoinEvent,
+		{Name: "text", ObjectType: "text",
 			Items: "SELECT id, id AS object_id, ledger_idx AS idx, round_id FROM texts",
 			// Issuing a revision shows the text to the revision's readers.
-			WidenedBy: "SELECT text_id AS id, 'text_revision' AS object_type, id AS object_id FROM text_revisions"},
-		{Name: "position", ObjectType: "text_position", JoinType: JoinEvent,
-			Items: "SELECT " + positionIDSQL + " AS id, " + positionIDSQL + ` AS object_id, p.ledger_idx AS idx, t.round_id AS round_id
+			WidenedBy: "SELECT text_id AS id, 'text_revision' AS object_type, id AS object_id FROM text_revisions",
+			Grants: ledger.JoinGrants("SELECT id, ledger_idx AS idx, round_id, guarantors FROM texts", "round",
+				joinedShared+" AND EXISTS (SELECT 1 FROM text_revisions r2 WHERE r2.text_id = t.id AND r2.ledger_idx < e.idx)")},
+		{Name: "revision", ObjectType: "text_revision",
+			Items: "SELECT id, id AS object_id, ledger_idx AS idx FROM text_revisions",
+			Grants: ledger.JoinGrants(`SELECT r.id, r.ledger_idx AS idx, t.round_id, t.guarantors
+				FROM text_revisions r JOIN texts t ON t.id = r.text_id`, "round", joinedShared),
+			Contents: revisionContents},
+		// A corrected translation keeps its id; its row is what its latest
+		// text.translation_set recorded.
+		{Name: "translation", ObjectType: "text_translation",
+			Items: "SELECT id, id AS object_id, ledger_idx AS idx FROM text_translations",
+			Grants: ledger.JoinGrants(`SELECT tr.id, tr.ledger_idx AS idx, t.round_id, t.guarantors
+				FROM text_translations tr JOIN text_revisions r ON r.id = tr.revision_id JOIN texts t ON t.id = r.text_id`, "round", joinedShared),
+			Contents: translationContents},
+		{Name: "position", ObjectType: "text_position",
+			Items: "SELECT " + positionIDSQL + " AS id, " + positionIDSQL + ` AS object_id, p.ledger_idx AS idx
 				FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id JOIN texts t ON t.id = r.text_id`,
 			Contents: positionContents},
 	}
 }
+
+// joinedShared is Joined's choice of who reads a round's shared texts on
+// joining, as a JoinGrants condition on the text's row t.
+var joinedShared = "(" + ledger.KindIn("o.kind", access.Party, access.Host, access.Mediation) +
+	" OR (o.kind = '" + string(access.Guarantor) + "' AND t.guarantors))"
 
 // positionContents rebuilds the content of each position's latest
 // text.position_set event from its row (SetPosition).
@@ -50,6 +70,58 @@ func positionContents(ctx context.Context, q access.Querier, each func(string, [
 			return err
 		}
 		b, err := json.Marshal(positionContent(textID, number, paragraph, alt, org, stance, wording, comment, store.Time(at), carriedFrom))
+		if err := each(id, b, err); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// revisionContents rebuilds each revision's text.issued content from its
+// row, after checking that its source still has the SHA-256 the event
+// recorded.
+func revisionContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+	rows, err := q.QueryContext(ctx, "SELECT id, text_id, number, draft_id, source, sha256, issued_at FROM text_revisions")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, textID, draftID, source, sum string
+		var number int
+		var at int64
+		if err := rows.Scan(&id, &textID, &number, &draftID, &source, &sum, &at); err != nil {
+			return err
+		}
+		var b []byte
+		if hashHex(source) != sum {
+			err = fmt.Errorf("its source does not match its SHA-256")
+		} else {
+			b, err = json.Marshal(revisionContent(id, textID, number, draftID, sum, store.Time(at)))
+		}
+		if err := each(id, b, err); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// translationContents rebuilds each translation's latest
+// text.translation_set content from its row.
+func translationContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+	rows, err := q.QueryContext(ctx, `SELECT tr.id, r.text_id, r.number, tr.language, tr.sha256, tr.source
+		FROM text_translations tr JOIN text_revisions r ON r.id = tr.revision_id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, textID, lang, sum, source string
+		var number int
+		if err := rows.Scan(&id, &textID, &number, &lang, &sum, &source); err != nil {
+			return err
+		}
+		b, err := json.Marshal(translationContent(id, textID, number, lang, sum, source))
 		if err := each(id, b, err); err != nil {
 			return err
 		}
