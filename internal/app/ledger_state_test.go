@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	"parley/internal/access"
 	"parley/internal/app"
 	"parley/internal/channel"
 	"parley/internal/ledger"
@@ -39,6 +41,24 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
 		{"an exchange's audience gains an organisation", "exchange", "SELECT id, ledger_idx FROM detainee_exchanges ORDER BY id LIMIT 1",
 			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
+		// A mediation organisation joined round 1 after everything was
+		// written: the join gave it the issued text and its revision,
+		// nothing else.
+		{"a position gains the mediation that joined later", "position", "SELECT " + positionID + ", p.ledger_idx FROM text_positions p LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, (SELECT id FROM orgs WHERE name = 'Late mediation team'))"},
+		{"a profile gains the mediation that joined later", "profile", "SELECT id, ledger_idx FROM bargain_profiles ORDER BY id LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, (SELECT id FROM orgs WHERE name = 'Late mediation team'))"},
+		{"a text never issued gains the mediation that joined later", "text",
+			"SELECT t.id, t.ledger_idx FROM texts t WHERE NOT EXISTS (SELECT 1 FROM text_revisions r WHERE r.text_id = t.id) ORDER BY t.id LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, (SELECT id FROM orgs WHERE name = 'Late mediation team'))"},
+		{"a revision's audience gains an organisation", "revision", "SELECT id, ledger_idx FROM text_revisions ORDER BY id LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
+		{"a translation's audience gains an organisation", "translation", "SELECT id, ledger_idx FROM text_translations ORDER BY id LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
+		{"a revision's source changes", "revision", "SELECT id, ledger_idx FROM text_revisions ORDER BY id LIMIT 1",
+			"UPDATE text_revisions SET source = source || ' ' WHERE id = $1"},
+		{"a translation's source changes", "translation", "SELECT id, ledger_idx FROM text_translations ORDER BY id LIMIT 1",
+			"UPDATE text_translations SET source = source || ' ' WHERE id = $1"},
 		{"a position's stance changes", "position", "SELECT " + positionID + ", p.ledger_idx FROM text_positions p LIMIT 1",
 			"UPDATE text_positions AS p SET stance = CASE WHEN stance = 'reject' THEN 'accept' ELSE 'reject' END, comment = comment || 'x' WHERE " + positionID + " = $1"},
 	}
@@ -64,6 +84,22 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 			}
 			return rep
 		}
+		// A translation of Rev.1, then a mediation organisation joining
+		// round 1 late.
+		var source string
+		if err := w.a.DB.R.QueryRow("SELECT source FROM text_revisions WHERE text_id = $1 AND number = 1", w.text1).Scan(&source); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.a.Text.SetTranslation(ctx, w.user["mediator"].Actor(), w.text1, 1, "ar", source); err != nil {
+			t.Fatal(err)
+		}
+		late, err := w.a.Talks.AddOrg(ctx, access.System, "Late mediation team", "late", access.Mediation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.a.Talks.AddParticipant(ctx, access.System, w.round1, late.ID); err != nil {
+			t.Fatal(err)
+		}
 		if rep := verify(); !rep.OK() || rep.Items == 0 {
 			t.Fatalf("the world as written:\n%s", rep.String())
 		}
@@ -81,15 +117,28 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 				t.Fatalf("after %s: first bad item %q at %d, want %q at %d\n%s", tc.name, rep.FirstBadItem, rep.FirstBad, tc.kind+" "+id, idx, rep.String())
 			}
 			// Undo, for the next case.
-			if _, err := w.a.DB.W.Exec("DELETE FROM audience WHERE org_id = 'intruder'"); err != nil {
+			if _, err := w.a.DB.W.Exec("DELETE FROM audience WHERE org_id = 'intruder' OR item_id = $1 AND org_id = $2", id, late.ID); err != nil {
 				t.Fatal(err)
 			}
 			if tc.change[:6] == "UPDATE" {
-				continue // the last case: nothing to undo
+				undo(t, w, tc.change, id)
+				continue
 			}
 			if rep := verify(); !rep.OK() {
 				t.Fatalf("after undoing %s:\n%s", tc.name, rep.String())
 			}
 		}
 	})
+}
+
+// undo takes back a case's UPDATE that appended a space to a source.
+func undo(t *testing.T, w *world, change, id string) {
+	t.Helper()
+	for _, table := range []string{"text_revisions", "text_translations"} {
+		if strings.Contains(change, "UPDATE "+table+" SET source") {
+			if _, err := w.a.DB.W.Exec("UPDATE "+table+" SET source = SUBSTR(source, 1, LENGTH(source) - 1) WHERE id = $1", id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
