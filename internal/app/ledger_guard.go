@@ -10,6 +10,7 @@ import (
 	"parley/internal/ceasefire"
 	"parley/internal/channel"
 	"parley/internal/detainees"
+	"parley/internal/humanitarian"
 	"parley/internal/ledger"
 	"parley/internal/text"
 )
@@ -75,6 +76,7 @@ func ItemKinds(dataDir string, master []byte) ([]ledger.ItemKind, error) {
 		func() ([]ledger.ItemKind, error) { return bargain.ItemKinds(), nil },
 		func() ([]ledger.ItemKind, error) { return ceasefire.ItemKinds(master, dataDir) },
 		func() ([]ledger.ItemKind, error) { return detainees.ItemKinds(master != nil), nil },
+		func() ([]ledger.ItemKind, error) { return humanitarian.ItemKinds(master != nil), nil },
 	} {
 		ks, err := k()
 		if err != nil {

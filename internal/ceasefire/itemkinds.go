@@ -81,7 +81,7 @@ func ItemKinds(master []byte, dataDir string) ([]ledger.ItemKind, error) {
 	// own steps.
 	const byReport = "(SELECT i.id, i.process_id, i.published, i.ledger_idx, r.id AS report_id FROM ceasefire_incidents i JOIN ceasefire_reports r ON r.ledger_idx = i.ledger_idx)"
 	reported := ledger.ItemKind{Name: "incident", ObjectType: "ceasefire_report",
-		Items: "SELECT t.id, t.report_id AS object_id, t.ledger_idx AS idx, '' AS round_id FROM " + byReport + " t",
+		Items:     "SELECT t.id, t.report_id AS object_id, t.ledger_idx AS idx, '' AS round_id FROM " + byReport + " t",
 		WidenedBy: "SELECT t.report_id AS id, 'ceasefire_incident' AS object_type, t.id AS object_id FROM " + byReport + " t",
 		Grants:    incidentGrants}
 	// An incident made by a split: created with the step split_from

@@ -2,7 +2,6 @@ package detainees
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -84,37 +83,37 @@ func ItemKinds(content bool) []ledger.ItemKind {
 			Items: "SELECT 'agency:' || process_id AS id, process_id AS object_id, ledger_idx AS idx FROM detainee_agencies"},
 	}
 	if content {
-		kinds[0].Contents = rowContents(`SELECT id, process_id, kind, records, file_sha256 FROM detainee_lists`, func(s scanner) (string, map[string]any, error) {
+		kinds[0].Contents = rowContents(`SELECT id, process_id, kind, records, file_sha256 FROM detainee_lists`, func(s ledger.Scanner) (string, map[string]any, error) {
 			var id, p, kind, sum string
 			var n int
 			err := s.Scan(&id, &p, &kind, &n, &sum)
 			return id, listContent(p, kind, n, sum), err
 		})
-		kinds[1].Contents = rowContents(`SELECT id, process_id, records, pairs, review, decided FROM detainee_runs`, func(s scanner) (string, map[string]any, error) {
+		kinds[1].Contents = rowContents(`SELECT id, process_id, records, pairs, review, decided FROM detainee_runs`, func(s ledger.Scanner) (string, map[string]any, error) {
 			var id, p string
 			var records, pairs, review, decided int
 			err := s.Scan(&id, &p, &records, &pairs, &review, &decided)
 			return id, runContent(p, records, pairs, review, decided), err
 		})
-		kinds[2].Contents = rowContents(`SELECT id, process_id, record_a, record_b, decision FROM detainee_decisions`, func(s scanner) (string, map[string]any, error) {
+		kinds[2].Contents = rowContents(`SELECT id, process_id, record_a, record_b, decision FROM detainee_decisions`, func(s ledger.Scanner) (string, map[string]any, error) {
 			var id, p, a, b, d string
 			err := s.Scan(&id, &p, &a, &b, &d)
 			return id, decisionContent(p, a, b, d), err
 		})
 		kinds[3].Contents = rowContents(`SELECT x.id, x.process_id, x.kind, x.sides, (SELECT COUNT(*) FROM detainee_people p WHERE p.exchange_id = x.id)
-			FROM detainee_exchanges x`, func(s scanner) (string, map[string]any, error) {
+			FROM detainee_exchanges x`, func(s ledger.Scanner) (string, map[string]any, error) {
 			var id, p, kind, sides string
 			var people int
 			err := s.Scan(&id, &p, &kind, &sides, &people)
 			return id, exchangeContent(p, kind, people, strings.Fields(sides)), err
 		})
-		kinds[5].Contents = rowContents(`SELECT 'agency:' || process_id, process_id, org_id FROM detainee_agencies`, func(s scanner) (string, map[string]any, error) {
+		kinds[5].Contents = rowContents(`SELECT 'agency:' || process_id, process_id, org_id FROM detainee_agencies`, func(s ledger.Scanner) (string, map[string]any, error) {
 			var id, p, org string
 			err := s.Scan(&id, &p, &org)
 			return id, agencyContent(p, org), err
 		})
 		kinds[4].Contents = rowContents(`SELECT p.id, x.process_id, x.id, p.released_at FROM detainee_people p JOIN detainee_exchanges x ON x.id = p.exchange_id
-			WHERE p.release_idx IS NOT NULL`, func(s scanner) (string, map[string]any, error) {
+			WHERE p.release_idx IS NOT NULL`, func(s ledger.Scanner) (string, map[string]any, error) {
 			var id, p, x string
 			var at int64
 			err := s.Scan(&id, &p, &x, &at)
@@ -124,27 +123,7 @@ func ItemKinds(content bool) []ledger.ItemKind {
 	return kinds
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
-// rowContents is a ledger.ItemKind's Contents reading query: scan returns
-// each row's item id and its event's content.
-func rowContents(query string, scan func(scanner) (string, map[string]any, error)) func(context.Context, access.Querier, func(string, []byte, error) error) error {
-	return func(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
-		rows, err := q.QueryContext(ctx, query)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			id, c, err := scan(rows)
-			if err != nil {
-				return err
-			}
-			b, err := json.Marshal(c)
-			if err := each(id, b, err); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	}
+// rowContents is ledger.RowContents for the track's map contents.
+func rowContents(query string, scan func(ledger.Scanner) (string, map[string]any, error)) func(context.Context, access.Querier, func(string, []byte, error) error) error {
+	return ledger.RowContents(query, func(r ledger.Scanner) (string, any, error) { return scan(r) })
 }

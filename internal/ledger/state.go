@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -59,6 +61,51 @@ type ItemKind struct {
 	// reported through err (content nil); each's error stops the walk.
 	Contents func(ctx context.Context, q access.Querier, each func(id string, content []byte, err error) error) error
 }
+
+// Scanner reads one row (*sql.Rows).
+type Scanner interface{ Scan(dest ...any) error }
+
+// RowContents is an ItemKind.Contents for items whose content is rebuilt
+// from one row each: query selects the rows, and scan reads one and returns
+// the item's id and the content its event hashed as the domain built it
+// (encoded as JSON, as the domains' event helpers do), or an error about
+// the row's content (reported as damage); a scan error stops the walk.
+func RowContents(query string, scan func(Scanner) (id string, content any, err error)) func(context.Context, access.Querier, func(string, []byte, error) error) error {
+	return func(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+		rows, err := q.QueryContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			id, c, err := scan(rows)
+			if err != nil {
+				var bad badContent
+				if !errors.As(err, &bad) {
+					return err
+				}
+				if err := each(id, nil, bad.err); err != nil {
+					return err
+				}
+				continue
+			}
+			b, err := json.Marshal(c)
+			if err := each(id, b, err); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+}
+
+// BadContent wraps what a RowContents scan found wrong with a row's
+// content (as opposed to failing to read it): the item is reported as
+// damaged and the walk goes on.
+func BadContent(err error) error { return badContent{err} }
+
+type badContent struct{ err error }
+
+func (b badContent) Error() string { return b.err.Error() }
 
 // eventFacts is what the events say about one object.
 type eventFacts struct {

@@ -80,51 +80,26 @@ func positionContents(ctx context.Context, q access.Querier, each func(string, [
 // revisionContents rebuilds each revision's text.issued content from its
 // row, after checking that its source still has the SHA-256 the event
 // recorded.
-func revisionContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
-	rows, err := q.QueryContext(ctx, "SELECT id, text_id, number, draft_id, source, sha256, issued_at FROM text_revisions")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+var revisionContents = ledger.RowContents("SELECT id, text_id, number, draft_id, source, sha256, issued_at FROM text_revisions",
+	func(r ledger.Scanner) (string, any, error) {
 		var id, textID, draftID, source, sum string
 		var number int
 		var at int64
-		if err := rows.Scan(&id, &textID, &number, &draftID, &source, &sum, &at); err != nil {
-			return err
+		if err := r.Scan(&id, &textID, &number, &draftID, &source, &sum, &at); err != nil {
+			return id, nil, err
 		}
-		var b []byte
 		if hashHex(source) != sum {
-			err = fmt.Errorf("its source does not match its SHA-256")
-		} else {
-			b, err = json.Marshal(revisionContent(id, textID, number, draftID, sum, store.Time(at)))
+			return id, nil, ledger.BadContent(fmt.Errorf("its source does not match its SHA-256"))
 		}
-		if err := each(id, b, err); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
+		return id, revisionContent(id, textID, number, draftID, sum, store.Time(at)), nil
+	})
 
 // translationContents rebuilds each translation's latest
 // text.translation_set content from its row.
-func translationContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
-	rows, err := q.QueryContext(ctx, `SELECT tr.id, r.text_id, r.number, tr.language, tr.sha256, tr.source
-		FROM text_translations tr JOIN text_revisions r ON r.id = tr.revision_id`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, textID, lang, sum, source string
-		var number int
-		if err := rows.Scan(&id, &textID, &number, &lang, &sum, &source); err != nil {
-			return err
-		}
-		b, err := json.Marshal(translationContent(id, textID, number, lang, sum, source))
-		if err := each(id, b, err); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
+var translationContents = ledger.RowContents(`SELECT tr.id, r.text_id, r.number, tr.language, tr.sha256, tr.source
+	FROM text_translations tr JOIN text_revisions r ON r.id = tr.revision_id`, func(r ledger.Scanner) (string, any, error) {
+	var id, textID, lang, sum, source string
+	var number int
+	err := r.Scan(&id, &textID, &number, &lang, &sum, &source)
+	return id, translationContent(id, textID, number, lang, sum, source), err
+})
