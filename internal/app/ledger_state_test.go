@@ -59,6 +59,13 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 			"UPDATE text_revisions SET source = source || ' ' WHERE id = $1"},
 		{"a translation's source changes", "translation", "SELECT id, ledger_idx FROM text_translations ORDER BY id LIMIT 1",
 			"UPDATE text_translations SET source = source || ' ' WHERE id = $1"},
+		{"a draft gains the mediation that joined later", "draft", "SELECT id, ledger_idx FROM text_drafts ORDER BY id LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, (SELECT id FROM orgs WHERE name = 'Late mediation team'))"},
+		{"a draft's source changes", "draft", "SELECT id, ledger_idx FROM text_drafts ORDER BY id LIMIT 1",
+			"UPDATE text_drafts SET source = source || ' ' WHERE id = $1"},
+		{"a summary is switched on by hand", "summary",
+			"SELECT 'summary:' || text_id || ':' || org_id, (SELECT MAX(idx) FROM events WHERE type = 'text.summary_set') FROM text_summaries",
+			"UPDATE text_summaries SET shared = NOT shared WHERE 'summary:' || text_id || ':' || org_id = $1"},
 		{"a location's audience gains an organisation", "location", "SELECT id, ledger_idx FROM hum_locations ORDER BY id LIMIT 1",
 			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
 		{"a location's status history gains the observer", "location status", "SELECT id, ledger_idx FROM hum_location_status ORDER BY id LIMIT 1",
@@ -78,10 +85,12 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 	}
 	// undo takes back a case's UPDATE, for the next case.
 	undo := map[string]string{
-		"UPDATE text_revisions SET source = source || ' ' WHERE id = $1":           "UPDATE text_revisions SET source = SUBSTR(source, 1, LENGTH(source) - 1) WHERE id = $1",
-		"UPDATE text_translations SET source = source || ' ' WHERE id = $1":        "UPDATE text_translations SET source = SUBSTR(source, 1, LENGTH(source) - 1) WHERE id = $1",
-		"UPDATE hum_locations SET population = population + 1 WHERE id = $1":       "UPDATE hum_locations SET population = population - 1 WHERE id = $1",
-		"UPDATE hum_commitments SET cadence_days = cadence_days + 1 WHERE id = $1": "UPDATE hum_commitments SET cadence_days = cadence_days - 1 WHERE id = $1",
+		"UPDATE text_drafts SET source = source || ' ' WHERE id = $1":                                     "UPDATE text_drafts SET source = SUBSTR(source, 1, LENGTH(source) - 1) WHERE id = $1",
+		"UPDATE text_summaries SET shared = NOT shared WHERE 'summary:' || text_id || ':' || org_id = $1": "UPDATE text_summaries SET shared = NOT shared WHERE 'summary:' || text_id || ':' || org_id = $1",
+		"UPDATE text_revisions SET source = source || ' ' WHERE id = $1":                                  "UPDATE text_revisions SET source = SUBSTR(source, 1, LENGTH(source) - 1) WHERE id = $1",
+		"UPDATE text_translations SET source = source || ' ' WHERE id = $1":                               "UPDATE text_translations SET source = SUBSTR(source, 1, LENGTH(source) - 1) WHERE id = $1",
+		"UPDATE hum_locations SET population = population + 1 WHERE id = $1":                              "UPDATE hum_locations SET population = population - 1 WHERE id = $1",
+		"UPDATE hum_commitments SET cadence_days = cadence_days + 1 WHERE id = $1":                        "UPDATE hum_commitments SET cadence_days = cadence_days - 1 WHERE id = $1",
 	}
 	storetest.WithAllDSNs(t, func(t *testing.T, dsn string) {
 		cfg := app.Config{DataDir: t.TempDir(), DB: dsn}
@@ -117,6 +126,9 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := w.a.Text.SetTranslation(ctx, w.user["mediator"].Actor(), w.text1, 1, "ar", source); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.a.Text.SetSummary(ctx, w.user["mediator"].Actor(), w.text1, w.org["opp"], false); err != nil {
 			t.Fatal(err)
 		}
 		late, err := w.a.Talks.AddOrg(ctx, access.System, "Late mediation team", "late", access.Mediation)

@@ -596,9 +596,7 @@ func (s *Service) SetSummary(ctx context.Context, actor access.Actor, textID, or
 		if err := access.Grant(ctx, tx, id, aud); err != nil {
 			return err
 		}
-		_, err = event(ctx, rec, actor, "text.summary_set", t.RoundID, "text_summary", id, aud, map[string]any{
-			"text_id": t.ID, "org_id": orgID, "shared": shared,
-		})
+		_, err = event(ctx, rec, actor, "text.summary_set", t.RoundID, "text_summary", id, aud, summaryContent(t.ID, orgID, shared))
 		return err
 	})
 }

@@ -17,7 +17,9 @@ import (
 // text.settings_set changes the row after the creating event. A
 // revision's and a translation's content are rebuilt from their rows (a
 // revision's event hashes its source's SHA-256, so the source is checked
-// against it too). Everything is stored in clear, so no key is needed. A join widens exactly what
+// against it too), as are the mediation's drafts and the summaries'
+// switches (against the latest text.summary_set). Everything is stored in
+// clear, so no key is needed. A join widens exactly what
 // Joined widens (joinedShared): a text once issued, and its revisions, to
 // a party, the host or a mediation, and to a guarantor when the text is
 // shared with the guarantors; never a position.
@@ -41,6 +43,14 @@ func ItemKinds() []ledger.ItemKind {
 			Grants: ledger.JoinGrants(`SELECT tr.id, tr.ledger_idx AS idx, t.round_id, t.guarantors
 				FROM text_translations tr JOIN text_revisions r ON r.id = tr.revision_id JOIN texts t ON t.id = r.text_id`, "round", joinedShared),
 			Contents: translationContents},
+		{Name: "draft", ObjectType: "text_draft",
+			Items:    "SELECT id, id AS object_id, ledger_idx AS idx FROM text_drafts",
+			Contents: draftContents},
+		// A summary's row is what its latest text.summary_set recorded.
+		{Name: "summary", ObjectType: "text_summary",
+			Items: "SELECT " + summaryIDSQL + " AS id, " + summaryIDSQL + ` AS object_id, COALESCE((SELECT MAX(e.idx) FROM events e
+				WHERE e.object_type = 'text_summary' AND e.object_id = ` + summaryIDSQL + `), -1) AS idx FROM text_summaries s`,
+			Contents: summaryContents},
 		{Name: "position", ObjectType: "text_position",
 			Items: "SELECT " + positionIDSQL + " AS id, " + positionIDSQL + ` AS object_id, p.ledger_idx AS idx
 				FROM text_positions p JOIN text_revisions r ON r.id = p.revision_id JOIN texts t ON t.id = r.text_id`,
@@ -102,4 +112,21 @@ var translationContents = ledger.RowContents(`SELECT tr.id, r.text_id, r.number,
 	var number int
 	err := r.Scan(&id, &textID, &number, &lang, &sum, &source)
 	return id, translationContent(id, textID, number, lang, sum, source), err
+})
+
+// draftContents rebuilds each draft's text.draft_saved content.
+var draftContents = ledger.RowContents("SELECT id, text_id, seq, source FROM text_drafts", func(r ledger.Scanner) (string, any, error) {
+	var id, textID, src string
+	var seq int
+	err := r.Scan(&id, &textID, &seq, &src)
+	return id, draftContent(id, textID, seq, src), err
+})
+
+// summaryContents rebuilds each summary's latest text.summary_set content:
+// whether the party sees the summary.
+var summaryContents = ledger.RowContents("SELECT "+summaryIDSQL+", s.text_id, s.org_id, s.shared FROM text_summaries s", func(r ledger.Scanner) (string, any, error) {
+	var id, textID, org string
+	var shared bool
+	err := r.Scan(&id, &textID, &org, &shared)
+	return id, summaryContent(textID, org, shared), err
 })
