@@ -73,7 +73,7 @@ func ItemKinds(dataDir string, master []byte) ([]ledger.ItemKind, error) {
 	for _, k := range []func() ([]ledger.ItemKind, error){
 		func() ([]ledger.ItemKind, error) { return channel.ItemKinds(master, channel.AttachmentDir(dataDir)) },
 		func() ([]ledger.ItemKind, error) { return text.ItemKinds(), nil },
-		func() ([]ledger.ItemKind, error) { return bargain.ItemKinds(), nil },
+		func() ([]ledger.ItemKind, error) { return bargain.ItemKinds(master != nil), nil },
 		func() ([]ledger.ItemKind, error) { return ceasefire.ItemKinds(master, dataDir) },
 		func() ([]ledger.ItemKind, error) { return detainees.ItemKinds(master != nil), nil },
 		func() ([]ledger.ItemKind, error) { return humanitarian.ItemKinds(master != nil), nil },

@@ -59,6 +59,10 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 			"UPDATE text_revisions SET source = source || ' ' WHERE id = $1"},
 		{"a translation's source changes", "translation", "SELECT id, ledger_idx FROM text_translations ORDER BY id LIMIT 1",
 			"UPDATE text_translations SET source = source || ' ' WHERE id = $1"},
+		{"a profile is shared by hand", "profile", "SELECT id, ledger_idx FROM bargain_profiles ORDER BY id LIMIT 1",
+			"UPDATE bargain_profiles SET shared = NOT shared WHERE id = $1"},
+		{"a profile's document changes", "profile", "SELECT id, ledger_idx FROM bargain_profiles ORDER BY id LIMIT 1",
+			"UPDATE bargain_profiles SET document = document || ' ' WHERE id = $1"},
 		{"a draft gains the mediation that joined later", "draft", "SELECT id, ledger_idx FROM text_drafts ORDER BY id LIMIT 1",
 			"INSERT INTO audience(item_id, org_id) VALUES ($1, (SELECT id FROM orgs WHERE name = 'Late mediation team'))"},
 		{"a draft's source changes", "draft", "SELECT id, ledger_idx FROM text_drafts ORDER BY id LIMIT 1",
@@ -85,6 +89,8 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 	}
 	// undo takes back a case's UPDATE, for the next case.
 	undo := map[string]string{
+		"UPDATE bargain_profiles SET shared = NOT shared WHERE id = $1":                                   "UPDATE bargain_profiles SET shared = NOT shared WHERE id = $1",
+		"UPDATE bargain_profiles SET document = document || ' ' WHERE id = $1":                            "UPDATE bargain_profiles SET document = SUBSTR(document, 1, LENGTH(document) - 1) WHERE id = $1",
 		"UPDATE text_drafts SET source = source || ' ' WHERE id = $1":                                     "UPDATE text_drafts SET source = SUBSTR(source, 1, LENGTH(source) - 1) WHERE id = $1",
 		"UPDATE text_summaries SET shared = NOT shared WHERE 'summary:' || text_id || ':' || org_id = $1": "UPDATE text_summaries SET shared = NOT shared WHERE 'summary:' || text_id || ':' || org_id = $1",
 		"UPDATE text_revisions SET source = source || ' ' WHERE id = $1":                                  "UPDATE text_revisions SET source = SUBSTR(source, 1, LENGTH(source) - 1) WHERE id = $1",
