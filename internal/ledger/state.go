@@ -140,11 +140,16 @@ func JoinGrants(items, scope, cond string) string {
 	if cond == "" {
 		cond = "true"
 	}
-	return `SELECT t.id AS id, o.id AS org_id, e.idx AS idx FROM (` + items + `) t
-		JOIN rounds r ON ` + on + `
-		JOIN events e ON e.type = '` + JoinEvent + `' AND e.round_id = r.id AND e.idx > t.idx
+	// The joins first, once (a round's events are mostly messages: read
+	// per item, they would cost items × events), then the items each
+	// join gave. A WITH may not start a branch of a UNION ALL or the
+	// join of a UNION ALL, it is wrapped.
+	return `SELECT id, org_id, idx FROM (WITH e AS MATERIALIZED (SELECT idx, round_id, object_id FROM events WHERE type = '` + JoinEvent + `')
+		SELECT t.id AS id, o.id AS org_id, e.idx AS idx FROM e
+		JOIN rounds r ON r.id = e.round_id
 		JOIN orgs o ON e.object_id = r.id || ':' || o.id
-		WHERE ` + cond
+		JOIN (` + items + `) t ON ` + on + ` AND t.idx < e.idx
+		WHERE ` + cond + `) jg`
 }
 
 // KindIn is the SQL condition "the organisation kind in column col is one
