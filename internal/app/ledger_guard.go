@@ -10,6 +10,7 @@ import (
 	"parley/internal/ceasefire"
 	"parley/internal/channel"
 	"parley/internal/detainees"
+	"parley/internal/humanitarian"
 	"parley/internal/ledger"
 	"parley/internal/text"
 )
@@ -72,9 +73,10 @@ func ItemKinds(dataDir string, master []byte) ([]ledger.ItemKind, error) {
 	for _, k := range []func() ([]ledger.ItemKind, error){
 		func() ([]ledger.ItemKind, error) { return channel.ItemKinds(master, channel.AttachmentDir(dataDir)) },
 		func() ([]ledger.ItemKind, error) { return text.ItemKinds(), nil },
-		func() ([]ledger.ItemKind, error) { return bargain.ItemKinds(), nil },
+		func() ([]ledger.ItemKind, error) { return bargain.ItemKinds(master != nil), nil },
 		func() ([]ledger.ItemKind, error) { return ceasefire.ItemKinds(master, dataDir) },
 		func() ([]ledger.ItemKind, error) { return detainees.ItemKinds(master != nil), nil },
+		func() ([]ledger.ItemKind, error) { return humanitarian.ItemKinds(master != nil), nil },
 	} {
 		ks, err := k()
 		if err != nil {

@@ -500,16 +500,17 @@ func (s *Service) saveProfile(ctx context.Context, tx *sql.Tx, rec *ledger.Recor
 	// later prove what it entered, and nobody learns a weight from the
 	// ledger.
 	ev, err := event(ctx, rec, actor, "bargain.profile.saved", roundID, "bargain_profile", sp.ID, aud,
-		map[string]any{"round": roundID, "org": actor.Org, "domain_version": rd.Version, "shared": in.Shared, "sha256": hashHex(doc)})
+		profileContent(roundID, actor.Org, rd.Version, in.Shared, string(doc)))
 	if err != nil {
 		return StoredProfile{}, err
 	}
 	sp.LedgerIndex = ev.Index
-	if _, err := tx.ExecContext(ctx, `INSERT INTO bargain_profiles(id, round_id, org_id, document, answers, shared, updated_at, updated_by, ledger_idx)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO bargain_profiles(id, round_id, org_id, document, answers, shared, updated_at, updated_by, ledger_idx, domain_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (round_id, org_id) DO UPDATE SET id = excluded.id, document = excluded.document, answers = excluded.answers,
-			shared = excluded.shared, updated_at = excluded.updated_at, updated_by = excluded.updated_by, ledger_idx = excluded.ledger_idx`,
-		sp.ID, roundID, actor.Org, string(doc), string(ans), in.Shared, store.Stamp(sp.UpdatedAt), actor.User, sp.LedgerIndex); err != nil {
+			shared = excluded.shared, updated_at = excluded.updated_at, updated_by = excluded.updated_by, ledger_idx = excluded.ledger_idx,
+			domain_version = excluded.domain_version`,
+		sp.ID, roundID, actor.Org, string(doc), string(ans), in.Shared, store.Stamp(sp.UpdatedAt), actor.User, sp.LedgerIndex, rd.Version); err != nil {
 		return StoredProfile{}, err
 	}
 	if err := access.Grant(ctx, tx, sp.ID, aud); err != nil {

@@ -26,28 +26,20 @@ func answerContent(a Answer) map[string]string {
 	return map[string]string{"incident": a.IncidentID, "answer": a.ID, "body": a.Body}
 }
 
-// joinedAfter selects, for the rows of table t (an item table with id,
-// process_id and ledger_idx columns), the join events of the process's
-// rounds after the item was created by an organisation that Joined widens
-// it to (kinds, or any when t.published holds and published is true):
-// WidenedBy rows (id, object_type, object_id) keyed by key.
-func joinedAfter(table, key string, published bool, kinds ...access.OrgKind) string {
-	cond := "o.kind IN ("
-	for i, k := range kinds {
-		if i > 0 {
-			cond += ", "
-		}
-		cond += "'" + string(k) + "'"
-	}
-	cond += ")"
+// joinGrants is the ItemKind.Grants of the rows of table (with id,
+// process_id and ledger_idx columns) that Joined widens to an organisation
+// joining a round of their process after them: one of kinds, or anyone
+// once the row is published when published is true.
+func joinGrants(table string, published bool, kinds ...access.OrgKind) string {
+	cols, cond := "id, ledger_idx AS idx, process_id", ledger.KindIn("o.kind", kinds...)
 	if published {
+		cols += ", published"
 		cond = "(t.published OR " + cond + ")"
 	}
-	return "SELECT " + key + ` AS id, e.object_type AS object_type, e.object_id AS object_id FROM ` + table + ` t
-		JOIN rounds r ON r.process_id = t.process_id
-		JOIN events e ON e.type = 'participant.added' AND e.round_id = r.id AND e.idx > t.ledger_idx
-		JOIN orgs o ON e.object_id = r.id || ':' || o.id
-		WHERE ` + cond
+	if len(kinds) == 0 {
+		cond = ""
+	}
+	return ledger.JoinGrants("SELECT "+cols+" FROM "+table, "process", cond)
 }
 
 // EvidenceDir is the folder of the evidence files, sealed under the master
@@ -58,17 +50,20 @@ func EvidenceDir(dataDir string) string { return filepath.Join(dataDir, "evidenc
 // (ledger.ItemKind), with the evidence files in dataDir's "evidence"
 // folder (EvidenceDir):
 //
-//   - reports: their audience against the report's event and the joins of
-//     the mechanism after it (Joined); with the master key their content
+//   - reports: their audience against the report's event and the
+//     organisations of the mechanism that joined after it (Joined), each
+//     only itself; with the master key their content
 //     (the report as filed, with the incident it made: the one created by
 //     the same event, whatever merges and splits did since);
 //   - incidents: their audience against the event that created them (a
 //     report's, or the split that made them), every step about them
-//     (verification, merge, publish, ...) and the joins after them, of the
-//     mechanism or, once published, of anyone; content not checked, the
+//     (verification, merge, publish, ...) and the organisations that
+//     joined after them, of the mechanism or, once published, any; content
+//     not checked, the
 //     row changes with every step;
-//   - zones: their audience against the import's event and the joins of
-//     the process's rounds; content not checked (the event hashes the
+//   - zones: their audience against the import's event and every
+//     organisation that joined a round of the process after it; content
+//     not checked (the event hashes the
 //     imported file, which is not kept);
 //   - steps (the incident's history), answers, evidence and source
 //     grades: they have no
@@ -80,25 +75,25 @@ func EvidenceDir(dataDir string) string { return filepath.Join(dataDir, "evidenc
 func ItemKinds(master []byte, dataDir string) ([]ledger.ItemKind, error) {
 	mech := []access.OrgKind{access.Monitor, access.Mediation, access.Guarantor}
 	reports := ledger.ItemKind{Name: "report", ObjectType: "ceasefire_report",
-		Items:     "SELECT id, id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_reports",
-		WidenedBy: joinedAfter("ceasefire_reports", "t.id", false, mech...)}
+		Items:  "SELECT id, id AS object_id, ledger_idx AS idx FROM ceasefire_reports",
+		Grants: joinGrants("ceasefire_reports", false, mech...)}
+	incidentGrants := joinGrants("ceasefire_incidents", true, mech...)
 	// An incident made by a report: its events are the report's and its
 	// own steps.
 	const byReport = "(SELECT i.id, i.process_id, i.published, i.ledger_idx, r.id AS report_id FROM ceasefire_incidents i JOIN ceasefire_reports r ON r.ledger_idx = i.ledger_idx)"
 	reported := ledger.ItemKind{Name: "incident", ObjectType: "ceasefire_report",
-		Items: "SELECT t.id, t.report_id AS object_id, t.ledger_idx AS idx, '' AS round_id FROM " + byReport + " t",
-		WidenedBy: "SELECT t.report_id AS id, 'ceasefire_incident' AS object_type, t.id AS object_id FROM " + byReport + " t UNION ALL " +
-			joinedAfter(byReport, "t.report_id", true, mech...)}
+		Items:     "SELECT t.id, t.report_id AS object_id, t.ledger_idx AS idx, '' AS round_id FROM " + byReport + " t",
+		WidenedBy: "SELECT t.report_id AS id, 'ceasefire_incident' AS object_type, t.id AS object_id FROM " + byReport + " t",
+		Grants:    incidentGrants}
 	// An incident made by a split: created with the step split_from
 	// about itself.
 	const bySplit = "(SELECT i.id, i.process_id, i.published, h.ledger_idx FROM ceasefire_incidents i JOIN ceasefire_history h ON h.incident_id = i.id AND h.action = 'split_from')"
 	split := ledger.ItemKind{Name: "incident", ObjectType: "ceasefire_incident",
-		Items:     "SELECT t.id, t.id AS object_id, t.ledger_idx AS idx, '' AS round_id FROM " + bySplit + " t",
-		WidenedBy: joinedAfter(bySplit, "t.id", true, mech...)}
+		Items:  "SELECT t.id, t.id AS object_id, t.ledger_idx AS idx FROM " + bySplit + " t",
+		Grants: incidentGrants}
 	zones := ledger.ItemKind{Name: "zone", ObjectType: "process",
-		Items: "SELECT id, process_id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_zones",
-		WidenedBy: `SELECT r.process_id AS id, e.object_type AS object_type, e.object_id AS object_id
-			FROM rounds r JOIN events e ON e.type = 'participant.added' AND e.round_id = r.id`}
+		Items:  "SELECT id, process_id AS object_id, ledger_idx AS idx FROM ceasefire_zones",
+		Grants: joinGrants("ceasefire_zones", false)}
 	steps := ledger.ItemKind{Name: "incident step", ObjectType: "ceasefire_incident",
 		Items: "SELECT id, incident_id AS object_id, ledger_idx AS idx, '' AS round_id FROM ceasefire_history", Contents: stepContents}
 	answers := ledger.ItemKind{Name: "answer", ObjectType: "ceasefire_answer",

@@ -176,6 +176,19 @@ func TestVerifyChecksState(t *testing.T) {
 				_, idx := stepOf(t, db, w.split.ID, "split_from")
 				return "incident " + w.split.ID, idx
 			}},
+		// A monitor joined round 2 after these were made: it alone was
+		// given them, not the host and the outsider in that round.
+		{"a report gains the host, which was in the round a monitor joined", false,
+			grant(func(w *stateWorld) string { return w.other.ID }, func(w *stateWorld) string { return w.Host.ID }),
+			func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+				return "report " + w.other.ID, w.other.LedgerIndex
+			}},
+		{"a split incident gains the outsider, which was in the round a monitor joined", false,
+			grant(func(w *stateWorld) string { return w.split.ID }, func(w *stateWorld) string { return w.Outsider.ID }),
+			func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+				_, idx := stepOf(t, db, w.split.ID, "split_from")
+				return "incident " + w.split.ID, idx
+			}},
 		{"a zone's audience gains an organisation outside the process", false,
 			grant(func(w *stateWorld) string { return w.zone.ID }, func(*stateWorld) string { return "intruder" }),
 			func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {

@@ -66,8 +66,7 @@ func (s *Service) SetAgency(ctx context.Context, actor access.Actor, processID, 
 		if err != nil {
 			return err
 		}
-		ev, err := event(ctx, rec, actor, "detainees.agency.named", "process", processID, aud,
-			map[string]any{"process": processID, "org": orgID})
+		ev, err := event(ctx, rec, actor, "detainees.agency.named", "process", processID, aud, agencyContent(processID, orgID))
 		if err != nil {
 			return err
 		}

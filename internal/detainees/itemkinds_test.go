@@ -2,6 +2,7 @@ package detainees_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ type stateWorld struct {
 	run      detainees.Run
 	ex       detainees.Exchange
 	release  detainees.Person
+	naming   int64 // the event that named the neutral agency
 }
 
 func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
@@ -39,6 +41,9 @@ func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
 	w.Ledger.SetKey(signer, vkey)
 	w.gov = w.submit(t, w.Gov, detainees.Held, govCSV, nil)
 	if _, err := w.D.SetAgency(w.ctx, w.Med, w.Process.ID, w.Fixture.Agency.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.R.QueryRow("SELECT ledger_idx FROM detainee_agencies WHERE process_id = $1", w.Process.ID).Scan(&w.naming); err != nil {
 		t.Fatal(err)
 	}
 	w.opp = w.submit(t, w.Opp, detainees.Sought, oppCSV, map[string]string{"Full name": "name_latin"})
@@ -65,14 +70,14 @@ func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
 		t.Fatal(err)
 	}
 	// A mediation organisation joining a later round reads what the
-	// mediation reads. (The join's event has the round's audience, which
-	// verify accepts: the round holds only the mediation here.)
+	// mediation reads. The join's event has the round's audience, the
+	// government included; verify accepts the joining organisation alone.
 	w.Talks.OnJoin(w.D.Joined)
 	med2, err := w.Talks.AddOrg(w.ctx, access.System, "Second mediation team", "med2", access.Mediation)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2, err := w.Talks.CreateRound(w.ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2", Participants: []string{w.Fixture.Mediation.ID}})
+	r2, err := w.Talks.CreateRound(w.ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2", Participants: []string{w.Fixture.Mediation.ID, w.Fixture.Gov.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +136,10 @@ func TestVerifyChecksState(t *testing.T) {
 		{"a list widened by the naming gains an organisation outside the process", false,
 			grant(func(w *stateWorld) string { return w.gov.ID }, func(w *stateWorld) string { return w.Fixture.Outsider.ID }),
 			list(func(w *stateWorld) detainees.List { return w.gov })},
-		{"a matching run gains the government", false, grant(func(w *stateWorld) string { return w.run.ID }, gov), run},
+		{"the government's list, widened by the naming, gains the opposition", false,
+			grant(func(w *stateWorld) string { return w.gov.ID }, func(w *stateWorld) string { return w.Fixture.Opp.ID }),
+			list(func(w *stateWorld) detainees.List { return w.gov })},
+		{"a matching run gains the government, which was in the round a mediation joined", false, grant(func(w *stateWorld) string { return w.run.ID }, gov), run},
 		{"a decision gains the government", false, grant(func(w *stateWorld) string { return w.decision.ID }, gov), decision},
 		{"an exchange gains the host", false, grant(func(w *stateWorld) string { return w.ex.ID }, host), exchange},
 		{"a released person gains the host", false, grant(func(w *stateWorld) string { return w.release.ID }, host), release},
@@ -150,13 +158,19 @@ func TestVerifyChecksState(t *testing.T) {
 		{"a release's time changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
 			exec(t, db, "UPDATE detainee_people SET released_at = released_at - 3600000000 WHERE id = $1", w.release.ID)
 		}, release},
+		// The real agency's rows on the list submitted before the naming
+		// lose their grant (reported first), and the naming is named too.
+		{"the neutral agency named is another organisation", false, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_agencies SET org_id = $1 WHERE process_id = $2", w.Fixture.Host.ID, w.Process.ID)
+		}, list(func(w *stateWorld) detainees.List { return w.gov })},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 				w := newStateWorld(t, db)
-				// 2 lists, a run, a decision, an exchange, a release.
-				if rep := w.verify(t, db, true); !rep.OK() || rep.Items != 6 {
+				// 2 lists, a run, a decision, an exchange, a release, the
+				// naming of the agency.
+				if rep := w.verify(t, db, true); !rep.OK() || rep.Items != 7 {
 					t.Fatalf("before the change (%d items):\n%s", rep.Items, rep.String())
 				}
 				tc.do(t, w, db)
@@ -164,6 +178,9 @@ func TestVerifyChecksState(t *testing.T) {
 				rep := w.verify(t, db, true)
 				if rep.OK() || rep.FirstBadItem != item || rep.FirstBad != idx || !strings.Contains(rep.String(), item) {
 					t.Fatalf("after the change: first bad item %q at %d, want %q at %d\n%s", rep.FirstBadItem, rep.FirstBad, item, idx, rep.String())
+				}
+				if strings.Contains(tc.name, "agency named") && !strings.Contains(rep.String(), fmt.Sprintf("agency agency:%s (event %d)", w.Process.ID, w.naming)) {
+					t.Fatalf("the naming is not named:\n%s", rep.String())
 				}
 				// Without the master key only the audiences are checked.
 				if rep := w.verify(t, db, false); rep.OK() == !tc.content {

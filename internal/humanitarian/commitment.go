@@ -81,9 +81,7 @@ func (s *Service) CreateCommitment(ctx context.Context, actor access.Actor, proc
 		}
 		m = Commitment{ID: store.NewID(), ProcessID: processID, RoundID: in.Round, LocationID: loc.ID, Title: in.Title,
 			CadenceDays: in.CadenceDays, StartsAt: starts, CreatedAt: at}
-		ev, err := event(ctx, rec, actor, at, "commitment.created", "commitment", m.ID, aud, map[string]any{
-			"round_id": m.RoundID, "location_id": m.LocationID, "title": m.Title, "cadence_days": m.CadenceDays, "starts_at": stamp(starts),
-		})
+		ev, err := event(ctx, rec, actor, at, "commitment.created", "commitment", m.ID, aud, commitmentContent(m))
 		if err != nil {
 			return err
 		}
@@ -96,6 +94,13 @@ func (s *Service) CreateCommitment(ctx context.Context, actor access.Actor, proc
 		return rec.Grant(m.ID, aud)
 	})
 	return m, err
+}
+
+// commitmentContent is the content of a commitment's commitment.created
+// event, rebuilt from its row by parley verify (itemkinds.go).
+func commitmentContent(m Commitment) map[string]any {
+	return map[string]any{"round_id": m.RoundID, "location_id": m.LocationID, "title": m.Title, "cadence_days": m.CadenceDays,
+		"starts_at": stamp(m.StartsAt)}
 }
 
 // SetPublicSummary switches the dashboard's public summary on or off. The

@@ -138,11 +138,7 @@ func (s *Service) CreateLocation(ctx context.Context, actor access.Actor, proces
 			Lat: in.Lat, Lon: in.Lon, Polygon: string(in.Polygon), Population: in.Population,
 			PopulationSource: in.PopulationSource, PopulationDate: in.PopulationDate,
 			ControlledBy: in.ControlledBy, BesiegedBy: in.BesiegedBy, Status: in.Status, CreatedAt: at}
-		ev, err := event(ctx, rec, actor, at, "location.created", "location", l.ID, aud, map[string]any{
-			"process_id": processID, "name": l.Name, "admin1": l.Admin1, "admin2": l.Admin2, "lat": l.Lat, "lon": l.Lon,
-			"polygon": l.Polygon, "population": l.Population, "population_source": l.PopulationSource,
-			"population_date": l.PopulationDate, "controlled_by": l.ControlledBy, "besieged_by": l.BesiegedBy, "status": l.Status,
-		})
+		ev, err := event(ctx, rec, actor, at, "location.created", "location", l.ID, aud, locationContent(l))
 		if err != nil {
 			return err
 		}
@@ -160,6 +156,17 @@ func (s *Service) CreateLocation(ctx context.Context, actor access.Actor, proces
 		return s.insertStatus(ctx, tx, rec, actor, l.ID, l.Status, "", at, ev.Index, aud)
 	})
 	return l, err
+}
+
+// locationContent is the content of a location's location.created event,
+// rebuilt from its row (with the status it was created with) by parley
+// verify (itemkinds.go).
+func locationContent(l Location) map[string]any {
+	return map[string]any{
+		"process_id": l.ProcessID, "name": l.Name, "admin1": l.Admin1, "admin2": l.Admin2, "lat": l.Lat, "lon": l.Lon,
+		"polygon": l.Polygon, "population": l.Population, "population_source": l.PopulationSource,
+		"population_date": l.PopulationDate, "controlled_by": l.ControlledBy, "besieged_by": l.BesiegedBy, "status": l.Status,
+	}
 }
 
 func (s *Service) insertStatus(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, locID, status, reason string, at time.Time, idx int64, aud access.Audience) error {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,16 +30,25 @@ type ItemKind struct {
 	Name string
 	// ObjectType is the object-type of the events about an item.
 	ObjectType string
-	// Items is an SQL query selecting every item of the kind, with four
+	// Items is an SQL query selecting every item of the kind, with
 	// columns named id (the item's id, its audience item), object_id (the
-	// object-id of the events about it), idx (the index of the event that
-	// created it) and round_id ('' when none).
+	// object-id of the events about it) and idx (the index of the event
+	// that created it); other columns (the item's round_id, say, for
+	// Grants) are ignored.
 	Items string
-	// JoinType, when set, is the type of the event after which an
-	// organisation joining the item's round reads it (access.WidenAll at
-	// join): such an event's round is the item's round and its object-id
-	// ends with ":" and the organisation's id.
-	JoinType string
+	// Grants, when set, is an SQL query naming the organisations that
+	// later events gave items of the kind without being events about them
+	// (an organisation joining the item's round or process, the naming of
+	// a neutral agency, a party showing its past material to a newcomer):
+	// one row per item and organisation, with three columns named id (the
+	// item's), org_id (the organisation given it) and idx (the index of
+	// the event that gave it). Verify accepts a granted organisation only
+	// from an event after the one that created the item. The query must
+	// mirror exactly what the write path widened (the domain's Joined,
+	// say), and read who was given what from the events, not from the
+	// audience table it checks: JoinGrants builds it for joins. An event
+	// that widens several kinds at once plugs in with AddGrants.
+	Grants string
 	// WidenedBy, when set, is an SQL query naming events about other
 	// objects that widen an item, with three columns named id (the
 	// item's), object_type and object_id (of those events): a text is
@@ -51,6 +62,51 @@ type ItemKind struct {
 	Contents func(ctx context.Context, q access.Querier, each func(id string, content []byte, err error) error) error
 }
 
+// Scanner reads one row (*sql.Rows).
+type Scanner interface{ Scan(dest ...any) error }
+
+// RowContents is an ItemKind.Contents for items whose content is rebuilt
+// from one row each: query selects the rows, and scan reads one and returns
+// the item's id and the content its event hashed as the domain built it
+// (encoded as JSON, as the domains' event helpers do), or an error about
+// the row's content (reported as damage); a scan error stops the walk.
+func RowContents(query string, scan func(Scanner) (id string, content any, err error)) func(context.Context, access.Querier, func(string, []byte, error) error) error {
+	return func(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+		rows, err := q.QueryContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			id, c, err := scan(rows)
+			if err != nil {
+				var bad badContent
+				if !errors.As(err, &bad) {
+					return err
+				}
+				if err := each(id, nil, bad.err); err != nil {
+					return err
+				}
+				continue
+			}
+			b, err := json.Marshal(c)
+			if err := each(id, b, err); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+}
+
+// BadContent wraps what a RowContents scan found wrong with a row's
+// content (as opposed to failing to read it): the item is reported as
+// damaged and the walk goes on.
+func BadContent(err error) error { return badContent{err} }
+
+type badContent struct{ err error }
+
+func (b badContent) Error() string { return b.err.Error() }
+
 // eventFacts is what the events say about one object.
 type eventFacts struct {
 	audience access.Audience  // the union of the events' audiences
@@ -58,9 +114,69 @@ type eventFacts struct {
 	types    map[int64]string // event type by index
 }
 
-type joinRef struct {
+// grant is an organisation given an item by a later event.
+type grant struct {
 	idx int64
 	org string
+}
+
+// JoinEvent is the type of the event that records an organisation joining
+// a round (talks): its round is the round joined and its object-id the
+// round's id, ":" and the organisation's id.
+const JoinEvent = "participant.added"
+
+// JoinGrants returns an ItemKind.Grants query for the organisations that
+// joined the round or process of each item after it was created: items is
+// an SQL query with columns id, idx (the creating event) and round_id or
+// process_id, as scope is "round" or "process"; cond is an SQL condition
+// on the joining organisation o (orgs: o.kind, ...), the item t and the
+// join event e (e.idx), "" for every joining organisation. The domain's
+// Joined hook widens exactly these (the same condition).
+func JoinGrants(items, scope, cond string) string {
+	on := "r.id = t.round_id"
+	if scope == "process" {
+		on = "r.process_id = t.process_id"
+	}
+	if cond == "" {
+		cond = "true"
+	}
+	// The joins first, once (a round's events are mostly messages: read
+	// per item, they would cost items × events), then the items each
+	// join gave. A WITH may not start a branch of a UNION ALL or the
+	// join of a UNION ALL, it is wrapped.
+	return `SELECT id, org_id, idx FROM (WITH e AS MATERIALIZED (SELECT idx, round_id, object_id FROM events WHERE type = '` + JoinEvent + `')
+		SELECT t.id AS id, o.id AS org_id, e.idx AS idx FROM e
+		JOIN rounds r ON r.id = e.round_id
+		JOIN orgs o ON e.object_id = r.id || ':' || o.id
+		JOIN (` + items + `) t ON ` + on + ` AND t.idx < e.idx
+		WHERE ` + cond + `) jg`
+}
+
+// KindIn is the SQL condition "the organisation kind in column col is one
+// of kinds", for JoinGrants' conditions.
+func KindIn(col string, kinds ...access.OrgKind) string {
+	q := make([]string, len(kinds))
+	for i, k := range kinds {
+		q[i] = "'" + string(k) + "'"
+	}
+	return col + " IN (" + strings.Join(q, ", ") + ")"
+}
+
+// AddGrants adds a Grants query to the kinds named name: an event that
+// widens items of several kinds (a party's past material shown to a
+// newcomer, say) registers its grants for each kind it widens, in
+// app.ItemKinds, without the domains knowing of it.
+func AddGrants(kinds []ItemKind, name, query string) {
+	for i := range kinds {
+		if kinds[i].Name != name {
+			continue
+		}
+		if kinds[i].Grants == "" {
+			kinds[i].Grants = query
+		} else {
+			kinds[i].Grants = "SELECT id, org_id, idx FROM (" + kinds[i].Grants + ") g1 UNION ALL SELECT id, org_id, idx FROM (" + query + ") g2"
+		}
+	}
 }
 
 // verifyState checks the items of each kind against the events.
@@ -83,13 +199,13 @@ func verifyKind(ctx context.Context, db *store.DB, k ItemKind, rep *Report) erro
 			return err
 		}
 	}
-	joins := map[string][]joinRef{}
-	if k.JoinType != "" {
-		if joins, err = roundJoins(ctx, db, k.JoinType); err != nil {
+	grants := map[string][]grant{}
+	if k.Grants != "" {
+		if grants, err = itemGrants(ctx, db, k.Grants); err != nil {
 			return err
 		}
 	}
-	rows, err := db.R.QueryContext(ctx, "SELECT i.id, i.object_id, i.idx, i.round_id, "+access.AudienceColumn(db.Dialect, "i.id")+
+	rows, err := db.R.QueryContext(ctx, "SELECT i.id, i.object_id, i.idx, "+access.AudienceColumn(db.Dialect, "i.id")+
 		" FROM ("+k.Items+") i")
 	if err != nil {
 		return err
@@ -100,9 +216,9 @@ func verifyKind(ctx context.Context, db *store.DB, k ItemKind, rep *Report) erro
 	}
 	items := map[string]item{}
 	for rows.Next() {
-		var id, object, round, aud string
+		var id, object, aud string
 		var idx int64
-		if err := rows.Scan(&id, &object, &idx, &round, &aud); err != nil {
+		if err := rows.Scan(&id, &object, &idx, &aud); err != nil {
 			rows.Close()
 			return err
 		}
@@ -114,9 +230,9 @@ func verifyKind(ctx context.Context, db *store.DB, k ItemKind, rep *Report) erro
 			continue
 		}
 		allowed := f.audience
-		for _, j := range joins[round] {
-			if j.idx > idx {
-				allowed = append(allowed, j.org)
+		for _, g := range grants[id] {
+			if g.idx > idx {
+				allowed = append(allowed, g.org)
 			}
 		}
 		var extra []string
@@ -206,23 +322,21 @@ func widenFacts(ctx context.Context, db *store.DB, query string, facts map[strin
 	return rows.Err()
 }
 
-// roundJoins reads the join events of each round.
-func roundJoins(ctx context.Context, db *store.DB, typ string) (map[string][]joinRef, error) {
-	rows, err := db.R.QueryContext(ctx, "SELECT round_id, idx, object_id FROM events WHERE type = $1", typ)
+// itemGrants reads a kind's Grants query.
+func itemGrants(ctx context.Context, db *store.DB, query string) (map[string][]grant, error) {
+	rows, err := db.R.QueryContext(ctx, "SELECT g.id, g.org_id, g.idx FROM ("+query+") g")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string][]joinRef{}
+	out := map[string][]grant{}
 	for rows.Next() {
-		var round, obj string
-		var idx int64
-		if err := rows.Scan(&round, &idx, &obj); err != nil {
+		var id string
+		var g grant
+		if err := rows.Scan(&id, &g.org, &g.idx); err != nil {
 			return nil, err
 		}
-		if i := strings.LastIndexByte(obj, ':'); i >= 0 {
-			out[round] = append(out[round], joinRef{idx, obj[i+1:]})
-		}
+		out[id] = append(out[id], g)
 	}
 	return out, rows.Err()
 }

@@ -56,6 +56,12 @@ type Position struct {
 
 // positionContent is the content of a text.position_set event; parley
 // verify rebuilds it from the stored row (verify.go).
+// revisionContent is the content of a revision's text.issued event,
+// rebuilt from its row by parley verify (verify.go).
+func revisionContent(id, textID string, number int, draftID, sha string, issuedAt time.Time) map[string]any {
+	return map[string]any{"id": id, "text_id": textID, "number": number, "draft_id": draftID, "sha256": sha, "issued_at": stamp(issuedAt)}
+}
+
 func positionContent(textID string, revision, paragraph int, alternative, org, stance, wording, comment string, at time.Time, carriedFrom int) map[string]any {
 	c := map[string]any{
 		"text_id": textID, "revision": revision, "paragraph": paragraph, "alternative": alternative, "org_id": org,
@@ -178,10 +184,8 @@ func (s *Service) issue(ctx context.Context, actor access.Actor, textID string, 
 		rev.Latest = rev.Number
 		now := store.Now()
 		rev.IssuedAt = store.Time(now)
-		ev, err := event(ctx, rec, actor, "text.issued", t.RoundID, "text_revision", rev.ID, aud, map[string]any{
-			"id": rev.ID, "text_id": t.ID, "number": rev.Number, "draft_id": draftID,
-			"sha256": rev.SHA256, "issued_at": stamp(rev.IssuedAt),
-		})
+		ev, err := event(ctx, rec, actor, "text.issued", t.RoundID, "text_revision", rev.ID, aud,
+			revisionContent(rev.ID, t.ID, rev.Number, draftID, rev.SHA256, rev.IssuedAt))
 		if err != nil {
 			return err
 		}
@@ -586,9 +590,7 @@ func (s *Service) SetSummary(ctx context.Context, actor access.Actor, textID, or
 		if err := access.Grant(ctx, tx, id, aud); err != nil {
 			return err
 		}
-		_, err = event(ctx, rec, actor, "text.summary_set", t.RoundID, "text_summary", id, aud, map[string]any{
-			"text_id": t.ID, "org_id": orgID, "shared": shared,
-		})
+		_, err = event(ctx, rec, actor, "text.summary_set", t.RoundID, "text_summary", id, aud, summaryContent(t.ID, orgID, shared))
 		return err
 	})
 }

@@ -304,15 +304,24 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, roundID string
 	return t, nil
 }
 
+// draftContent is the content of a draft's text.draft_saved event, rebuilt
+// from its row by parley verify (verify.go).
+func draftContent(id, textID string, seq int, src string) map[string]any {
+	return map[string]any{"id": id, "text_id": textID, "seq": seq, "source": src}
+}
+
+// summaryContent is the content of a text.summary_set event.
+func summaryContent(textID, orgID string, shared bool) map[string]any {
+	return map[string]any{"text_id": textID, "org_id": orgID, "shared": shared}
+}
+
 // saveDraft stores one draft inside a write.
 func (s *Service) saveDraft(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, t Text, src string, aud access.Audience) (Draft, error) {
 	d := Draft{ID: store.NewID(), TextID: t.ID, Source: src, SavedBy: actor.User}
 	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM text_drafts WHERE text_id = $1", t.ID).Scan(&d.Seq); err != nil {
 		return Draft{}, err
 	}
-	ev, err := event(ctx, rec, actor, "text.draft_saved", t.RoundID, "text_draft", d.ID, aud, map[string]any{
-		"id": d.ID, "text_id": t.ID, "seq": d.Seq, "source": src,
-	})
+	ev, err := event(ctx, rec, actor, "text.draft_saved", t.RoundID, "text_draft", d.ID, aud, draftContent(d.ID, t.ID, d.Seq, src))
 	if err != nil {
 		return Draft{}, err
 	}

@@ -152,9 +152,8 @@ func (s *Service) SetTranslation(ctx context.Context, actor access.Actor, textID
 		}
 		now := store.Now()
 		tr.AddedAt = store.Time(now)
-		ev, err := event(ctx, rec, actor, "text.translation_set", t.RoundID, "text_translation", tr.ID, aud, map[string]any{
-			"id": tr.ID, "text_id": t.ID, "revision": rev.Number, "language": lang, "sha256": tr.SHA256, "source": canon,
-		})
+		ev, err := event(ctx, rec, actor, "text.translation_set", t.RoundID, "text_translation", tr.ID, aud,
+			translationContent(tr.ID, t.ID, rev.Number, lang, tr.SHA256, canon))
 		if err != nil {
 			return err
 		}
@@ -247,4 +246,10 @@ func (s *Service) translationsIn(ctx context.Context, q access.Querier, actor ac
 		ts = append(ts, tr)
 	}
 	return ts, rows.Err()
+}
+
+// translationContent is the content of a translation's
+// text.translation_set event, rebuilt from its row by parley verify.
+func translationContent(id, textID string, revision int, lang, sha, source string) map[string]any {
+	return map[string]any{"id": id, "text_id": textID, "revision": revision, "language": lang, "sha256": sha, "source": source}
 }

@@ -92,7 +92,7 @@ type ceasefireSummaryPage struct {
 // ceasefireSummary is the public summary's page: no login while the
 // mediation has it switched on, and the same 404 as any page when off.
 func (w *Web) ceasefireSummary(rw http.ResponseWriter, r *http.Request) {
-	v := w.publicViewer(r)
+	v, r := w.publicViewer(r)
 	sum, _, err := w.ceasefire.PublicSummary(r.Context(), access.Actor{}, r.PathValue("id"))
 	if err != nil {
 		w.fail(rw, r, err)
