@@ -117,6 +117,7 @@ func TestMembersPage(t *testing.T) {
 			phone(t, gov, true)
 			do(t, gov, chromedp.Navigate(base+"/members"), chromedp.WaitVisible(li), chromedp.Click(li+" summary"), chromedp.WaitVisible("#enable-"+id))
 			noSideScroll(t, gov, "the members page")
+			shot(t, gov, "gov.head-"+lang+"-phone-members-open")
 			do(t, gov, forgetDone(), chromedp.Click("#enable-"+id), chromedp.WaitVisible(`#members-done[data-done="enabled"]`))
 			if got := attr(t, gov, li, "data-state"); got != "active" {
 				t.Errorf("after enabling the state reads %q", got)
@@ -225,6 +226,7 @@ func TestRoundAdministration(t *testing.T) {
 			if n := count(t, gov, "#agenda-item-"+iid+" .stance-form"); n != 0 {
 				t.Error("a withdrawn item still offers a stance form")
 			}
+			shot(t, gov, "gov.head-"+lang+"-desktop-round-after-changes")
 			// The round page carries no administration form; the
 			// government has no administration tab at all.
 			if n := count(t, gov, ".admin, #admin-tab"); n != 0 {
@@ -239,6 +241,7 @@ func TestRoundAdministration(t *testing.T) {
 			noSideScroll(t, med, "the administration tab")
 			do(t, med, chromedp.Click("#agenda li.agenda-item[data-state=standing] summary"))
 			noSideScroll(t, med, "the administration tab with an item's forms open")
+			shot(t, med, "mediator-"+lang+"-phone-round-admin-open")
 			phone(t, med, false)
 		})
 	}
