@@ -297,6 +297,42 @@ func Write(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.A
 	return write(ctx, tx, rec, actor, k, id, it, in)
 }
 
+// Outdate drops, inside a domain's own transaction, the values in other
+// languages of the fields of an item whose authoritative wording the
+// domain has just changed: a translation of the earlier wording would tell
+// a reader of another language something that no longer stands. It
+// appends one localized.set event (the values removed) when there was
+// anything to drop, and nothing otherwise. The translators name the item
+// again on its names page.
+func Outdate(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, k Kind, id string, it Item, fields ...string) error {
+	in := Input{Values: map[string]map[string]string{}}
+	for _, f := range fields {
+		rows, err := tx.QueryContext(ctx, "SELECT lang FROM localized WHERE item_id = $1 AND field = $2", id, f)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var lang string
+			if err := rows.Scan(&lang); err != nil {
+				rows.Close()
+				return err
+			}
+			if in.Values[f] == nil {
+				in.Values[f] = map[string]string{}
+			}
+			in.Values[f][lang] = ""
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if len(in.Values) == 0 {
+		return nil
+	}
+	return write(ctx, tx, rec, actor, k, id, it, in)
+}
+
 // check validates an input against its kind: known languages and fields,
 // values of the field's length, free of control characters and, on one
 // line, of bidirectional-formatting characters that could reorder a name.

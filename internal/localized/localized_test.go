@@ -243,3 +243,69 @@ func TestStatementTranslations(t *testing.T) {
 		}
 	})
 }
+
+// TestChangedWordingDropsItsTranslations: when a round administrator
+// changes the wording of a session or agenda item, its names in other
+// languages for the changed fields go (a reader of Arabic must not go on
+// reading the earlier wording), in the same transaction and recorded in the
+// ledger; a field whose wording stayed keeps its translations.
+func TestChangedWordingDropsItsTranslations(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		med, gov := talkstest.Head(w.Mediation), talkstest.Head(w.Gov)
+		item, err := w.Talks.AddAgendaItem(w.ctx, med, w.Round.ID, talks.NewAgendaItem{Track: "ceasefire", Title: "Compliance", Description: "Reports."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, err := w.Talks.ScheduleSession(w.ctx, med, w.Round.ID, talks.NewSession{Title: "Opening", Format: talks.Plenary, StartsAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.loc.Set(w.ctx, med, "agenda", item.ID, localized.Input{Values: map[string]map[string]string{
+			"title": {"ar": "الامتثال"}, "description": {"ar": "التقارير."}}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.loc.Set(w.ctx, med, "session", ss.ID, localized.Input{Values: map[string]map[string]string{"title": {"ar": "الافتتاح"}}}); err != nil {
+			t.Fatal(err)
+		}
+		pick := func(kind, id, field, fallback string) string {
+			t.Helper()
+			vs, err := w.loc.Load(w.ctx, gov, kind, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := vs[id].Pick(field, "ar", fallback)
+			return got
+		}
+		// The same wording again keeps every translation.
+		if _, err := w.Talks.UpdateAgendaItem(w.ctx, med, item.ID, talks.NewAgendaItem{Track: "ceasefire", Title: "Compliance", Description: "Reports."}); err != nil {
+			t.Fatal(err)
+		}
+		if got := pick("agenda", item.ID, "title", "Compliance"); got != "الامتثال" {
+			t.Errorf("unchanged title reads %q in Arabic", got)
+		}
+		// A new title drops the Arabic title, not the Arabic description.
+		if _, err := w.Talks.UpdateAgendaItem(w.ctx, med, item.ID, talks.NewAgendaItem{Track: "ceasefire", Title: "Compliance and monitoring", Description: "Reports."}); err != nil {
+			t.Fatal(err)
+		}
+		if got := pick("agenda", item.ID, "title", "Compliance and monitoring"); got != "Compliance and monitoring" {
+			t.Errorf("changed title reads %q in Arabic, want the new authoritative wording", got)
+		}
+		if got := pick("agenda", item.ID, "description", "Reports."); got != "التقارير." {
+			t.Errorf("unchanged description reads %q in Arabic", got)
+		}
+		if _, err := w.Talks.UpdateSession(w.ctx, med, ss.ID, talks.NewSession{Title: "Opening plenary", Format: talks.Plenary, StartsAt: ss.StartsAt}); err != nil {
+			t.Fatal(err)
+		}
+		if got := pick("session", ss.ID, "title", "Opening plenary"); got != "Opening plenary" {
+			t.Errorf("changed session title reads %q in Arabic", got)
+		}
+		var dropped int
+		if err := db.R.QueryRowContext(w.ctx, "SELECT COUNT(*) FROM events WHERE type = 'localized.set' AND object_id IN ($1, $2)", item.ID, ss.ID).Scan(&dropped); err != nil {
+			t.Fatal(err)
+		}
+		if dropped != 4 { // two names given, two dropped
+			t.Errorf("%d localized.set events, want 4", dropped)
+		}
+	})
+}

@@ -108,6 +108,10 @@ func (s *Service) UpdateSession(ctx context.Context, actor access.Actor, session
 		if err := s.checkSessionOrgs(ctx, tx, roundID, in.Format, ss.Orgs); err != nil {
 			return err
 		}
+		var oldTitle string
+		if err := tx.QueryRowContext(ctx, "SELECT title FROM round_sessions WHERE id = $1", sessionID).Scan(&oldTitle); err != nil {
+			return err
+		}
 		now := store.Now()
 		ss.Edited = store.Time(now)
 		if _, err := tx.ExecContext(ctx, `UPDATE round_sessions SET title = $1, format = $2, starts_at = $3, ends_at = $4, edited_at = $5 WHERE id = $6`,
@@ -130,6 +134,11 @@ func (s *Service) UpdateSession(ctx context.Context, actor access.Actor, session
 		}
 		if _, err := event(ctx, rec, actor, "session.updated", roundID, "session", sessionID, aud, content); err != nil {
 			return err
+		}
+		if oldTitle != ss.Title {
+			if err := outdateNames(ctx, tx, rec, actor, "session", sessionID, roundID, aud, "title"); err != nil {
+				return err
+			}
 		}
 		// LedgerIndex stays the index of the session's creation.
 		return tx.QueryRowContext(ctx, "SELECT ledger_idx FROM round_sessions WHERE id = $1", sessionID).Scan(&ss.LedgerIndex)
@@ -228,6 +237,10 @@ func (s *Service) UpdateAgendaItem(ctx context.Context, actor access.Actor, item
 			it = before[0]
 			return nil
 		}
+		var oldTitle, oldDescription string
+		if err := tx.QueryRowContext(ctx, "SELECT title, description FROM agenda_items WHERE id = $1", itemID).Scan(&oldTitle, &oldDescription); err != nil {
+			return err
+		}
 		now := store.Now()
 		if _, err := tx.ExecContext(ctx, "UPDATE agenda_items SET track = $1, title = $2, description = $3, edited_at = $4 WHERE id = $5",
 			in.Track, in.Title, in.Description, now, itemID); err != nil {
@@ -246,6 +259,18 @@ func (s *Service) UpdateAgendaItem(ctx context.Context, actor access.Actor, item
 			"description": in.Description, "position": position,
 		}); err != nil {
 			return err
+		}
+		var changed []string
+		if oldTitle != in.Title {
+			changed = append(changed, "title")
+		}
+		if oldDescription != in.Description {
+			changed = append(changed, "description")
+		}
+		if len(changed) > 0 {
+			if err := outdateNames(ctx, tx, rec, actor, "agenda", itemID, roundID, aud, changed...); err != nil {
+				return err
+			}
 		}
 		after, err := agendaIn(ctx, tx, reader, roundID, itemID)
 		if err != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"parley/internal/access"
 	"parley/internal/errs"
+	"parley/internal/ledger"
 	"parley/internal/localized"
 )
 
@@ -41,6 +43,18 @@ func LocalizedKinds() []localized.Kind {
 			return localized.Item{Values: map[string]string{"name": o.Name}, Audience: access.Of(append(aud, o.ID)...), Editable: actor.Manages(o.ID)}, nil
 		}},
 	}
+}
+
+// outdateNames drops the names in other languages of the fields of a
+// session or agenda item whose wording an administrator changed
+// (localized.Outdate), in the change's own transaction.
+func outdateNames(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, kind, id, round string, aud access.Audience, fields ...string) error {
+	for _, k := range LocalizedKinds() {
+		if k.Name == kind {
+			return localized.Outdate(ctx, tx, rec, actor, k, id, localized.Item{Round: round, Audience: aud}, fields...)
+		}
+	}
+	return fmt.Errorf("talks: no localized kind %q", kind)
 }
 
 // roundChild reads an item of a round (a session, an agenda item) under its
