@@ -234,4 +234,24 @@ func TestWorkingInbox(t *testing.T) {
 			phone(t, med, false)
 		})
 	}
+	// A party's page has no threads column; its compose box is at hand
+	// the same way.
+	party := newBrowser(t)
+	login(t, party, base, "opp.head")
+	for _, lang := range workdayLanguages {
+		setLanguage(t, party, lang)
+		for _, width := range []int{1280, 390} {
+			phone(t, party, width == 390)
+			do(t, party, chromedp.Navigate(conv), chromedp.WaitVisible("#compose-form"))
+			noSideScroll(t, party, "the party's conversation")
+			for _, at := range []string{"0", "document.documentElement.scrollHeight / 2", "document.documentElement.scrollHeight"} {
+				get(t, party, chromedp.Evaluate[bool](`window.scrollTo(0, `+at+`); true`))
+				if get(t, party, chromedp.Evaluate[string](composeInView)) != "yes" {
+					t.Errorf("%s at %d px, scrolled to %s, the party's compose box is out of view", lang, width, at)
+				}
+			}
+			get(t, party, chromedp.Evaluate[bool](`window.scrollTo(0, 0); true`))
+			shot(t, party, "party-conversation-"+lang+"-"+strconv.Itoa(width))
+		}
+	}
 }
