@@ -30,7 +30,7 @@ func badgeRises(t *testing.T, b context.Context, before int, what string) {
 	pollString(t, b, 20*time.Second, `(() => {
 		const n = document.querySelector("#nav-notifications");
 		const shown = n.querySelector(".nav-badge");
-		return +n.dataset.unseen > `+strconv.Itoa(before)+` && !shown.hidden && +shown.textContent === +n.dataset.unseen ? "risen" : "";
+		return +n.dataset.unseen > `+strconv.Itoa(before)+` && shown.getClientRects().length > 0 && +shown.textContent === +n.dataset.unseen ? "risen" : "";
 	})()`)
 	if !stillSamePage(t, b) {
 		t.Errorf("%s: the page was reloaded; the badge did not rise live", what)
@@ -73,6 +73,7 @@ func TestNotificationsOnEveryPage(t *testing.T) {
 			}
 			badgeRises(t, med, before, "the text page")
 			waitLive(t, med, "#live-notice", 15*time.Second)
+			shot(t, med, "text-notice-"+lang)
 			if v := get(t, med, chromedp.Value("#draft-source")); !strings.Contains(v, strings.TrimSpace(typed)) {
 				t.Errorf("what was typed is lost: the draft is %q", v)
 			}
@@ -89,6 +90,11 @@ func TestNotificationsOnEveryPage(t *testing.T) {
 				t.Fatalf("release: %d %s", status, b)
 			}
 			badgeRises(t, gov, before, "the public statements page")
+			do(t, gov, chromedp.Navigate(base+"/notifications"), chromedp.WaitVisible("#notifications"))
+			pollString(t, gov, 10*time.Second, `document.querySelector("#nav-notifications").dataset.unseen === "0" ? "seen" : ""`)
+			if n := count(t, gov, "#nav-notifications .nav-badge"); n != 1 || get(t, gov, chromedp.Evaluate[int](`document.querySelector("#nav-notifications .nav-badge").getClientRects().length`)) != 0 {
+				t.Error("with nothing unseen, the badge still shows")
+			}
 			for _, width := range []int{1280, 390} {
 				phone(t, gov, width == 390)
 				do(t, gov, chromedp.Navigate(base+"/notifications"), chromedp.WaitVisible("#main h1"))
@@ -96,6 +102,7 @@ func TestNotificationsOnEveryPage(t *testing.T) {
 					t.Errorf("at %d px the government's list links %d times to the released statement", width, n)
 				}
 				noSideScroll(t, gov, "the notifications")
+				shot(t, gov, "notifications-"+lang+"-"+strconv.Itoa(width))
 			}
 			phone(t, gov, false)
 		})
@@ -226,5 +233,25 @@ func TestWorkingInbox(t *testing.T) {
 			}
 			phone(t, med, false)
 		})
+	}
+	// A party's page has no threads column; its compose box is at hand
+	// the same way.
+	party := newBrowser(t)
+	login(t, party, base, "opp.head")
+	for _, lang := range workdayLanguages {
+		setLanguage(t, party, lang)
+		for _, width := range []int{1280, 390} {
+			phone(t, party, width == 390)
+			do(t, party, chromedp.Navigate(conv), chromedp.WaitVisible("#compose-form"))
+			noSideScroll(t, party, "the party's conversation")
+			for _, at := range []string{"0", "document.documentElement.scrollHeight / 2", "document.documentElement.scrollHeight"} {
+				get(t, party, chromedp.Evaluate[bool](`window.scrollTo(0, `+at+`); true`))
+				if get(t, party, chromedp.Evaluate[string](composeInView)) != "yes" {
+					t.Errorf("%s at %d px, scrolled to %s, the party's compose box is out of view", lang, width, at)
+				}
+			}
+			get(t, party, chromedp.Evaluate[bool](`window.scrollTo(0, 0); true`))
+			shot(t, party, "party-conversation-"+lang+"-"+strconv.Itoa(width))
+		}
 	}
 }

@@ -98,8 +98,12 @@ func (s *Service) List(ctx context.Context, actor access.Actor) (ns []Notificati
 		return nil, err
 	}
 	cond, arg := where(actor)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT e.idx, e.type, e.round_id, COALESCE(r.name, ''), e.actor_org, e.object_type, e.object_id, e.at
+	// A statement's release names no round in its event; the round the
+	// statement is about, which its public page shows, stands in.
+	rows, err := s.db.R.QueryContext(ctx, `SELECT e.idx, e.type, e.round_id, COALESCE(r.name, sr.name, ''), e.actor_org, e.object_type, e.object_id, e.at
 		FROM events e LEFT JOIN rounds r ON r.id = e.round_id
+		LEFT JOIN statements st ON e.type = 'statement.released' AND st.id = e.object_id
+		LEFT JOIN rounds sr ON sr.id = st.round_id
 		WHERE `+cond+` ORDER BY e.idx DESC LIMIT $3`, arg, store.Now(), MaxList)
 	if err != nil {
 		return nil, err

@@ -112,6 +112,9 @@ func TestStatementReleaseNotifies(t *testing.T) {
 			for _, x := range ns {
 				if x.Type == "statement.released" {
 					c++
+					if x.RoundName != f.Round.Name {
+						t.Errorf("%s: the release names the round %q, want %q", a.Username, x.RoundName, f.Round.Name)
+					}
 				}
 			}
 			return c
