@@ -15,16 +15,16 @@ import (
 // handlers decode, call and answer.
 
 func (a *API) registerAdministration(mux *router.Mux) {
-	mux.Handle("POST "+Prefix+"/users/{id}/enable", a.authed(a.enableUser))
-	mux.Handle("PUT "+Prefix+"/users/{id}/role", a.authed(a.setUserRole))
-	mux.Handle("PUT "+Prefix+"/users/{id}/password", a.authed(a.resetUserPassword))
-	mux.Handle("POST "+Prefix+"/users/{id}/totp/reset", a.authed(a.resetUserTOTP))
-	mux.Handle("DELETE "+Prefix+"/users/{id}/sessions", a.authed(a.endUserSessions))
+	mux.Handle("POST "+Prefix+"/users/{id}/enable", a.serve(a.enableUser))
+	mux.Handle("PUT "+Prefix+"/users/{id}/role", a.serve(a.setUserRole))
+	mux.Handle("PUT "+Prefix+"/users/{id}/password", a.serve(a.resetUserPassword))
+	mux.Handle("POST "+Prefix+"/users/{id}/totp/reset", a.serve(a.resetUserTOTP))
+	mux.Handle("DELETE "+Prefix+"/users/{id}/sessions", a.serve(a.endUserSessions))
 
-	mux.Handle("PUT "+Prefix+"/sessions/{id}", a.authed(a.updateSession))
-	mux.Handle("POST "+Prefix+"/sessions/{id}/cancel", a.authed(a.cancelSession))
-	mux.Handle("PUT "+Prefix+"/agenda/{id}", a.authed(a.updateAgendaItem))
-	mux.Handle("POST "+Prefix+"/agenda/{id}/withdraw", a.authed(a.withdrawAgendaItem))
+	mux.Handle("PUT "+Prefix+"/sessions/{id}", a.serve(a.updateSession))
+	mux.Handle("POST "+Prefix+"/sessions/{id}/cancel", a.serve(a.cancelSession))
+	mux.Handle("PUT "+Prefix+"/agenda/{id}", a.serve(a.updateAgendaItem))
+	mux.Handle("POST "+Prefix+"/agenda/{id}/withdraw", a.serve(a.withdrawAgendaItem))
 }
 
 // RoleRequest is the body of PUT /api/v1/users/{id}/role.
@@ -56,91 +56,79 @@ func (q *CallOffRequest) Validate() error {
 	return checkText("reason", q.Reason, 0, talks.MaxReason, true)
 }
 
-// noContent answers a domain act that returns nothing.
-func (a *API) noContent(w http.ResponseWriter, r *http.Request, err error) {
+// noContent answers a domain act that returns nothing: 204, or its error.
+func noContent(w http.ResponseWriter, err error) error {
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (a *API) enableUser(w http.ResponseWriter, r *http.Request, c call) {
-	a.noContent(w, r, a.auth.Enable(r.Context(), c.Actor, r.PathValue("id")))
+func (a *API) enableUser(w http.ResponseWriter, r *http.Request, c call) error {
+	return noContent(w, a.auth.Enable(r.Context(), c.Actor, r.PathValue("id")))
 }
 
-func (a *API) setUserRole(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setUserRole(w http.ResponseWriter, r *http.Request, c call) error {
 	var q RoleRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.noContent(w, r, a.auth.SetRole(r.Context(), c.Actor, r.PathValue("id"), access.Role(q.Role)))
+	return noContent(w, a.auth.SetRole(r.Context(), c.Actor, r.PathValue("id"), access.Role(q.Role)))
 }
 
-func (a *API) resetUserPassword(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) resetUserPassword(w http.ResponseWriter, r *http.Request, c call) error {
 	var q PasswordResetRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.noContent(w, r, a.auth.SetPassword(r.Context(), c.Actor, r.PathValue("id"), q.Password))
+	return noContent(w, a.auth.SetPassword(r.Context(), c.Actor, r.PathValue("id"), q.Password))
 }
 
-func (a *API) resetUserTOTP(w http.ResponseWriter, r *http.Request, c call) {
-	a.noContent(w, r, a.auth.ResetTOTP(r.Context(), c.Actor, r.PathValue("id")))
+func (a *API) resetUserTOTP(w http.ResponseWriter, r *http.Request, c call) error {
+	return noContent(w, a.auth.ResetTOTP(r.Context(), c.Actor, r.PathValue("id")))
 }
 
-func (a *API) endUserSessions(w http.ResponseWriter, r *http.Request, c call) {
-	a.noContent(w, r, a.auth.RevokeSessions(r.Context(), c.Actor, r.PathValue("id")))
+func (a *API) endUserSessions(w http.ResponseWriter, r *http.Request, c call) error {
+	return noContent(w, a.auth.RevokeSessions(r.Context(), c.Actor, r.PathValue("id")))
 }
 
-func (a *API) updateSession(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) updateSession(w http.ResponseWriter, r *http.Request, c call) error {
 	var q SessionRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	s, err := a.talks.UpdateSession(r.Context(), c.Actor, r.PathValue("id"), talks.NewSession{
 		Title: q.Title, Format: talks.Format(q.Format), StartsAt: q.startsAt, EndsAt: q.endsAt, Orgs: q.Orgs,
 	})
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sessionJSON(s))
+	return reply(w, http.StatusOK, s, err, sessionJSON)
 }
 
-func (a *API) cancelSession(w http.ResponseWriter, r *http.Request, c call) {
+// callOff decodes the optional reason of a cancellation or withdrawal and
+// makes it.
+func callOff(w http.ResponseWriter, r *http.Request, act func(id, reason string) error) error {
 	var q CallOffRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.noContent(w, r, a.talks.CancelSession(r.Context(), c.Actor, r.PathValue("id"), q.Reason))
+	return noContent(w, act(r.PathValue("id"), q.Reason))
 }
 
-func (a *API) updateAgendaItem(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) cancelSession(w http.ResponseWriter, r *http.Request, c call) error {
+	return callOff(w, r, func(id, reason string) error { return a.talks.CancelSession(r.Context(), c.Actor, id, reason) })
+}
+
+func (a *API) updateAgendaItem(w http.ResponseWriter, r *http.Request, c call) error {
 	var q AgendaRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	it, err := a.talks.UpdateAgendaItem(r.Context(), c.Actor, r.PathValue("id"), talks.NewAgendaItem{
 		Track: q.Track, Title: q.Title, Description: q.Description,
 	})
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, agendaItemJSON(it))
+	return reply(w, http.StatusOK, it, err, agendaItemJSON)
 }
 
-func (a *API) withdrawAgendaItem(w http.ResponseWriter, r *http.Request, c call) {
-	var q CallOffRequest
-	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	a.noContent(w, r, a.talks.WithdrawAgendaItem(r.Context(), c.Actor, r.PathValue("id"), q.Reason))
+func (a *API) withdrawAgendaItem(w http.ResponseWriter, r *http.Request, c call) error {
+	return callOff(w, r, func(id, reason string) error { return a.talks.WithdrawAgendaItem(r.Context(), c.Actor, id, reason) })
 }
