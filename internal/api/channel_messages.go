@@ -35,6 +35,8 @@ func (a *API) registerChannel(mux *router.Mux) {
 	mux.Handle("GET "+Prefix+"/statements", route(a.listStatements))
 	mux.Handle("POST "+Prefix+"/statements", route(a.createStatement))
 	mux.Handle("GET "+Prefix+"/statements/{id}", route(a.showStatement))
+	mux.Handle("PUT "+Prefix+"/statements/{id}", route(a.editStatement))
+	mux.Handle("DELETE "+Prefix+"/statements/{id}", route(a.deleteStatement))
 	mux.Handle("POST "+Prefix+"/statements/{id}/release", route(a.releaseStatement))
 }
 
@@ -96,7 +98,8 @@ func (q *ShareRequest) Validate() error {
 	return nil
 }
 
-// StatementRequest is POST /api/v1/statements.
+// StatementRequest is POST /api/v1/statements, and PUT
+// /api/v1/statements/{id} for a draft (which keeps the round it names).
 type StatementRequest struct {
 	Title        string `json:"title"`
 	Body         string `json:"body"`
@@ -390,17 +393,46 @@ func (a *API) listStatements(w http.ResponseWriter, r *http.Request, c call) err
 	return reply(w, http.StatusOK, sts, err, listOf("statements", statementJSON))
 }
 
-func (a *API) createStatement(w http.ResponseWriter, r *http.Request, c call) error {
+// decodeStatement reads a StatementRequest body as the channel's input.
+func decodeStatement(w http.ResponseWriter, r *http.Request) (channel.NewStatement, error) {
 	var q StatementRequest
 	if err := decode(w, r, &q, channel.MaxStatementBody*2+MaxBody); err != nil {
-		return err
+		return channel.NewStatement{}, err
 	}
 	in := channel.NewStatement{Title: q.Title, Body: q.Body, RoundID: q.Round}
 	if q.EmbargoUntil != "" {
 		in.EmbargoUntil, _ = time.Parse(time.RFC3339, q.EmbargoUntil)
 	}
+	return in, nil
+}
+
+func (a *API) createStatement(w http.ResponseWriter, r *http.Request, c call) error {
+	in, err := decodeStatement(w, r)
+	if err != nil {
+		return err
+	}
 	st, err := a.channel.CreateStatement(r.Context(), c.Actor, in)
 	return reply(w, http.StatusCreated, st, err, statementJSON)
+}
+
+// editStatement replaces a draft's title, body, embargo and round; the
+// channel allows it to the draft's organisation until release.
+func (a *API) editStatement(w http.ResponseWriter, r *http.Request, c call) error {
+	in, err := decodeStatement(w, r)
+	if err != nil {
+		return err
+	}
+	st, err := a.channel.EditStatement(r.Context(), c.Actor, r.PathValue("id"), in)
+	return reply(w, http.StatusOK, st, err, statementJSON)
+}
+
+// deleteStatement withdraws a draft, on the same terms as editStatement.
+func (a *API) deleteStatement(w http.ResponseWriter, r *http.Request, c call) error {
+	if err := a.channel.DeleteStatement(r.Context(), c.Actor, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (a *API) showStatement(w http.ResponseWriter, r *http.Request, c call) error {

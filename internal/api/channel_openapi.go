@@ -188,6 +188,10 @@ func channelOpenAPI() map[string]map[string]any {
 		},
 		"/api/v1/statements/{id}": map[string]any{
 			"get": chOp("showStatement", "one statement", chOK("200", "OK", chRef("Statement")), map[string]any{"parameters": chIDParam}),
+			"put": chOp("editStatement", "replace a draft of the caller's organisation (title, body, embargo; a draft keeps the round it names); 403 to another organisation that reads it, 409 once released",
+				chOK("200", "OK", chRef("Statement")), chMerge(conflict, map[string]any{"parameters": chIDParam, "requestBody": chJSONBody(chRef("StatementRequest"))})),
+			"delete": chOp("deleteStatement", "delete a draft of the caller's organisation; 403 to another organisation that reads it, 409 once released",
+				map[string]any{"204": map[string]any{"description": "deleted"}}, chMerge(conflict, map[string]any{"parameters": chIDParam})),
 		},
 		"/api/v1/statements/{id}/release": map[string]any{
 			"post": chOp("releaseStatement", "release a statement: public now, or when its embargo ends", chOK("200", "OK", chRef("Statement")), chMerge(conflict, map[string]any{"parameters": chIDParam})),

@@ -36,6 +36,19 @@ var channelSecrets = []struct {
 	{"Not before 2100", []string{"gov.head", "mediator"}},
 	{"Desk draft of the government", []string{"gov.head", "mediator"}},
 	{"Read out at the closing session", []string{"gov.head", "mediator"}},
+	{"Drafted for the table by gov.head", []string{"gov.head", "mediator"}},
+	{"Drafted for the table by opp.head", []string{"opp.head", "mediator"}},
+}
+
+// statementDraft is a draft statement of user's organisation, for one row;
+// its body names the user (see channelSecrets).
+func statementDraft(w *world, user, title string) string {
+	w.t.Helper()
+	st, err := w.a.Channel.CreateStatement(context.Background(), w.user[user].Actor(), channel.NewStatement{Title: title, Body: "Drafted for the table by " + user + "."})
+	if err != nil {
+		w.t.Fatalf("statement: %v", err)
+	}
+	return st.ID
 }
 
 // checkChannelSecrets fails the cell when body holds a channel secret
@@ -106,6 +119,20 @@ func channelRows(w *world) []row {
 	// The opposition's message: the opposition and the mediation read it.
 	readers := func(anon, yes, no int) cells { return cells{anon, no, yes, no, yes, no, no, no} }
 	toMediation := fixed(map[string]any{"to": []string{"mediation"}, "body": "A note for the mediation."})
+	// Drafts for the API's edit and delete rows, one per row since the
+	// author's cell changes or removes it. A draft is its organisation's
+	// to change: the mediation reads it and is refused; nobody else finds
+	// it. Once released, a statement changes no more (its author: 409).
+	govEdit, govDelete := statementDraft(w, "gov.head", "Government draft to edit"), statementDraft(w, "gov.head", "Government draft to delete")
+	oppEdit, oppDelete := statementDraft(w, "opp.head", "Opposition draft to edit"), statementDraft(w, "opp.head", "Opposition draft to delete")
+	edited := fixed(map[string]any{"title": "Draft, edited", "body": "Edited through the API."})
+	govDraft := func(done int) cells {
+		return cells{unauth, notFound, forbidden, done, notFound, notFound, notFound, notFound}
+	}
+	oppDraft := func(done int) cells {
+		return cells{unauth, notFound, forbidden, notFound, done, notFound, notFound, notFound}
+	}
+	released := cells{unauth, conflict, forbidden, forbidden, forbidden, forbidden, forbidden, forbidden}
 	return []row{
 		{route: "POST " + api + "/rounds/{id}/messages", object: round1 + ", to the mediation", path: api + "/rounds/" + r1 + "/messages", body: toMediation,
 			want: loggedIn(unauth, created)},
@@ -146,6 +173,14 @@ func channelRows(w *world) []row {
 		{route: "GET " + api + "/statements/{id}", object: "the government's, embargoed", path: api + "/statements/" + s.statement, body: none,
 			want: cells{unauth, notFound, ok, ok, notFound, notFound, notFound, notFound}},
 		{route: "GET " + api + "/statements/{id}", object: "the host's, public", path: api + "/statements/" + s.public, body: none, want: loggedIn(unauth, ok)},
+		{route: "PUT " + api + "/statements/{id}", object: "the government's draft", path: api + "/statements/" + govEdit, body: edited, want: govDraft(ok)},
+		{route: "PUT " + api + "/statements/{id}", object: "the opposition's draft", path: api + "/statements/" + oppEdit, body: edited, want: oppDraft(ok)},
+		{route: "PUT " + api + "/statements/{id}", object: "the host's, released", path: api + "/statements/" + s.public, body: edited, want: released},
+		{route: "PUT " + api + "/statements/{id}", object: "no such statement", path: api + "/statements/" + missing, body: edited, want: loggedIn(unauth, notFound)},
+		{route: "DELETE " + api + "/statements/{id}", object: "the government's draft", path: api + "/statements/" + govDelete, body: none, want: govDraft(noContent)},
+		{route: "DELETE " + api + "/statements/{id}", object: "the opposition's draft", path: api + "/statements/" + oppDelete, body: none, want: oppDraft(noContent)},
+		{route: "DELETE " + api + "/statements/{id}", object: "the host's, released", path: api + "/statements/" + s.public, body: none, want: released},
+		{route: "DELETE " + api + "/statements/{id}", object: "no such statement", path: api + "/statements/" + missing, body: none, want: loggedIn(unauth, notFound)},
 		{route: "POST " + api + "/statements/{id}/release", object: "the government's, embargoed", path: api + "/statements/" + s.statement + "/release", body: none,
 			// Released once (the embargo keeps it unpublished), then a
 			// conflict; the mediation reads it but does not release it.

@@ -276,7 +276,8 @@ func snippet(b []byte) string {
 //     the web answers its administration pages 404, as if they did not exist.
 //   - An object outside the caller's audience (a round its organisation
 //     does not take part in, and everything in it) is 404, never 403.
-//   - Only a party sets its own stance and its own consent.
+//   - Only a party sets its own stance and its own consent, by its capacity
+//     in the round: outside the round it is 404 whatever the kind.
 func accessTable(w *world) []row {
 	own := func(s string) any {
 		if s == "" {
@@ -352,12 +353,14 @@ func accessTable(w *world) []row {
 		{route: "GET " + api + "/rounds/{id}", object: "no such round", path: api + "/rounds/" + strings.Repeat("cd", 16), body: none, want: loggedIn(unauth, notFound)},
 		{route: "PUT " + api + "/rounds/{id}/consent", object: "own consent, " + round1, path: api + "/rounds/" + r1 + "/consent", body: consent(r1),
 			want: cells{unauth, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}},
+		// Outside round 2 (the mediation, observer, monitor) the round is
+		// not found, whatever the organisation's kind, as on the page.
 		{route: "PUT " + api + "/rounds/{id}/consent", object: "own consent, " + round2, path: api + "/rounds/" + r2 + "/consent", body: consent(r2),
-			want: cells{unauth, forbidden, forbidden, ok, notFound, forbidden, forbidden, forbidden}},
+			want: cells{unauth, forbidden, notFound, ok, notFound, forbidden, notFound, notFound}},
 		{route: "PUT " + api + "/agenda/{id}/stance", object: "own stance, item of " + round1, path: api + "/agenda/" + w.item1 + "/stance",
 			body: fixed(map[string]string{"stance": "accept"}), want: cells{unauth, forbidden, forbidden, ok, ok, forbidden, forbidden, forbidden}},
 		{route: "PUT " + api + "/agenda/{id}/stance", object: "own stance, item of " + round2, path: api + "/agenda/" + w.item2 + "/stance",
-			body: fixed(map[string]string{"stance": "accept"}), want: cells{unauth, forbidden, forbidden, ok, notFound, forbidden, forbidden, forbidden}},
+			body: fixed(map[string]string{"stance": "accept"}), want: cells{unauth, forbidden, notFound, ok, notFound, forbidden, notFound, notFound}},
 
 		// API: the ledger. The key and the witness list are public; an
 		// event outside the caller's audience has no inclusion proof (404).

@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-
-	"parley/internal/channel"
 )
 
 // latestDraft is the body confirming the issue of text 1's latest draft,
@@ -27,13 +25,7 @@ func latestDraft(w *world) func(string) any {
 }
 
 // workdayDraft is a draft statement of the government, for one row.
-func workdayDraft(w *world, title string) string {
-	st, err := w.a.Channel.CreateStatement(context.Background(), w.user["gov.head"].Actor(), channel.NewStatement{Title: title, Body: "Drafted for the table."})
-	if err != nil {
-		w.t.Fatalf("statement: %v", err)
-	}
-	return st.ID
-}
+func workdayDraft(w *world, title string) string { return statementDraft(w, "gov.head", title) }
 
 func workdayRows(w *world) []row {
 	edit, del := workdayDraft(w, "Draft to edit"), workdayDraft(w, "Draft to delete")

@@ -68,3 +68,32 @@ func TestJoinedLater(t *testing.T) {
 		}
 	})
 }
+
+// TestJoinedByCapacity: the join hook widens by the capacity the
+// organisation takes part in, not by its kind (issue 10). A party
+// organisation given the guarantor's capacity does not read the domain; in
+// a party's capacity it does.
+func TestJoinedByCapacity(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		w.setUp(t)
+		r := w.Round.ID
+		domains := func() int {
+			t.Helper()
+			var n int
+			cond, arg := access.ReadableBy(w.Outsider, "d.id", 2)
+			if err := db.R.QueryRowContext(w.ctx, "SELECT COUNT(*) FROM bargain_domains d WHERE d.round_id = $1 AND "+cond, r, arg).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		w.RunJoin(t, w.B.Joined, w.Fixture.Outsider, access.Guarantor)
+		if n := domains(); n != 0 {
+			t.Errorf("a party joining as a guarantor reads %d domains", n)
+		}
+		w.RunJoin(t, w.B.Joined, w.Fixture.Outsider, access.Party)
+		if n := domains(); n != 1 {
+			t.Errorf("a party joining as a party reads %d domains, want 1", n)
+		}
+	})
+}

@@ -596,14 +596,14 @@ func (s *Service) ExportProfile(ctx context.Context, actor access.Actor, roundID
 // package, the analysis or the profiles shared with the mediation before
 // it came (docs/security.md): the parties shared them with the mediation
 // that was there. A party's profile stays its own.
-func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org talks.Org) error {
+func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, p talks.Participant) error {
 	var queries []string
-	switch org.Kind {
+	switch p.Capacity {
 	case access.Party, access.Mediation:
 		queries = []string{"SELECT id FROM bargain_domains WHERE round_id = $1"}
 	}
 	for _, q := range queries {
-		if err := access.WidenAll(ctx, tx, org.ID, q, roundID); err != nil {
+		if err := access.WidenAll(ctx, tx, p.Org.ID, q, roundID); err != nil {
 			return err
 		}
 	}

@@ -249,20 +249,20 @@ func (s *Service) PublicSummaryOn(ctx context.Context, processID string) (bool, 
 // history and answers, and its zones; a monitor, mediation or guarantor
 // also reads every report and incident, as if it had been there when they
 // were filed.
-func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org talks.Org) error {
+func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, p talks.Participant) error {
 	const process = "(SELECT process_id FROM rounds WHERE id = $1)"
 	queries := []string{
 		"SELECT id FROM ceasefire_incidents WHERE process_id = " + process + " AND published",
 		"SELECT id FROM ceasefire_zones WHERE process_id = " + process,
 	}
-	switch org.Kind {
+	switch p.Capacity {
 	case access.Monitor, access.Mediation, access.Guarantor:
 		queries = append(queries,
 			"SELECT id FROM ceasefire_incidents WHERE process_id = "+process,
 			"SELECT id FROM ceasefire_reports WHERE process_id = "+process)
 	}
 	for _, q := range queries {
-		if err := access.WidenAll(ctx, tx, org.ID, q, roundID); err != nil {
+		if err := access.WidenAll(ctx, tx, p.Org.ID, q, roundID); err != nil {
 			return err
 		}
 	}

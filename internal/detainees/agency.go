@@ -103,15 +103,15 @@ func widenOverseen(ctx context.Context, tx *sql.Tx, org, processID string) error
 // Joined widens the detainee items of the round's process to a mediation
 // organisation that joins one of its rounds: it reads what the mediation
 // reads. Registered with talks.OnJoin.
-func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org talks.Org) error {
-	if org.Kind != access.Mediation {
+func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, p talks.Participant) error {
+	if p.Capacity != access.Mediation {
 		return nil
 	}
 	var processID string
 	if err := tx.QueryRowContext(ctx, "SELECT process_id FROM rounds WHERE id = $1", roundID).Scan(&processID); err != nil {
 		return err
 	}
-	return widenOverseen(ctx, tx, org.ID, processID)
+	return widenOverseen(ctx, tx, p.Org.ID, processID)
 }
 
 // Abilities are what an actor may do in a process's detainee track; the

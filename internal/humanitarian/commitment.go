@@ -148,13 +148,13 @@ func (s *Service) SetPublicSummary(ctx context.Context, actor access.Actor, proc
 // observer reads the locations, commitments and dashboard; the mediation
 // reads every convoy and step; an observer reads the public summary while
 // it is on.
-func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org talks.Org) error {
+func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, p talks.Participant) error {
 	var processID string
 	if err := tx.QueryRowContext(ctx, "SELECT process_id FROM rounds WHERE id = $1", roundID).Scan(&processID); err != nil {
 		return err
 	}
 	var queries []string
-	if org.Kind == access.Observer {
+	if p.Capacity == access.Observer {
 		queries = append(queries, "SELECT summary_id AS id FROM hum_processes WHERE process_id = $1 AND summary_id <> ''")
 	} else {
 		queries = append(queries,
@@ -168,13 +168,13 @@ func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org ta
 			queries = append(queries, "SELECT summary_id AS id FROM hum_processes WHERE process_id = $1")
 		}
 	}
-	if org.Kind == access.Mediation {
+	if p.Capacity == access.Mediation {
 		queries = append(queries,
 			"SELECT id FROM hum_convoys WHERE process_id = $1",
 			"SELECT st.id FROM hum_steps st JOIN hum_convoys c ON c.id = st.convoy_id WHERE c.process_id = $1")
 	}
 	for _, q := range queries {
-		if err := access.WidenAll(ctx, tx, org.ID, q, processID); err != nil {
+		if err := access.WidenAll(ctx, tx, p.Org.ID, q, processID); err != nil {
 			return err
 		}
 	}

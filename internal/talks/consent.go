@@ -21,17 +21,17 @@ type Consent struct {
 
 // SetConsent records whether the actor's party consents to direct talks with
 // counterpart in the round. Only a head of a party taking part in the round
-// sets its party's consent (an act of the party as a whole); the
-// counterpart must be another party taking part in the round. The record's
+// sets its party's consent (an act of the party as a whole): the right comes
+// from the capacity in this round (access.RoundCapacity), not from the
+// organisation's kind, so an organisation outside the round finds no round
+// to consent in, like everywhere else in talks. The counterpart must be
+// another party taking part in the round. The record's
 // audience is the two parties and the round's host and mediation
 // participants.
 func (s *Service) SetConsent(ctx context.Context, actor access.Actor, roundID, counterpartID string, direct bool) (c Consent, err error) {
 	defer errs.Wrap(&err, "talks.SetConsent")
 	if err := loggedIn(actor); err != nil {
 		return Consent{}, err
-	}
-	if actor.OrgKind != access.Party {
-		return Consent{}, errs.New(errs.Forbidden, "only a party records its consent to direct talks")
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		as, err := s.roundAs(ctx, tx, actor, roundID)

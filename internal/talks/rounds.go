@@ -232,8 +232,9 @@ func (s *Service) join(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, ac
 	if err := withdraw(ctx, tx, roundID, o.ID); err != nil {
 		return err
 	}
+	p := Participant{Org: o, Capacity: o.Kind}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO participation(round_id, org_id, capacity) VALUES ($1, $2, $3)",
-		roundID, o.ID, string(o.Kind)); err != nil {
+		roundID, o.ID, string(p.Capacity)); err != nil {
 		return err
 	}
 	// Widen what every participant reads to the newcomer: the round,
@@ -254,7 +255,7 @@ func (s *Service) join(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, ac
 		}
 	}
 	for _, h := range s.joinHooks() {
-		if err := h(ctx, tx, roundID, o); err != nil {
+		if err := h(ctx, tx, roundID, p); err != nil {
 			return err
 		}
 	}
@@ -263,7 +264,7 @@ func (s *Service) join(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, ac
 		return err
 	}
 	_, err = event(ctx, rec, actor, "participant.added", roundID, "participation", roundID+":"+o.ID, aud, map[string]any{
-		"round_id": roundID, "org_id": o.ID, "capacity": string(o.Kind),
+		"round_id": roundID, "org_id": o.ID, "capacity": string(p.Capacity),
 	})
 	return err
 }

@@ -40,9 +40,10 @@ type Service struct {
 // JoinHook widens, inside AddParticipant's transaction, what another
 // package wrote in a round to an organisation that joins it: a party that
 // joins after the negotiating text was issued reads the text like the
-// parties that were there. It is given the organisation as it takes part
-// (its capacity is its kind).
-type JoinHook func(ctx context.Context, tx *sql.Tx, roundID string, org Org) error
+// parties that were there. It is given the participant as it takes part:
+// a hook decides by p.Capacity, the capacity recorded in the round, never
+// by the organisation's kind (issue 10: one capability answer).
+type JoinHook func(ctx context.Context, tx *sql.Tx, roundID string, p Participant) error
 
 // OnJoin registers h to run whenever an organisation joins a round. The
 // app registers the packages that keep content per round (text, bargain)

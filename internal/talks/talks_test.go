@@ -451,6 +451,14 @@ func TestSetStance(t *testing.T) {
 		item, err := f.Talks.AddAgendaItem(ctx, access.System, f.Round.ID, talks.NewAgendaItem{Track: "political", Title: "Political transition"})
 		wantErr(t, err, "", "")
 		gov, opp := talkstest.Head(f.Gov), talkstest.Actor(f.Opp, access.Spokesperson)
+		// The right to a stance is the capacity in the item's round, not
+		// the kind the session carries: a mediation outside the round
+		// finds no item, and a party whose actor names another kind is
+		// still the party of this round.
+		away, err := f.Talks.AddOrg(ctx, access.System, "Other mediation", "other-med", access.Mediation)
+		wantErr(t, err, "", "")
+		stale := talkstest.Head(f.Gov)
+		stale.OrgKind = access.Host
 		cases := []struct {
 			name           string
 			actor          access.Actor
@@ -472,6 +480,8 @@ func TestSetStance(t *testing.T) {
 			{"operator", access.System, item.ID, talks.Accept, "", errs.Forbidden, ""},
 			{"anonymous", access.Actor{}, item.ID, talks.Accept, "", errs.Unauthorized, ""},
 			{"party outside the round", talkstest.Head(f.Outsider), item.ID, talks.Accept, "", errs.NotFound, ""},
+			{"mediation outside the round", talkstest.Head(away), item.ID, talks.Accept, "", errs.NotFound, ""},
+			{"party named as another kind", stale, item.ID, talks.Accept, "", "", ""},
 			{"unknown item", gov, store.NewID(), talks.Accept, "", errs.NotFound, ""},
 			{"malformed item", gov, "1 OR 1=1", talks.Accept, "", errs.NotFound, ""},
 		}
@@ -527,6 +537,14 @@ func TestConsent(t *testing.T) {
 		f := talkstest.New(t, db)
 		ctx := context.Background()
 		gov, opp := talkstest.Head(f.Gov), talkstest.Head(f.Opp)
+		// Consent follows the capacity in the round (issue 10), not the
+		// kind the session carries: a host or mediation outside the round
+		// finds no round, as everywhere in talks; a party head whose actor
+		// names another kind still consents for the party of this round.
+		away, err := f.Talks.AddOrg(ctx, access.System, "Other mediation", "other-med", access.Mediation)
+		wantErr(t, err, "", "")
+		stale := talkstest.Head(f.Gov)
+		stale.OrgKind = access.Mediation
 		mutual := func() bool {
 			t.Helper()
 			ab, err := f.Talks.MutualConsent(ctx, db.R, f.Round.ID, f.Gov.ID, f.Opp.ID)
@@ -559,7 +577,11 @@ func TestConsent(t *testing.T) {
 			{"guarantor", talkstest.Head(f.Guarantor), f.Round.ID, f.Gov.ID, true, errs.Forbidden, "", false},
 			{"anonymous", access.Actor{}, f.Round.ID, f.Gov.ID, true, errs.Unauthorized, "", false},
 			{"party outside the round", talkstest.Head(f.Outsider), f.Round.ID, f.Gov.ID, true, errs.NotFound, "", false},
+			{"mediation outside the round", talkstest.Head(away), f.Round.ID, f.Gov.ID, true, errs.NotFound, "", false},
+			{"host member", talkstest.Actor(f.Host, access.Member), f.Round.ID, f.Gov.ID, true, errs.Forbidden, "", false},
+			{"party member named as host", func() access.Actor { a := talkstest.Actor(f.Opp, access.Member); a.OrgKind = access.Host; return a }(), f.Round.ID, f.Gov.ID, true, errs.Forbidden, "", false},
 			{"unknown round", opp, store.NewID(), f.Gov.ID, true, errs.NotFound, "", false},
+			{"party named as another kind", stale, f.Round.ID, f.Opp.ID, true, "", "", false},
 			{"opp consents", opp, f.Round.ID, f.Gov.ID, true, "", "", true},
 			{"gov withdraws", gov, f.Round.ID, f.Opp.ID, false, "", "", false},
 		}

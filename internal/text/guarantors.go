@@ -62,7 +62,7 @@ func (s *Service) ShareWithGuarantors(ctx context.Context, actor access.Actor, t
 			return err
 		}
 		for _, g := range gs {
-			if err := s.Joined(ctx, tx, t.RoundID, talks.Org{ID: g, Kind: access.Guarantor}); err != nil {
+			if err := s.Joined(ctx, tx, t.RoundID, talks.Participant{Org: talks.Org{ID: g}, Capacity: access.Guarantor}); err != nil {
 				return err
 			}
 		}

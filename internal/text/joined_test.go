@@ -66,3 +66,22 @@ func TestJoinedLater(t *testing.T) {
 		}
 	})
 }
+
+// TestJoinedByCapacity: the join hook widens by the capacity the
+// organisation takes part in, not by its kind (issue 10). A party
+// organisation given the guarantor's capacity reads no text that was not
+// shared with the guarantors; in a party's capacity it reads Rev.1.
+func TestJoinedByCapacity(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		tx := w.issued(t, rev1)
+		w.RunJoin(t, w.Text.Joined, w.Fixture.Outsider, access.Guarantor)
+		if _, err := w.Text.Revision(w.ctx, w.Outsider, tx.ID, 1); errs.Code(err) != errs.NotFound {
+			t.Errorf("a party joining as a guarantor reads Rev.1 of an unshared text: %v", err)
+		}
+		w.RunJoin(t, w.Text.Joined, w.Fixture.Outsider, access.Party)
+		if _, err := w.Text.Revision(w.ctx, w.Outsider, tx.ID, 1); err != nil {
+			t.Errorf("a party joining as a party cannot read Rev.1: %v", err)
+		}
+	})
+}

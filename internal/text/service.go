@@ -488,9 +488,9 @@ func (s *Service) SetAdReferendum(ctx context.Context, actor access.Actor, textI
 // came: the drafts, the texts not yet issued, the parties' positions and
 // the summaries stay with the mediation that was there. A guarantor reads
 // the same of the texts shared with the guarantors.
-func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org talks.Org) error {
+func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, p talks.Participant) error {
 	shared := ""
-	switch org.Kind {
+	switch p.Capacity {
 	case access.Party, access.Host, access.Mediation:
 	case access.Guarantor:
 		// A guarantor reads the texts shared with the guarantors.
@@ -505,7 +505,7 @@ func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, org ta
 		"SELECT " + confirmationIDSQL + " AS id FROM text_confirmations c JOIN text_revisions r ON r.id = c.revision_id JOIN texts t ON t.id = r.text_id WHERE t.round_id = $1" + shared,
 	}
 	for _, q := range queries {
-		if err := access.WidenAll(ctx, tx, org.ID, q, roundID); err != nil {
+		if err := access.WidenAll(ctx, tx, p.Org.ID, q, roundID); err != nil {
 			return err
 		}
 	}

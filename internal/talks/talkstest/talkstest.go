@@ -112,3 +112,23 @@ func (f *Fixture) JoinLater(t testing.TB, name string, kind access.OrgKind) talk
 	}
 	return o
 }
+
+// RunJoin runs the join hook h, in a transaction of its own, for o taking
+// part in Round in capacity, which may differ from o's kind: a hook must
+// decide by the capacity it is given (talks.JoinHook), and tests of the
+// packages that register one say so with it.
+func (f *Fixture) RunJoin(t testing.TB, h talks.JoinHook, o talks.Org, capacity access.OrgKind) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := f.DB.W.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatalf("talkstest: RunJoin: %v", err)
+	}
+	defer tx.Rollback()
+	if err := h(ctx, tx, f.Round.ID, talks.Participant{Org: o, Capacity: capacity}); err != nil {
+		t.Fatalf("talkstest: RunJoin(%s as %s): %v", o.Name, capacity, err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatalf("talkstest: RunJoin: %v", err)
+	}
+}
