@@ -128,7 +128,11 @@ func summarySwitch(t *testing.T, ctx context.Context, base, process string, on b
 		do(t, ctx, chromedp.Click("#cf-summary-form input[name=enabled]"))
 	}
 	do(t, ctx, chromedp.Click("#cf-summary-form button"), chromedp.WaitVisible("#cf-summary-form"))
+	// The form is on the page before and after the post: wait for what
+	// the switch changes, the summary's link, before going on.
 	if on {
 		do(t, ctx, chromedp.WaitVisible("#cf-summary-link"))
+	} else {
+		do(t, ctx, chromedp.WaitNotPresent("#cf-summary-link"))
 	}
 }

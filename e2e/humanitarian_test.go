@@ -112,6 +112,9 @@ func TestHumanitarianConvoyStory(t *testing.T) {
 		chromedp.Navigate(convoy),
 		chromedp.WaitVisible("#step-dispatched"),
 		chromedp.Click("#step-dispatched button[type=submit]"),
+		// Each step's page is the next one only once its own form is
+		// gone: the arrival form (turned back) is offered from dispatch on.
+		chromedp.WaitNotPresent("#step-dispatched"),
 		chromedp.WaitVisible("#step-checkpoint"),
 		chromedp.SetValue("#cp-outcome", "items_removed"),
 		chromedp.SetValue("#remove-1", "50"),
@@ -120,6 +123,7 @@ func TestHumanitarianConvoyStory(t *testing.T) {
 	choose(t, ocha, "#cp-by", "Government of the Syrian Arab Republic delegation")
 	do(t, ocha,
 		chromedp.Click("#step-checkpoint button[type=submit]"),
+		chromedp.WaitNotPresent("#step-checkpoint"),
 		chromedp.WaitVisible("#step-arrival"),
 		chromedp.Click("#step-arrival button[type=submit]"),
 		chromedp.WaitNotPresent("#step-arrival"),
