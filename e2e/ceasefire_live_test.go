@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -70,11 +71,11 @@ func TestCeasefireLiveMap(t *testing.T) {
 	do(t, mon,
 		chromedp.SetUploadFiles("#cf-zones-file", []string{zones}),
 		chromedp.Click("#cf-zones-submit"),
-		chromedp.WaitReady(`#cf-map[data-ready]`),
 	)
-	if got := count(t, mon, "#cf-map .leaflet-overlay-pane path"); got <= paths {
-		t.Errorf("the map draws %d paths after the import, %d before", got, paths)
-	}
+	// The page before the post is ready too: wait, through the
+	// navigation, for a ready map drawing more paths than before.
+	pollString(t, mon, 20*time.Second, fmt.Sprintf(`(function(){const ready=document.querySelector('#cf-map[data-ready]');
+		const n=document.querySelectorAll('#cf-map .leaflet-overlay-pane path').length;return ready && n > %d ? String(n) : ''})()`, paths))
 	_, zjson := apiDo(t, base, "observer.us", "GET", "/api/v1/processes/"+process+"/ceasefire/zones", nil)
 	if !strings.Contains(zjson, "Idlib test zone") {
 		t.Errorf("the observer does not read the imported zone: %s", zjson)
