@@ -117,14 +117,12 @@ func (s *Service) fill(ctx context.Context, q access.Querier, actor access.Actor
 	return s.fillShares(ctx, q, actor, ms, byID)
 }
 
-// fillShares adds, to the messages the actor's party wrote, the
+// fillShares adds, to the messages the actor's organisation wrote, the
 // organisations it shared them with: one query, filtered by the share
-// list's own audience (the author organisation), and none at all for
-// readers who cannot have shared any of the messages.
+// list's own audience (the author organisation), and none when the list
+// holds no message of the actor's own. Who may share is the sharing
+// write's question (the capacity), not the reader's kind.
 func (s *Service) fillShares(ctx context.Context, q access.Querier, actor access.Actor, ms []Message, byID map[string]int) error {
-	if !actor.IsParty() {
-		return nil
-	}
 	args := []any{nil}
 	var in strings.Builder
 	for _, m := range ms {
