@@ -170,6 +170,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Humanitarian = humanitarian.New(db, a.Ledger)
+	// A dashboard an earlier version made without an event gets one, so
+	// that parley verify checks its audience (docs/ledger.md, "The
+	// state"); a read-only ledger leaves it for a later start.
+	if n, err := a.Humanitarian.RecordDashboards(ctx); err != nil {
+		log.Warn("humanitarian: recording the dashboards made by an earlier version", "err", err)
+	} else if n > 0 {
+		log.Info("humanitarian: recorded the events of dashboards made by an earlier version", "dashboards", n)
+	}
 	// An organisation joining a round reads the negotiating texts and the
 	// package analysis's items it would have read had it been there.
 	a.Talks.OnJoin(a.Text.Joined)

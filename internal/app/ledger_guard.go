@@ -75,7 +75,7 @@ func ItemKinds(dataDir string, master []byte) ([]ledger.ItemKind, error) {
 		func() ([]ledger.ItemKind, error) { return text.ItemKinds(), nil },
 		func() ([]ledger.ItemKind, error) { return bargain.ItemKinds(master != nil), nil },
 		func() ([]ledger.ItemKind, error) { return ceasefire.ItemKinds(master, dataDir) },
-		func() ([]ledger.ItemKind, error) { return detainees.ItemKinds(master != nil), nil },
+		func() ([]ledger.ItemKind, error) { return detainees.ItemKinds(sealKey(master, detainees.SealLabel)) },
 		func() ([]ledger.ItemKind, error) { return humanitarian.ItemKinds(master != nil), nil },
 	} {
 		ks, err := k()
@@ -85,6 +85,15 @@ func ItemKinds(dataDir string, master []byte) ([]ledger.ItemKind, error) {
 		kinds = append(kinds, ks...)
 	}
 	return kinds, nil
+}
+
+// sealKey is the key derived from master under label, or nil without a
+// master key.
+func sealKey(master []byte, label string) []byte {
+	if master == nil {
+		return nil
+	}
+	return channel.DeriveKey(master, label)
 }
 
 // recordDamage records an item found damaged while reading as a security

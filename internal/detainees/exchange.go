@@ -98,7 +98,7 @@ type NewPerson struct {
 }
 
 var (
-	exchangeColumns = store.Columns("id text", "process_id text", "kind text", "sides text", "title_enc bytea", "created_by text", "created_at bigint", "ledger_idx bigint")
+	exchangeColumns = store.Columns("id text", "process_id text", "kind text", "sides text", "title_enc bytea", "created_by text", "created_at bigint", "ledger_idx bigint", "digest text")
 	personColumns   = store.Columns("id text", "exchange_id text", "seq bigint", "released_by text", "data_enc bytea")
 	personRecCols   = store.Columns("person_id text", "record_id text")
 )
@@ -176,14 +176,22 @@ func (s *Service) RecordExchange(ctx context.Context, actor access.Actor, proces
 			return err
 		}
 		aud = append(aud, in.Sides...).Normalize()
+		lines := make([]personLine, len(ex.People))
+		for i, p := range ex.People {
+			lines[i] = personLine{ID: p.ID, Seq: p.Seq, ReleasedBy: p.ReleasedBy, Identity: p.Identity, Records: p.Records}
+		}
+		sealed, err := exchangeDigest(ex.Title, lines)
+		if err != nil {
+			return err
+		}
 		ev, err := event(ctx, rec, actor, "detainees.exchange.recorded", "detainee_exchange", ex.ID, aud,
-			exchangeContent(processID, ex.Kind, len(ex.People), in.Sides))
+			exchangeContent(processID, ex.Kind, len(ex.People), in.Sides, sealed))
 		if err != nil {
 			return err
 		}
 		ex.LedgerIndex = ev.Index
 		rec.Insert("detainee_exchanges", exchangeColumns, "", ex.ID, processID, ex.Kind, strings.Join(in.Sides, " "),
-			s.seal("detainee_exchange", ex.ID, []byte(ex.Title)), actor.User, store.Stamp(ex.CreatedAt), ex.LedgerIndex)
+			s.seal("detainee_exchange", ex.ID, []byte(ex.Title)), actor.User, store.Stamp(ex.CreatedAt), ex.LedgerIndex, sealed)
 		for _, p := range ex.People {
 			data, err := s.sealJSON("detainee_person", p.ID, sealedPerson{Identity: p.Identity})
 			if err != nil {

@@ -1,6 +1,7 @@
 package detainees_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -29,11 +30,12 @@ type stateWorld struct {
 	ex       detainees.Exchange
 	release  detainees.Person
 	naming   int64 // the event that named the neutral agency
+	key      []byte
 }
 
 func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
 	t.Helper()
-	w := &stateWorld{world: newWorld(t, db, false)}
+	w := &stateWorld{world: newWorld(t, db, false), key: bytes.Repeat([]byte{7}, 32)}
 	signer, vkey, err := ledger.LoadOrCreateKey(t.TempDir(), "parley.test/detainees")
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +94,15 @@ func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
 
 func (w *stateWorld) verify(t *testing.T, db *store.DB, content bool) ledger.Report {
 	t.Helper()
-	rep, err := ledger.Verify(context.Background(), db, w.Ledger.VerifierKey(), detainees.ItemKinds(content)...)
+	var key []byte
+	if content {
+		key = w.key
+	}
+	kinds, err := detainees.ItemKinds(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ledger.Verify(context.Background(), db, w.Ledger.VerifierKey(), kinds...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +167,42 @@ func TestVerifyChecksState(t *testing.T) {
 		}, exchange},
 		{"a release's time changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
 			exec(t, db, "UPDATE detainee_people SET released_at = released_at - 3600000000 WHERE id = $1", w.release.ID)
+		}, release},
+		{"a record's row changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_records SET row_no = row_no + 10 WHERE list_id = $1 AND row_no = 2", w.opp.ID)
+		}, oppList},
+		{"a record is added", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, `INSERT INTO detainee_records(id, list_id, row_no, data_enc)
+				SELECT $2, list_id, 99, data_enc FROM detainee_records WHERE list_id = $1 AND row_no = 2`, w.opp.ID, store.NewID())
+		}, oppList},
+		{"a record's sealed data is another record's", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, `UPDATE detainee_records SET data_enc = (SELECT r.data_enc FROM detainee_records r WHERE r.list_id = $1 AND r.row_no = 3)
+				WHERE list_id = $1 AND row_no = 2`, w.opp.ID)
+		}, oppList},
+		{"a list's sealed name is another list's", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_lists SET name_enc = (SELECT l.name_enc FROM detainee_lists l WHERE l.id = $1) WHERE id = $2", w.gov.ID, w.opp.ID)
+		}, oppList},
+		{"a list made since digests is passed off as an earlier one", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_lists SET digest = NULL WHERE id = $1", w.opp.ID)
+		}, oppList},
+		{"a pair's probability changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_pairs SET probability = probability - 1 WHERE run_id = $1", w.run.ID)
+		}, run},
+		{"a pair of the run is deleted", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "DELETE FROM detainee_pairs WHERE run_id = $1", w.run.ID)
+		}, run},
+		{"a person's releasing side changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_people SET released_by = $1 WHERE exchange_id = $2", w.Fixture.Opp.ID, w.ex.ID)
+		}, exchange},
+		{"a person is tied to another record", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, `UPDATE detainee_person_records SET record_id = (SELECT r.id FROM detainee_records r WHERE r.list_id = $1 AND r.row_no = 3)
+				WHERE person_id = $2`, w.gov.ID, w.release.ID)
+		}, exchange},
+		{"an exchange's sealed title is a list's name", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_exchanges SET title_enc = (SELECT l.name_enc FROM detainee_lists l WHERE l.id = $1) WHERE id = $2", w.gov.ID, w.ex.ID)
+		}, exchange},
+		{"a release's sealed place changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE detainee_people SET place_enc = data_enc WHERE id = $1", w.release.ID)
 		}, release},
 		// The real agency's rows on the list submitted before the naming
 		// lose their grant (reported first), and the naming is named too.

@@ -106,6 +106,7 @@ func (s *Service) SubmitList(ctx context.Context, actor access.Actor, processID 
 	l = List{ID: store.NewID(), ProcessID: processID, OrgID: actor.Org, Kind: in.Kind, Name: strings.TrimSpace(in.Name),
 		Records: len(rep.Records), FileSHA256: hex.EncodeToString(sum[:]), CreatedBy: actor.User}
 	rows := make([][]any, len(rep.Records))
+	lines := make([]recordLine, len(rep.Records))
 	for i, r := range rep.Records {
 		id := store.NewID()
 		data, err := s.sealJSON("detainee_record", id, r)
@@ -113,6 +114,11 @@ func (s *Service) SubmitList(ctx context.Context, actor access.Actor, processID 
 			return List{}, err
 		}
 		rows[i] = []any{id, l.ID, int64(i + 2), data}
+		lines[i] = recordLine{ID: id, Row: int64(i + 2), Record: r}
+	}
+	sealed, err := listDigest(l.Name, lines)
+	if err != nil {
+		return List{}, err
 	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		r, err := submitter(tx)
@@ -129,13 +135,13 @@ func (s *Service) SubmitList(ctx context.Context, actor access.Actor, processID 
 			return err
 		}
 		ev, err := event(ctx, rec, actor, "detainees.list.submitted", "detainee_list", l.ID, aud,
-			listContent(processID, l.Kind, l.Records, l.FileSHA256))
+			listContent(processID, l.Kind, l.Records, l.FileSHA256, sealed))
 		if err != nil {
 			return err
 		}
 		l.LedgerIndex = ev.Index
 		rec.Insert("detainee_lists", listColumns, "", l.ID, processID, actor.Org, l.Kind,
-			s.seal("detainee_list", l.ID, []byte(l.Name)), int64(l.Records), l.FileSHA256, actor.User, store.Stamp(l.CreatedAt), l.LedgerIndex)
+			s.seal("detainee_list", l.ID, []byte(l.Name)), int64(l.Records), l.FileSHA256, actor.User, store.Stamp(l.CreatedAt), l.LedgerIndex, sealed)
 		for _, row := range rows {
 			rec.Insert("detainee_records", recordColumns, "", row...)
 		}
@@ -149,7 +155,7 @@ func (s *Service) SubmitList(ctx context.Context, actor access.Actor, processID 
 
 var (
 	listColumns = store.Columns("id text", "process_id text", "org_id text", "kind text", "name_enc bytea",
-		"records bigint", "file_sha256 text", "created_by text", "created_at bigint", "ledger_idx bigint")
+		"records bigint", "file_sha256 text", "created_by text", "created_at bigint", "ledger_idx bigint", "digest text")
 	recordColumns = store.Columns("id text", "list_id text", "row_no bigint", "data_enc bytea")
 )
 

@@ -67,7 +67,7 @@ type Decision struct {
 
 var (
 	runColumns = store.Columns("id text", "process_id text", "records bigint", "pairs bigint", "review bigint",
-		"decided bigint", "created_by text", "created_at bigint", "ledger_idx bigint")
+		"decided bigint", "created_by text", "created_at bigint", "ledger_idx bigint", "digest text")
 	pairColumns = store.Columns("id text", "run_id text", "record_a text", "record_b text", "probability bigint", "band text")
 )
 
@@ -114,6 +114,18 @@ func (s *Service) RunMatching(ctx context.Context, actor access.Actor, processID
 			run.Pairs++
 		}
 	}
+	lines := make([]pairLine, len(pairs))
+	for i, p := range pairs {
+		band := BandMatch
+		if p.Review {
+			band = BandReview
+		}
+		lines[i] = pairLine{ID: store.NewID(), A: p.A, B: p.B, Probability: int64(math.Round(p.Probability * 1e6)), Band: band}
+	}
+	sealed, err := runDigest(lines)
+	if err != nil {
+		return run, err
+	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		r, err := overseer(tx)
 		if err != nil {
@@ -125,19 +137,15 @@ func (s *Service) RunMatching(ctx context.Context, actor access.Actor, processID
 		}
 		run.CreatedAt = store.Time(store.Stamp(s.now()))
 		ev, err := event(ctx, rec, actor, "detainees.matching.run", "detainee_run", run.ID, aud,
-			runContent(processID, run.Records, run.Pairs, run.Review, run.Decided))
+			runContent(processID, run.Records, run.Pairs, run.Review, run.Decided, sealed))
 		if err != nil {
 			return err
 		}
 		run.LedgerIndex = ev.Index
 		rec.Insert("detainee_runs", runColumns, "", run.ID, processID, int64(run.Records), int64(run.Pairs), int64(run.Review),
-			int64(run.Decided), actor.User, store.Stamp(run.CreatedAt), run.LedgerIndex)
-		for _, p := range pairs {
-			band := BandMatch
-			if p.Review {
-				band = BandReview
-			}
-			rec.Insert("detainee_pairs", pairColumns, "", store.NewID(), run.ID, p.A, p.B, int64(math.Round(p.Probability*1e6)), band)
+			int64(run.Decided), actor.User, store.Stamp(run.CreatedAt), run.LedgerIndex, sealed)
+		for _, p := range lines {
+			rec.Insert("detainee_pairs", pairColumns, "", p.ID, run.ID, p.A, p.B, p.Probability, p.Band)
 		}
 		return rec.Grant(run.ID, aud)
 	})

@@ -237,15 +237,19 @@ func (s *Service) ConfirmRelease(ctx context.Context, actor access.Actor, exchan
 		}
 		p.Release = &Release{At: in.At.UTC().Truncate(time.Microsecond), Place: place, VerifiedBy: actor.User,
 			VerifiedAt: store.Time(store.Stamp(now))}
+		sealed, err := placeDigest(place)
+		if err != nil {
+			return err
+		}
 		ev, err := event(ctx, rec, actor, "detainees.release.verified", "detainee_person", p.ID, aud,
-			releaseContent(e.ProcessID, e.ID, p.ID, p.Release.At))
+			releaseContent(e.ProcessID, e.ID, p.ID, p.Release.At, sealed))
 		if err != nil {
 			return err
 		}
 		p.Release.LedgerIndex = ev.Index
-		_, err = tx.ExecContext(ctx, `UPDATE detainee_people SET released_at = $1, place_enc = $2, verified_by = $3, verified_at = $4, release_idx = $5
-			WHERE id = $6 AND exchange_id = $7 AND released_at IS NULL`,
-			store.Stamp(p.Release.At), s.seal("detainee_release", p.ID, []byte(place)), actor.User, store.Stamp(p.Release.VerifiedAt), ev.Index, p.ID, e.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE detainee_people SET released_at = $1, place_enc = $2, verified_by = $3, verified_at = $4, release_idx = $5,
+			release_digest = $8 WHERE id = $6 AND exchange_id = $7 AND released_at IS NULL`,
+			store.Stamp(p.Release.At), s.seal("detainee_release", p.ID, []byte(place)), actor.User, store.Stamp(p.Release.VerifiedAt), ev.Index, p.ID, e.ID, sealed)
 		return err
 	})
 	return p, err

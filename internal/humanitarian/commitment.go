@@ -75,7 +75,7 @@ func (s *Service) CreateCommitment(ctx context.Context, actor access.Actor, proc
 		if in.Starts.IsZero() {
 			starts = at
 		}
-		_, aud, err := dashboardItem(ctx, tx, rec, processID, at)
+		_, aud, err := dashboardItem(ctx, tx, rec, actor, processID, at)
 		if err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func (s *Service) SetPublicSummary(ctx context.Context, actor access.Actor, proc
 			return errs.New(errs.Forbidden, "the mediation switches the public summary")
 		}
 		at := s.clock()
-		dash, _, err := dashboardItem(ctx, tx, rec, processID, at)
+		dash, _, err := dashboardItem(ctx, tx, rec, actor, processID, at)
 		if err != nil {
 			return err
 		}
@@ -127,21 +127,28 @@ func (s *Service) SetPublicSummary(ctx context.Context, actor access.Actor, proc
 		if err != nil {
 			return err
 		}
-		id := ""
+		// The switch's event makes the summary's audience item when on:
+		// parley verify checks the item's audience against it.
+		ev, err := event(ctx, rec, actor, at, "humanitarian.summary", "dashboard", dash, everyone, summaryContent(on))
+		if err != nil {
+			return err
+		}
+		id, idx := "", sql.NullInt64{}
 		if on {
-			id = store.NewID()
+			id, idx = store.NewID(), sql.NullInt64{Int64: ev.Index, Valid: true}
 			if err := rec.Grant(id, everyone); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE hum_processes SET summary_id = $1, updated_at = $2 WHERE process_id = $3",
-			id, store.Stamp(at), processID); err != nil {
-			return err
-		}
-		_, err = event(ctx, rec, actor, at, "humanitarian.summary", "dashboard", dash, everyone, map[string]any{"public_summary": on})
+		_, err = tx.ExecContext(ctx, "UPDATE hum_processes SET summary_id = $1, summary_idx = $2, updated_at = $3 WHERE process_id = $4",
+			id, idx, store.Stamp(at), processID)
 		return err
 	})
 }
+
+// summaryContent is the content of a humanitarian.summary event, rebuilt
+// by parley verify for the summary switched on (itemkinds.go).
+func summaryContent(on bool) map[string]any { return map[string]any{"public_summary": on} }
 
 // Joined widens what an organisation joining a round of a process would
 // have read had it been there (talks.JoinHook): every organisation but an

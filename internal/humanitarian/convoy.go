@@ -128,6 +128,10 @@ func (in *NewConvoy) validate() ([]Quantity, error) {
 			return nil, errs.Field(f, "%s must be more than zero", f)
 		}
 	}
+	if in.Route == nil {
+		// No route is an empty one, in the event as in the rows.
+		in.Route = []string{}
+	}
 	if len(in.Route) > MaxRoute {
 		return nil, errs.Field("route", "a route has at most %d checkpoints", MaxRoute)
 	}
@@ -198,21 +202,15 @@ func (s *Service) RequestConvoy(ctx context.Context, actor access.Actor, process
 		at := s.clock()
 		cv = Convoy{ID: store.NewID(), ProcessID: processID, LocationID: loc.ID, LocationName: loc.Name, Agency: actor.Org,
 			State: StateRequested, Route: in.Route, RequestedAt: at}
-		var items []map[string]any
 		var stepItems []StepItem
 		for i, it := range in.Items {
 			cv.Items = append(cv.Items, Item{Name: it.Name, Unit: it.Unit, Requested: qs[i]})
-			items = append(items, map[string]any{"name": it.Name, "unit": it.Unit, "requested": qs[i].Float()})
 			stepItems = append(stepItems, StepItem{Name: it.Name, Quantity: qs[i]})
 		}
-		var approvals []map[string]any
 		for _, a := range in.Approvals {
 			cv.Approvals = append(cv.Approvals, Approval{Party: a.Party, Due: a.Due.UTC().Truncate(time.Second), Decision: Pending})
-			approvals = append(approvals, map[string]any{"party": a.Party, "due": stamp(a.Due)})
 		}
-		ev, err := event(ctx, rec, actor, at, "convoy.requested", "convoy", cv.ID, aud, map[string]any{
-			"process_id": processID, "destination": loc.ID, "items": items, "route": in.Route, "approvals": approvals,
-		})
+		ev, err := event(ctx, rec, actor, at, "convoy.requested", "convoy", cv.ID, aud, requestContent(cv))
 		if err != nil {
 			return err
 		}
@@ -259,6 +257,22 @@ func (s *Service) RequestConvoy(ctx context.Context, actor access.Actor, process
 		return nil
 	})
 	return cv, err
+}
+
+// requestContent is the content of a convoy's convoy.requested event: its
+// process, destination, items (name, unit, quantity requested), route and
+// approvals (party, deadline). parley verify rebuilds it from the convoy's
+// rows (itemkinds.go).
+func requestContent(cv Convoy) map[string]any {
+	items := make([]map[string]any, 0, len(cv.Items))
+	for _, it := range cv.Items {
+		items = append(items, map[string]any{"name": it.Name, "unit": it.Unit, "requested": it.Requested.Float()})
+	}
+	approvals := make([]map[string]any, 0, len(cv.Approvals))
+	for _, a := range cv.Approvals {
+		approvals = append(approvals, map[string]any{"party": a.Party, "due": stamp(a.Due)})
+	}
+	return map[string]any{"process_id": cv.ProcessID, "destination": cv.LocationID, "items": items, "route": cv.Route, "approvals": approvals}
 }
 
 // addItemFigures adds q to one figure (column) of the location's item.

@@ -271,8 +271,10 @@ func capacity(ctx context.Context, q access.Querier, actor access.Actor, process
 }
 
 // dashboardItem returns the audience item of the process's dashboard,
-// creating it (with the figures' audience) on the process's first write.
-func dashboardItem(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, processID string, at time.Time) (string, access.Audience, error) {
+// creating it (with the figures' audience) on the process's first write,
+// with its event (humanitarian.dashboard_created), in the write's
+// transaction.
+func dashboardItem(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, processID string, at time.Time) (string, access.Audience, error) {
 	aud, err := figuresAudience(ctx, tx, processID)
 	if err != nil {
 		return "", nil, err
@@ -286,11 +288,76 @@ func dashboardItem(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, proces
 		return "", nil, err
 	}
 	id = store.NewID()
-	if _, err := tx.ExecContext(ctx, "INSERT INTO hum_processes(process_id, dashboard_id, updated_at) VALUES ($1, $2, $3)",
-		processID, id, store.Stamp(at)); err != nil {
+	ev, err := event(ctx, rec, actor, at, "humanitarian.dashboard_created", DashboardObject, id, aud, dashboardContent(processID))
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO hum_processes(process_id, dashboard_id, updated_at, dashboard_idx) VALUES ($1, $2, $3, $4)",
+		processID, id, store.Stamp(at), ev.Index); err != nil {
 		return "", nil, err
 	}
 	return id, aud, rec.Grant(id, aud)
+}
+
+// DashboardObject is the object-type of the events that made a dashboard's
+// audience item (its id is the object-id). The public summary's switches
+// are about the "dashboard" object (the same id): their audience, every
+// organisation of the process, is wider than the dashboard's.
+const DashboardObject = "humanitarian_dashboard"
+
+// dashboardContent is the content of the event that made a dashboard,
+// rebuilt from its row by parley verify (itemkinds.go).
+func dashboardContent(processID string) map[string]any {
+	return map[string]any{"process_id": processID}
+}
+
+// RecordDashboards gives each dashboard made by an earlier version, which
+// made it without an event, its event: humanitarian.dashboard_recorded,
+// with the audience its rows have now, one transaction each. The server
+// runs it at start; it returns how many it recorded. A dashboard that has
+// an event about it already is left as it is (verify reports its missing
+// index), so that clearing the column cannot have a widened audience
+// recorded.
+func (s *Service) RecordDashboards(ctx context.Context) (n int, err error) {
+	defer errs.Wrap(&err, "humanitarian.RecordDashboards")
+	const legacy = `SELECT p.process_id, p.dashboard_id FROM hum_processes p WHERE p.dashboard_idx IS NULL
+		AND NOT EXISTS (SELECT 1 FROM events e WHERE e.object_type = '` + DashboardObject + `' AND e.object_id = p.dashboard_id)`
+	rows, err := s.db.R.QueryContext(ctx, legacy)
+	if err != nil {
+		return 0, err
+	}
+	var todo [][2]string
+	for rows.Next() {
+		var p, d string
+		if err := rows.Scan(&p, &d); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		todo = append(todo, [2]string{p, d})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, t := range todo {
+		err := s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+			aud, err := access.AudienceOf(ctx, tx, t[1])
+			if err != nil {
+				return err
+			}
+			ev, err := event(ctx, rec, access.System, s.clock(), "humanitarian.dashboard_recorded", DashboardObject, t[1], aud, dashboardContent(t[0]))
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, "UPDATE hum_processes SET dashboard_idx = $1 WHERE process_id = $2 AND dashboard_idx IS NULL", ev.Index, t[0])
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // orgInProcess checks that org takes part in the process in one of kinds,

@@ -130,7 +130,7 @@ func (s *Service) CreateLocation(ctx context.Context, actor access.Actor, proces
 			return &errs.Error{Code: errs.Conflict, Field: "name", Message: "the process already has a location with this name"}
 		}
 		at := s.clock()
-		_, aud, err := dashboardItem(ctx, tx, rec, processID, at)
+		_, aud, err := dashboardItem(ctx, tx, rec, actor, processID, at)
 		if err != nil {
 			return err
 		}
@@ -167,6 +167,13 @@ func locationContent(l Location) map[string]any {
 		"polygon": l.Polygon, "population": l.Population, "population_source": l.PopulationSource,
 		"population_date": l.PopulationDate, "controlled_by": l.ControlledBy, "besieged_by": l.BesiegedBy, "status": l.Status,
 	}
+}
+
+// statusContent is the content of a location.status event, rebuilt from
+// the status change's row and the one before it by parley verify
+// (itemkinds.go).
+func statusContent(status, previous, reason string) map[string]any {
+	return map[string]any{"status": status, "previous": previous, "reason": reason}
 }
 
 func (s *Service) insertStatus(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, locID, status, reason string, at time.Time, idx int64, aud access.Audience) error {
@@ -209,9 +216,7 @@ func (s *Service) SetLocationStatus(ctx context.Context, actor access.Actor, loc
 			return err
 		}
 		at := s.clock()
-		ev, err := event(ctx, rec, actor, at, "location.status", "location", cur.ID, aud, map[string]any{
-			"status": status, "previous": cur.Status, "reason": reason,
-		})
+		ev, err := event(ctx, rec, actor, at, "location.status", "location", cur.ID, aud, statusContent(status, cur.Status, reason))
 		if err != nil {
 			return err
 		}

@@ -190,36 +190,29 @@ func (w *stepWrite) approval(ctx context.Context, c access.Capacity, in StepInpu
 			return err
 		}
 	}
-	// The convoy carries the least that any party approved.
 	var stepItems []StepItem
 	for i, it := range w.cv.Items {
-		q := given[i]
-		if it.Approved != nil && *it.Approved < q {
-			q = *it.Approved
-		}
-		w.cv.Items[i].Approved = &q
-		if _, err := w.tx.ExecContext(ctx, "UPDATE hum_convoy_items SET approved = $1 WHERE convoy_id = $2 AND pos = $3", int64(q), w.cv.ID, i); err != nil {
+		stepItems = append(stepItems, StepItem{Name: it.Name, Quantity: given[i]})
+	}
+	st := Step{Step: StepApproval, Outcome: in.Decision, Reason: in.Reason, Items: stepItems}
+	from, err := w.apply(&st)
+	if err != nil {
+		return err
+	}
+	// The convoy carries the least that any party approved (apply).
+	for i, it := range w.cv.Items {
+		if _, err := w.tx.ExecContext(ctx, "UPDATE hum_convoy_items SET approved = $1 WHERE convoy_id = $2 AND pos = $3", int64(*it.Approved), w.cv.ID, i); err != nil {
 			return err
 		}
-		stepItems = append(stepItems, StepItem{Name: it.Name, Quantity: given[i]})
 	}
 	if _, err := w.tx.ExecContext(ctx, "UPDATE hum_approvals SET decision = $1, decided_at = $2, reason = $3 WHERE convoy_id = $4 AND party_org = $5",
 		in.Decision, store.Stamp(w.at), in.Reason, w.cv.ID, w.actor.Org); err != nil {
 		return err
 	}
-	w.cv.Approvals[k].Decision = in.Decision
-	next := StateRequested
-	done := !slices.ContainsFunc(w.cv.Approvals, func(a Approval) bool { return a.Decision == Pending || a.Decision == NoAnswer })
-	switch {
-	case in.Decision == Denied:
-		next = StateDenied
+	next := w.cv.State
+	if next == StateDenied {
 		if err := addObstacle(ctx, w.tx, w.cv.LocationID, ObstacleDenied, w.actor.Org, ""); err != nil {
 			return err
-		}
-	case done:
-		next = StateApproved
-		if slices.ContainsFunc(w.cv.Items, func(it Item) bool { return *it.Approved < it.Requested }) {
-			next = StatePartiallyApproved
 		}
 	}
 	if next != StateRequested {
@@ -243,8 +236,7 @@ func (w *stepWrite) approval(ctx context.Context, c access.Capacity, in StepInpu
 			}
 		}
 	}
-	return w.finish(ctx, next, Step{Step: StepApproval, Outcome: in.Decision, Reason: in.Reason, Items: stepItems},
-		map[string]any{"decision": in.Decision})
+	return w.finish(ctx, from, st)
 }
 
 func (w *stepWrite) dispatched(ctx context.Context, in StepInput) error {
@@ -269,7 +261,12 @@ func (w *stepWrite) dispatched(ctx context.Context, in StepInput) error {
 		}
 		stepItems = append(stepItems, StepItem{Name: it.Name, Quantity: loaded[i]})
 	}
-	return w.finish(ctx, StateDispatched, Step{Step: StepDispatched, Reason: in.Reason, Items: stepItems}, nil)
+	st := Step{Step: StepDispatched, Reason: in.Reason, Items: stepItems}
+	from, err := w.apply(&st)
+	if err != nil {
+		return err
+	}
+	return w.finish(ctx, from, st)
 }
 
 func (w *stepWrite) checkpoint(ctx context.Context, in StepInput) error {
@@ -294,13 +291,11 @@ func (w *stepWrite) checkpoint(ctx context.Context, in StepInput) error {
 		}
 	}
 	st := Step{Step: StepCheckpoint, Outcome: in.Outcome, Checkpoint: in.Checkpoint, ByOrg: in.By, Reason: in.Reason}
-	next, passed := StateDispatched, w.cv.Passed+1
 	switch in.Outcome {
 	case Held:
 		if len(in.Removed) > 0 {
 			return errs.Field("removed", "a hold removes nothing; record items_removed")
 		}
-		next, passed = StateHeld, w.cv.Passed
 		if err := addObstacle(ctx, w.tx, w.cv.LocationID, ObstacleHeld, in.By, in.Checkpoint); err != nil {
 			return err
 		}
@@ -341,10 +336,14 @@ func (w *stepWrite) checkpoint(ctx context.Context, in StepInput) error {
 			return err
 		}
 	}
-	if _, err := w.tx.ExecContext(ctx, "UPDATE hum_convoys SET passed = $1 WHERE id = $2", passed, w.cv.ID); err != nil {
+	from, err := w.apply(&st)
+	if err != nil {
 		return err
 	}
-	return w.finish(ctx, next, st, map[string]any{"checkpoint": in.Checkpoint, "outcome": in.Outcome, "by": in.By})
+	if _, err := w.tx.ExecContext(ctx, "UPDATE hum_convoys SET passed = $1 WHERE id = $2", w.cv.Passed, w.cv.ID); err != nil {
+		return err
+	}
+	return w.finish(ctx, from, st)
 }
 
 // arrival records the convoy's last step: delivered, partially_delivered
@@ -401,7 +400,12 @@ func (w *stepWrite) arrival(ctx context.Context, in StepInput) error {
 			return err
 		}
 	}
-	return w.finish(ctx, in.Step, Step{Step: in.Step, Reason: in.Reason, Items: stepItems}, nil)
+	st := Step{Step: in.Step, Reason: in.Reason, Items: stepItems}
+	from, err := w.apply(&st)
+	if err != nil {
+		return err
+	}
+	return w.finish(ctx, from, st)
 }
 
 // delivery records that aid reached the location now: the convoy's
@@ -456,19 +460,46 @@ func maxInt(a, b int64) int64 {
 	return b
 }
 
-// finish moves the convoy to state next and records the step: its row,
-// its ledger event (object: the convoy) and its audience, the convoy's.
-func (w *stepWrite) finish(ctx context.Context, next string, st Step, content map[string]any) error {
-	if next != w.cv.State {
+// apply applies the step, by the actor, to the convoy in memory (Convoy.apply)
+// and returns the state it was in.
+func (w *stepWrite) apply(st *Step) (from string, err error) {
+	st.ActorOrg = w.actor.Org
+	from = w.cv.State
+	return from, w.cv.apply(*st)
+}
+
+// finish records the step applied to the convoy from state from: the
+// convoy's new state, the step's row, its ledger event (object: the
+// convoy) and its audience, the convoy's.
+func (w *stepWrite) finish(ctx context.Context, from string, st Step) error {
+	next := w.cv.State
+	if next != from {
 		if _, err := w.tx.ExecContext(ctx, "UPDATE hum_convoys SET state = $1 WHERE id = $2", next, w.cv.ID); err != nil {
 			return err
 		}
-		if err := moveState(ctx, w.tx, w.cv.LocationID, w.cv.State, next); err != nil {
+		if err := moveState(ctx, w.tx, w.cv.LocationID, from, next); err != nil {
 			return err
 		}
 	}
-	if content == nil {
-		content = map[string]any{}
+	ev, err := event(ctx, w.rec, w.actor, w.at, "convoy."+st.Step, "convoy", w.cv.ID, w.aud, stepContent(st, from, next))
+	if err != nil {
+		return err
+	}
+	st.ID, st.At, st.ActorUser, st.ActorOrg, st.LedgerIndex = store.NewID(), w.at, w.actor.User, w.actor.Org, ev.Index
+	return insertStep(ctx, w.tx, w.rec, w.cv.ID, w.seq, st, w.aud)
+}
+
+// stepContent is the content of the event of a step (but the request)
+// that moved the convoy from state from to state to. parley verify
+// rebuilds it from the step's row, replaying the convoy's steps for the
+// states (itemkinds.go).
+func stepContent(st Step, from, to string) map[string]any {
+	content := map[string]any{}
+	switch st.Step {
+	case StepApproval:
+		content["decision"] = st.Outcome
+	case StepCheckpoint:
+		content["checkpoint"], content["outcome"], content["by"] = st.Checkpoint, st.Outcome, st.ByOrg
 	}
 	items := []map[string]any{}
 	for _, it := range st.Items {
@@ -478,13 +509,77 @@ func (w *stepWrite) finish(ctx context.Context, next string, st Step, content ma
 		}
 		items = append(items, m)
 	}
-	content["step"], content["items"], content["reason"], content["from"], content["to"] = st.Step, items, st.Reason, w.cv.State, next
-	ev, err := event(ctx, w.rec, w.actor, w.at, "convoy."+st.Step, "convoy", w.cv.ID, w.aud, content)
-	if err != nil {
-		return err
+	content["step"], content["items"], content["reason"], content["from"], content["to"] = st.Step, items, st.Reason, from, to
+	return content
+}
+
+// apply applies a step (but the request) to the convoy as it stood before
+// it: an approval's decision (by st.ActorOrg) and the least quantities
+// any party approved, the quantities loaded, removed and delivered, the
+// checkpoints passed, and the state the step moves the convoy to.
+// RecordStep applies the step it records and writes what changed;
+// parley verify replays a convoy's steps with it, for the states each
+// step's event names and to check the convoy's rows. A step naming an
+// item or a party the convoy does not have is an error.
+func (cv *Convoy) apply(st Step) error {
+	items := make([]*Item, len(st.Items))
+	for k, si := range st.Items {
+		i := slices.IndexFunc(cv.Items, func(it Item) bool { return it.Name == si.Name })
+		if i < 0 {
+			return fmt.Errorf("the %s step names an item the convoy does not carry, %q", st.Step, si.Name)
+		}
+		items[k] = &cv.Items[i]
 	}
-	st.ID, st.At, st.ActorUser, st.ActorOrg, st.LedgerIndex = store.NewID(), w.at, w.actor.User, w.actor.Org, ev.Index
-	return insertStep(ctx, w.tx, w.rec, w.cv.ID, w.seq, st, w.aud)
+	switch st.Step {
+	case StepApproval:
+		k := slices.IndexFunc(cv.Approvals, func(a Approval) bool { return a.Party == st.ActorOrg })
+		if k < 0 {
+			return fmt.Errorf("an approval by %s, whom the convoy does not ask", st.ActorOrg)
+		}
+		cv.Approvals[k].Decision = st.Outcome
+		for k, it := range items {
+			q := st.Items[k].Quantity
+			if it.Approved != nil && *it.Approved < q {
+				q = *it.Approved
+			}
+			it.Approved = &q
+		}
+		switch {
+		case st.Outcome == Denied:
+			cv.State = StateDenied
+		case slices.ContainsFunc(cv.Approvals, func(a Approval) bool { return a.Decision == Pending || a.Decision == NoAnswer }):
+			cv.State = StateRequested
+		case slices.ContainsFunc(cv.Items, func(it Item) bool { return it.Approved == nil || *it.Approved < it.Requested }):
+			cv.State = StatePartiallyApproved
+		default:
+			cv.State = StateApproved
+		}
+	case StepDispatched:
+		for k, it := range items {
+			q := st.Items[k].Quantity
+			it.Loaded = &q
+		}
+		cv.State = StateDispatched
+	case StepCheckpoint:
+		for k, it := range items {
+			it.Removed += st.Items[k].Quantity
+		}
+		cv.State = StateDispatched
+		if st.Outcome == Held {
+			cv.State = StateHeld
+		} else {
+			cv.Passed++
+		}
+	case StepDelivered, StepPartiallyDelivered, StepTurnedBack:
+		for k, it := range items {
+			q := st.Items[k].Quantity
+			it.Delivered = &q
+		}
+		cv.State = st.Step
+	default:
+		return fmt.Errorf("no such step %q", st.Step)
+	}
+	return nil
 }
 
 // ApprovalBucket is the count an approval time d goes into, in hours: the
