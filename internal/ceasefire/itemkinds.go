@@ -58,9 +58,10 @@ func EvidenceDir(dataDir string) string { return filepath.Join(dataDir, "evidenc
 //   - incidents: their audience against the event that created them (a
 //     report's, or the split that made them), every step about them
 //     (verification, merge, publish, ...) and the organisations that
-//     joined after them, of the mechanism or, once published, any; content
-//     not checked, the
-//     row changes with every step;
+//     joined after them, of the mechanism or, once published, any; with
+//     the master key their state against their steps replayed
+//     (Incident.apply, as the write path applies them) and their copy of
+//     the report against the report's event (incidentContents);
 //   - zones: their audience against the import's event and every
 //     organisation that joined a round of the process after it; content
 //     not checked (the event hashes the
@@ -109,6 +110,10 @@ func ItemKinds(master []byte, dataDir string) ([]ledger.ItemKind, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ceasefire: %w", err)
 		}
+		reported.Contents = func(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+			return incidentContents(ctx, q, files, each)
+		}
+		split.Contents = reported.Contents
 		reports.Contents = func(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
 			return reportContents(ctx, q, files, each)
 		}
@@ -138,6 +143,94 @@ func stepContents(ctx context.Context, q access.Querier, each func(string, []byt
 		}
 	}
 	return rows.Err()
+}
+
+// incidentContents checks each incident's row against its events: its
+// state (status, reliability, attribution, the incident it was merged
+// into, whether it is published) must be what its steps, replayed in order
+// with the write path's apply, made of it, and each step must start from
+// the status the steps before it left. Its content is then its creating
+// event's, rebuilt: for an incident a report made, the report's content
+// (reportContent) with the incident row's own copy of the report's type,
+// time, place, perpetrator, affected and best estimates; for one a split
+// made, its split_from step's.
+func incidentContents(ctx context.Context, q access.Querier, files *channel.FileStore, each func(string, []byte, error) error) error {
+	steps := map[string][]Step{}
+	rows, err := q.QueryContext(ctx, "SELECT id, incident_id, action, from_status, to_status, reason, reliability, attribution, other, ledger_idx FROM ceasefire_history ORDER BY incident_id, ledger_idx")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var st Step
+		var inc string
+		if err := rows.Scan(&st.ID, &inc, &st.Action, &st.From, &st.To, &st.Reason, &st.Reliability, &st.Attribution, &st.Other, &st.LedgerIndex); err != nil {
+			rows.Close()
+			return err
+		}
+		steps[inc] = append(steps[inc], st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT i.id, i.status, i.reliability, i.attribution, i.merged_into, i.published,
+		i.type, i.occurred_at, i.lat, i.lon, i.perpetrator, i.affected, i.killed, i.injured, COALESCE(r.id, ''),
+		COALESCE(r.process_id, ''), COALESCE(r.killed_low, 0), COALESCE(r.killed_high, 0), COALESCE(r.injured_low, 0), COALESCE(r.injured_high, 0), r.narrative_enc
+		FROM ceasefire_incidents i LEFT JOIN ceasefire_reports r ON r.ledger_idx = i.ledger_idx`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var row, replay Incident
+		var r Report
+		var err error
+		var at int64
+		var sealed []byte
+		if err = rows.Scan(&row.ID, &row.Status, &row.Reliability, &row.Attribution, &row.MergedInto, &row.Published,
+			&r.Type, &at, &r.Lat, &r.Lon, &r.Perpetrator, &r.Affected, &r.Killed.Best, &r.Injured.Best, &r.ID,
+			&r.ProcessID, &r.Killed.Low, &r.Killed.High, &r.Injured.Low, &r.Injured.High, &sealed); err != nil {
+			return err
+		}
+		replay.Status = Reported
+		var created Step
+		for _, st := range steps[row.ID] {
+			if st.From != replay.Status {
+				err = fmt.Errorf("step %s (event %d) starts from %s, where its earlier steps left %s", st.ID, st.LedgerIndex, st.From, replay.Status)
+				break
+			}
+			replay.apply(st)
+			if st.Action == "split_from" {
+				created = st
+			}
+		}
+		if err == nil && (row.Status != replay.Status || row.Reliability != replay.Reliability || row.Attribution != replay.Attribution ||
+			row.MergedInto != replay.MergedInto || row.Published != replay.Published) {
+			err = fmt.Errorf("its state (%s) is not what its steps made of it (%s)", incidentState(row), incidentState(replay))
+		}
+		var b []byte
+		if err == nil && r.ID != "" {
+			r.IncidentID, r.OccurredAt = row.ID, store.Time(at)
+			var narrative []byte
+			narrative, err = files.Open(narrativeKind, r.ID, sealed)
+			r.Narrative = string(narrative)
+			if err == nil {
+				b, err = json.Marshal(reportContent(r))
+			}
+		} else if err == nil {
+			b, err = json.Marshal(stepContent(row.ID, created))
+		}
+		if err := each(row.ID, b, err); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// incidentState names an incident's state in verify's reports.
+func incidentState(inc Incident) string {
+	return fmt.Sprintf("status %s, reliability %q, attribution %q, merged into %q, published %v",
+		inc.Status, inc.Reliability, inc.Attribution, inc.MergedInto, inc.Published)
 }
 
 // reportContents rebuilds each report's event content (insertReport).

@@ -256,9 +256,49 @@ func TestVerifyChecksState(t *testing.T) {
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "answer " + w.answer.ID, w.answer.LedgerIndex
 		}},
-		{"a verification step's reliability changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+		{"a published incident's finding changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET status = 'not_a_violation' WHERE id = $1", w.pub.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+		}},
+		{"a split incident is published by hand", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET published = $1 WHERE id = $2", true, w.split.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			_, idx := stepOf(t, db, w.split.ID, "split_from")
+			return "incident " + w.split.ID, idx
+		}},
+		{"a merged incident is no longer merged", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET merged_into = '', status = 'reported' WHERE id = $1", w.other.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.other.IncidentID, w.other.LedgerIndex
+		}},
+		{"an incident's attribution changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET attribution = 'disputed' WHERE id = $1", w.pub.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+		}},
+		{"an incident's type changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET type = 'air_strike' WHERE id = $1", w.pub.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+		}},
+		{"an incident's death toll changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET killed = killed + 5 WHERE id = $1", w.pub.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+		}},
+		// The row and the later steps agree, but a step is missing.
+		{"a step is taken out of an incident's history", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "DELETE FROM ceasefire_history WHERE incident_id = $1 AND action = 'verification' AND to_status = 'under_review'", w.pub.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+		}},
+		// The incident's row changed with it: only the step's event
+		// tells.
+		{"a verification step's reliability changes, with its incident's", true, func(t *testing.T, w *stateWorld, db *store.DB) {
 			id, _ := stepOf(t, db, w.pub.IncidentID, "verification")
 			exec(t, db, "UPDATE ceasefire_history SET reliability = 'A' WHERE id = $1", id)
+			exec(t, db, "UPDATE ceasefire_incidents SET reliability = 'A' WHERE id = $1", w.pub.IncidentID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			id, idx := stepOf(t, db, w.pub.IncidentID, "verification")
 			return "incident step " + id, idx
