@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"parley/internal/access"
 	"parley/internal/channel"
@@ -63,9 +64,10 @@ func EvidenceDir(dataDir string) string { return filepath.Join(dataDir, "evidenc
 //     (Incident.apply, as the write path applies them) and their copy of
 //     the report against the report's event (incidentContents);
 //   - zones: their audience against the import's event and every
-//     organisation that joined a round of the process after it; content
-//     not checked (the event hashes the
-//     imported file, which is not kept);
+//     organisation that joined a round of the process after it; with the
+//     master key their name, kind and geometry against the file the
+//     import kept, and the file against the event (zoneContents; zones
+//     imported before the file was kept are not checked);
 //   - steps (the incident's history), answers, evidence and source
 //     grades: they have no
 //     audience rows of their own (they are read through their incident or
@@ -114,6 +116,7 @@ func ItemKinds(master []byte, dataDir string) ([]ledger.ItemKind, error) {
 			return incidentContents(ctx, q, files, each)
 		}
 		split.Contents = reported.Contents
+		zones.Contents = zoneContents
 		reports.Contents = func(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
 			return reportContents(ctx, q, files, each)
 		}
@@ -139,6 +142,71 @@ func stepContents(ctx context.Context, q access.Querier, each func(string, []byt
 		}
 		b, err := json.Marshal(stepContent(inc, st))
 		if err := each(st.ID, b, err); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// zoneContents checks each zone against the file its import kept
+// (ceasefire_zone_imports): its name, kind and geometry must be those of
+// one of the file's zones (parseZones, as the import read them), each
+// zone of the file given once; its content is then the import event's,
+// rebuilt from the file (zonesContent). A zone imported before the files
+// were kept is not checked.
+func zoneContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+	type imported struct {
+		zones   []Zone
+		content []byte
+		err     error
+	}
+	imports := map[int64]*imported{}
+	rows, err := q.QueryContext(ctx, "SELECT ledger_idx, file FROM ceasefire_zone_imports")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var idx int64
+		var file []byte
+		if err := rows.Scan(&idx, &file); err != nil {
+			rows.Close()
+			return err
+		}
+		im := &imported{}
+		if im.zones, im.err = parseZones(file); im.err == nil {
+			im.content, im.err = json.Marshal(zonesContent(im.zones, file))
+		}
+		imports[idx] = im
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.QueryContext(ctx, "SELECT id, name, kind, geometry, ledger_idx FROM ceasefire_zones ORDER BY ledger_idx, id")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var z Zone
+		var g string
+		if err := rows.Scan(&z.ID, &z.Name, &z.Kind, &g, &z.LedgerIndex); err != nil {
+			return err
+		}
+		im := imports[z.LedgerIndex]
+		if im == nil {
+			continue
+		}
+		content, err := im.content, im.err
+		if err == nil {
+			i := slices.IndexFunc(im.zones, func(f Zone) bool { return f.Name == z.Name && f.Kind == z.Kind && string(f.Geometry) == g })
+			if i < 0 {
+				content, err = nil, fmt.Errorf("its name, kind and geometry are not those of a zone of the file its import kept")
+			} else {
+				im.zones = slices.Delete(im.zones, i, i+1)
+			}
+		}
+		if err := each(z.ID, content, err); err != nil {
 			return err
 		}
 	}

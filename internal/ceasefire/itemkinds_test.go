@@ -293,6 +293,28 @@ func TestVerifyChecksState(t *testing.T) {
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
 		}},
+		{"a zone's geometry changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_zones SET geometry = REPLACE(geometry, '36.2', '36.3') WHERE id = $1", w.zone.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "zone " + w.zone.ID, w.zone.LedgerIndex
+		}},
+		{"a zone's kind changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_zones SET kind = 'de-escalation' WHERE id = $1", w.zone.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "zone " + w.zone.ID, w.zone.LedgerIndex
+		}},
+		// The zone and its file changed together: only the event tells.
+		{"a zone and the file its import kept change together", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_zones SET name = 'Wadi Barada north' WHERE id = $1", w.zone.ID)
+			var file []byte
+			if err := db.R.QueryRow("SELECT file FROM ceasefire_zone_imports WHERE ledger_idx = $1", w.zone.LedgerIndex).Scan(&file); err != nil {
+				t.Fatal(err)
+			}
+			exec(t, db, "UPDATE ceasefire_zone_imports SET file = $1 WHERE ledger_idx = $2",
+				bytes.Replace(file, []byte(`"Wadi Barada"`), []byte(`"Wadi Barada north"`), 1), w.zone.LedgerIndex)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "zone " + w.zone.ID, w.zone.LedgerIndex
+		}},
 		// The incident's row changed with it: only the step's event
 		// tells.
 		{"a verification step's reliability changes, with its incident's", true, func(t *testing.T, w *stateWorld, db *store.DB) {
@@ -327,4 +349,22 @@ func TestVerifyChecksState(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestVerifyZonesWithoutFile: a zone imported before the imports kept
+// their file is checked for its audience only: verify passes, and still
+// names an organisation added to its audience.
+func TestVerifyZonesWithoutFile(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newStateWorld(t, db)
+		exec(t, db, "DELETE FROM ceasefire_zone_imports")
+		exec(t, db, "UPDATE ceasefire_zones SET kind = 'de-escalation' WHERE id = $1", w.zone.ID)
+		if rep := w.verify(t, db, w.key); !rep.OK() {
+			t.Fatalf("a zone without its file:\n%s", rep.String())
+		}
+		exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')", w.zone.ID)
+		if rep := w.verify(t, db, w.key); rep.OK() || rep.FirstBadItem != "zone "+w.zone.ID {
+			t.Fatalf("a zone without its file gains an organisation:\n%s", rep.String())
+		}
+	})
 }
