@@ -124,7 +124,26 @@ func ItemKinds(master []byte, dataDir string) ([]ledger.ItemKind, error) {
 			return evidenceContents(ctx, q, files, each)
 		}
 	}
-	return []ledger.ItemKind{reports, reported, split, zones, steps, answers, evidence, grades}, nil
+	// The public summary's item: public from its creation (a switch made
+	// before its creation was recorded has no event about it and is not
+	// checked until the next switch records it); its switch against the
+	// latest ceasefire.public_summary.
+	summary := ledger.ItemKind{Name: "public summary", ObjectType: summaryObject,
+		Items: `SELECT s.item_id AS id, s.item_id AS object_id, COALESCE((SELECT MIN(e.idx) FROM events e
+			WHERE e.object_type = '` + summaryObject + `' AND e.object_id = s.item_id), -1) AS idx FROM ceasefire_settings s
+			WHERE EXISTS (SELECT 1 FROM events e WHERE e.object_type = '` + summaryObject + `' AND e.object_id = s.item_id)
+			OR NOT EXISTS (SELECT 1 FROM events e WHERE e.object_type = 'process' AND e.object_id = s.process_id AND e.type = 'ceasefire.public_summary')`,
+		ContentAt: `SELECT s.item_id AS id, (SELECT MAX(e.idx) FROM events e WHERE e.object_type = 'process'
+			AND e.object_id = s.process_id AND e.type = 'ceasefire.public_summary') AS idx FROM ceasefire_settings s`}
+	if master != nil {
+		summary.Contents = ledger.RowContents("SELECT item_id, process_id, public_summary FROM ceasefire_settings", func(r ledger.Scanner) (string, any, error) {
+			var item, process string
+			var on bool
+			err := r.Scan(&item, &process, &on)
+			return item, summarySwitchContent(process, on), err
+		})
+	}
+	return []ledger.ItemKind{reports, reported, split, zones, steps, answers, evidence, grades, summary}, nil
 }
 
 // stepContents rebuilds each history row's event content.

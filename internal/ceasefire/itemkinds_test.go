@@ -88,6 +88,12 @@ func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
 		t.Fatal(err)
 	}
 	w.zone = zones[0]
+	// The public summary, switched on and off again.
+	for _, on := range []bool{true, false} {
+		if err := w.cf.SetPublicSummary(w.ctx, talkstest.Head(w.Mediation), w.Process.ID, on); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A party joining a later round reads the published incident and the
 	// zones: the join widens them.
 	r2, err := w.Talks.CreateRound(w.ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2", Participants: []string{w.Host.ID}})
@@ -315,6 +321,17 @@ func TestVerifyChecksState(t *testing.T) {
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "zone " + w.zone.ID, w.zone.LedgerIndex
 		}},
+		{"the public summary is switched on by hand", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_settings SET public_summary = $1 WHERE process_id = $2", true, w.Process.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			var item string
+			var idx int64
+			if err := db.R.QueryRow(`SELECT s.item_id, e.idx FROM ceasefire_settings s JOIN events e ON e.object_id = s.item_id
+				AND e.type = 'ceasefire.public_summary_item' WHERE s.process_id = $1`, w.Process.ID).Scan(&item, &idx); err != nil {
+				t.Fatal(err)
+			}
+			return "public summary " + item, idx
+		}},
 		// The incident's row changed with it: only the step's event
 		// tells.
 		{"a verification step's reliability changes, with its incident's", true, func(t *testing.T, w *stateWorld, db *store.DB) {
@@ -332,8 +349,9 @@ func TestVerifyChecksState(t *testing.T) {
 				w := newStateWorld(t, db)
 				rep := w.verify(t, db, w.key)
 				// 2 reports, 3 incidents (one merged away, one split out), 1 zone,
-				// 7 steps, 1 answer, 1 evidence, 1 source grade.
-				if !rep.OK() || rep.Items != 16 {
+				// 7 steps, 1 answer, 1 evidence, 1 source grade, the public
+				// summary.
+				if !rep.OK() || rep.Items != 17 {
 					t.Fatalf("before the change (%d items):\n%s", rep.Items, rep.String())
 				}
 				tc.do(t, w, db)
@@ -365,6 +383,24 @@ func TestVerifyZonesWithoutFile(t *testing.T) {
 		exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')", w.zone.ID)
 		if rep := w.verify(t, db, w.key); rep.OK() || rep.FirstBadItem != "zone "+w.zone.ID {
 			t.Fatalf("a zone without its file gains an organisation:\n%s", rep.String())
+		}
+	})
+}
+
+// TestVerifySummaryMadeByHand: a public summary no event made (a settings
+// row written by hand, public, for a process whose summary the mediation
+// never switched) is named by verify.
+func TestVerifySummaryMadeByHand(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newStateWorld(t, db)
+		p, err := w.Talks.AddProcess(w.ctx, access.System, "Second process")
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(t, db, "INSERT INTO ceasefire_settings(process_id, item_id, public_summary) VALUES ($1, 'forged', $2)", p.ID, true)
+		exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ('forged', '*')")
+		if rep := w.verify(t, db, nil); rep.OK() || rep.FirstBadItem != "public summary forged" {
+			t.Fatalf("a summary made by hand:\n%s", rep.String())
 		}
 	})
 }
