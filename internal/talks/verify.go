@@ -2,6 +2,7 @@ package talks
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"parley/internal/access"
@@ -66,7 +67,9 @@ func latestEvent(objType, objID string, types ...string) string {
 //
 //   - organisations: no audience rows of their own; their id, names and
 //     kind against their org.added event, so that the kind a join is told
-//     apart by (ledger.JoinGrants) is the one the ledger recorded;
+//     apart by (ledger.JoinGrants) is the one the ledger recorded, and
+//     the capacity of each of their participations must be that kind
+//     (the capacity rounds give, access.RoundCapacity reads);
 //   - rounds: their audience against round.created and every organisation
 //     that joined them (content not checked: round.created names the
 //     participants at creation, which joins and withdrawals change since);
@@ -127,10 +130,35 @@ func ItemKinds(content bool) []ledger.ItemKind {
 	return kinds
 }
 
-var orgContents = ledger.RowContents("SELECT "+orgColumns+" FROM orgs o", func(r ledger.Scanner) (string, any, error) {
-	o, err := scanOrg(r)
-	return o.ID, orgContent(o), err
-})
+// orgContents rebuilds each organisation's org.added content from its
+// row; an organisation taking part in a round in another capacity than its
+// kind (CreateRound and join give it its kind) is reported as damaged.
+func orgContents(ctx context.Context, q access.Querier, each func(string, []byte, error) error) error {
+	other := map[string]error{}
+	rows, err := q.QueryContext(ctx, "SELECT p.org_id, p.round_id, p.capacity FROM participation p JOIN orgs o ON o.id = p.org_id WHERE p.capacity <> o.kind")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var org, round, capacity string
+		if err := rows.Scan(&org, &round, &capacity); err != nil {
+			rows.Close()
+			return err
+		}
+		other[org] = fmt.Errorf("it takes part in round %s as %s, not as its kind", round, capacity)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return ledger.RowContents("SELECT "+orgColumns+" FROM orgs o", func(r ledger.Scanner) (string, any, error) {
+		o, err := scanOrg(r)
+		if err == nil && other[o.ID] != nil {
+			err = ledger.BadContent(other[o.ID])
+		}
+		return o.ID, orgContent(o), err
+	})(ctx, q, each)
+}
 
 // sessionContents rebuilds each session's latest scheduling or edit, with
 // the parties at its table (sorted, as checkSession sorts them).

@@ -131,6 +131,11 @@ func TestVerifyChecksState(t *testing.T) {
 		}, func(t *testing.T, w *verifyWorld, db *store.DB) (string, int64) {
 			return "organisation " + w.Opp.ID, eventAbout(t, db, "org", w.Opp.ID, true)
 		}},
+		{"an organisation takes part in a round in another capacity", true, func(t *testing.T, w *verifyWorld, db *store.DB) {
+			exec(t, db, "UPDATE participation SET capacity = 'party' WHERE org_id = $1", w.Observer.ID)
+		}, func(t *testing.T, w *verifyWorld, db *store.DB) (string, int64) {
+			return "organisation " + w.Observer.ID, eventAbout(t, db, "org", w.Observer.ID, true)
+		}},
 		{"a round's audience gains an organisation outside it", false, grant(func(w *verifyWorld) string { return w.Round.ID }, outsider),
 			func(t *testing.T, w *verifyWorld, db *store.DB) (string, int64) {
 				return "round " + w.Round.ID, w.Round.LedgerIndex
