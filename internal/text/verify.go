@@ -23,7 +23,9 @@ import (
 // clear, so no key is needed. A join widens exactly what
 // Joined widens (joinedShared): a text once issued, and its revisions, to
 // a party, the host or a mediation, and to a guarantor when the text is
-// shared with the guarantors; never a position.
+// shared with the guarantors; never a position. A party head's
+// confirmation of an adoption is read by its revision's readers, joins
+// included, and checked against its text.adoption_confirmed.
 func ItemKinds() []ledger.ItemKind {
 	return []ledger.ItemKind{
 		{Name: "text", ObjectType: "text",
