@@ -1,7 +1,10 @@
 package talks
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -83,7 +86,6 @@ func latestEvent(objType, objID string, types ...string) string {
 //     consent.set, participant.proposed).
 func ItemKinds(content bool) []ledger.ItemKind {
 	joined := func(items string) string { return ledger.JoinGrants(items, "round", "") }
-	sessionEvent := latestEvent("session", "s.id", "session.scheduled", "session.updated")
 	itemEvent := latestEvent("agenda_item", "a.id", "agenda.item_added", "agenda.item_updated")
 	kinds := []ledger.ItemKind{
 		{Name: "organisation", ObjectType: "org",
@@ -180,13 +182,52 @@ func sessionContents(ctx context.Context, q access.Querier, each func(string, []
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	// A session with no organisations at its table was recorded with
+	// "orgs": null or, scheduled through the API with an empty list
+	// before sessionContent made null the one form, "orgs": []: both say
+	// the same, and the one its event hashed is given.
+	empty := map[string][]byte{}
+	rows, err = q.QueryContext(ctx, `SELECT s.id, e.content_hash FROM round_sessions s JOIN events e ON e.idx = `+sessionEvent+`
+		WHERE NOT EXISTS (SELECT 1 FROM session_orgs so WHERE so.session_id = s.id)`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id string
+		var hash []byte
+		if err := rows.Scan(&id, &hash); err != nil {
+			rows.Close()
+			return err
+		}
+		empty[id] = hash
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	return ledger.RowContents("SELECT id, round_id, title, format, starts_at, ends_at FROM round_sessions", func(r ledger.Scanner) (string, any, error) {
 		var id, roundID, title, format string
 		var starts, ends int64
 		err := r.Scan(&id, &roundID, &title, &format, &starts, &ends)
-		return id, sessionContent(id, roundID, title, Format(format), starts, ends, orgs[id]), err
+		c := sessionContent(id, roundID, title, Format(format), starts, ends, orgs[id])
+		if hash, ok := empty[id]; ok {
+			c["orgs"] = []string{}
+			if b, _ := json.Marshal(c); !bytes.Equal(sha256Of(b), hash) {
+				c["orgs"] = nil
+			}
+		}
+		return id, c, err
 	})(ctx, q, each)
 }
+
+func sha256Of(b []byte) []byte {
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+// sessionEvent is the SQL expression "the latest scheduling or edit of
+// the session s".
+var sessionEvent = latestEvent("session", "s.id", "session.scheduled", "session.updated")
 
 var agendaItemContents = ledger.RowContents("SELECT id, round_id, track, title, description, position FROM agenda_items",
 	func(r ledger.Scanner) (string, any, error) {
