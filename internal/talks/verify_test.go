@@ -2,6 +2,7 @@ package talks_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -222,4 +223,51 @@ func TestVerifyChecksState(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestVerifySessionRecordedWithEmptyList: a session with no organisations
+// at its table that an earlier parley recorded with "orgs": [] (scheduled
+// through the API with an empty list) passes verify, and still fails it
+// when its title changes.
+func TestVerifySessionRecordedWithEmptyList(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := talkstest.New(t, db)
+		f.Sign(t)
+		id, aud := store.NewID(), access.Of(f.Host.ID, f.Gov.ID)
+		var idx int64
+		if err := f.Ledger.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+			content := []byte(`{"format":"plenary","id":"` + id + `","orgs":[],"round_id":"` + f.Round.ID + `","starts_at":"2017-01-23T10:00:00Z","title":"Opening"}`)
+			e, err := rec.Append(ctx, ledger.Event{Type: "session.scheduled", Actor: access.System, Round: f.Round.ID,
+				ObjectType: "session", ObjectID: id, Audience: aud, Content: content})
+			if err != nil {
+				return err
+			}
+			idx = e.Index
+			if _, err := tx.ExecContext(ctx, `INSERT INTO round_sessions(id, round_id, title, format, starts_at, ends_at, created_at, created_by, ledger_idx)
+				VALUES ($1, $2, 'Opening', 'plenary', $3, 0, 0, 'system', $4)`, id, f.Round.ID, store.Stamp(time.Date(2017, 1, 23, 10, 0, 0, 0, time.UTC)), idx); err != nil {
+				return err
+			}
+			return rec.Grant(id, aud)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		verify := func() ledger.Report {
+			t.Helper()
+			rep, err := ledger.Verify(ctx, db, f.Ledger.VerifierKey(), talks.ItemKinds(true)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rep
+		}
+		if rep := verify(); !rep.OK() {
+			t.Fatalf("a session recorded with an empty list:\n%s", rep.String())
+		}
+		if _, err := db.W.Exec("UPDATE round_sessions SET title = 'Closing' WHERE id = $1", id); err != nil {
+			t.Fatal(err)
+		}
+		if rep := verify(); rep.OK() || rep.FirstBadItem != "session "+id || rep.FirstBad != idx {
+			t.Fatalf("after its title changed:\n%s", rep.String())
+		}
+	})
 }
