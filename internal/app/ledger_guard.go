@@ -12,6 +12,7 @@ import (
 	"parley/internal/detainees"
 	"parley/internal/humanitarian"
 	"parley/internal/ledger"
+	"parley/internal/talks"
 	"parley/internal/text"
 )
 
@@ -71,6 +72,7 @@ func (a *App) verifyInBackground(ctx context.Context) {
 func ItemKinds(dataDir string, master []byte) ([]ledger.ItemKind, error) {
 	var kinds []ledger.ItemKind
 	for _, k := range []func() ([]ledger.ItemKind, error){
+		func() ([]ledger.ItemKind, error) { return talks.ItemKinds(master != nil), nil },
 		func() ([]ledger.ItemKind, error) { return channel.ItemKinds(master, channel.AttachmentDir(dataDir)) },
 		func() ([]ledger.ItemKind, error) { return text.ItemKinds(), nil },
 		func() ([]ledger.ItemKind, error) { return bargain.ItemKinds(master != nil), nil },

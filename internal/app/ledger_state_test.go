@@ -84,6 +84,13 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 			"UPDATE hum_locations SET population = population + 1 WHERE id = $1"},
 		{"a commitment's cadence changes", "commitment", "SELECT id, ledger_idx FROM hum_commitments ORDER BY id LIMIT 1",
 			"UPDATE hum_commitments SET cadence_days = cadence_days + 1 WHERE id = $1"},
+		{"a round's audience gains an organisation", "round", "SELECT id, ledger_idx FROM rounds ORDER BY id LIMIT 1",
+			"INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')"},
+		// (Its kind changed, the join's grants change with it: the items
+		// the join gave are reported too, talks.TestVerifyChecksState.)
+		{"an organisation's short name changes", "organisation",
+			"SELECT o.id, e.idx FROM orgs o JOIN events e ON e.object_type = 'org' AND e.object_id = o.id AND e.type = 'org.added' WHERE o.name = 'Late mediation team'",
+			"UPDATE orgs SET short_name = 'med' WHERE id = $1"},
 		{"a position's stance changes", "position", "SELECT " + positionID + ", p.ledger_idx FROM text_positions p LIMIT 1",
 			"UPDATE text_positions AS p SET stance = CASE WHEN stance = 'reject' THEN 'accept' ELSE 'reject' END, comment = comment || 'x' WHERE " + positionID + " = $1"},
 	}
@@ -97,6 +104,7 @@ func TestVerifyChecksEveryKind(t *testing.T) {
 		"UPDATE text_translations SET source = source || ' ' WHERE id = $1":                               "UPDATE text_translations SET source = SUBSTR(source, 1, LENGTH(source) - 1) WHERE id = $1",
 		"UPDATE hum_locations SET population = population + 1 WHERE id = $1":                              "UPDATE hum_locations SET population = population - 1 WHERE id = $1",
 		"UPDATE hum_commitments SET cadence_days = cadence_days + 1 WHERE id = $1":                        "UPDATE hum_commitments SET cadence_days = cadence_days - 1 WHERE id = $1",
+		"UPDATE orgs SET short_name = 'med' WHERE id = $1":                                                "UPDATE orgs SET short_name = 'late' WHERE id = $1",
 	}
 	storetest.WithAllDSNs(t, func(t *testing.T, dsn string) {
 		cfg := app.Config{DataDir: t.TempDir(), DB: dsn}

@@ -88,6 +88,12 @@ func newStateWorld(t *testing.T, db *store.DB) *stateWorld {
 		t.Fatal(err)
 	}
 	w.zone = zones[0]
+	// The public summary, switched on and off again.
+	for _, on := range []bool{true, false} {
+		if err := w.cf.SetPublicSummary(w.ctx, talkstest.Head(w.Mediation), w.Process.ID, on); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A party joining a later round reads the published incident and the
 	// zones: the join widens them.
 	r2, err := w.Talks.CreateRound(w.ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2", Participants: []string{w.Host.ID}})
@@ -256,9 +262,82 @@ func TestVerifyChecksState(t *testing.T) {
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "answer " + w.answer.ID, w.answer.LedgerIndex
 		}},
-		{"a verification step's reliability changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+		{"a published incident's finding changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET status = 'not_a_violation' WHERE id = $1", w.pub.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+		}},
+		{"a split incident is published by hand", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET published = $1 WHERE id = $2", true, w.split.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			_, idx := stepOf(t, db, w.split.ID, "split_from")
+			return "incident " + w.split.ID, idx
+		}},
+		{"a merged incident is no longer merged", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET merged_into = '', status = 'reported' WHERE id = $1", w.other.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.other.IncidentID, w.other.LedgerIndex
+		}},
+		{"an incident's attribution changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET attribution = 'disputed' WHERE id = $1", w.pub.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+		}},
+		{"an incident's type changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET type = 'air_strike' WHERE id = $1", w.pub.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+		}},
+		{"an incident's death toll changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_incidents SET killed = killed + 5 WHERE id = $1", w.pub.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+		}},
+		// The row and the later steps agree, but a step is missing.
+		{"a step is taken out of an incident's history", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "DELETE FROM ceasefire_history WHERE incident_id = $1 AND action = 'verification' AND to_status = 'under_review'", w.pub.IncidentID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
+		}},
+		{"a zone's geometry changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_zones SET geometry = REPLACE(geometry, '36.2', '36.3') WHERE id = $1", w.zone.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "zone " + w.zone.ID, w.zone.LedgerIndex
+		}},
+		{"a zone's kind changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_zones SET kind = 'de-escalation' WHERE id = $1", w.zone.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "zone " + w.zone.ID, w.zone.LedgerIndex
+		}},
+		// The zone and its file changed together: only the event tells.
+		{"a zone and the file its import kept change together", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_zones SET name = 'Wadi Barada north' WHERE id = $1", w.zone.ID)
+			var file []byte
+			if err := db.R.QueryRow("SELECT file FROM ceasefire_zone_imports WHERE ledger_idx = $1", w.zone.LedgerIndex).Scan(&file); err != nil {
+				t.Fatal(err)
+			}
+			exec(t, db, "UPDATE ceasefire_zone_imports SET file = $1 WHERE ledger_idx = $2",
+				bytes.Replace(file, []byte(`"Wadi Barada"`), []byte(`"Wadi Barada north"`), 1), w.zone.LedgerIndex)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			return "zone " + w.zone.ID, w.zone.LedgerIndex
+		}},
+		{"the public summary is switched on by hand", true, func(t *testing.T, w *stateWorld, db *store.DB) {
+			exec(t, db, "UPDATE ceasefire_settings SET public_summary = $1 WHERE process_id = $2", true, w.Process.ID)
+		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
+			var item string
+			var idx int64
+			if err := db.R.QueryRow(`SELECT s.item_id, e.idx FROM ceasefire_settings s JOIN events e ON e.object_id = s.item_id
+				AND e.type = 'ceasefire.public_summary_item' WHERE s.process_id = $1`, w.Process.ID).Scan(&item, &idx); err != nil {
+				t.Fatal(err)
+			}
+			return "public summary " + item, idx
+		}},
+		// The incident's row changed with it: only the step's event
+		// tells.
+		{"a verification step's reliability changes, with its incident's", true, func(t *testing.T, w *stateWorld, db *store.DB) {
 			id, _ := stepOf(t, db, w.pub.IncidentID, "verification")
 			exec(t, db, "UPDATE ceasefire_history SET reliability = 'A' WHERE id = $1", id)
+			exec(t, db, "UPDATE ceasefire_incidents SET reliability = 'A' WHERE id = $1", w.pub.IncidentID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			id, idx := stepOf(t, db, w.pub.IncidentID, "verification")
 			return "incident step " + id, idx
@@ -270,8 +349,9 @@ func TestVerifyChecksState(t *testing.T) {
 				w := newStateWorld(t, db)
 				rep := w.verify(t, db, w.key)
 				// 2 reports, 3 incidents (one merged away, one split out), 1 zone,
-				// 7 steps, 1 answer, 1 evidence, 1 source grade.
-				if !rep.OK() || rep.Items != 16 {
+				// 7 steps, 1 answer, 1 evidence, 1 source grade, the public
+				// summary.
+				if !rep.OK() || rep.Items != 17 {
 					t.Fatalf("before the change (%d items):\n%s", rep.Items, rep.String())
 				}
 				tc.do(t, w, db)
@@ -287,4 +367,40 @@ func TestVerifyChecksState(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestVerifyZonesWithoutFile: a zone imported before the imports kept
+// their file is checked for its audience only: verify passes, and still
+// names an organisation added to its audience.
+func TestVerifyZonesWithoutFile(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newStateWorld(t, db)
+		exec(t, db, "DELETE FROM ceasefire_zone_imports")
+		exec(t, db, "UPDATE ceasefire_zones SET kind = 'de-escalation' WHERE id = $1", w.zone.ID)
+		if rep := w.verify(t, db, w.key); !rep.OK() {
+			t.Fatalf("a zone without its file:\n%s", rep.String())
+		}
+		exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')", w.zone.ID)
+		if rep := w.verify(t, db, w.key); rep.OK() || rep.FirstBadItem != "zone "+w.zone.ID {
+			t.Fatalf("a zone without its file gains an organisation:\n%s", rep.String())
+		}
+	})
+}
+
+// TestVerifySummaryMadeByHand: a public summary no event made (a settings
+// row written by hand, public, for a process whose summary the mediation
+// never switched) is named by verify.
+func TestVerifySummaryMadeByHand(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newStateWorld(t, db)
+		p, err := w.Talks.AddProcess(w.ctx, access.System, "Second process")
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(t, db, "INSERT INTO ceasefire_settings(process_id, item_id, public_summary) VALUES ($1, 'forged', $2)", p.ID, true)
+		exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ('forged', '*')")
+		if rep := w.verify(t, db, nil); rep.OK() || rep.FirstBadItem != "public summary forged" {
+			t.Fatalf("a summary made by hand:\n%s", rep.String())
+		}
+	})
 }

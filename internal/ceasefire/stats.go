@@ -172,20 +172,53 @@ func (s *Service) SetPublicSummary(ctx context.Context, actor access.Actor, proc
 			if err := access.Grant(ctx, tx, item, access.Of(access.Public)); err != nil {
 				return err
 			}
+			if err := summaryCreated(ctx, rec, actor, processID, item); err != nil {
+				return err
+			}
 		case err != nil:
 			return err
 		default:
 			if _, err := tx.ExecContext(ctx, "UPDATE ceasefire_settings SET public_summary = $1 WHERE process_id = $2", on, processID); err != nil {
 				return err
 			}
+			// A switch made before the item's creation was recorded gets
+			// its record now (parley verify checks it from then on).
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM events WHERE object_type = $1 AND object_id = $2",
+				summaryObject, item).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				if err := summaryCreated(ctx, rec, actor, processID, item); err != nil {
+					return err
+				}
+			}
 		}
 		aud, err := access.ProcessOrgs(ctx, tx, processID)
 		if err != nil {
 			return err
 		}
-		_, err = event(ctx, rec, actor, "ceasefire.public_summary", "process", processID, aud, map[string]any{"process": processID, "on": on})
+		_, err = event(ctx, rec, actor, "ceasefire.public_summary", "process", processID, aud, summarySwitchContent(processID, on))
 		return err
 	})
+}
+
+// summaryObject is the object type of the public summary's audience item
+// (ceasefire_settings.item_id).
+const summaryObject = "ceasefire_summary"
+
+// summaryCreated records the public summary's audience item, public, in
+// the ledger: the event that gives it its audience.
+func summaryCreated(ctx context.Context, rec *ledger.Recorder, actor access.Actor, processID, item string) error {
+	_, err := event(ctx, rec, actor, "ceasefire.public_summary_item", summaryObject, item, access.Of(access.Public),
+		map[string]any{"process": processID, "item": item})
+	return err
+}
+
+// summarySwitchContent is the content of a ceasefire.public_summary event:
+// whether the process's public summary is on.
+func summarySwitchContent(processID string, on bool) map[string]any {
+	return map[string]any{"process": processID, "on": on}
 }
 
 // PublicSummary reads the public summary of a process, for anyone, while

@@ -52,10 +52,36 @@ func requireMonitor(c access.Capacity, what string) error {
 var historyColumns = store.Columns("id text", "incident_id text", "action text", "from_status text", "to_status text", "reason text",
 	"reliability text", "attribution text", "other text", "actor_user text", "actor_name text", "actor_org text", "at bigint", "ledger_idx bigint")
 
+// apply makes the change step st records to the incident's state: its
+// status, reliability, attribution, the incident it was merged into and
+// whether it is published. The write path applies each step with it, and
+// parley verify replays an incident's steps with it to check the row
+// (incidentContents).
+func (inc *Incident) apply(st Step) {
+	switch st.Action {
+	case "verification":
+		inc.Status = st.To
+		if st.Reliability != "" {
+			inc.Reliability = st.Reliability
+		}
+		if st.Attribution != "" {
+			inc.Attribution = st.Attribution
+		}
+	case "merged":
+		inc.Status, inc.MergedInto = st.To, st.Other
+	case "publish":
+		inc.Published = true
+	}
+}
+
 // step records one change of inc in its history and the ledger, with the
-// incident's current audience.
-func (s *Service) step(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, inc Incident, st Step) (Step, error) {
-	aud, err := incidentAudience(ctx, tx, inc.ProcessID, inc.ID, inc.Published)
+// incident's current audience, and applies it to inc.
+func (s *Service) step(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access.Actor, inc *Incident, st Step) (Step, error) {
+	// The step is read by who reads the incident after it (a publication
+	// by every organisation of the process).
+	next := *inc
+	next.apply(st)
+	aud, err := incidentAudience(ctx, tx, inc.ProcessID, inc.ID, next.Published)
 	if err != nil {
 		return st, err
 	}
@@ -69,6 +95,7 @@ func (s *Service) step(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, ac
 	st.ActorName, st.ActorOrg = actor.Username, actor.Org
 	rec.Insert("ceasefire_history", historyColumns, "", st.ID, inc.ID, st.Action, st.From, st.To, st.Reason, st.Reliability,
 		st.Attribution, st.Other, actor.User, actor.Username, actor.Org, store.Stamp(st.At), e.Index)
+	*inc = next
 	return st, nil
 }
 
@@ -106,16 +133,9 @@ func (s *Service) Verify(ctx context.Context, actor access.Actor, id string, v V
 		if !slices.Contains(transitions[inc.Status], v.Status) {
 			return errs.New(BadTransition, "an incident goes from %s to %s only", inc.Status, strings.Join(transitions[inc.Status], " or "))
 		}
-		if _, err := s.step(ctx, tx, rec, actor, inc, Step{Action: "verification", From: inc.Status, To: v.Status, Reason: v.Reason,
+		if _, err := s.step(ctx, tx, rec, actor, &inc, Step{Action: "verification", From: inc.Status, To: v.Status, Reason: v.Reason,
 			Reliability: v.Reliability, Attribution: v.Attribution}); err != nil {
 			return err
-		}
-		inc.Status = v.Status
-		if v.Reliability != "" {
-			inc.Reliability = v.Reliability
-		}
-		if v.Attribution != "" {
-			inc.Attribution = v.Attribution
 		}
 		decided := ""
 		if slices.Contains(findings, v.Status) {
@@ -179,10 +199,10 @@ func (s *Service) Merge(ctx context.Context, actor access.Actor, id string, othe
 			if _, err := tx.ExecContext(ctx, "UPDATE ceasefire_reports SET incident_id = $1 WHERE incident_id = $2", id, o); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE ceasefire_incidents SET merged_into = $1, status = $2 WHERE id = $3", id, Duplicate, o); err != nil {
+			if _, err := s.step(ctx, tx, rec, actor, &src, Step{Action: "merged", From: src.Status, To: Duplicate, Reason: why, Other: id}); err != nil {
 				return err
 			}
-			if _, err := s.step(ctx, tx, rec, actor, src, Step{Action: "merged", From: src.Status, To: Duplicate, Reason: why, Other: id}); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE ceasefire_incidents SET merged_into = $1, status = $2 WHERE id = $3", src.MergedInto, src.Status, o); err != nil {
 				return err
 			}
 		}
@@ -195,7 +215,7 @@ func (s *Service) Merge(ctx context.Context, actor access.Actor, id string, othe
 		if err := access.Widen(ctx, tx, inc.ID, aud...); err != nil {
 			return err
 		}
-		_, err = s.step(ctx, tx, rec, actor, inc, Step{Action: "merge", From: inc.Status, To: inc.Status, Reason: why, Other: strings.Join(others, " ")})
+		_, err = s.step(ctx, tx, rec, actor, &inc, Step{Action: "merge", From: inc.Status, To: inc.Status, Reason: why, Other: strings.Join(others, " ")})
 		return err
 	})
 	return inc, err
@@ -239,7 +259,7 @@ func (s *Service) Split(ctx context.Context, actor access.Actor, id, reportID, w
 		if err := access.Grant(ctx, tx, created.ID, append(mech, r.OrgID)); err != nil {
 			return err
 		}
-		st, err := s.step(ctx, tx, rec, actor, inc, Step{Action: "split", From: inc.Status, To: inc.Status, Reason: why, Other: created.ID})
+		st, err := s.step(ctx, tx, rec, actor, &inc, Step{Action: "split", From: inc.Status, To: inc.Status, Reason: why, Other: created.ID})
 		if err != nil {
 			return err
 		}
@@ -255,7 +275,7 @@ func (s *Service) Split(ctx context.Context, actor access.Actor, id, reportID, w
 		if _, err := tx.ExecContext(ctx, "UPDATE ceasefire_reports SET incident_id = $1 WHERE id = $2", created.ID, r.ID); err != nil {
 			return err
 		}
-		_, err = s.step(ctx, tx, rec, actor, created, Step{Action: "split_from", From: Reported, To: Reported, Reason: why, Other: inc.ID})
+		_, err = s.step(ctx, tx, rec, actor, &created, Step{Action: "split_from", From: Reported, To: Reported, Reason: why, Other: inc.ID})
 		return err
 	})
 	return created, err
@@ -287,12 +307,12 @@ func (s *Service) Publish(ctx context.Context, actor access.Actor, id string) (i
 		if err := access.Widen(ctx, tx, inc.ID, all...); err != nil {
 			return err
 		}
-		inc.Published, inc.PublishedAt = true, s.now().UTC()
-		if _, err := tx.ExecContext(ctx, "UPDATE ceasefire_incidents SET published = $1, published_at = $2 WHERE id = $3",
-			true, store.Stamp(inc.PublishedAt), inc.ID); err != nil {
+		if _, err := s.step(ctx, tx, rec, actor, &inc, Step{Action: "publish", From: inc.Status, To: inc.Status, Reason: "published"}); err != nil {
 			return err
 		}
-		_, err = s.step(ctx, tx, rec, actor, inc, Step{Action: "publish", From: inc.Status, To: inc.Status, Reason: "published"})
+		inc.PublishedAt = s.now().UTC()
+		_, err = tx.ExecContext(ctx, "UPDATE ceasefire_incidents SET published = $1, published_at = $2 WHERE id = $3",
+			inc.Published, store.Stamp(inc.PublishedAt), inc.ID)
 		return err
 	})
 	return inc, err

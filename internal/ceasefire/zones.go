@@ -99,12 +99,9 @@ func (z Zone) Contains(lat, lon float64) bool {
 	return false
 }
 
-// ImportZones adds the zones of a GeoJSON FeatureCollection (Polygon and
-// MultiPolygon features, properties "name" and "kind") to the process.
-// The mediation and the monitors import zones; every organisation of the
-// process reads them.
-func (s *Service) ImportZones(ctx context.Context, actor access.Actor, processID string, data []byte) (zones []Zone, err error) {
-	defer errs.Wrap(&err, "ceasefire.ImportZones")
+// parseZones reads the zones of a GeoJSON FeatureCollection, new ids
+// given.
+func parseZones(data []byte) (zones []Zone, err error) {
 	var fc struct {
 		Type     string       `json:"type"`
 		Features []geoFeature `json:"features"`
@@ -130,6 +127,28 @@ func (s *Service) ImportZones(ctx context.Context, actor access.Actor, processID
 		}
 		zones = append(zones, Zone{ID: store.NewID(), Name: name, Kind: kind, Geometry: f.Geometry, polys: polys})
 	}
+	return zones, nil
+}
+
+// zonesContent is the content of an import's ceasefire.zones event: the
+// names of its zones and the file.
+func zonesContent(zones []Zone, data []byte) map[string]any {
+	names := make([]string, len(zones))
+	for i, z := range zones {
+		names[i] = z.Name
+	}
+	return map[string]any{"zones": names, "file": string(data)}
+}
+
+// ImportZones adds the zones of a GeoJSON FeatureCollection (Polygon and
+// MultiPolygon features, properties "name" and "kind") to the process.
+// The mediation and the monitors import zones; every organisation of the
+// process reads them.
+func (s *Service) ImportZones(ctx context.Context, actor access.Actor, processID string, data []byte) (zones []Zone, err error) {
+	defer errs.Wrap(&err, "ceasefire.ImportZones")
+	if zones, err = parseZones(data); err != nil {
+		return nil, err
+	}
 	err = s.led.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
 		c, err := capacity(ctx, tx, actor, processID)
 		if err != nil {
@@ -142,12 +161,13 @@ func (s *Service) ImportZones(ctx context.Context, actor access.Actor, processID
 		if err != nil {
 			return err
 		}
-		names := make([]string, len(zones))
-		for i, z := range zones {
-			names[i] = z.Name
-		}
-		e, err := event(ctx, rec, actor, "ceasefire.zones", "process", processID, aud, map[string]any{"zones": names, "file": string(data)})
+		e, err := event(ctx, rec, actor, "ceasefire.zones", "process", processID, aud, zonesContent(zones, data))
 		if err != nil {
+			return err
+		}
+		// The file as imported, which the event hashes (parley verify).
+		if _, err := tx.ExecContext(ctx, "INSERT INTO ceasefire_zone_imports(ledger_idx, process_id, file) VALUES ($1, $2, $3)",
+			e.Index, processID, data); err != nil {
 			return err
 		}
 		for i := range zones {

@@ -60,6 +60,14 @@ type ItemKind struct {
 	// appended the event. An item that does not decrypt or parse is
 	// reported through err (content nil); each's error stops the walk.
 	Contents func(ctx context.Context, q access.Querier, each func(id string, content []byte, err error) error) error
+	// ContentAt, when set, is an SQL query naming for items whose row is
+	// what a later event recorded (an edit, the latest step) that event,
+	// with two columns named id (the item's) and idx (the event's): their
+	// Contents are checked against it instead of the creating event, which
+	// still gives the audience (and after which joins count). The event
+	// may be about another object. Items it does not name are checked
+	// against their creating event.
+	ContentAt string
 }
 
 // Scanner reads one row (*sql.Rows).
@@ -253,6 +261,12 @@ func verifyKind(ctx context.Context, db *store.DB, k ItemKind, rep *Report) erro
 	if k.Contents == nil {
 		return nil
 	}
+	at := map[string]contentEvent{}
+	if k.ContentAt != "" {
+		if at, err = contentEvents(ctx, db, k.ContentAt); err != nil {
+			return err
+		}
+	}
 	return k.Contents(ctx, db.R, func(id string, content []byte, cerr error) error {
 		it, ok := items[id]
 		if !ok {
@@ -262,16 +276,46 @@ func verifyKind(ctx context.Context, db *store.DB, k ItemKind, rep *Report) erro
 			rep.addItem(it.idx, k.Name, id, "damaged: %v", cerr)
 			return nil
 		}
-		f := facts[it.object]
-		if f == nil {
-			return nil
+		ce, ok := at[id]
+		if !ok {
+			f := facts[it.object]
+			if f == nil {
+				return nil
+			}
+			ce = contentEvent{it.idx, f.hashes[it.idx], f.types[it.idx]}
 		}
 		sum := sha256.Sum256(content)
-		if !bytes.Equal(sum[:], f.hashes[it.idx]) {
-			rep.addItem(it.idx, k.Name, id, "its content differs from what event %d (%s) recorded", it.idx, f.types[it.idx])
+		if !bytes.Equal(sum[:], ce.hash) {
+			rep.addItem(it.idx, k.Name, id, "its content differs from what event %d (%s) recorded", ce.idx, ce.typ)
 		}
 		return nil
 	})
+}
+
+// contentEvent is the event an item's content is checked against.
+type contentEvent struct {
+	idx  int64
+	hash []byte
+	typ  string
+}
+
+// contentEvents reads a kind's ContentAt query with the events it names.
+func contentEvents(ctx context.Context, db *store.DB, query string) (map[string]contentEvent, error) {
+	rows, err := db.R.QueryContext(ctx, "SELECT c.id, e.idx, e.content_hash, e.type FROM ("+query+") c JOIN events e ON e.idx = c.idx")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]contentEvent{}
+	for rows.Next() {
+		var id string
+		var ce contentEvent
+		if err := rows.Scan(&id, &ce.idx, &ce.hash, &ce.typ); err != nil {
+			return nil, err
+		}
+		out[id] = ce
+	}
+	return out, rows.Err()
 }
 
 // objectFacts reads the events about objects of one type.

@@ -77,10 +77,7 @@ func (s *Service) AddAgendaItem(ctx context.Context, actor access.Actor, roundID
 		if err != nil {
 			return err
 		}
-		ev, err := event(ctx, rec, actor, "agenda.item_added", roundID, "agenda_item", it.ID, aud, map[string]any{
-			"id": it.ID, "round_id": roundID, "track": it.Track, "title": it.Title,
-			"description": it.Description, "position": it.Position,
-		})
+		ev, err := event(ctx, rec, actor, "agenda.item_added", roundID, "agenda_item", it.ID, aud, agendaItemContent(it.ID, roundID, it.Track, it.Title, it.Description, it.Position))
 		if err != nil {
 			return err
 		}
@@ -181,9 +178,7 @@ func (s *Service) SetStance(ctx context.Context, actor access.Actor, itemID, sta
 		if err := access.Grant(ctx, tx, id, aud); err != nil {
 			return err
 		}
-		if _, err := event(ctx, rec, actor, "agenda.stance_set", roundID, "agenda_stance", id, aud, map[string]any{
-			"item_id": itemID, "org_id": actor.Org, "stance": stance, "reason": reason, "updated_at": stamp(store.Time(now)),
-		}); err != nil {
+		if _, err := event(ctx, rec, actor, "agenda.stance_set", roundID, "agenda_stance", id, aud, stanceContent(itemID, actor.Org, stance, reason, now)); err != nil {
 			return err
 		}
 		items, err := agendaIn(ctx, tx, actor, roundID, itemID)

@@ -125,13 +125,7 @@ func (s *Service) UpdateSession(ctx context.Context, actor access.Actor, session
 		if err != nil {
 			return err
 		}
-		content := map[string]any{
-			"id": sessionID, "round_id": roundID, "title": ss.Title, "format": string(ss.Format),
-			"starts_at": stamp(ss.StartsAt), "orgs": ss.Orgs,
-		}
-		if ends != 0 {
-			content["ends_at"] = stamp(ss.EndsAt)
-		}
+		content := sessionContent(sessionID, roundID, ss.Title, ss.Format, store.Stamp(ss.StartsAt), ends, ss.Orgs)
 		if _, err := event(ctx, rec, actor, "session.updated", roundID, "session", sessionID, aud, content); err != nil {
 			return err
 		}
@@ -254,10 +248,7 @@ func (s *Service) UpdateAgendaItem(ctx context.Context, actor access.Actor, item
 		if err := tx.QueryRowContext(ctx, "SELECT position FROM agenda_items WHERE id = $1", itemID).Scan(&position); err != nil {
 			return err
 		}
-		if _, err := event(ctx, rec, actor, "agenda.item_updated", roundID, "agenda_item", itemID, aud, map[string]any{
-			"id": itemID, "round_id": roundID, "track": in.Track, "title": in.Title,
-			"description": in.Description, "position": position,
-		}); err != nil {
+		if _, err := event(ctx, rec, actor, "agenda.item_updated", roundID, "agenda_item", itemID, aud, agendaItemContent(itemID, roundID, in.Track, in.Title, in.Description, position)); err != nil {
 			return err
 		}
 		var changed []string

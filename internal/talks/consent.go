@@ -78,9 +78,7 @@ func (s *Service) SetConsent(ctx context.Context, actor access.Actor, roundID, c
 			return err
 		}
 		c = Consent{OrgID: self.ID, OrgName: self.Name, CounterpartID: other.ID, CounterpartName: other.Name, Direct: direct, UpdatedAt: store.Time(now)}
-		_, err = event(ctx, rec, actor, "consent.set", roundID, "consent", id, aud, map[string]any{
-			"round_id": roundID, "org_id": self.ID, "counterpart_id": other.ID, "direct": direct, "updated_at": stamp(c.UpdatedAt),
-		})
+		_, err = event(ctx, rec, actor, "consent.set", roundID, "consent", id, aud, consentContent(roundID, self.ID, other.ID, direct, now))
 		return err
 	})
 	if err != nil {

@@ -69,9 +69,7 @@ func (s *Service) AddOrg(ctx context.Context, actor access.Actor, name, shortNam
 			return err
 		}
 		aud = access.Of(append(aud, o.ID)...)
-		_, err = event(ctx, rec, actor, "org.added", "", "org", o.ID, aud, map[string]any{
-			"id": o.ID, "name": o.Name, "short_name": o.ShortName, "kind": string(o.Kind),
-		})
+		_, err = event(ctx, rec, actor, "org.added", "", "org", o.ID, aud, orgContent(o))
 		return err
 	})
 	if err != nil {

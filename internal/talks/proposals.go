@@ -81,9 +81,7 @@ func propose(ctx context.Context, tx *sql.Tx, rec *ledger.Recorder, actor access
 	if err := access.Grant(ctx, tx, proposalID(roundID, o.ID), aud); err != nil {
 		return err
 	}
-	_, err = event(ctx, rec, actor, "participant.proposed", roundID, "participant_proposal", proposalID(roundID, o.ID), aud, map[string]any{
-		"round_id": roundID, "org_id": o.ID, "capacity": string(o.Kind),
-	})
+	_, err = event(ctx, rec, actor, "participant.proposed", roundID, "participant_proposal", proposalID(roundID, o.ID), aud, proposalContent(roundID, o))
 	return err
 }
 

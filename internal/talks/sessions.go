@@ -99,15 +99,11 @@ func (s *Service) ScheduleSession(ctx context.Context, actor access.Actor, round
 			return err
 		}
 		var ends int64
-		content := map[string]any{
-			"id": ss.ID, "round_id": roundID, "title": ss.Title, "format": string(ss.Format),
-			"starts_at": stamp(ss.StartsAt), "orgs": orgs,
-		}
 		if !ss.EndsAt.IsZero() {
 			ends = store.Stamp(ss.EndsAt)
-			content["ends_at"] = stamp(ss.EndsAt)
 		}
-		ev, err := event(ctx, rec, actor, "session.scheduled", roundID, "session", ss.ID, aud, content)
+		ev, err := event(ctx, rec, actor, "session.scheduled", roundID, "session", ss.ID, aud,
+			sessionContent(ss.ID, roundID, ss.Title, ss.Format, store.Stamp(ss.StartsAt), ends, orgs))
 		if err != nil {
 			return err
 		}

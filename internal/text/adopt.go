@@ -62,10 +62,7 @@ func (s *Service) Adopt(ctx context.Context, actor access.Actor, textID, passwor
 		if !confirmed(rev.Confirmations, actor.Org) {
 			now := store.Now()
 			id := confirmationID(rev.ID, actor.Org)
-			ev, err := event(ctx, rec, actor, "text.adoption_confirmed", rev.RoundID, "text_confirmation", id, aud, map[string]any{
-				"text_id": rev.TextID, "revision": rev.Number, "org_id": actor.Org, "user_id": actor.User,
-				"sha256": rev.SHA256, "confirmed_at": stamp(store.Time(now)),
-			})
+			ev, err := event(ctx, rec, actor, "text.adoption_confirmed", rev.RoundID, "text_confirmation", id, aud, confirmationContent(rev.TextID, rev.Number, actor.Org, actor.User, rev.SHA256, now))
 			if err != nil {
 				return err
 			}

@@ -23,7 +23,9 @@ import (
 // clear, so no key is needed. A join widens exactly what
 // Joined widens (joinedShared): a text once issued, and its revisions, to
 // a party, the host or a mediation, and to a guarantor when the text is
-// shared with the guarantors; never a position.
+// shared with the guarantors; never a position. A party head's
+// confirmation of an adoption is read by its revision's readers, joins
+// included, and checked against its text.adoption_confirmed.
 func ItemKinds() []ledger.ItemKind {
 	return []ledger.ItemKind{
 		{Name: "text", ObjectType: "text",
@@ -72,8 +74,33 @@ func ItemKinds() []ledger.ItemKind {
 				JOIN texts t ON t.id = r.text_id JOIN past_shares ps ON ps.round_id = t.round_id AND ps.org_id = p.org_id
 				WHERE ps.capacity = 'party'`,
 			Contents: positionContents},
+		// A confirmation is read by its revision's readers: a join widens
+		// it as it widens the revision.
+		{Name: "confirmation", ObjectType: "text_confirmation",
+			Items: "SELECT " + confirmationIDSQL + " AS id, " + confirmationIDSQL + " AS object_id, c.ledger_idx AS idx FROM text_confirmations c",
+			Grants: ledger.JoinGrants("SELECT "+confirmationIDSQL+` AS id, c.ledger_idx AS idx, t.round_id, t.guarantors
+				FROM text_confirmations c JOIN text_revisions r ON r.id = c.revision_id JOIN texts t ON t.id = r.text_id`, "round", joinedShared),
+			Contents: confirmationContents},
 	}
 }
+
+// confirmationContent is the content of a text.adoption_confirmed event:
+// a party head's confirmation of a revision, with its SHA-256.
+func confirmationContent(textID string, number int, org, user, sum string, at int64) map[string]any {
+	return map[string]any{"text_id": textID, "revision": number, "org_id": org, "user_id": user,
+		"sha256": sum, "confirmed_at": stamp(store.Time(at))}
+}
+
+// confirmationContents rebuilds each confirmation's event content from its
+// row and its revision's.
+var confirmationContents = ledger.RowContents("SELECT "+confirmationIDSQL+`, r.text_id, r.number, c.org_id, c.user_id, r.sha256, c.confirmed_at
+	FROM text_confirmations c JOIN text_revisions r ON r.id = c.revision_id`, func(r ledger.Scanner) (string, any, error) {
+	var id, textID, org, user, sum string
+	var number int
+	var at int64
+	err := r.Scan(&id, &textID, &number, &org, &user, &sum, &at)
+	return id, confirmationContent(textID, number, org, user, sum, at), err
+})
 
 // joinedShared is Joined's choice of who reads a round's shared texts on
 // joining, as a JoinGrants condition on the text's row t.
