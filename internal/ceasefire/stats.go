@@ -41,6 +41,10 @@ type Stats struct {
 // actor reads, optionally split at a date (the ceasefire's start).
 func (s *Service) Statistics(ctx context.Context, actor access.Actor, processID string, split time.Time) (st Stats, err error) {
 	defer errs.Wrap(&err, "ceasefire.Statistics")
+	c, err := capacity(ctx, s.db.R, actor, processID)
+	if err != nil {
+		return st, err
+	}
 	zones, err := s.Zones(ctx, actor, processID)
 	if err != nil {
 		return st, err
@@ -60,7 +64,7 @@ func (s *Service) Statistics(ctx context.Context, actor access.Actor, processID 
 	var turn []float64
 	var first, last time.Time
 	st.At = split
-	err = s.eachIncident(ctx, actor, processID, Filter{Limit: -1}, func(i Incident) error {
+	err = s.eachIncident(ctx, c, Filter{Limit: -1}, func(i Incident) error {
 		ok := i.Status == ConfirmedViolation
 		bump(days, i.OccurredAt.Format("2006-01-02"), "", ok)
 		bump(perp, i.Perpetrator, i.PerpetratorName, ok)
@@ -255,8 +259,7 @@ func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, p talk
 		"SELECT id FROM ceasefire_incidents WHERE process_id = " + process + " AND published",
 		"SELECT id FROM ceasefire_zones WHERE process_id = " + process,
 	}
-	switch p.Capacity {
-	case access.Monitor, access.Mediation, access.Guarantor:
+	if slices.Contains(mechanismKinds, p.Capacity) {
 		queries = append(queries,
 			"SELECT id FROM ceasefire_incidents WHERE process_id = "+process,
 			"SELECT id FROM ceasefire_reports WHERE process_id = "+process)
