@@ -175,6 +175,31 @@ func (s *Service) Incidents(ctx context.Context, actor access.Actor, processID s
 // (the actor's capacity in it, which the caller has read) that c's actor
 // reads.
 func (s *Service) eachIncident(ctx context.Context, c access.Capacity, f Filter, fn func(Incident) error) error {
+	query, args := s.mapQuery(c, f)
+	names, err := orgNames(ctx, s.db.R)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.R.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		i, err := scanIncident(rows)
+		if err != nil {
+			return err
+		}
+		i.PerpetratorName, i.AffectedName = nameOf(names, i.Perpetrator), nameOf(names, i.Affected)
+		if err := fn(i); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// mapQuery is eachIncident's query and its arguments.
+func (s *Service) mapQuery(c access.Capacity, f Filter) (string, []any) {
 	// By the rule of incidents' audience: the mechanism reads the whole
 	// process and an observer its published incidents without a probe of
 	// the audience table per row; a party's own reports are still probed.
@@ -253,26 +278,7 @@ func (s *Service) eachIncident(ctx context.Context, c access.Capacity, f Filter,
 		query = "SELECT " + incidentCols + " FROM ceasefire_incidents i WHERE " + key + " IN (SELECT " + key + " FROM ceasefire_incidents i" +
 			w.String() + order + " LIMIT " + strconv.Itoa(limit) + ")" + order
 	}
-	names, err := orgNames(ctx, s.db.R)
-	if err != nil {
-		return err
-	}
-	rows, err := s.db.R.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		i, err := scanIncident(rows)
-		if err != nil {
-			return err
-		}
-		i.PerpetratorName, i.AffectedName = nameOf(names, i.Perpetrator), nameOf(names, i.Affected)
-		if err := fn(i); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return query, args
 }
 
 // Incident reads one incident with its reports, their evidence, its

@@ -95,7 +95,7 @@ func (s *Service) Statistics(ctx context.Context, actor access.Actor, processID 
 	if err != nil {
 		return st, err
 	}
-	turn, err = s.turnaround(ctx, actor, processID)
+	turn, err = s.turnaround(ctx, c)
 	if err != nil {
 		return st, err
 	}
@@ -126,10 +126,10 @@ func sorted(m map[string]*Count, less func(a, b Count) bool) []Count {
 
 // turnaround is the hours from creation to the first finding of each
 // decided incident the actor reads.
-func (s *Service) turnaround(ctx context.Context, actor access.Actor, processID string) ([]float64, error) {
-	cond, arg := access.ReadableBy(actor, "i.id", 1)
+func (s *Service) turnaround(ctx context.Context, c access.Capacity) ([]float64, error) {
+	cond, args := access.ReadableByRule(c, incidentRule, "i.process_id", "i.id", 2)
 	rows, err := s.db.R.QueryContext(ctx, `SELECT i.decided_at - i.created_at FROM ceasefire_incidents i
-		WHERE `+cond+` AND i.process_id = $2 AND i.merged_into = '' AND i.decided_at > 0`, arg, processID)
+		WHERE i.process_id = $1 AND i.merged_into = '' AND i.decided_at > 0 AND `+cond, append([]any{c.Scope}, args...)...)
 	if err != nil {
 		return nil, err
 	}
