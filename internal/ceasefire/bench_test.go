@@ -299,14 +299,15 @@ func (w *benchWorld) point(rng *rand.Rand) (float64, float64) {
 
 // BenchmarkMapQuery is the map's query over the loaded process: a box of
 // one degree around a hotspot, a 30-day window and one type, as the
-// monitors (who read everything) and as the observer (who reads the
-// published incidents). It reports the 50th and 95th percentiles.
+// monitors (who read everything), as the observer (who reads the
+// published incidents) and as a party (the published ones and those it
+// reported, about half). It reports the 50th and 95th percentiles.
 func BenchmarkMapQuery(b *testing.B) {
 	forEachDB(b, func(b *testing.B, w *benchWorld) {
 		for _, who := range []struct {
 			name  string
 			actor access.Actor
-		}{{"monitor", talkstest.Head(w.Monitor)}, {"observer", talkstest.Head(w.Observer)}} {
+		}{{"monitor", talkstest.Head(w.Monitor)}, {"observer", talkstest.Head(w.Observer)}, {"party", talkstest.Head(w.Gov)}} {
 			for _, shape := range []string{"box+30d+type", "box+30d"} {
 				b.Run(who.name+"/"+shape, func(b *testing.B) {
 					rng := rand.New(rand.NewPCG(3, 4))

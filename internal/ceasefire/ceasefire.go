@@ -168,10 +168,25 @@ func capacity(ctx context.Context, q access.Querier, actor access.Actor, process
 	return c, nil
 }
 
+// mechanismKinds are the capacities in which organisations read every
+// report and incident of their process: the monitors, the mediation and
+// the guarantors. reporterKinds are those that file reports.
+var (
+	mechanismKinds = []access.OrgKind{access.Monitor, access.Mediation, access.Guarantor}
+	reporterKinds  = []access.OrgKind{access.Party, access.Monitor, access.Guarantor, access.Mediation}
+)
+
+// incidentRule is the audience of incidents as a rule (incidentAudience,
+// Joined): the mechanism reads every incident of its process, a reporter
+// its own, every organisation of the process the published ones. The map
+// reads by it (access.ReadableByRule) instead of probing the audience
+// table for every row.
+var incidentRule = access.ProcessRule{Readers: mechanismKinds, Authors: reporterKinds, Published: "i.published"}
+
 // mechanism is the audience every report has: the monitors, the mediation
 // and the guarantors of the process.
 func mechanism(ctx context.Context, q access.Querier, processID string) (access.Audience, error) {
-	return access.ProcessOrgs(ctx, q, processID, access.Monitor, access.Mediation, access.Guarantor)
+	return access.ProcessOrgs(ctx, q, processID, mechanismKinds...)
 }
 
 // incidentAudience is who reads an incident now: the mechanism, the

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -497,6 +498,128 @@ func TestGradeSource(t *testing.T) {
 		}
 		if len(inc.Reports) != 1 || inc.Reports[0].ID != a.ID || inc.Reports[0].Reliability != "D" {
 			t.Errorf("the opposition reads %+v", inc.Reports)
+		}
+	})
+}
+
+// TestIncidentRuleMatchesAudience compares, for every organisation and
+// every incident of a process (reported by each kind of reporter, merged,
+// split, published, with organisations joining a round or a later round
+// after them), the incidents the audience table lets it read with those
+// access.ReadableByRule lets it read by the incidents' rule, which the map
+// reads by.
+func TestIncidentRuleMatchesAudience(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		mon := talkstest.Head(w.Monitor)
+		finding := func(id string) {
+			t.Helper()
+			for _, v := range []ceasefire.Verification{{Status: ceasefire.UnderReview, Reason: "patrol sent"}, {Status: ceasefire.ConfirmedViolation, Reason: "seen"}} {
+				if _, err := w.cf.Verify(w.ctx, mon, id, v); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		var ids []string
+		for _, o := range []talks.Org{w.Gov, w.Opp, w.Monitor, w.Guarantor, w.Mediation, w.Opp, w.Gov, w.Opp} {
+			ids = append(ids, w.report(t, o, w.input("Shells fell near the spring.")).IncidentID)
+		}
+		// Gov's report and Opp's second merged into Opp's first incident,
+		// Gov's split back out of it; the merged incident published.
+		if _, err := w.cf.Merge(w.ctx, mon, ids[1], []string{ids[0], ids[5]}, "same event"); err != nil {
+			t.Fatal(err)
+		}
+		inc, err := w.cf.Incident(w.ctx, mon, ids[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		split := ""
+		for _, r := range inc.Reports {
+			if r.OrgID == w.Gov.ID {
+				split = r.ID
+			}
+		}
+		if _, err := w.cf.Split(w.ctx, mon, ids[1], split, "another strike"); err != nil {
+			t.Fatal(err)
+		}
+		finding(ids[1])
+		if _, err := w.cf.Publish(w.ctx, mon, ids[1]); err != nil {
+			t.Fatal(err)
+		}
+		// Newcomers: to the round, and in a later round the operator opens.
+		late := []talks.Org{w.JoinLater(t, "Second monitor", access.Monitor), w.JoinLater(t, "Second observer", access.Observer),
+			w.JoinLater(t, "Late party", access.Party)}
+		var second []string
+		for _, k := range []access.OrgKind{access.Guarantor, access.Observer, access.Agency, access.Party} {
+			o, err := w.Talks.AddOrg(w.ctx, access.System, "Round 2 "+string(k), "", k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			late, second = append(late, o), append(second, o.ID)
+		}
+		if _, err := w.Talks.CreateRound(w.ctx, access.System, talks.NewRound{ProcessID: w.Process.ID, Name: "Round 2", Participants: second}); err != nil {
+			t.Fatal(err)
+		}
+		// Written after the newcomers came: a late party's report, and a
+		// finding published to everyone.
+		ids = append(ids, w.report(t, late[2], w.input("Sniper fire at the bridge.")).IncidentID)
+		finding(ids[8])
+		if _, err := w.cf.Publish(w.ctx, mon, ids[8]); err != nil {
+			t.Fatal(err)
+		}
+		read := func(q string, args ...any) []string {
+			t.Helper()
+			rows, err := db.R.QueryContext(w.ctx, q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, id)
+			}
+			return out
+		}
+		for _, o := range append(append(w.AllInRound, w.Outsider), late...) {
+			actor := talkstest.Head(o)
+			cond, arg := access.ReadableBy(actor, "i.id", 2)
+			byRows := read("SELECT i.id FROM ceasefire_incidents i WHERE i.process_id = $1 AND "+cond+" ORDER BY i.id", w.Process.ID, arg)
+			c, err := access.ProcessCapacity(w.ctx, db.R, actor, w.Process.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cond, args := access.ReadableByRule(c, ceasefire.IncidentRule, "i.process_id", "i.id", 2)
+			byRule := read("SELECT i.id FROM ceasefire_incidents i WHERE i.process_id = $1 AND "+cond+" ORDER BY i.id", append([]any{w.Process.ID}, args...)...)
+			if fmt.Sprint(byRule) != fmt.Sprint(byRows) {
+				t.Errorf("%s (%s): the rule reads %v, the audience table %v", o.Name, c.Kind, byRule, byRows)
+			}
+			if !c.Participates() {
+				continue
+			}
+			incs, err := w.cf.Incidents(w.ctx, actor, w.Process.ID, ceasefire.Filter{Limit: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var listed []string
+			for _, i := range incs {
+				listed = append(listed, i.ID)
+			}
+			var unmerged []string
+			for _, id := range byRows {
+				if inc, err := w.cf.Incident(w.ctx, actor, id); err != nil {
+					t.Fatal(err)
+				} else if inc.MergedInto == "" {
+					unmerged = append(unmerged, id)
+				}
+			}
+			slices.Sort(listed)
+			if fmt.Sprint(listed) != fmt.Sprint(unmerged) {
+				t.Errorf("%s (%s): the map lists %v, the audience table %v", o.Name, c.Kind, listed, unmerged)
+			}
 		}
 	})
 }

@@ -190,7 +190,7 @@ func text(field, v string, min, max int, multiline bool) (string, error) {
 // mayReport checks that the actor's organisation files reports in the
 // process: parties, monitors, guarantors and the mediation do.
 func mayReport(c access.Capacity) error {
-	if !c.In(access.Party, access.Monitor, access.Guarantor, access.Mediation) {
+	if !c.In(reporterKinds...) {
 		return errs.New(errs.Forbidden, "parties, monitors, guarantors and the mediation file ceasefire reports")
 	}
 	return nil

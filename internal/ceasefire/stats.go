@@ -41,6 +41,10 @@ type Stats struct {
 // actor reads, optionally split at a date (the ceasefire's start).
 func (s *Service) Statistics(ctx context.Context, actor access.Actor, processID string, split time.Time) (st Stats, err error) {
 	defer errs.Wrap(&err, "ceasefire.Statistics")
+	c, err := capacity(ctx, s.db.R, actor, processID)
+	if err != nil {
+		return st, err
+	}
 	zones, err := s.Zones(ctx, actor, processID)
 	if err != nil {
 		return st, err
@@ -60,7 +64,7 @@ func (s *Service) Statistics(ctx context.Context, actor access.Actor, processID 
 	var turn []float64
 	var first, last time.Time
 	st.At = split
-	err = s.eachIncident(ctx, actor, processID, Filter{Limit: -1}, func(i Incident) error {
+	err = s.eachIncident(ctx, c, Filter{Limit: -1}, func(i Incident) error {
 		ok := i.Status == ConfirmedViolation
 		bump(days, i.OccurredAt.Format("2006-01-02"), "", ok)
 		bump(perp, i.Perpetrator, i.PerpetratorName, ok)
@@ -91,7 +95,7 @@ func (s *Service) Statistics(ctx context.Context, actor access.Actor, processID 
 	if err != nil {
 		return st, err
 	}
-	turn, err = s.turnaround(ctx, actor, processID)
+	turn, err = s.turnaround(ctx, c)
 	if err != nil {
 		return st, err
 	}
@@ -122,10 +126,10 @@ func sorted(m map[string]*Count, less func(a, b Count) bool) []Count {
 
 // turnaround is the hours from creation to the first finding of each
 // decided incident the actor reads.
-func (s *Service) turnaround(ctx context.Context, actor access.Actor, processID string) ([]float64, error) {
-	cond, arg := access.ReadableBy(actor, "i.id", 1)
+func (s *Service) turnaround(ctx context.Context, c access.Capacity) ([]float64, error) {
+	cond, args := access.ReadableByRule(c, incidentRule, "i.process_id", "i.id", 2)
 	rows, err := s.db.R.QueryContext(ctx, `SELECT i.decided_at - i.created_at FROM ceasefire_incidents i
-		WHERE `+cond+` AND i.process_id = $2 AND i.merged_into = '' AND i.decided_at > 0`, arg, processID)
+		WHERE i.process_id = $1 AND i.merged_into = '' AND i.decided_at > 0 AND `+cond, append([]any{c.Scope}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -288,8 +292,7 @@ func (s *Service) Joined(ctx context.Context, tx *sql.Tx, roundID string, p talk
 		"SELECT id FROM ceasefire_incidents WHERE process_id = " + process + " AND published",
 		"SELECT id FROM ceasefire_zones WHERE process_id = " + process,
 	}
-	switch p.Capacity {
-	case access.Monitor, access.Mediation, access.Guarantor:
+	if slices.Contains(mechanismKinds, p.Capacity) {
 		queries = append(queries,
 			"SELECT id FROM ceasefire_incidents WHERE process_id = "+process,
 			"SELECT id FROM ceasefire_reports WHERE process_id = "+process)

@@ -178,6 +178,19 @@ func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRou
 				return err
 			}
 		}
+		// A participant of a later round joins the process too: what the
+		// hooks widen to the process's newcomers (published ceasefire
+		// findings, to an observer; every report, to a monitor) is
+		// widened to it as when it joins a round already open.
+		if rounds > 0 {
+			for _, p := range r.Participants {
+				for _, h := range s.joinHooks() {
+					if err := h(ctx, tx, r.ID, p); err != nil {
+						return err
+					}
+				}
+			}
+		}
 		if err := access.Grant(ctx, tx, r.ID, aud); err != nil {
 			return err
 		}

@@ -1,0 +1,63 @@
+package access
+
+import "strconv"
+
+// ProcessRule is the audience rule of a kind of item that belongs to a
+// process (DESIGN.md's audience table), in the terms a read can decide
+// from: the capacity the reader takes part in and the item's own columns.
+// It serves the lists that read many items of one process (the ceasefire
+// map), where a probe of the audience table per row costs a page per row.
+//
+// The audience table stays the truth: a kind may have a rule only when its
+// writes (and the join hooks, talks.JoinHook) keep every row's audience
+// equal to what the rule says, and a test compares the two sets for every
+// organisation of a process and every item (ReadableByRule).
+type ProcessRule struct {
+	// Readers are the capacities whose organisations are in the audience
+	// of every item of the kind in their process: written into it when
+	// the item is written, and by the join hooks when they join later.
+	Readers []OrgKind
+	// Authors are the capacities whose organisations may be in the
+	// audience of an item for its own sake (they wrote it, or a report
+	// of theirs is in it): for them the audience table is asked.
+	// Organisations of any other capacity read an item only as Readers
+	// or once it is published.
+	Authors []OrgKind
+	// Published, when set, is the column of the item's row that is true
+	// once its audience holds every organisation of its process.
+	Published string
+}
+
+// ReadableByRule returns the SQL condition "the item whose id is in
+// column idCol, of the process in column processCol, may be read by c's
+// actor", with placeholders from $n on and their arguments. c is the
+// actor's capacity in a process (ProcessCapacity), which the caller has
+// read: the condition holds only for items of that process.
+//
+// It names the same items as ReadableBy, deciding without the audience
+// table where the rule allows: for a reader every item of the process;
+// for an organisation of the process that authors no item of the kind,
+// the published ones; for an author the published ones and, by the
+// audience table, the rest. An actor that takes no part in the process
+// gets ReadableBy.
+func ReadableByRule(c Capacity, r ProcessRule, processCol, idCol string, n int) (cond string, args []any) {
+	if !c.Participates() {
+		cond, arg := ReadableBy(c.Actor, idCol, n)
+		return cond, []any{arg}
+	}
+	inProcess := processCol + " = $" + strconv.Itoa(n)
+	switch {
+	case c.In(r.Readers...):
+		return inProcess, []any{c.Scope}
+	case c.In(r.Authors...):
+		if r.Published == "" {
+			cond, arg := ReadableBy(c.Actor, idCol, n)
+			return cond, []any{arg}
+		}
+		cond, arg := ReadableBy(c.Actor, idCol, n+1)
+		return "(" + inProcess + " AND " + r.Published + " OR " + cond + ")", []any{c.Scope, arg}
+	case r.Published != "":
+		return "(" + inProcess + " AND " + r.Published + ")", []any{c.Scope}
+	}
+	return "1 = 0", nil
+}

@@ -1,0 +1,5 @@
+package ceasefire
+
+// IncidentRule is incidentRule, for the test that compares it with the
+// audience table.
+var IncidentRule = incidentRule
