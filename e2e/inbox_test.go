@@ -37,6 +37,19 @@ func badgeRises(t *testing.T, b context.Context, before int, what string) {
 	}
 }
 
+// releaseStatement has the mediation (med) write and release a statement
+// of the round, which concerns every party's readers.
+func releaseStatement(t *testing.T, med *chanClient, round, title string) (st struct{ ID string }) {
+	t.Helper()
+	if status := med.json("POST", "/api/v1/statements", map[string]any{"title": title, "body": "The round closes.", "round": round}, &st); status != http.StatusCreated {
+		t.Fatalf("statement: %d", status)
+	}
+	if status, b := med.call("POST", "/api/v1/statements/"+st.ID+"/release", nil); status >= 300 {
+		t.Fatalf("release: %d %s", status, b)
+	}
+	return st
+}
+
 // TestNotificationsOnEveryPage is item 5: the badge was live only on the
 // round and conversation pages, and a released statement told only its
 // author and the mediation. On the text page, with a draft being typed,
@@ -82,13 +95,7 @@ func TestNotificationsOnEveryPage(t *testing.T) {
 			do(t, gov, chromedp.Navigate(base+"/statements"), chromedp.WaitVisible("#nav-notifications"))
 			markPage(t, gov)
 			before = badge(t, gov)
-			var st struct{ ID string }
-			if status := medAPI.json("POST", "/api/v1/statements", map[string]any{"title": "Closing communiqué " + lang, "body": "The round closes.", "round": rounds.Rounds[0].ID}, &st); status != http.StatusCreated {
-				t.Fatalf("statement: %d", status)
-			}
-			if status, b := medAPI.call("POST", "/api/v1/statements/"+st.ID+"/release", nil); status >= 300 {
-				t.Fatalf("release: %d %s", status, b)
-			}
+			st := releaseStatement(t, medAPI, rounds.Rounds[0].ID, "Closing communiqué "+lang)
 			badgeRises(t, gov, before, "the public statements page")
 			do(t, gov, chromedp.Navigate(base+"/notifications"), chromedp.WaitVisible("#notifications"))
 			pollString(t, gov, 10*time.Second, `document.querySelector("#nav-notifications").dataset.unseen === "0" ? "seen" : ""`)

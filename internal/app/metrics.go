@@ -16,6 +16,7 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	streams  *prometheus.GaugeVec
 }
 
 func newMetrics(reg *prometheus.Registry, db *store.DB) *metrics {
@@ -28,8 +29,11 @@ func newMetrics(reg *prometheus.Registry, db *store.DB) *metrics {
 			Name: "parley_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"route"}),
+		streams: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "parley_live_streams", Help: "Live streams (Server-Sent Events) open now, by route pattern.",
+		}, []string{"route"}),
 	}
-	reg.MustRegister(m.requests, m.duration,
+	reg.MustRegister(m.requests, m.duration, m.streams,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.W, "write"))
 	if db.R != db.W {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"parley/internal/channel"
 	"parley/internal/router"
 )
@@ -43,11 +45,15 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	// opened is called once the status is written; a live stream's open
+	// count is raised from there (observe).
+	opened func()
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.opened()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -55,6 +61,7 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.opened()
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += int64(n)
@@ -64,7 +71,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach Flush for live streams.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// observe gives the request an id, logs it when done and counts it.
+// observe gives the request an id, logs it when done and counts it, and
+// counts the live streams open while they are.
 func (a *App) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -72,7 +80,18 @@ func (a *App) observe(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		r = r.WithContext(router.WithRequestID(r.Context(), id))
 		sw := &statusWriter{ResponseWriter: w}
+		var stream prometheus.Gauge
+		sw.opened = func() {
+			// The mux has set r.Pattern by the time its handler answers.
+			if strings.HasPrefix(w.Header().Get("Content-Type"), "text/event-stream") {
+				stream = a.metrics.streams.WithLabelValues(r.Pattern)
+				stream.Inc()
+			}
+		}
 		next.ServeHTTP(sw, r)
+		if stream != nil {
+			stream.Dec()
+		}
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}

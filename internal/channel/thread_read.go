@@ -2,6 +2,8 @@ package channel
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"parley/internal/access"
 	"parley/internal/errs"
@@ -49,7 +51,11 @@ func (s *Service) Unread(ctx context.Context, actor access.Actor, roundID string
 
 // MarkRead records that the actor has read the thread of counterpart in a
 // round up to ledger index upTo (the last message it was shown). The
-// marker never moves back.
+// marker never moves back. Every view of a thread asks for it, and most
+// find the marker already there: it is read first on the read pool, and
+// written only when it moves, so that a page view takes neither SQLite's
+// one writer nor a new row version on PostgreSQL. The write itself keeps
+// the marker from moving back, should another view have moved it since.
 func (s *Service) MarkRead(ctx context.Context, actor access.Actor, roundID, counterpart string, upTo int64) (err error) {
 	defer errs.Wrap(&err, "channel.MarkRead")
 	if actor.Anonymous() || actor.User == "" {
@@ -58,9 +64,18 @@ func (s *Service) MarkRead(ctx context.Context, actor access.Actor, roundID, cou
 	if !store.ValidID(roundID) || !store.ValidID(counterpart) {
 		return errs.NotFoundf("thread")
 	}
+	var at int64
+	err = s.db.R.QueryRowContext(ctx, `SELECT read_idx FROM thread_read WHERE user_id = $1 AND round_id = $2 AND counterpart = $3`,
+		actor.User, roundID, counterpart).Scan(&at)
+	switch {
+	case err == nil && at >= upTo:
+		return nil
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
 	_, err = s.db.W.ExecContext(ctx, `INSERT INTO thread_read(user_id, round_id, counterpart, read_idx) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (user_id, round_id, counterpart) DO UPDATE
-		SET read_idx = CASE WHEN excluded.read_idx > thread_read.read_idx THEN excluded.read_idx ELSE thread_read.read_idx END`,
+		SET read_idx = excluded.read_idx WHERE excluded.read_idx > thread_read.read_idx`,
 		actor.User, roundID, counterpart, upTo)
 	return err
 }

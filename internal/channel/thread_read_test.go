@@ -62,3 +62,50 @@ func TestUnread(t *testing.T) {
 		}
 	})
 }
+
+// TestMarkReadWritesOnlyWhenItMoves: opening a thread again, with nothing
+// new in it, writes nothing; a later message moves the marker. Before,
+// every view rewrote the row (a new row version on PostgreSQL, a turn of
+// SQLite's one writer).
+func TestMarkReadWritesOnlyWhenItMoves(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := context.Background()
+		med := w.head("med")
+		first := w.send(t, "opp", NewMessage{To: []string{"mediation"}, Body: "A first proposal."})
+		// written changes with every write of the mediation's marker: on
+		// PostgreSQL the row version's transaction, on SQLite the count of
+		// rows the writer connection has changed.
+		written := func() string {
+			t.Helper()
+			var v string
+			row := db.W.QueryRowContext(ctx, "SELECT total_changes()")
+			if db.Dialect == store.Postgres {
+				row = db.W.QueryRowContext(ctx, "SELECT xmin::text FROM thread_read WHERE user_id = $1 AND counterpart = $2", med.User, w.Opp.ID)
+			}
+			if err := row.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		markRead := func(upTo int64) {
+			t.Helper()
+			if err := w.ch.MarkRead(ctx, med, w.Round.ID, w.Opp.ID, upTo); err != nil {
+				t.Fatal(err)
+			}
+		}
+		markRead(first.LedgerIndex)
+		before := written()
+		for _, upTo := range []int64{first.LedgerIndex, first.LedgerIndex - 1} {
+			markRead(upTo)
+			if after := written(); after != before {
+				t.Errorf("reading up to %d again wrote the marker (%s, then %s)", upTo, before, after)
+			}
+		}
+		second := w.send(t, "opp", NewMessage{To: []string{"mediation"}, Body: "A second one."})
+		markRead(second.LedgerIndex)
+		if got, err := w.ch.Unread(ctx, med, w.Round.ID); err != nil || got[w.Opp.ID] != 0 {
+			t.Errorf("after reading the second, unread %v (%v)", got, err)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package channel
 import (
 	"context"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -20,11 +21,17 @@ type watcher struct {
 
 func openWatch(t *testing.T, w *world, who string) *watcher {
 	t.Helper()
+	return openWatchAfter(t, w, who, "")
+}
+
+// openWatchAfter opens the watch resuming after the event with index after.
+func openWatchAfter(t *testing.T, w *world, who, after string) *watcher {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	wt := &watcher{more: make(chan struct{}, 1000)}
 	ready, done := make(chan struct{}), make(chan error, 1)
 	go func() {
-		done <- w.ch.Watch(ctx, w.head(who), func() { close(ready) }, func(e WatchEvent) error {
+		done <- w.ch.Watch(ctx, w.head(who), after, func(int64) { close(ready) }, func(e WatchEvent) error {
 			wt.mu.Lock()
 			wt.got = append(wt.got, e)
 			wt.mu.Unlock()
@@ -92,6 +99,41 @@ func TestWatch(t *testing.T) {
 			if e.ObjectID == st.ID {
 				t.Errorf("the government hears of the draft statement by name: %+v", e)
 			}
+		}
+	})
+}
+
+// TestWatchResumes: a watch opened after an event (a page taking the watch
+// over from another) first sends again the events since that the reader
+// reads, its own marked as such, and none it does not read. Before, a watch
+// sent nothing from before it opened, so what happened while no page held
+// it was lost.
+func TestWatchResumes(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		first := w.send(t, "gov", NewMessage{To: []string{"mediation"}, Body: "Before the gap."})
+		private := w.send(t, "opp", NewMessage{To: []string{"mediation"}, Body: "For the mediation only."})
+		plenary := w.send(t, "med", NewMessage{To: []string{"plenary"}, Body: "To everyone."})
+		own := w.send(t, "gov", NewMessage{To: []string{"plenary"}, Body: "Ours."})
+		gov := openWatchAfter(t, w, "gov", strconv.FormatInt(first.LedgerIndex, 10))
+		got := gov.until(t, func(e WatchEvent) bool { return e.ObjectID == own.ID })
+		var ids []string
+		for _, e := range got {
+			if e.ObjectID == private.ID {
+				t.Errorf("the government hears again of the opposition's message to the mediation: %+v", e)
+			}
+			if e.ObjectID == first.ID {
+				t.Errorf("the watch sends again the event it resumes after: %+v", e)
+			}
+			if e.ObjectID == own.ID && !e.Own || e.ObjectID == plenary.ID && e.Own {
+				t.Errorf("own is wrong: %+v", e)
+			}
+			if e.Type != "" && e.ObjectType == "message" {
+				ids = append(ids, e.ObjectID)
+			}
+		}
+		if !slices.Contains(ids, plenary.ID) || slices.Index(ids, plenary.ID) > slices.Index(ids, own.ID) {
+			t.Errorf("the events since, in order: %v, want %s before %s", ids, plenary.ID, own.ID)
 		}
 	})
 }

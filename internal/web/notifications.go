@@ -105,7 +105,8 @@ type watchChange struct {
 }
 
 // notificationsEvents is the watch: the count when it opens, then the
-// count each time it changes, and each event of others the viewer reads.
+// count each time it changes, and each event of others the viewer reads;
+// Last-Event-ID (or ?after=) resumes after that event.
 func (w *Web) notificationsEvents(rw http.ResponseWriter, r *http.Request, v *viewer) {
 	if w.channel == nil || w.notify == nil {
 		w.notFound(rw, r)
@@ -129,13 +130,20 @@ func (w *Web) notificationsEvents(rw http.ResponseWriter, r *http.Request, v *vi
 		b, _ := json.Marshal(map[string]int{"unseen": n})
 		return sse.Send(at, "notify", b)
 	}
-	ready := func() {
+	ready := func(start int64) {
+		at = start
 		sse.Start()
 		if err := count(); err != nil {
 			w.log.Warn("web: notifications watch", "err", err, "request_id", router.RequestID(r.Context()))
 		}
 	}
-	err = w.channel.Watch(r.Context(), v.Actor(), ready, func(e channel.WatchEvent) error {
+	// A page taking the watch over from another resumes after the last
+	// event that one handed on (static/live.js).
+	after := r.Header.Get("Last-Event-ID")
+	if after == "" {
+		after = r.URL.Query().Get("after")
+	}
+	err = w.channel.Watch(r.Context(), v.Actor(), after, ready, func(e channel.WatchEvent) error {
 		if e.Own {
 			return nil
 		}

@@ -109,46 +109,105 @@ document.addEventListener("keydown", function (e) {
 // notice (.live-notice, the layout's "live_notice") shows when an event of
 // its kind happens ("changed"). The page is never reloaded for the reader,
 // so nothing typed is lost.
+//
+// A session may hold only a few live streams at once (auth.MaxStreams), and
+// a reader keeps many pages open. So the pages of one viewer in a browser
+// share one watch: the page holding the Web Lock named for the viewer holds
+// the stream and hands each event to the others over a BroadcastChannel of
+// the same name. When it goes, the lock passes to another page, which opens
+// the stream again after the last event it heard (?after=): the stream
+// starts with the current count, so every badge is right again at once,
+// and sends again the changes since, for the pages' notices. A browser without Web Locks or
+// BroadcastChannel gives each page its own stream, as before.
 (function () {
   "use strict";
-  if (!document.getElementById("nav-notifications") || !window.EventSource) {
+  var nav = document.getElementById("nav-notifications");
+  if (!nav || !window.EventSource) {
     return;
   }
-  var es = new EventSource("/notifications/events");
-  es.addEventListener("notify", function (e) {
+  var apply = {
+    notify: function (d) {
+      // Looked up each time: the round page swaps the link out of band.
+      var nav = document.getElementById("nav-notifications");
+      var badge = nav && nav.querySelector(".nav-badge");
+      if (!nav || !badge) {
+        return;
+      }
+      nav.dataset.unseen = String(d.unseen);
+      badge.textContent = String(d.unseen);
+      badge.hidden = !d.unseen;
+    },
+    changed: function (d) {
+      document.querySelectorAll(".live-notice[hidden]").forEach(function (n) {
+        if (n.dataset.round && n.dataset.round !== d.round) {
+          return;
+        }
+        var types = (n.dataset.types || "").split(" ").filter(Boolean);
+        if (types.length && !types.some(function (t) { return d.type.indexOf(t) === 0; })) {
+          return;
+        }
+        n.hidden = false;
+      });
+    }
+  };
+  // last is the id of the last event this page heard, itself or from the
+  // page holding the watch: a page that takes the watch over resumes there.
+  var last = "";
+  var receive = function (type, data, id) {
+    if (id) {
+      last = id;
+    }
     var d;
     try {
-      d = JSON.parse(e.data);
+      d = JSON.parse(data);
     } catch (x) {
       return;
     }
-    // Looked up each time: the round page swaps the link out of band.
-    var nav = document.getElementById("nav-notifications");
-    var badge = nav && nav.querySelector(".nav-badge");
-    if (!nav || !badge) {
-      return;
-    }
-    nav.dataset.unseen = String(d.unseen);
-    badge.textContent = String(d.unseen);
-    badge.hidden = !d.unseen;
-  });
-  es.addEventListener("changed", function (e) {
-    var d;
-    try {
-      d = JSON.parse(e.data);
-    } catch (x) {
-      return;
-    }
-    document.querySelectorAll(".live-notice[hidden]").forEach(function (n) {
-      if (n.dataset.round && n.dataset.round !== d.round) {
-        return;
-      }
-      var types = (n.dataset.types || "").split(" ").filter(Boolean);
-      if (types.length && !types.some(function (t) { return d.type.indexOf(t) === 0; })) {
-        return;
-      }
-      n.hidden = false;
+    apply[type](d);
+  };
+  // watch opens the stream and applies its events here, handing each to
+  // relay too; it returns the function that closes it.
+  var watch = function (relay) {
+    var es = new EventSource("/notifications/events" + (last ? "?after=" + encodeURIComponent(last) : ""));
+    Object.keys(apply).forEach(function (type) {
+      es.addEventListener(type, function (e) {
+        receive(type, e.data, e.lastEventId);
+        relay(type, e.data, e.lastEventId);
+      });
     });
+    return function () { es.close(); };
+  };
+  var name = "parley-notifications-" + (nav.dataset.viewer || "");
+  if (!window.BroadcastChannel || !navigator.locks || !navigator.locks.request) {
+    var close = watch(function () {});
+    window.addEventListener("pagehide", close);
+    return;
+  }
+  var bc = new BroadcastChannel(name);
+  bc.onmessage = function (m) {
+    if (m.data && apply[m.data.type]) {
+      receive(m.data.type, m.data.data, m.data.id);
+    }
+  };
+  var lead = function () {
+    navigator.locks.request(name, function () {
+      var close = watch(function (type, data, id) {
+        bc.postMessage({ type: type, data: data, id: id });
+      });
+      // Held until the page goes (or enters the back-forward cache,
+      // whence "pageshow" asks for it again).
+      return new Promise(function (resolve) {
+        window.addEventListener("pagehide", function () {
+          close();
+          resolve();
+        }, { once: true });
+      });
+    });
+  };
+  lead();
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) {
+      lead();
+    }
   });
-  window.addEventListener("pagehide", function () { es.close(); });
 })();
