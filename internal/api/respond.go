@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -69,10 +70,26 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(store.RetryAfter))
 	}
-	writeJSON(w, status, errorBody{Error: errorDetail{
+	var body any = errorBody{Error: errorDetail{
 		Code: e.Code, Message: e.Message, Field: e.Field,
-	}})
+	}}
+	var de *detailedError
+	if errors.As(err, &de) {
+		body = de.body
+	}
+	writeJSON(w, status, body)
 }
+
+// detailedError is a failure whose answer says more than a code, a message
+// and a field: the bad rows of a refused file. body is the whole answer,
+// written with the status of the code of err.
+type detailedError struct {
+	err  error
+	body any
+}
+
+func (e *detailedError) Error() string { return e.err.Error() }
+func (e *detailedError) Unwrap() error { return e.err }
 
 // requestID returns the id the app's middleware gave the request. Handlers
 // served without that middleware (unit tests, embedding) get a fresh one so
