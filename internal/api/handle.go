@@ -47,6 +47,18 @@ func needs(configured bool, what string, h errorFunc) errorFunc {
 	}
 }
 
+// offered answers every route of a part of parley the server runs without
+// (a track it was not configured with) with 404, as if the route did not
+// exist, after authentication as before.
+func offered(on bool, h errorFunc) errorFunc {
+	if on {
+		return h
+	}
+	return func(http.ResponseWriter, *http.Request, call) error {
+		return errs.New(errs.NotFound, "no such API route")
+	}
+}
+
 // reply writes v, as toJSON renders it, with status; or returns err, the
 // failure of the call that produced v.
 func reply[T, J any](w http.ResponseWriter, status int, v T, err error, toJSON func(T) J) error {
