@@ -69,6 +69,15 @@ func reply[T, J any](w http.ResponseWriter, status int, v T, err error, toJSON f
 	return nil
 }
 
+// noContent answers a domain act that returns nothing: 204, or its error.
+func noContent(w http.ResponseWriter, err error) error {
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // listOf renders a list as {key: [...]}, never null.
 func listOf[T, J any](key string, toJSON func(T) J) func([]T) map[string][]J {
 	return func(vs []T) map[string][]J {
