@@ -19,7 +19,7 @@ import (
 // registerDetainees adds the detainee routes.
 func (a *API) registerDetainees(mux *router.Mux) {
 	p := Prefix + "/processes/{id}/detainees"
-	route := func(f errorFunc) http.Handler { return a.serve(offered(a.detainees != nil, f)) }
+	route := a.offered(a.detainees != nil)
 	mux.Handle("GET "+p+"/agency", route(a.showDetaineeAgency))
 	mux.Handle("PUT "+p+"/agency", route(a.setDetaineeAgency))
 	mux.Handle("GET "+p+"/lists", route(a.listDetaineeLists))

@@ -47,15 +47,18 @@ func needs(configured bool, what string, h errorFunc) errorFunc {
 	}
 }
 
-// offered answers every route of a part of parley the server runs without
-// (a track it was not configured with) with 404, as if the route did not
-// exist, after authentication as before.
-func offered(on bool, h errorFunc) errorFunc {
-	if on {
-		return h
-	}
-	return func(http.ResponseWriter, *http.Request, call) error {
-		return errs.New(errs.NotFound, "no such API route")
+// offered serves the routes of a track the server may run without (the
+// package analysis, the detainee track, humanitarian access): when it
+// does, each answers 404 as if it did not exist, after authentication as
+// before.
+func (a *API) offered(on bool) func(errorFunc) http.Handler {
+	return func(h errorFunc) http.Handler {
+		if !on {
+			h = func(http.ResponseWriter, *http.Request, call) error {
+				return errs.New(errs.NotFound, "no such API route")
+			}
+		}
+		return a.serve(h)
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 func (a *API) registerHumanitarian(mux *router.Mux) {
 	p := Prefix + "/processes/{id}/humanitarian"
 	h := Prefix + "/humanitarian"
-	route := func(f errorFunc) http.Handler { return a.serve(offered(a.humanitarian != nil, f)) }
+	route := a.offered(a.humanitarian != nil)
 	mux.Handle("POST "+p+"/locations", route(a.createHumLocation))
 	mux.Handle("GET "+p+"/locations", route(a.listHumLocations))
 	mux.Handle("GET "+h+"/locations/{id}", route(a.showHumLocation))
