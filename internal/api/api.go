@@ -92,9 +92,6 @@ type call struct {
 	Token string
 }
 
-// authedFunc is a handler that runs only for a valid bearer token.
-type authedFunc func(w http.ResponseWriter, r *http.Request, c call)
-
 // Register adds the API's routes, and GET /healthz, to mux.
 func (a *API) Register(mux *router.Mux) {
 	a.mux = mux
@@ -155,40 +152,33 @@ func (a *API) Register(mux *router.Mux) {
 
 	// Anything else under the prefix answers in JSON, not with the web
 	// layer's HTML 404 page.
-	mux.HandleFunc(Prefix+"/", a.unknownRoute)
+	mux.Handle(Prefix+"/", a.open(a.unknownRoute))
 }
 
-// authed wraps h so that it runs only with a valid API bearer token. A
-// missing, unknown, expired or web-session token, and one still waiting for
-// its second factor, all get the same 401.
-func (a *API) authed(h authedFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := bearer(r)
-		if !ok {
-			a.unauthorized(w, r)
-			return
+// caller is the authenticated caller of r. A missing, unknown, expired or
+// web-session token, and one still waiting for its second factor, all get
+// the same 401.
+func (a *API) caller(w http.ResponseWriter, r *http.Request) (call, error) {
+	tok, ok := bearer(r)
+	if !ok {
+		return call{}, unauthorized(w)
+	}
+	s, err := a.auth.Authenticate(r.Context(), tok, auth.API)
+	if err != nil {
+		if errs.Code(err) == errs.Internal {
+			return call{}, err
 		}
-		s, err := a.auth.Authenticate(r.Context(), tok, auth.API)
-		if err != nil {
-			if errs.Code(err) == errs.Internal {
-				a.writeError(w, r, err)
-				return
-			}
-			a.unauthorized(w, r)
-			return
-		}
-		if s.MFAPending || s.Actor.Anonymous() {
-			a.unauthorized(w, r)
-			return
-		}
-		r = r.WithContext(access.WithActor(r.Context(), s.Actor))
-		h(w, r, call{Actor: s.Actor, User: s.User, Token: tok})
-	})
+		return call{}, unauthorized(w)
+	}
+	if s.MFAPending || s.Actor.Anonymous() {
+		return call{}, unauthorized(w)
+	}
+	return call{Actor: s.Actor, User: s.User, Token: tok}, nil
 }
 
-func (a *API) unauthorized(w http.ResponseWriter, r *http.Request) {
+func unauthorized(w http.ResponseWriter) error {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
-	a.writeError(w, r, errs.New(errs.Unauthorized, "a valid bearer token is required (POST /api/v1/auth/login)"))
+	return errs.New(errs.Unauthorized, "a valid bearer token is required (POST /api/v1/auth/login)")
 }
 
 // bearer returns the token of an "Authorization: Bearer <token>" header.
@@ -223,13 +213,12 @@ func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
 
 // unknownRoute answers an /api/v1 request that no route serves: 405 when
 // the path exists with another method, 404 otherwise.
-func (a *API) unknownRoute(w http.ResponseWriter, r *http.Request) {
+func (a *API) unknownRoute(w http.ResponseWriter, r *http.Request) error {
 	if allow := a.allowed(r); len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		a.writeError(w, r, errs.New(MethodNotAllowed, "%s is not served on this path (allowed: %s)", r.Method, strings.Join(allow, ", ")))
-		return
+		return errs.New(MethodNotAllowed, "%s is not served on this path (allowed: %s)", r.Method, strings.Join(allow, ", "))
 	}
-	a.writeError(w, r, errs.New(errs.NotFound, "no such API route"))
+	return errs.New(errs.NotFound, "no such API route")
 }
 
 // allowed lists the methods that a route of the mux serves on r's path.

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"parley/internal/access"
 	"parley/internal/errs"
 )
 
@@ -12,21 +13,26 @@ import (
 // and what it answers.
 type errorFunc func(w http.ResponseWriter, r *http.Request, c call) error
 
-// serve runs h for a valid bearer token (authed) and writes the error it
-// returns.
+// serve runs h for a valid bearer token, with the caller's actor in the
+// request's context too, and writes the error it returns or the 401.
+// Authentication runs before the body is read.
 func (a *API) serve(h errorFunc) http.Handler {
-	return a.authed(func(w http.ResponseWriter, r *http.Request, c call) {
-		if err := h(w, r, c); err != nil {
-			a.writeError(w, r, err)
+	return a.open(func(w http.ResponseWriter, r *http.Request) error {
+		c, err := a.caller(w, r)
+		if err != nil {
+			return err
 		}
+		return h(w, r.WithContext(access.WithActor(r.Context(), c.Actor)), c)
 	})
 }
 
 // openFunc is a public handler that returns its failure: the few routes
-// that carry no content and need no token.
+// that carry no content and need no token, and the answer to an unknown
+// route.
 type openFunc func(w http.ResponseWriter, r *http.Request) error
 
-// open serves a public route and writes the error h returns.
+// open serves h and writes the error it returns: the one place the API
+// writes an error.
 func (a *API) open(h openFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {

@@ -39,7 +39,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// writeError is the only way a handler reports a failure. An *errs.Error is
+// writeError writes every failure of the API: handlers return theirs to
+// open (through serve for the authenticated ones). An *errs.Error is
 // shown as it is, with the status errs.Status gives its code; anything else
 // is an internal error: logged in full with the request id, and shown only as
 // "internal error" with that id, so that no database message or stack trace
