@@ -21,40 +21,34 @@ type LoginJSON struct {
 // API bearer token. Every failure of the credentials themselves is the same
 // 401 invalid_credentials from the auth service, so an unknown user and a
 // wrong password cannot be told apart.
-func (a *API) login(w http.ResponseWriter, r *http.Request) {
+func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	var q LoginRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := a.auth.Login(r.Context(), auth.LoginInput{
 		Username: q.Username, Password: q.Password, OTP: q.OTP,
 		Remote: remote(r), Kind: auth.API,
 	})
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if res.MFAPending {
 		// An API token is never half-open: the code comes with the
 		// password or the login fails. Drop the pending token.
 		_ = a.auth.Logout(r.Context(), res.Token)
-		a.writeError(w, r, errOTPRequired())
-		return
+		return errOTPRequired()
 	}
 	writeJSON(w, http.StatusOK, LoginJSON{Token: res.Token, User: userJSON(res.User), FailedAttempts: res.FailedAttempts})
+	return nil
 }
 
 // logout revokes the token of the request.
-func (a *API) logout(w http.ResponseWriter, r *http.Request, c call) {
-	if err := a.auth.Logout(r.Context(), c.Token); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+func (a *API) logout(w http.ResponseWriter, r *http.Request, c call) error {
+	return noContent(w, a.auth.Logout(r.Context(), c.Token))
 }
 
-func (a *API) me(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) me(w http.ResponseWriter, r *http.Request, c call) error {
 	u := c.User
 	writeJSON(w, http.StatusOK, MeJSON{
 		ID: u.ID, Username: u.Username, DisplayName: u.DisplayName,
@@ -62,35 +56,26 @@ func (a *API) me(w http.ResponseWriter, r *http.Request, c call) {
 		Role: string(u.Role), Locale: u.Locale, TOTPEnabled: u.TOTPEnabled,
 		MustEnrolTOTP: u.MustEnrolTOTP, Admin: c.Actor.IsAdmin(),
 	})
+	return nil
 }
 
 // changePassword changes the caller's password. The auth service revokes
 // every other session and token of the user; the token of this request is
 // kept, so a script that rotates its own password keeps working.
-func (a *API) changePassword(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) changePassword(w http.ResponseWriter, r *http.Request, c call) error {
 	var q PasswordRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if err := a.auth.ChangePassword(r.Context(), c.Actor, q.Current, q.New, c.Token); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return noContent(w, a.auth.ChangePassword(r.Context(), c.Actor, q.Current, q.New, c.Token))
 }
 
-func (a *API) setLocale(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setLocale(w http.ResponseWriter, r *http.Request, c call) error {
 	var q LocaleRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if err := a.auth.SetLocale(r.Context(), c.Actor, q.Locale); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return noContent(w, a.auth.SetLocale(r.Context(), c.Actor, q.Locale))
 }
 
 func errOTPRequired() error {
@@ -106,13 +91,9 @@ type TOTPEnrolmentJSON struct {
 
 // beginTOTP starts enrolling a second factor. Nothing is stored until the
 // confirmation proves the authenticator holds the secret.
-func (a *API) beginTOTP(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) beginTOTP(w http.ResponseWriter, r *http.Request, c call) error {
 	e, err := a.auth.BeginTOTP(r.Context(), c.Actor)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, TOTPEnrolmentJSON{Secret: e.Secret, URL: e.URL})
+	return reply(w, http.StatusOK, e, err, func(e auth.TOTPEnrolment) TOTPEnrolmentJSON { return TOTPEnrolmentJSON{Secret: e.Secret, URL: e.URL} })
 }
 
 // RecoveryCodesJSON answers a confirmed enrolment. The codes are shown this
@@ -121,29 +102,19 @@ type RecoveryCodesJSON struct {
 	RecoveryCodes []string `json:"recovery_codes"`
 }
 
-func (a *API) confirmTOTP(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) confirmTOTP(w http.ResponseWriter, r *http.Request, c call) error {
 	var q TOTPConfirmRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	codes, err := a.auth.ConfirmTOTP(r.Context(), c.Actor, q.Secret, q.Code, c.Token)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, RecoveryCodesJSON{RecoveryCodes: nonNil(codes)})
+	return reply(w, http.StatusOK, codes, err, func(codes []string) RecoveryCodesJSON { return RecoveryCodesJSON{RecoveryCodes: nonNil(codes)} })
 }
 
-func (a *API) disableTOTP(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) disableTOTP(w http.ResponseWriter, r *http.Request, c call) error {
 	var q TOTPDisableRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if err := a.auth.DisableTOTP(r.Context(), c.Actor, q.Password, c.Token); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return noContent(w, a.auth.DisableTOTP(r.Context(), c.Actor, q.Password, c.Token))
 }

@@ -56,15 +56,6 @@ func (q *CallOffRequest) Validate() error {
 	return checkText("reason", q.Reason, 0, talks.MaxReason, true)
 }
 
-// noContent answers a domain act that returns nothing: 204, or its error.
-func noContent(w http.ResponseWriter, err error) error {
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 func (a *API) enableUser(w http.ResponseWriter, r *http.Request, c call) error {
 	return noContent(w, a.auth.Enable(r.Context(), c.Actor, r.PathValue("id")))
 }

@@ -92,57 +92,54 @@ type call struct {
 	Token string
 }
 
-// authedFunc is a handler that runs only for a valid bearer token.
-type authedFunc func(w http.ResponseWriter, r *http.Request, c call)
-
 // Register adds the API's routes, and GET /healthz, to mux.
 func (a *API) Register(mux *router.Mux) {
 	a.mux = mux
 	mux.HandleFunc("GET /healthz", a.healthz)
 
 	mux.HandleFunc("GET "+Prefix+"/openapi.json", a.openAPI)
-	mux.HandleFunc("POST "+Prefix+"/auth/login", a.login)
-	mux.Handle("POST "+Prefix+"/auth/logout", a.authed(a.logout))
+	mux.Handle("POST "+Prefix+"/auth/login", a.open(a.login))
+	mux.Handle("POST "+Prefix+"/auth/logout", a.serve(a.logout))
 
-	mux.Handle("GET "+Prefix+"/me", a.authed(a.me))
-	mux.Handle("PUT "+Prefix+"/me/password", a.authed(a.changePassword))
-	mux.Handle("PUT "+Prefix+"/me/locale", a.authed(a.setLocale))
-	mux.Handle("POST "+Prefix+"/me/totp", a.authed(a.beginTOTP))
-	mux.Handle("POST "+Prefix+"/me/totp/confirm", a.authed(a.confirmTOTP))
-	mux.Handle("POST "+Prefix+"/me/totp/disable", a.authed(a.disableTOTP))
+	mux.Handle("GET "+Prefix+"/me", a.serve(a.me))
+	mux.Handle("PUT "+Prefix+"/me/password", a.serve(a.changePassword))
+	mux.Handle("PUT "+Prefix+"/me/locale", a.serve(a.setLocale))
+	mux.Handle("POST "+Prefix+"/me/totp", a.serve(a.beginTOTP))
+	mux.Handle("POST "+Prefix+"/me/totp/confirm", a.serve(a.confirmTOTP))
+	mux.Handle("POST "+Prefix+"/me/totp/disable", a.serve(a.disableTOTP))
 
-	mux.Handle("GET "+Prefix+"/orgs", a.authed(a.listOrgs))
-	mux.Handle("POST "+Prefix+"/orgs", a.authed(a.addOrg))
-	mux.Handle("GET "+Prefix+"/users", a.authed(a.listUsers))
-	mux.Handle("POST "+Prefix+"/users", a.authed(a.inviteUser))
-	mux.Handle("POST "+Prefix+"/users/{id}/disable", a.authed(a.disableUser))
-	mux.Handle("GET "+Prefix+"/security-events", a.authed(a.securityEvents))
-	mux.Handle("GET "+Prefix+"/policies/second-factor", a.authed(a.secondFactorPolicy))
-	mux.Handle("PUT "+Prefix+"/policies/second-factor", a.authed(a.setSecondFactorPolicy))
+	mux.Handle("GET "+Prefix+"/orgs", a.serve(a.listOrgs))
+	mux.Handle("POST "+Prefix+"/orgs", a.serve(a.addOrg))
+	mux.Handle("GET "+Prefix+"/users", a.serve(a.listUsers))
+	mux.Handle("POST "+Prefix+"/users", a.serve(a.inviteUser))
+	mux.Handle("POST "+Prefix+"/users/{id}/disable", a.serve(a.disableUser))
+	mux.Handle("GET "+Prefix+"/security-events", a.serve(a.securityEvents))
+	mux.Handle("GET "+Prefix+"/policies/second-factor", a.serve(a.secondFactorPolicy))
+	mux.Handle("PUT "+Prefix+"/policies/second-factor", a.serve(a.setSecondFactorPolicy))
 
-	mux.Handle("GET "+Prefix+"/processes", a.authed(a.listProcesses))
-	mux.Handle("POST "+Prefix+"/processes", a.authed(a.addProcess))
-	mux.Handle("GET "+Prefix+"/rounds", a.authed(a.listRounds))
-	mux.Handle("POST "+Prefix+"/rounds", a.authed(a.createRound))
-	mux.Handle("GET "+Prefix+"/rounds/{id}", a.authed(a.showRound))
-	mux.Handle("POST "+Prefix+"/rounds/{id}/participants", a.authed(a.addParticipant))
-	mux.Handle("PUT "+Prefix+"/rounds/{id}/participants/{org}", a.authed(a.answerParticipant))
-	mux.Handle("GET "+Prefix+"/invitations", a.authed(a.listInvitations))
-	mux.Handle("POST "+Prefix+"/rounds/{id}/past-shares", a.authed(a.sharePast))
-	mux.Handle("POST "+Prefix+"/rounds/{id}/sessions", a.authed(a.scheduleSession))
-	mux.Handle("POST "+Prefix+"/rounds/{id}/agenda", a.authed(a.addAgendaItem))
-	mux.Handle("PUT "+Prefix+"/rounds/{id}/consent", a.authed(a.setConsent))
-	mux.Handle("PUT "+Prefix+"/agenda/{id}/stance", a.authed(a.setStance))
+	mux.Handle("GET "+Prefix+"/processes", a.serve(a.listProcesses))
+	mux.Handle("POST "+Prefix+"/processes", a.serve(a.addProcess))
+	mux.Handle("GET "+Prefix+"/rounds", a.serve(a.listRounds))
+	mux.Handle("POST "+Prefix+"/rounds", a.serve(a.createRound))
+	mux.Handle("GET "+Prefix+"/rounds/{id}", a.serve(a.showRound))
+	mux.Handle("POST "+Prefix+"/rounds/{id}/participants", a.serve(a.addParticipant))
+	mux.Handle("PUT "+Prefix+"/rounds/{id}/participants/{org}", a.serve(a.answerParticipant))
+	mux.Handle("GET "+Prefix+"/invitations", a.serve(a.listInvitations))
+	mux.Handle("POST "+Prefix+"/rounds/{id}/past-shares", a.serve(a.sharePast))
+	mux.Handle("POST "+Prefix+"/rounds/{id}/sessions", a.serve(a.scheduleSession))
+	mux.Handle("POST "+Prefix+"/rounds/{id}/agenda", a.serve(a.addAgendaItem))
+	mux.Handle("PUT "+Prefix+"/rounds/{id}/consent", a.serve(a.setConsent))
+	mux.Handle("PUT "+Prefix+"/agenda/{id}/stance", a.serve(a.setStance))
 
-	mux.HandleFunc("GET "+Prefix+"/ledger/key", a.ledgerKey)
-	mux.Handle("GET "+Prefix+"/ledger/checkpoint", a.authed(a.ledgerCheckpoint))
-	mux.Handle("POST "+Prefix+"/ledger/checkpoint", a.authed(a.ledgerSignNow))
-	mux.Handle("GET "+Prefix+"/ledger/events", a.authed(a.ledgerEvents))
-	mux.Handle("GET "+Prefix+"/ledger/inclusion", a.authed(a.ledgerInclusion))
-	mux.Handle("GET "+Prefix+"/ledger/consistency", a.authed(a.ledgerConsistency))
-	mux.HandleFunc("GET "+Prefix+"/ledger/witnesses", a.listWitnesses)
-	mux.Handle("POST "+Prefix+"/ledger/witnesses", a.authed(a.registerWitness))
-	mux.Handle("POST "+Prefix+"/ledger/cosignatures", a.authed(a.addCosignature))
+	mux.Handle("GET "+Prefix+"/ledger/key", a.open(a.ledgerKey))
+	mux.Handle("GET "+Prefix+"/ledger/checkpoint", a.serve(a.ledgerCheckpoint))
+	mux.Handle("POST "+Prefix+"/ledger/checkpoint", a.serve(a.ledgerSignNow))
+	mux.Handle("GET "+Prefix+"/ledger/events", a.serve(a.ledgerEvents))
+	mux.Handle("GET "+Prefix+"/ledger/inclusion", a.serve(a.ledgerInclusion))
+	mux.Handle("GET "+Prefix+"/ledger/consistency", a.serve(a.ledgerConsistency))
+	mux.Handle("GET "+Prefix+"/ledger/witnesses", a.open(a.listWitnesses))
+	mux.Handle("POST "+Prefix+"/ledger/witnesses", a.serve(a.registerWitness))
+	mux.Handle("POST "+Prefix+"/ledger/cosignatures", a.serve(a.addCosignature))
 
 	a.registerAdministration(mux)
 	a.registerChannel(mux)
@@ -155,40 +152,33 @@ func (a *API) Register(mux *router.Mux) {
 
 	// Anything else under the prefix answers in JSON, not with the web
 	// layer's HTML 404 page.
-	mux.HandleFunc(Prefix+"/", a.unknownRoute)
+	mux.Handle(Prefix+"/", a.open(a.unknownRoute))
 }
 
-// authed wraps h so that it runs only with a valid API bearer token. A
-// missing, unknown, expired or web-session token, and one still waiting for
-// its second factor, all get the same 401.
-func (a *API) authed(h authedFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := bearer(r)
-		if !ok {
-			a.unauthorized(w, r)
-			return
+// caller is the authenticated caller of r. A missing, unknown, expired or
+// web-session token, and one still waiting for its second factor, all get
+// the same 401.
+func (a *API) caller(w http.ResponseWriter, r *http.Request) (call, error) {
+	tok, ok := bearer(r)
+	if !ok {
+		return call{}, unauthorized(w)
+	}
+	s, err := a.auth.Authenticate(r.Context(), tok, auth.API)
+	if err != nil {
+		if errs.Code(err) == errs.Internal {
+			return call{}, err
 		}
-		s, err := a.auth.Authenticate(r.Context(), tok, auth.API)
-		if err != nil {
-			if errs.Code(err) == errs.Internal {
-				a.writeError(w, r, err)
-				return
-			}
-			a.unauthorized(w, r)
-			return
-		}
-		if s.MFAPending || s.Actor.Anonymous() {
-			a.unauthorized(w, r)
-			return
-		}
-		r = r.WithContext(access.WithActor(r.Context(), s.Actor))
-		h(w, r, call{Actor: s.Actor, User: s.User, Token: tok})
-	})
+		return call{}, unauthorized(w)
+	}
+	if s.MFAPending || s.Actor.Anonymous() {
+		return call{}, unauthorized(w)
+	}
+	return call{Actor: s.Actor, User: s.User, Token: tok}, nil
 }
 
-func (a *API) unauthorized(w http.ResponseWriter, r *http.Request) {
+func unauthorized(w http.ResponseWriter) error {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="parley"`)
-	a.writeError(w, r, errs.New(errs.Unauthorized, "a valid bearer token is required (POST /api/v1/auth/login)"))
+	return errs.New(errs.Unauthorized, "a valid bearer token is required (POST /api/v1/auth/login)")
 }
 
 // bearer returns the token of an "Authorization: Bearer <token>" header.
@@ -223,13 +213,12 @@ func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
 
 // unknownRoute answers an /api/v1 request that no route serves: 405 when
 // the path exists with another method, 404 otherwise.
-func (a *API) unknownRoute(w http.ResponseWriter, r *http.Request) {
+func (a *API) unknownRoute(w http.ResponseWriter, r *http.Request) error {
 	if allow := a.allowed(r); len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		a.writeError(w, r, errs.New(MethodNotAllowed, "%s is not served on this path (allowed: %s)", r.Method, strings.Join(allow, ", ")))
-		return
+		return errs.New(MethodNotAllowed, "%s is not served on this path (allowed: %s)", r.Method, strings.Join(allow, ", "))
 	}
-	a.writeError(w, r, errs.New(errs.NotFound, "no such API route"))
+	return errs.New(errs.NotFound, "no such API route")
 }
 
 // allowed lists the methods that a route of the mux serves on r's path.

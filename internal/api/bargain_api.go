@@ -21,31 +21,22 @@ import (
 // registerBargain adds the package-analysis routes.
 func (a *API) registerBargain(mux *router.Mux) {
 	r := Prefix + "/rounds/{id}/bargain"
-	mux.Handle("GET "+r+"/domain", a.serve(a.bargainOn(a.showBargainDomain)))
-	mux.Handle("PUT "+r+"/domain", a.serve(a.bargainOn(a.setBargainDomain)))
-	mux.Handle("GET "+r+"/domain/geniusweb", a.serve(a.bargainOn(a.exportBargainDomain)))
-	mux.Handle("PUT "+r+"/domain/geniusweb", a.serve(a.bargainOn(a.importBargainDomain)))
-	mux.Handle("GET "+r+"/profile", a.serve(a.bargainOn(a.showBargainProfile)))
-	mux.Handle("PUT "+r+"/profile", a.serve(a.bargainOn(a.setBargainProfile)))
-	mux.Handle("PUT "+r+"/profile/shared", a.serve(a.bargainOn(a.setBargainShared)))
-	mux.Handle("GET "+r+"/profile/geniusweb", a.serve(a.bargainOn(a.exportBargainProfile(bargain.FormatGeniusWeb))))
-	mux.Handle("PUT "+r+"/profile/geniusweb", a.serve(a.bargainOn(a.importBargainProfile(bargain.FormatGeniusWeb))))
-	mux.Handle("GET "+r+"/profile/genius-xml", a.serve(a.bargainOn(a.exportBargainProfile(bargain.FormatGeniusXML))))
-	mux.Handle("PUT "+r+"/profile/genius-xml", a.serve(a.bargainOn(a.importBargainProfile(bargain.FormatGeniusXML))))
-	mux.Handle("GET "+r+"/profiles", a.serve(a.bargainOn(a.listBargainProfiles)))
-	mux.Handle("GET "+r+"/analysis", a.serve(a.bargainOn(a.showBargainAnalysis)))
-	mux.Handle("PUT "+r+"/draft", a.serve(a.bargainOn(a.setBargainDraft)))
-	mux.Handle("POST "+r+"/proposals", a.serve(a.bargainOn(a.proposeBargain)))
-}
-
-// bargainOn answers 404 when parley runs without the package analysis.
-func (a *API) bargainOn(h errorFunc) errorFunc {
-	return func(w http.ResponseWriter, r *http.Request, c call) error {
-		if a.bargain == nil {
-			return errs.New(errs.NotFound, "no such API route")
-		}
-		return h(w, r, c)
-	}
+	route := a.offered(a.bargain != nil)
+	mux.Handle("GET "+r+"/domain", route(a.showBargainDomain))
+	mux.Handle("PUT "+r+"/domain", route(a.setBargainDomain))
+	mux.Handle("GET "+r+"/domain/geniusweb", route(a.exportBargainDomain))
+	mux.Handle("PUT "+r+"/domain/geniusweb", route(a.importBargainDomain))
+	mux.Handle("GET "+r+"/profile", route(a.showBargainProfile))
+	mux.Handle("PUT "+r+"/profile", route(a.setBargainProfile))
+	mux.Handle("PUT "+r+"/profile/shared", route(a.setBargainShared))
+	mux.Handle("GET "+r+"/profile/geniusweb", route(a.exportBargainProfile(bargain.FormatGeniusWeb)))
+	mux.Handle("PUT "+r+"/profile/geniusweb", route(a.importBargainProfile(bargain.FormatGeniusWeb)))
+	mux.Handle("GET "+r+"/profile/genius-xml", route(a.exportBargainProfile(bargain.FormatGeniusXML)))
+	mux.Handle("PUT "+r+"/profile/genius-xml", route(a.importBargainProfile(bargain.FormatGeniusXML)))
+	mux.Handle("GET "+r+"/profiles", route(a.listBargainProfiles))
+	mux.Handle("GET "+r+"/analysis", route(a.showBargainAnalysis))
+	mux.Handle("PUT "+r+"/draft", route(a.setBargainDraft))
+	mux.Handle("POST "+r+"/proposals", route(a.proposeBargain))
 }
 
 // BargainIssueJSON is one issue of a round's negotiation domain: discrete

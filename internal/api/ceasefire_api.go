@@ -23,27 +23,27 @@ import (
 func (a *API) registerCeasefire(mux *router.Mux) {
 	p := Prefix + "/processes/{id}/ceasefire"
 	c := Prefix + "/ceasefire"
-	mux.Handle("POST "+p+"/reports", a.authed(a.createCeasefireReport))
-	mux.Handle("POST "+p+"/reports/import", a.authed(a.importCeasefireReports))
-	mux.Handle("GET "+p+"/incidents", a.authed(a.listCeasefireIncidents))
-	mux.Handle("GET "+p+"/incidents/export", a.authed(a.exportCeasefireIncidents))
-	mux.Handle("GET "+p+"/duplicates", a.authed(a.ceasefireDuplicates))
-	mux.Handle("GET "+p+"/zones", a.authed(a.ceasefireZones))
-	mux.Handle("POST "+p+"/zones", a.authed(a.importCeasefireZones))
-	mux.Handle("GET "+p+"/statistics", a.authed(a.ceasefireStatistics))
-	mux.Handle("PUT "+p+"/public-summary", a.authed(a.setCeasefireSummary))
-	mux.HandleFunc("GET "+p+"/summary", a.ceasefireSummary)
-	mux.Handle("GET "+p+"/events", a.authed(a.ceasefireUpdates))
-	mux.Handle("GET "+c+"/reports/{id}", a.authed(a.showCeasefireReport))
-	mux.Handle("POST "+c+"/reports/{id}/evidence", a.authed(a.addCeasefireEvidence))
-	mux.Handle("POST "+c+"/reports/{id}/grades", a.authed(a.gradeCeasefireSource))
-	mux.Handle("GET "+c+"/evidence/{id}", a.authed(a.downloadCeasefireEvidence))
-	mux.Handle("GET "+c+"/incidents/{id}", a.authed(a.showCeasefireIncident))
-	mux.Handle("POST "+c+"/incidents/{id}/merge", a.authed(a.mergeCeasefireIncidents))
-	mux.Handle("POST "+c+"/incidents/{id}/split", a.authed(a.splitCeasefireIncident))
-	mux.Handle("POST "+c+"/incidents/{id}/verification", a.authed(a.verifyCeasefireIncident))
-	mux.Handle("POST "+c+"/incidents/{id}/publish", a.authed(a.publishCeasefireIncident))
-	mux.Handle("POST "+c+"/incidents/{id}/answers", a.authed(a.answerCeasefireIncident))
+	mux.Handle("POST "+p+"/reports", a.serve(a.createCeasefireReport))
+	mux.Handle("POST "+p+"/reports/import", a.serve(a.importCeasefireReports))
+	mux.Handle("GET "+p+"/incidents", a.serve(a.listCeasefireIncidents))
+	mux.Handle("GET "+p+"/incidents/export", a.serve(a.exportCeasefireIncidents))
+	mux.Handle("GET "+p+"/duplicates", a.serve(a.ceasefireDuplicates))
+	mux.Handle("GET "+p+"/zones", a.serve(a.ceasefireZones))
+	mux.Handle("POST "+p+"/zones", a.serve(a.importCeasefireZones))
+	mux.Handle("GET "+p+"/statistics", a.serve(a.ceasefireStatistics))
+	mux.Handle("PUT "+p+"/public-summary", a.serve(a.setCeasefireSummary))
+	mux.Handle("GET "+p+"/summary", a.open(a.ceasefireSummary))
+	mux.Handle("GET "+p+"/events", a.serve(a.ceasefireUpdates))
+	mux.Handle("GET "+c+"/reports/{id}", a.serve(a.showCeasefireReport))
+	mux.Handle("POST "+c+"/reports/{id}/evidence", a.serve(a.addCeasefireEvidence))
+	mux.Handle("POST "+c+"/reports/{id}/grades", a.serve(a.gradeCeasefireSource))
+	mux.Handle("GET "+c+"/evidence/{id}", a.serve(a.downloadCeasefireEvidence))
+	mux.Handle("GET "+c+"/incidents/{id}", a.serve(a.showCeasefireIncident))
+	mux.Handle("POST "+c+"/incidents/{id}/merge", a.serve(a.mergeCeasefireIncidents))
+	mux.Handle("POST "+c+"/incidents/{id}/split", a.serve(a.splitCeasefireIncident))
+	mux.Handle("POST "+c+"/incidents/{id}/verification", a.serve(a.verifyCeasefireIncident))
+	mux.Handle("POST "+c+"/incidents/{id}/publish", a.serve(a.publishCeasefireIncident))
+	mux.Handle("POST "+c+"/incidents/{id}/answers", a.serve(a.answerCeasefireIncident))
 }
 
 // CeasefireReportRequest is the body of POST .../ceasefire/reports.
@@ -52,18 +52,13 @@ type CeasefireReportRequest struct{ ceasefire.ReportInput }
 // Validate leaves the checks to the service, which names the bad field.
 func (q *CeasefireReportRequest) Validate() error { return nil }
 
-func (a *API) createCeasefireReport(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) createCeasefireReport(w http.ResponseWriter, r *http.Request, c call) error {
 	var q CeasefireReportRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	rep, err := a.ceasefire.CreateReport(r.Context(), c.Actor, r.PathValue("id"), q.ReportInput)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, ceasefireReportJSON(rep))
+	return reply(w, http.StatusCreated, rep, err, ceasefireReportJSON)
 }
 
 // CeasefireImportJSON answers an import: the reports filed.
@@ -81,35 +76,37 @@ type ceasefireImportError struct {
 	} `json:"error"`
 }
 
-func (a *API) importCeasefireReports(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) importCeasefireReports(w http.ResponseWriter, r *http.Request, c call) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "text/csv" {
-		a.writeError(w, r, errs.New(UnsupportedMediaType, "the import is a CSV file (Content-Type: text/csv)"))
-		return
+		return errs.New(UnsupportedMediaType, "the import is a CSV file (Content-Type: text/csv)")
 	}
 	body := http.MaxBytesReader(w, r.Body, ceasefire.MaxImport)
 	reps, err := a.ceasefire.Import(r.Context(), c.Actor, r.PathValue("id"), body)
+	return reply(w, http.StatusCreated, reps, importError(err), func(reps []ceasefire.Report) CeasefireImportJSON {
+		out := CeasefireImportJSON{Imported: len(reps), Reports: []CeasefireReportJSON{}}
+		for _, rep := range reps {
+			out.Reports = append(out.Reports, ceasefireReportJSON(rep))
+		}
+		return out
+	})
+}
+
+// importError is the failure of an import as the API answers it: a body
+// past the cap is too large, and refused rows are listed by line.
+func importError(err error) error {
+	var mbe *http.MaxBytesError
 	var ie *ceasefire.ImportError
-	if errors.As(err, &ie) {
-		e, _ := errs.As(err)
+	e, ok := errs.As(err)
+	switch {
+	case ok && errors.As(err, &ie):
 		var out ceasefireImportError
 		out.Error.errorDetail = errorDetail{Code: e.Code, Message: e.Message, Field: e.Field}
 		out.Error.Rows = ie.Rows
-		writeJSON(w, errs.Status(e.Code), out)
-		return
+		return &detailedError{err: err, body: out}
+	case errors.As(err, &mbe):
+		return tooLarge(mbe.Limit)
 	}
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		err = tooLarge(mbe.Limit)
-	}
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := CeasefireImportJSON{Imported: len(reps), Reports: []CeasefireReportJSON{}}
-	for _, rep := range reps {
-		out.Reports = append(out.Reports, ceasefireReportJSON(rep))
-	}
-	writeJSON(w, http.StatusCreated, out)
+	return err
 }
 
 // ceasefireFilter reads the map's filters from the query string.
@@ -163,31 +160,21 @@ func splitList(vs []string) []string {
 	return out
 }
 
-func (a *API) listCeasefireIncidents(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) listCeasefireIncidents(w http.ResponseWriter, r *http.Request, c call) error {
 	f, err := ceasefireFilter(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	incs, err := a.ceasefire.Incidents(r.Context(), c.Actor, r.PathValue("id"), f)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := struct {
-		Incidents []CeasefireIncidentJSON `json:"incidents"`
-	}{Incidents: []CeasefireIncidentJSON{}}
-	for _, inc := range incs {
-		out.Incidents = append(out.Incidents, ceasefireIncidentJSON(inc))
-	}
-	writeJSON(w, http.StatusOK, out)
+	return reply(w, http.StatusOK, incs, err, listOf("incidents", ceasefireIncidentJSON))
 }
 
-func (a *API) exportCeasefireIncidents(w http.ResponseWriter, r *http.Request, c call) {
+// exportCeasefireIncidents writes the export once it is whole, so that a
+// failure is still answered as an error.
+func (a *API) exportCeasefireIncidents(w http.ResponseWriter, r *http.Request, c call) error {
 	f, err := ceasefireFilter(r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if r.URL.Query().Get("limit") == "" {
 		f.Limit = -1
@@ -198,10 +185,10 @@ func (a *API) exportCeasefireIncidents(w http.ResponseWriter, r *http.Request, c
 	}
 	var buf strings.Builder
 	if err := a.ceasefire.Export(r.Context(), c.Actor, r.PathValue("id"), f, format, &buf); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	WriteCeasefireExport(w, format, buf.String())
+	return nil
 }
 
 // WriteCeasefireExport writes an export as a download named for its
@@ -223,7 +210,7 @@ func WriteCeasefireExport(w http.ResponseWriter, format, body string) {
 	io.WriteString(w, body)
 }
 
-func (a *API) ceasefireDuplicates(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) ceasefireDuplicates(w http.ResponseWriter, r *http.Request, c call) error {
 	q := r.URL.Query()
 	var o ceasefire.DuplicateOptions
 	for _, p := range []struct {
@@ -233,8 +220,7 @@ func (a *API) ceasefireDuplicates(w http.ResponseWriter, r *http.Request, c call
 		if v := q.Get(p.name); v != "" {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || f <= 0 {
-				a.writeError(w, r, errs.Field(p.name, "%s is a positive number", p.name))
-				return
+				return errs.Field(p.name, "%s is a positive number", p.name)
 			}
 			*p.to = f
 		}
@@ -242,57 +228,40 @@ func (a *API) ceasefireDuplicates(w http.ResponseWriter, r *http.Request, c call
 	if v := q.Get("window"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			a.writeError(w, r, errs.Field("window", "window is a duration such as 2h"))
-			return
+			return errs.Field("window", "window is a duration such as 2h")
 		}
 		o.Window = d
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			a.writeError(w, r, errs.Field("limit", "limit is a positive number"))
-			return
+			return errs.Field("limit", "limit is a positive number")
 		}
 		o.Limit = n
 	}
 	cands, err := a.ceasefire.Duplicates(r.Context(), c.Actor, r.PathValue("id"), o)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := struct {
-		Candidates []CeasefireCandidateJSON `json:"candidates"`
-	}{Candidates: []CeasefireCandidateJSON{}}
-	for _, cd := range cands {
-		out.Candidates = append(out.Candidates, CeasefireCandidateJSON{Incidents: cd.Incidents[:], Reports: cd.Reports[:], Type: cd.Type,
-			Score: cd.Score, Similarity: cd.Similarity, DistanceM: cd.DistanceM, GapSeconds: int64(cd.Gap.Seconds())})
-	}
-	writeJSON(w, http.StatusOK, out)
+	return reply(w, http.StatusOK, cands, err, listOf("candidates", ceasefireCandidateJSON))
 }
 
-func (a *API) showCeasefireReport(w http.ResponseWriter, r *http.Request, c call) {
+func ceasefireCandidateJSON(cd ceasefire.Candidate) CeasefireCandidateJSON {
+	return CeasefireCandidateJSON{Incidents: cd.Incidents[:], Reports: cd.Reports[:], Type: cd.Type,
+		Score: cd.Score, Similarity: cd.Similarity, DistanceM: cd.DistanceM, GapSeconds: int64(cd.Gap.Seconds())}
+}
+
+func (a *API) showCeasefireReport(w http.ResponseWriter, r *http.Request, c call) error {
 	rep, err := a.ceasefire.Report(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, ceasefireReportJSON(rep))
+	return reply(w, http.StatusOK, rep, err, ceasefireReportJSON)
 }
 
 // addCeasefireEvidence reads one multipart part "file", capped at the
 // evidence size limit.
-func (a *API) addCeasefireEvidence(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) addCeasefireEvidence(w http.ResponseWriter, r *http.Request, c call) error {
 	name, data, err := readEvidencePart(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ev, err := a.ceasefire.AddEvidence(r.Context(), c.Actor, r.PathValue("id"), name, data)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, ceasefireEvidenceJSON(ev))
+	return reply(w, http.StatusCreated, ev, err, ceasefireEvidenceJSON)
 }
 
 // readEvidencePart reads the part "file" of a multipart body.
@@ -329,13 +298,13 @@ func readEvidencePart(w http.ResponseWriter, r *http.Request) (string, []byte, e
 	}
 }
 
-func (a *API) downloadCeasefireEvidence(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) downloadCeasefireEvidence(w http.ResponseWriter, r *http.Request, c call) error {
 	ev, data, err := a.ceasefire.OpenEvidence(r.Context(), c.Actor, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ServeEvidence(w, ev, data)
+	return nil
 }
 
 // ServeEvidence writes an evidence file as a download, byte for byte as
@@ -344,13 +313,9 @@ func ServeEvidence(w http.ResponseWriter, ev ceasefire.Evidence, data []byte) {
 	serveDownload(w, ev.Name, ev.ContentType, ev.SHA256, data)
 }
 
-func (a *API) showCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) showCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) error {
 	inc, err := a.ceasefire.Incident(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, ceasefireIncidentJSON(inc))
+	return reply(w, http.StatusOK, inc, err, ceasefireIncidentJSON)
 }
 
 // CeasefireMergeRequest is the body of POST .../merge.
@@ -390,60 +355,45 @@ type CeasefireAnswerRequest struct {
 // Validate leaves the checks to the service.
 func (q *CeasefireAnswerRequest) Validate() error { return nil }
 
-func (a *API) mergeCeasefireIncidents(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) mergeCeasefireIncidents(w http.ResponseWriter, r *http.Request, c call) error {
 	var q CeasefireMergeRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.incidentResult(w, r, http.StatusOK)(a.ceasefire.Merge(r.Context(), c.Actor, r.PathValue("id"), q.Incidents, q.Reason))
+	inc, err := a.ceasefire.Merge(r.Context(), c.Actor, r.PathValue("id"), q.Incidents, q.Reason)
+	return reply(w, http.StatusOK, inc, err, ceasefireIncidentJSON)
 }
 
-func (a *API) splitCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) splitCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) error {
 	var q CeasefireSplitRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.incidentResult(w, r, http.StatusCreated)(a.ceasefire.Split(r.Context(), c.Actor, r.PathValue("id"), q.Report, q.Reason))
+	inc, err := a.ceasefire.Split(r.Context(), c.Actor, r.PathValue("id"), q.Report, q.Reason)
+	return reply(w, http.StatusCreated, inc, err, ceasefireIncidentJSON)
 }
 
-func (a *API) verifyCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) verifyCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) error {
 	var q CeasefireVerificationRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	a.incidentResult(w, r, http.StatusOK)(a.ceasefire.Verify(r.Context(), c.Actor, r.PathValue("id"), q.Verification))
+	inc, err := a.ceasefire.Verify(r.Context(), c.Actor, r.PathValue("id"), q.Verification)
+	return reply(w, http.StatusOK, inc, err, ceasefireIncidentJSON)
 }
 
-func (a *API) publishCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) {
-	a.incidentResult(w, r, http.StatusOK)(a.ceasefire.Publish(r.Context(), c.Actor, r.PathValue("id")))
+func (a *API) publishCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) error {
+	inc, err := a.ceasefire.Publish(r.Context(), c.Actor, r.PathValue("id"))
+	return reply(w, http.StatusOK, inc, err, ceasefireIncidentJSON)
 }
 
-// incidentResult writes the incident a write returned, or its error.
-func (a *API) incidentResult(w http.ResponseWriter, r *http.Request, status int) func(ceasefire.Incident, error) {
-	return func(inc ceasefire.Incident, err error) {
-		if err != nil {
-			a.writeError(w, r, err)
-			return
-		}
-		writeJSON(w, status, ceasefireIncidentJSON(inc))
-	}
-}
-
-func (a *API) answerCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) answerCeasefireIncident(w http.ResponseWriter, r *http.Request, c call) error {
 	var q CeasefireAnswerRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ans, err := a.ceasefire.AnswerIncident(r.Context(), c.Actor, r.PathValue("id"), q.Body)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, ceasefireAnswerJSON(ans))
+	return reply(w, http.StatusCreated, ans, err, ceasefireAnswerJSON)
 }
 
 // CeasefireGradeRequest is the body of POST .../reports/{id}/grades.
@@ -455,62 +405,56 @@ type CeasefireGradeRequest struct {
 // Validate leaves the checks to the service, which names the bad field.
 func (q *CeasefireGradeRequest) Validate() error { return nil }
 
-func (a *API) gradeCeasefireSource(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) gradeCeasefireSource(w http.ResponseWriter, r *http.Request, c call) error {
 	var q CeasefireGradeRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	g, err := a.ceasefire.GradeSource(r.Context(), c.Actor, r.PathValue("id"), q.Reliability, q.Reason)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, ceasefireGradeJSON(g))
+	return reply(w, http.StatusCreated, g, err, ceasefireGradeJSON)
 }
 
-func (a *API) ceasefireZones(w http.ResponseWriter, r *http.Request, c call) {
-	zones, err := a.ceasefire.Zones(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
+// writeGeoJSON writes a GeoJSON document that is read, not downloaded.
+func writeGeoJSON(w http.ResponseWriter, b []byte) {
 	w.Header().Set("Content-Type", "application/geo+json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Write(ceasefire.ZonesGeoJSON(zones))
+	w.Write(b)
 }
 
-func (a *API) importCeasefireZones(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) ceasefireZones(w http.ResponseWriter, r *http.Request, c call) error {
+	zones, err := a.ceasefire.Zones(r.Context(), c.Actor, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeGeoJSON(w, ceasefire.ZonesGeoJSON(zones))
+	return nil
+}
+
+func (a *API) importCeasefireZones(w http.ResponseWriter, r *http.Request, c call) error {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 8<<20))
 	if err != nil {
-		a.writeError(w, r, tooLarge(8<<20))
-		return
+		return tooLarge(8 << 20)
 	}
 	zones, err := a.ceasefire.ImportZones(r.Context(), c.Actor, r.PathValue("id"), data)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	w.WriteHeader(http.StatusCreated)
 	w.Write(ceasefire.ZonesGeoJSON(zones))
+	return nil
 }
 
-func (a *API) ceasefireStatistics(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) ceasefireStatistics(w http.ResponseWriter, r *http.Request, c call) error {
 	var split time.Time
 	if v := r.URL.Query().Get("split"); v != "" {
 		var err error
 		if split, err = parseDateOrTime(v); err != nil {
-			a.writeError(w, r, errs.Field("split", "split is a date (2006-01-02)"))
-			return
+			return errs.Field("split", "split is a date (2006-01-02)")
 		}
 	}
 	st, err := a.ceasefire.Statistics(r.Context(), c.Actor, r.PathValue("id"), split)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, ceasefireStatsJSON(st))
+	return reply(w, http.StatusOK, st, err, ceasefireStatsJSON)
 }
 
 // CeasefireSummaryRequest is the body of PUT .../public-summary.
@@ -526,26 +470,22 @@ func (q *CeasefireSummaryRequest) Validate() error {
 	return nil
 }
 
-func (a *API) setCeasefireSummary(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setCeasefireSummary(w http.ResponseWriter, r *http.Request, c call) error {
 	var q CeasefireSummaryRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if err := a.ceasefire.SetPublicSummary(r.Context(), c.Actor, r.PathValue("id"), *q.Enabled); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]bool{"enabled": *q.Enabled})
+	err := a.ceasefire.SetPublicSummary(r.Context(), c.Actor, r.PathValue("id"), *q.Enabled)
+	return reply(w, http.StatusOK, map[string]bool{"enabled": *q.Enabled}, err, asIs)
 }
 
 // ceasefireSummary is public: anyone reads the counts while the mediation
 // has the summary switched on.
-func (a *API) ceasefireSummary(w http.ResponseWriter, r *http.Request) {
+func (a *API) ceasefireSummary(w http.ResponseWriter, r *http.Request) error {
 	sum, _, err := a.ceasefire.PublicSummary(r.Context(), access.ActorFrom(r.Context()), r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, CeasefireSummaryJSON{Days: countsJSON(sum.Days), Areas: countsJSON(sum.Areas), Types: countsJSON(sum.Types)})
+	return nil
 }

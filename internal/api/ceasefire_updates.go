@@ -30,8 +30,11 @@ const ceasefireUpdatePoll = time.Second
 // ceasefireUpdates is the live feed of a process's ceasefire events the
 // caller reads: JSON after a ledger index (?after=), or, asked with
 // Accept: text/event-stream, a stream that resumes after Last-Event-ID.
-func (a *API) ceasefireUpdates(w http.ResponseWriter, r *http.Request, c call) {
-	ServeCeasefireUpdates(w, r, a.ceasefire, c.Actor, func(err error) { a.writeError(w, r, err) })
+// It fails only before the stream starts, and then returns its error.
+func (a *API) ceasefireUpdates(w http.ResponseWriter, r *http.Request, c call) error {
+	var failed error
+	ServeCeasefireUpdates(w, r, a.ceasefire, c.Actor, func(err error) { failed = err })
+	return failed
 }
 
 // ServeCeasefireUpdates answers a request for the live feed of the

@@ -19,32 +19,22 @@ import (
 // registerDetainees adds the detainee routes.
 func (a *API) registerDetainees(mux *router.Mux) {
 	p := Prefix + "/processes/{id}/detainees"
-	mux.Handle("GET "+p+"/agency", a.authed(a.detaineesOn(a.showDetaineeAgency)))
-	mux.Handle("PUT "+p+"/agency", a.authed(a.detaineesOn(a.setDetaineeAgency)))
-	mux.Handle("GET "+p+"/lists", a.authed(a.detaineesOn(a.listDetaineeLists)))
-	mux.Handle("POST "+p+"/lists", a.authed(a.detaineesOn(a.submitDetaineeList)))
-	mux.Handle("POST "+p+"/matching", a.authed(a.detaineesOn(a.runDetaineeMatching)))
-	mux.Handle("GET "+p+"/review", a.authed(a.detaineesOn(a.detaineePairs(detainees.BandReview))))
-	mux.Handle("GET "+p+"/pairs", a.authed(a.detaineesOn(a.detaineePairs(""))))
-	mux.Handle("POST "+p+"/decisions", a.authed(a.detaineesOn(a.linkDetaineeRecords)))
-	mux.Handle("GET "+p+"/exchanges", a.authed(a.detaineesOn(a.listDetaineeExchanges)))
-	mux.Handle("POST "+p+"/exchanges", a.authed(a.detaineesOn(a.recordDetaineeExchange)))
-	mux.Handle("GET "+p+"/dashboard", a.authed(a.detaineesOn(a.showDetaineeDashboard)))
-	mux.Handle("GET "+Prefix+"/detainees/lists/{id}", a.authed(a.detaineesOn(a.showDetaineeList)))
-	mux.Handle("POST "+Prefix+"/detainees/pairs/{id}/decision", a.authed(a.detaineesOn(a.decideDetaineePair)))
-	mux.Handle("GET "+Prefix+"/detainees/exchanges/{id}", a.authed(a.detaineesOn(a.showDetaineeExchange)))
-	mux.Handle("POST "+Prefix+"/detainees/exchanges/{id}/releases", a.authed(a.detaineesOn(a.confirmDetaineeRelease)))
-}
-
-// detaineesOn answers 404 when parley runs without the detainee track.
-func (a *API) detaineesOn(h authedFunc) authedFunc {
-	return func(w http.ResponseWriter, r *http.Request, c call) {
-		if a.detainees == nil {
-			a.writeError(w, r, errs.New(errs.NotFound, "no such API route"))
-			return
-		}
-		h(w, r, c)
-	}
+	route := a.offered(a.detainees != nil)
+	mux.Handle("GET "+p+"/agency", route(a.showDetaineeAgency))
+	mux.Handle("PUT "+p+"/agency", route(a.setDetaineeAgency))
+	mux.Handle("GET "+p+"/lists", route(a.listDetaineeLists))
+	mux.Handle("POST "+p+"/lists", route(a.submitDetaineeList))
+	mux.Handle("POST "+p+"/matching", route(a.runDetaineeMatching))
+	mux.Handle("GET "+p+"/review", route(a.detaineePairs(detainees.BandReview)))
+	mux.Handle("GET "+p+"/pairs", route(a.detaineePairs("")))
+	mux.Handle("POST "+p+"/decisions", route(a.linkDetaineeRecords))
+	mux.Handle("GET "+p+"/exchanges", route(a.listDetaineeExchanges))
+	mux.Handle("POST "+p+"/exchanges", route(a.recordDetaineeExchange))
+	mux.Handle("GET "+p+"/dashboard", route(a.showDetaineeDashboard))
+	mux.Handle("GET "+Prefix+"/detainees/lists/{id}", route(a.showDetaineeList))
+	mux.Handle("POST "+Prefix+"/detainees/pairs/{id}/decision", route(a.decideDetaineePair))
+	mux.Handle("GET "+Prefix+"/detainees/exchanges/{id}", route(a.showDetaineeExchange))
+	mux.Handle("POST "+Prefix+"/detainees/exchanges/{id}/releases", route(a.confirmDetaineeRelease))
 }
 
 // DetaineeSideJSON is an organisation in the detainee track.
@@ -60,14 +50,12 @@ func sideJSON(s detainees.Side) *DetaineeSideJSON {
 	return &DetaineeSideJSON{ID: s.OrgID, Name: s.Name}
 }
 
-func (a *API) showDetaineeAgency(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) showDetaineeAgency(w http.ResponseWriter, r *http.Request, c call) error {
 	ag, err := a.detainees.Agency(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"agency": sideJSON(ag)})
+	return reply(w, http.StatusOK, ag, err, agencyJSON)
 }
+
+func agencyJSON(ag detainees.Side) map[string]any { return map[string]any{"agency": sideJSON(ag)} }
 
 // DetaineeAgencyRequest names a process's neutral agency.
 type DetaineeAgencyRequest struct {
@@ -79,18 +67,13 @@ func (q *DetaineeAgencyRequest) Validate() error {
 	return checkText("org", q.Org, 1, 64, false)
 }
 
-func (a *API) setDetaineeAgency(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setDetaineeAgency(w http.ResponseWriter, r *http.Request, c call) error {
 	var q DetaineeAgencyRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	ag, err := a.detainees.SetAgency(r.Context(), c.Actor, r.PathValue("id"), q.Org)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"agency": sideJSON(ag)})
+	return reply(w, http.StatusOK, ag, err, agencyJSON)
 }
 
 // DetaineeListJSON is a list without its records.
@@ -119,49 +102,40 @@ type DetaineeRecordJSON struct {
 	detainees.Record
 }
 
-func (a *API) listDetaineeLists(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) listDetaineeLists(w http.ResponseWriter, r *http.Request, c call) error {
 	ls, err := a.detainees.Lists(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := make([]DetaineeListJSON, len(ls))
-	for i, l := range ls {
-		out[i] = detaineeListJSON(l)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"lists": out})
+	return reply(w, http.StatusOK, ls, err, listOf("lists", detaineeListJSON))
 }
 
-func (a *API) showDetaineeList(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) showDetaineeList(w http.ResponseWriter, r *http.Request, c call) error {
 	l, recs, err := a.detainees.List(r.Context(), c.Actor, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	out := make([]DetaineeRecordJSON, len(recs))
 	for i, rec := range recs {
 		out[i] = DetaineeRecordJSON{ID: rec.ID, Row: rec.Row, Record: rec.Record}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"list": detaineeListJSON(l), "records": out})
+	return nil
 }
 
 // submitDetaineeList imports a list file: multipart/form-data with the
 // parts "file" (CSV or XLSX), "kind" (held or sought), "name" and,
 // optionally, "mapping" (a JSON object from the file's headers to canonical
 // columns or "ignore").
-func (a *API) submitDetaineeList(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) submitDetaineeList(w http.ResponseWriter, r *http.Request, c call) error {
 	in, err := readDetaineeList(w, r)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	l, err := a.detainees.SubmitList(r.Context(), c.Actor, r.PathValue("id"), in)
 	if err != nil {
-		a.writeDetaineeError(w, r, err)
-		return
+		return fileError(err)
 	}
 	w.Header().Set("Location", Prefix+"/detainees/lists/"+l.ID)
 	writeJSON(w, http.StatusCreated, detaineeListJSON(l))
+	return nil
 }
 
 // readDetaineeList reads the parts of a list upload.
@@ -221,22 +195,21 @@ type DetaineeProblemJSON struct {
 	Message string `json:"message"`
 }
 
-// writeDetaineeError writes err; a refused file's error lists every bad
-// row: {"error": {"code": "invalid_file", "message", "field": "file",
-// "rows": [{"row", "column", "message"}], "more": n}}.
-func (a *API) writeDetaineeError(w http.ResponseWriter, r *http.Request, err error) {
+// fileError is err as the API answers it; a refused file's error lists
+// every bad row: {"error": {"code": "invalid_file", "message", "field":
+// "file", "rows": [{"row", "column", "message"}], "more": n}}.
+func fileError(err error) error {
 	fe, ok := detainees.AsFileError(err)
 	e, isErr := errs.As(err)
 	if !ok || !isErr {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	rows := make([]DetaineeProblemJSON, len(fe.Problems))
 	for i, p := range fe.Problems {
 		rows[i] = DetaineeProblemJSON{Row: p.Row, Column: p.Column, Message: p.Message}
 	}
-	writeJSON(w, errs.Status(e.Code), map[string]any{"error": map[string]any{
-		"code": e.Code, "message": e.Message, "field": e.Field, "rows": rows, "more": fe.More}})
+	return &detailedError{err: err, body: map[string]any{"error": map[string]any{
+		"code": e.Code, "message": e.Message, "field": e.Field, "rows": rows, "more": fe.More}}}
 }
 
 // DetaineeRunJSON is a matching run's counts.
@@ -258,13 +231,9 @@ func detaineeRunJSON(u detainees.Run) DetaineeRunJSON {
 	return out
 }
 
-func (a *API) runDetaineeMatching(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) runDetaineeMatching(w http.ResponseWriter, r *http.Request, c call) error {
 	u, err := a.detainees.RunMatching(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, detaineeRunJSON(u))
+	return reply(w, http.StatusCreated, u, err, detaineeRunJSON)
 }
 
 // DetaineePairRecordJSON is one side of a pair.
@@ -293,16 +262,15 @@ func pairRecordJSON(p detainees.PairRecord) DetaineePairRecordJSON {
 
 // detaineePairs answers the pairs of the latest run in band: the review
 // queue, or (with band "") every pair, narrowed by ?band=.
-func (a *API) detaineePairs(band string) authedFunc {
-	return func(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) detaineePairs(band string) errorFunc {
+	return func(w http.ResponseWriter, r *http.Request, c call) error {
 		b := band
 		if b == "" {
 			b = r.URL.Query().Get("band")
 		}
 		u, ps, err := a.detainees.Pairs(r.Context(), c.Actor, r.PathValue("id"), b)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		out := make([]DetaineePairJSON, len(ps))
 		for i, p := range ps {
@@ -310,6 +278,7 @@ func (a *API) detaineePairs(band string) authedFunc {
 				A: pairRecordJSON(p.A), B: pairRecordJSON(p.B)}
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"run": detaineeRunJSON(u), "pairs": out})
+		return nil
 	}
 }
 
@@ -326,23 +295,18 @@ func (q *DetaineeDecisionRequest) Validate() error {
 	return nil
 }
 
-func (a *API) decideDetaineePair(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) decideDetaineePair(w http.ResponseWriter, r *http.Request, c call) error {
 	var q DetaineeDecisionRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	d, err := a.detainees.Decide(r.Context(), c.Actor, r.PathValue("id"), q.Decision)
-	a.writeDecision(w, r, d, err)
+	return reply(w, http.StatusCreated, d, err, decisionJSON)
 }
 
-func (a *API) writeDecision(w http.ResponseWriter, r *http.Request, d detainees.Decision, err error) {
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": d.ID, "pair_id": d.PairID, "decision": d.Decision,
-		"decided_at": jsonTime(d.DecidedAt), "ledger_index": d.LedgerIndex})
+func decisionJSON(d detainees.Decision) map[string]any {
+	return map[string]any{"id": d.ID, "pair_id": d.PairID, "decision": d.Decision,
+		"decided_at": jsonTime(d.DecidedAt), "ledger_index": d.LedgerIndex}
 }
 
 // DetaineeLinkRequest is a reviewer's decision on two records named by
@@ -359,12 +323,11 @@ func (q *DetaineeLinkRequest) Validate() error {
 	return d.Validate()
 }
 
-func (a *API) linkDetaineeRecords(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) linkDetaineeRecords(w http.ResponseWriter, r *http.Request, c call) error {
 	var q DetaineeLinkRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	d, err := a.detainees.LinkRecords(r.Context(), c.Actor, r.PathValue("id"), q.A, q.B, q.Decision)
-	a.writeDecision(w, r, d, err)
+	return reply(w, http.StatusCreated, d, err, decisionJSON)
 }

@@ -87,11 +87,10 @@ func (q *DetaineeExchangeRequest) Validate() error {
 	return checkText("title", q.Title, 1, maxName, false)
 }
 
-func (a *API) recordDetaineeExchange(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) recordDetaineeExchange(w http.ResponseWriter, r *http.Request, c call) error {
 	var q DetaineeExchangeRequest
 	if err := decode(w, r, &q, 4*MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	in := detainees.NewExchange{Kind: q.Kind, Title: q.Title, Sides: q.Sides}
 	for _, p := range q.People {
@@ -99,33 +98,21 @@ func (a *API) recordDetaineeExchange(w http.ResponseWriter, r *http.Request, c c
 	}
 	e, err := a.detainees.RecordExchange(r.Context(), c.Actor, r.PathValue("id"), in)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", Prefix+"/detainees/exchanges/"+e.ID)
 	writeJSON(w, http.StatusCreated, exchangeJSON(e))
+	return nil
 }
 
-func (a *API) listDetaineeExchanges(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) listDetaineeExchanges(w http.ResponseWriter, r *http.Request, c call) error {
 	es, err := a.detainees.Exchanges(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := make([]DetaineeExchangeJSON, len(es))
-	for i, e := range es {
-		out[i] = exchangeJSON(e)
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"exchanges": out})
+	return reply(w, http.StatusOK, es, err, listOf("exchanges", exchangeJSON))
 }
 
-func (a *API) showDetaineeExchange(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) showDetaineeExchange(w http.ResponseWriter, r *http.Request, c call) error {
 	e, err := a.detainees.Exchange(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, exchangeJSON(e))
+	return reply(w, http.StatusOK, e, err, exchangeJSON)
 }
 
 // DetaineeReleaseRequest confirms a release.
@@ -149,18 +136,13 @@ func (q *DetaineeReleaseRequest) Validate() error {
 	return checkText("place", q.Place, 1, 200, false)
 }
 
-func (a *API) confirmDetaineeRelease(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) confirmDetaineeRelease(w http.ResponseWriter, r *http.Request, c call) error {
 	var q DetaineeReleaseRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	p, err := a.detainees.ConfirmRelease(r.Context(), c.Actor, r.PathValue("id"), detainees.NewRelease{Person: q.Person, At: q.at, Place: q.Place})
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, personJSON(p))
+	return reply(w, http.StatusCreated, p, err, personJSON)
 }
 
 // DetaineePointJSON is a side's running counts at a time.
@@ -178,11 +160,10 @@ type DetaineeSideReleasesJSON struct {
 	Series   []DetaineePointJSON `json:"series"`
 }
 
-func (a *API) showDetaineeDashboard(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) showDetaineeDashboard(w http.ResponseWriter, r *http.Request, c call) error {
 	d, err := a.detainees.Dashboard(r.Context(), c.Actor, r.PathValue("id"))
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	sides := []DetaineeSideReleasesJSON{}
 	for _, s := range d.Sides {
@@ -194,4 +175,5 @@ func (a *API) showDetaineeDashboard(w http.ResponseWriter, r *http.Request, c ca
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"process_id": d.ProcessID, "agency": sideJSON(d.Agency),
 		"promised": d.Promised, "verified": d.Verified, "sides": sides})
+	return nil
 }

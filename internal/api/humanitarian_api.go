@@ -21,29 +21,19 @@ import (
 func (a *API) registerHumanitarian(mux *router.Mux) {
 	p := Prefix + "/processes/{id}/humanitarian"
 	h := Prefix + "/humanitarian"
-	mux.Handle("POST "+p+"/locations", a.authed(a.humOn(a.createHumLocation)))
-	mux.Handle("GET "+p+"/locations", a.authed(a.humOn(a.listHumLocations)))
-	mux.Handle("GET "+h+"/locations/{id}", a.authed(a.humOn(a.showHumLocation)))
-	mux.Handle("POST "+h+"/locations/{id}/status", a.authed(a.humOn(a.setHumLocationStatus)))
-	mux.Handle("POST "+p+"/convoys", a.authed(a.humOn(a.requestConvoy)))
-	mux.Handle("GET "+p+"/convoys", a.authed(a.humOn(a.listConvoys)))
-	mux.Handle("GET "+p+"/convoys/export", a.authed(a.humOn(a.exportConvoys)))
-	mux.Handle("GET "+h+"/convoys/{id}", a.authed(a.humOn(a.showConvoy)))
-	mux.Handle("POST "+h+"/convoys/{id}/steps", a.authed(a.humOn(a.recordConvoyStep)))
-	mux.Handle("POST "+p+"/commitments", a.authed(a.humOn(a.createCommitment)))
-	mux.Handle("GET "+p+"/dashboard", a.authed(a.humOn(a.humDashboard)))
-	mux.Handle("PUT "+p+"/public-summary", a.authed(a.humOn(a.setPublicSummary)))
-}
-
-// humOn answers 404 when parley runs without humanitarian access.
-func (a *API) humOn(h authedFunc) authedFunc {
-	return func(w http.ResponseWriter, r *http.Request, c call) {
-		if a.humanitarian == nil {
-			a.writeError(w, r, errs.New(errs.NotFound, "no such API route"))
-			return
-		}
-		h(w, r, c)
-	}
+	route := a.offered(a.humanitarian != nil)
+	mux.Handle("POST "+p+"/locations", route(a.createHumLocation))
+	mux.Handle("GET "+p+"/locations", route(a.listHumLocations))
+	mux.Handle("GET "+h+"/locations/{id}", route(a.showHumLocation))
+	mux.Handle("POST "+h+"/locations/{id}/status", route(a.setHumLocationStatus))
+	mux.Handle("POST "+p+"/convoys", route(a.requestConvoy))
+	mux.Handle("GET "+p+"/convoys", route(a.listConvoys))
+	mux.Handle("GET "+p+"/convoys/export", route(a.exportConvoys))
+	mux.Handle("GET "+h+"/convoys/{id}", route(a.showConvoy))
+	mux.Handle("POST "+h+"/convoys/{id}/steps", route(a.recordConvoyStep))
+	mux.Handle("POST "+p+"/commitments", route(a.createCommitment))
+	mux.Handle("GET "+p+"/dashboard", route(a.humDashboard))
+	mux.Handle("PUT "+p+"/public-summary", route(a.setPublicSummary))
 }
 
 // quantity reads an optional JSON quantity: absent or null is nil, a
@@ -253,183 +243,123 @@ func (q *HumSummaryRequest) Validate() error {
 	return nil
 }
 
-func (a *API) createHumLocation(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) createHumLocation(w http.ResponseWriter, r *http.Request, c call) error {
 	var q HumLocationRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	l, err := a.humanitarian.CreateLocation(r.Context(), c.Actor, r.PathValue("id"), humanitarian.NewLocation{
 		Name: q.Name, Admin1: q.Admin1, Admin2: q.Admin2, Lat: *q.Lat, Lon: *q.Lon, Polygon: q.Polygon,
 		Population: q.Population, PopulationSource: q.PopulationSource, PopulationDate: q.PopulationDate,
 		ControlledBy: q.ControlledBy, BesiegedBy: q.BesiegedBy, Status: q.Status,
 	})
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, humLocationJSON(l))
+	return reply(w, http.StatusCreated, l, err, humLocationJSON)
 }
 
-func (a *API) listHumLocations(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) listHumLocations(w http.ResponseWriter, r *http.Request, c call) error {
 	ls, err := a.humanitarian.Locations(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := struct {
-		Locations []HumLocationJSON `json:"locations"`
-	}{Locations: []HumLocationJSON{}}
-	for _, l := range ls {
-		out.Locations = append(out.Locations, humLocationJSON(l))
-	}
-	writeJSON(w, http.StatusOK, out)
+	return reply(w, http.StatusOK, ls, err, listOf("locations", humLocationJSON))
 }
 
-func (a *API) showHumLocation(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) showHumLocation(w http.ResponseWriter, r *http.Request, c call) error {
 	l, err := a.humanitarian.Location(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, humLocationJSON(l))
+	return reply(w, http.StatusOK, l, err, humLocationJSON)
 }
 
-func (a *API) setHumLocationStatus(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setHumLocationStatus(w http.ResponseWriter, r *http.Request, c call) error {
 	var q HumStatusRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	l, err := a.humanitarian.SetLocationStatus(r.Context(), c.Actor, r.PathValue("id"), q.Status, q.Reason)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, humLocationJSON(l))
+	return reply(w, http.StatusOK, l, err, humLocationJSON)
 }
 
-func (a *API) requestConvoy(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) requestConvoy(w http.ResponseWriter, r *http.Request, c call) error {
 	var q HumConvoyRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	cv, err := a.humanitarian.RequestConvoy(r.Context(), c.Actor, r.PathValue("id"), q.in)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, convoyJSON(cv))
+	return reply(w, http.StatusCreated, cv, err, convoyJSON)
 }
 
-func (a *API) listConvoys(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) listConvoys(w http.ResponseWriter, r *http.Request, c call) error {
 	list, err := a.humanitarian.Convoys(r.Context(), c.Actor, r.PathValue("id"), r.URL.Query().Get("location"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out := struct {
-		Convoys []ConvoySummaryJSON `json:"convoys"`
-	}{Convoys: []ConvoySummaryJSON{}}
-	for _, cs := range list {
-		out.Convoys = append(out.Convoys, convoySummaryJSON(cs))
-	}
-	writeJSON(w, http.StatusOK, out)
+	return reply(w, http.StatusOK, list, err, listOf("convoys", convoySummaryJSON))
 }
 
-func (a *API) showConvoy(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) showConvoy(w http.ResponseWriter, r *http.Request, c call) error {
 	cv, err := a.humanitarian.Convoy(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, convoyJSON(cv))
+	return reply(w, http.StatusOK, cv, err, convoyJSON)
 }
 
-func (a *API) recordConvoyStep(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) recordConvoyStep(w http.ResponseWriter, r *http.Request, c call) error {
 	var q HumStepRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	cv, err := a.humanitarian.RecordStep(r.Context(), c.Actor, r.PathValue("id"), q.in)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, convoyJSON(cv))
+	return reply(w, http.StatusCreated, cv, err, convoyJSON)
 }
 
-func (a *API) createCommitment(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) createCommitment(w http.ResponseWriter, r *http.Request, c call) error {
 	var q HumCommitmentRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	m, err := a.humanitarian.CreateCommitment(r.Context(), c.Actor, r.PathValue("id"), humanitarian.NewCommitment{
 		Round: q.Round, Location: q.Location, Title: q.Title, CadenceDays: q.CadenceDays, Starts: q.starts})
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, CommitmentJSON{ID: m.ID, RoundID: m.RoundID, LocationID: m.LocationID, Title: m.Title,
-		CadenceDays: m.CadenceDays, StartsAt: jsonTime(m.StartsAt), LedgerIndex: m.LedgerIndex})
+	return reply(w, http.StatusCreated, m, err, commitmentJSON)
 }
 
-func (a *API) humDashboard(w http.ResponseWriter, r *http.Request, c call) {
+func commitmentJSON(m humanitarian.Commitment) CommitmentJSON {
+	return CommitmentJSON{ID: m.ID, RoundID: m.RoundID, LocationID: m.LocationID, Title: m.Title,
+		CadenceDays: m.CadenceDays, StartsAt: jsonTime(m.StartsAt), LedgerIndex: m.LedgerIndex}
+}
+
+func (a *API) humDashboard(w http.ResponseWriter, r *http.Request, c call) error {
 	d, err := a.humanitarian.Dashboard(r.Context(), c.Actor, r.PathValue("id"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, dashboardJSON(d))
+	return reply(w, http.StatusOK, d, err, dashboardJSON)
 }
 
-func (a *API) setPublicSummary(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setPublicSummary(w http.ResponseWriter, r *http.Request, c call) error {
 	var q HumSummaryRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if err := a.humanitarian.SetPublicSummary(r.Context(), c.Actor, r.PathValue("id"), *q.Public); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]bool{"public": *q.Public})
+	err := a.humanitarian.SetPublicSummary(r.Context(), c.Actor, r.PathValue("id"), *q.Public)
+	return reply(w, http.StatusOK, map[string]bool{"public": *q.Public}, err, asIs)
 }
 
 // exportConvoys writes the convoys as CSV (format csv), as CSV with the
 // HXL hashtags under the headers (hxl, the default), or the locations with
-// their figures as GeoJSON (geojson).
-func (a *API) exportConvoys(w http.ResponseWriter, r *http.Request, c call) {
+// their figures as GeoJSON (geojson). The CSV is written once it is whole,
+// so that a failure is still answered as an error.
+func (a *API) exportConvoys(w http.ResponseWriter, r *http.Request, c call) error {
 	ctx, pid := r.Context(), r.PathValue("id")
 	switch format := r.URL.Query().Get("format"); format {
 	case "", "hxl", "csv":
 		var buf bytes.Buffer
 		if err := a.humanitarian.WriteCSV(ctx, c.Actor, pid, format != "csv", &buf); err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="convoys.csv"`)
 		w.Header().Set("Cache-Control", "no-store")
 		w.Write(buf.Bytes())
+		return nil
 	case "geojson":
 		d, err := a.humanitarian.Dashboard(ctx, c.Actor, pid)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		b, err := humanitarian.GeoJSON(d)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
-		w.Header().Set("Content-Type", "application/geo+json")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Write(b)
-	default:
-		a.writeError(w, r, errs.Field("format", "format must be hxl, csv or geojson"))
+		writeGeoJSON(w, b)
+		return nil
 	}
+	return errs.Field("format", "format must be hxl, csv or geojson")
 }

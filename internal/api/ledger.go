@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -36,40 +37,36 @@ func writeText(w http.ResponseWriter, b []byte) {
 	w.Write(b)
 }
 
-func (a *API) ledgerKey(w http.ResponseWriter, r *http.Request) {
+func (a *API) ledgerKey(w http.ResponseWriter, r *http.Request) error {
 	if err := a.signing(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeText(w, []byte(a.led.VerifierKey()+"\n"))
+	return nil
 }
 
-func (a *API) ledgerCheckpoint(w http.ResponseWriter, r *http.Request, c call) {
+// checkpoint answers the checkpoint sign returns, once the ledger has its
+// signing key.
+func (a *API) checkpoint(w http.ResponseWriter, r *http.Request, sign func(context.Context) ([]byte, error)) error {
 	if err := a.signing(); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	cp, err := a.led.LatestCheckpoint(r.Context())
+	cp, err := sign(r.Context())
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	writeText(w, cp)
+	return nil
+}
+
+func (a *API) ledgerCheckpoint(w http.ResponseWriter, r *http.Request, c call) error {
+	return a.checkpoint(w, r, a.led.LatestCheckpoint)
 }
 
 // ledgerSignNow signs a checkpoint of the current tree on demand and
 // answers it, as the GET does.
-func (a *API) ledgerSignNow(w http.ResponseWriter, r *http.Request, c call) {
-	if err := a.signing(); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	cp, err := a.led.SignNow(r.Context())
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeText(w, cp)
+func (a *API) ledgerSignNow(w http.ResponseWriter, r *http.Request, c call) error {
+	return a.checkpoint(w, r, a.led.SignNow)
 }
 
 // queryInt reads an integer query parameter: def when absent (or an
@@ -89,27 +86,23 @@ func queryInt(r *http.Request, name string, def int64, required bool) (int64, er
 	return n, nil
 }
 
-func (a *API) ledgerEvents(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) ledgerEvents(w http.ResponseWriter, r *http.Request, c call) error {
 	from, err := queryInt(r, "from", 0, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	limit, err := queryInt(r, "limit", ledger.DefaultEventsLimit, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	if limit < 1 || limit > ledger.MaxEventsLimit {
-		a.writeError(w, r, errs.Field("limit", "must be from 1 to %d", ledger.MaxEventsLimit))
-		return
+		return errs.Field("limit", "must be from 1 to %d", ledger.MaxEventsLimit)
 	}
 	// proofs=SIZE adds each event's inclusion proof at that size: an
 	// audit's page of events proved in one request.
 	proofs, err := queryInt(r, "proofs", 0, false)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	var evs []ledger.EventView
 	if r.URL.Query().Has("proofs") {
@@ -117,86 +110,60 @@ func (a *API) ledgerEvents(w http.ResponseWriter, r *http.Request, c call) {
 	} else {
 		evs, err = a.led.Events(r.Context(), c.Actor, from, int(limit))
 	}
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, ledger.EventList{Events: nonNil(evs)})
+	return reply(w, http.StatusOK, evs, err, func(evs []ledger.EventView) ledger.EventList { return ledger.EventList{Events: nonNil(evs)} })
 }
 
-func (a *API) ledgerInclusion(w http.ResponseWriter, r *http.Request, c call) {
-	index, err := queryInt(r, "index", 0, true)
+// queryInts reads two required integer query parameters.
+func queryInts(r *http.Request, a, b string) (int64, int64, error) {
+	x, err := queryInt(r, a, 0, true)
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return 0, 0, err
 	}
-	size, err := queryInt(r, "size", 0, true)
+	y, err := queryInt(r, b, 0, true)
+	return x, y, err
+}
+
+func (a *API) ledgerInclusion(w http.ResponseWriter, r *http.Request, c call) error {
+	index, size, err := queryInts(r, "index", "size")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	p, err := a.led.Inclusion(r.Context(), c.Actor, index, size)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	return reply(w, http.StatusOK, p, err, asIs)
 }
 
-func (a *API) ledgerConsistency(w http.ResponseWriter, r *http.Request, c call) {
-	from, err := queryInt(r, "from", 0, true)
+func (a *API) ledgerConsistency(w http.ResponseWriter, r *http.Request, c call) error {
+	from, to, err := queryInts(r, "from", "to")
 	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	to, err := queryInt(r, "to", 0, true)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	p, err := a.led.Consistency(r.Context(), from, to)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	return reply(w, http.StatusOK, p, err, asIs)
 }
 
-func (a *API) listWitnesses(w http.ResponseWriter, r *http.Request) {
+func (a *API) listWitnesses(w http.ResponseWriter, r *http.Request) error {
 	ws, err := a.led.Witnesses(r.Context())
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string][]ledger.Witness{"witnesses": nonNil(ws)})
+	return reply(w, http.StatusOK, ws, err, func(ws []ledger.Witness) map[string][]ledger.Witness {
+		return map[string][]ledger.Witness{"witnesses": nonNil(ws)}
+	})
 }
 
 // registerWitness registers a witness key for the caller's organisation
 // (parties, guarantors and agencies).
-func (a *API) registerWitness(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) registerWitness(w http.ResponseWriter, r *http.Request, c call) error {
 	var q WitnessRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	wit, err := a.led.RegisterWitness(r.Context(), c.Actor, q.Name, q.VKey)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, wit)
+	return reply(w, http.StatusCreated, wit, err, asIs)
 }
 
 // addCosignature stores a witness's cosignature of a checkpoint.
-func (a *API) addCosignature(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) addCosignature(w http.ResponseWriter, r *http.Request, c call) error {
 	var q CosignatureRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if err := a.led.AddCosignature(r.Context(), c.Actor, []byte(q.Checkpoint), []byte(q.Cosignature)); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return noContent(w, a.led.AddCosignature(r.Context(), c.Actor, []byte(q.Checkpoint), []byte(q.Cosignature)))
 }

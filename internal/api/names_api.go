@@ -13,8 +13,11 @@ import (
 // not read the item), PUT changes them for whoever edits the item.
 
 func (a *API) registerNames(mux *router.Mux) {
-	mux.Handle("GET "+Prefix+"/names/{kind}/{id}", a.authed(a.showNames))
-	mux.Handle("PUT "+Prefix+"/names/{kind}/{id}", a.authed(a.setNames))
+	route := func(h errorFunc) http.Handler {
+		return a.serve(needs(a.localized != nil, "names in other languages", h))
+	}
+	mux.Handle("GET "+Prefix+"/names/{kind}/{id}", route(a.showNames))
+	mux.Handle("PUT "+Prefix+"/names/{kind}/{id}", route(a.setNames))
 }
 
 // namesRequest is the body of PUT /names/{kind}/{id}.
@@ -44,41 +47,19 @@ func namesJSON(e localized.Entry) map[string]any {
 		"original": e.Item.Values, "values": values, "editable": e.Item.Editable}
 }
 
-func (a *API) localizedService() (*localized.Service, error) {
-	if a.localized == nil {
-		return nil, fmt.Errorf("api: names in other languages are not served")
-	}
-	return a.localized, nil
+func (a *API) showNames(w http.ResponseWriter, r *http.Request, c call) error {
+	e, err := a.localized.Get(r.Context(), c.Actor, r.PathValue("kind"), r.PathValue("id"))
+	return reply(w, http.StatusOK, e, err, namesJSON)
 }
 
-func (a *API) showNames(w http.ResponseWriter, r *http.Request, c call) {
-	svc, err := a.localizedService()
-	if err == nil {
-		var e localized.Entry
-		if e, err = svc.Get(r.Context(), c.Actor, r.PathValue("kind"), r.PathValue("id")); err == nil {
-			writeJSON(w, http.StatusOK, namesJSON(e))
-			return
-		}
-	}
-	a.writeError(w, r, err)
-}
-
-func (a *API) setNames(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setNames(w http.ResponseWriter, r *http.Request, c call) error {
 	var req namesRequest
 	if err := decode(w, r, &req, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	svc, err := a.localizedService()
-	if err == nil {
-		var e localized.Entry
-		in := localized.Input{Authoritative: req.Authoritative, Values: req.Values}
-		if e, err = svc.Set(r.Context(), c.Actor, r.PathValue("kind"), r.PathValue("id"), in); err == nil {
-			writeJSON(w, http.StatusOK, namesJSON(e))
-			return
-		}
-	}
-	a.writeError(w, r, err)
+	in := localized.Input{Authoritative: req.Authoritative, Values: req.Values}
+	e, err := a.localized.Set(r.Context(), c.Actor, r.PathValue("kind"), r.PathValue("id"), in)
+	return reply(w, http.StatusOK, e, err, namesJSON)
 }
 
 func init() {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"parley/internal/errs"
+	"parley/internal/talks"
 )
 
 // A participant proposed for a round joins when its own head and every
@@ -38,19 +39,14 @@ func (q *ParticipantAnswer) Validate() error {
 
 // answerParticipant records the caller's party's answer to a proposed
 // participant.
-func (a *API) answerParticipant(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) answerParticipant(w http.ResponseWriter, r *http.Request, c call) error {
 	var q ParticipantAnswer
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
 	org := r.PathValue("org")
 	joined, err := a.talks.AcceptParticipant(r.Context(), c.Actor, r.PathValue("id"), org, *q.Accept)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, ProposalJSON{Org: org, Joined: joined})
+	return reply(w, http.StatusOK, joined, err, func(joined bool) ProposalJSON { return ProposalJSON{Org: org, Joined: joined} })
 }
 
 // InvitationJSON is a round the caller's organisation is proposed for
@@ -67,23 +63,19 @@ type InvitationJSON struct {
 }
 
 // listInvitations answers the caller's organisation's pending invitations.
-func (a *API) listInvitations(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) listInvitations(w http.ResponseWriter, r *http.Request, c call) error {
 	inv, err := a.talks.Invitations(r.Context(), c.Actor)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
+	return reply(w, http.StatusOK, inv, err, listOf("invitations", invitationJSON))
+}
+
+func invitationJSON(in talks.Invitation) InvitationJSON {
+	j := InvitationJSON{RoundID: in.RoundID, RoundName: in.RoundName, ProcessName: in.ProcessName,
+		Org: in.Org.ID, Consented: in.Consented, Accepted: nonNil(in.Accepted),
+		Participants: make([]ParticipantJSON, 0, len(in.Participants))}
+	for _, p := range in.Participants {
+		j.Participants = append(j.Participants, ParticipantJSON{Org: orgJSON(p.Org), Capacity: string(p.Capacity)})
 	}
-	out := make([]InvitationJSON, 0, len(inv))
-	for _, in := range inv {
-		j := InvitationJSON{RoundID: in.RoundID, RoundName: in.RoundName, ProcessName: in.ProcessName,
-			Org: in.Org.ID, Consented: in.Consented, Accepted: nonNil(in.Accepted),
-			Participants: make([]ParticipantJSON, 0, len(in.Participants))}
-		for _, p := range in.Participants {
-			j.Participants = append(j.Participants, ParticipantJSON{Org: orgJSON(p.Org), Capacity: string(p.Capacity)})
-		}
-		out = append(out, j)
-	}
-	writeJSON(w, http.StatusOK, map[string][]InvitationJSON{"invitations": out})
+	return j
 }
 
 // PastShareRequest is the body of POST /api/v1/rounds/{id}/past-shares:
@@ -104,15 +96,11 @@ type PastShareJSON struct {
 
 // sharePast lets a later mediation read what the caller's organisation sent
 // the round's mediation before it joined.
-func (a *API) sharePast(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) sharePast(w http.ResponseWriter, r *http.Request, c call) error {
 	var q PastShareRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if err := a.talks.SharePast(r.Context(), c.Actor, r.PathValue("id"), q.With); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, PastShareJSON{Org: c.Actor.Org, With: q.With})
+	err := a.talks.SharePast(r.Context(), c.Actor, r.PathValue("id"), q.With)
+	return reply(w, http.StatusCreated, PastShareJSON{Org: c.Actor.Org, With: q.With}, err, asIs)
 }

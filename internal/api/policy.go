@@ -32,30 +32,25 @@ func (q *SecondFactorPolicyRequest) Validate() error {
 
 // secondFactorPolicy answers the policy of every organisation kind. It is not
 // confidential: every member may know what is asked of whom.
-func (a *API) secondFactorPolicy(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) secondFactorPolicy(w http.ResponseWriter, r *http.Request, c call) error {
 	out := SecondFactorPolicyJSON{Required: map[string]bool{}}
 	for _, k := range access.OrgKinds {
 		req, err := a.auth.TOTPRequired(r.Context(), k)
 		if err != nil {
-			a.writeError(w, r, err)
-			return
+			return err
 		}
 		out.Required[string(k)] = req
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // setSecondFactorPolicy lets the host and mediation leads require (or stop
 // requiring) a second factor of one organisation kind.
-func (a *API) setSecondFactorPolicy(w http.ResponseWriter, r *http.Request, c call) {
+func (a *API) setSecondFactorPolicy(w http.ResponseWriter, r *http.Request, c call) error {
 	var q SecondFactorPolicyRequest
 	if err := decode(w, r, &q, MaxBody); err != nil {
-		a.writeError(w, r, err)
-		return
+		return err
 	}
-	if err := a.auth.SetTOTPRequired(r.Context(), c.Actor, access.OrgKind(q.Kind), *q.Required); err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return noContent(w, a.auth.SetTOTPRequired(r.Context(), c.Actor, access.OrgKind(q.Kind), *q.Required))
 }

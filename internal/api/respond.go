@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -38,7 +39,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// writeError is the only way a handler reports a failure. An *errs.Error is
+// writeError writes every failure of the API: handlers return theirs to
+// open (through serve for the authenticated ones). An *errs.Error is
 // shown as it is, with the status errs.Status gives its code; anything else
 // is an internal error: logged in full with the request id, and shown only as
 // "internal error" with that id, so that no database message or stack trace
@@ -69,10 +71,26 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(store.RetryAfter))
 	}
-	writeJSON(w, status, errorBody{Error: errorDetail{
+	var body any = errorBody{Error: errorDetail{
 		Code: e.Code, Message: e.Message, Field: e.Field,
-	}})
+	}}
+	var de *detailedError
+	if errors.As(err, &de) {
+		body = de.body
+	}
+	writeJSON(w, status, body)
 }
+
+// detailedError is a failure whose answer says more than a code, a message
+// and a field: the bad rows of a refused file. body is the whole answer,
+// written with the status of the code of err.
+type detailedError struct {
+	err  error
+	body any
+}
+
+func (e *detailedError) Error() string { return e.err.Error() }
+func (e *detailedError) Unwrap() error { return e.err }
 
 // requestID returns the id the app's middleware gave the request. Handlers
 // served without that middleware (unit tests, embedding) get a fresh one so
