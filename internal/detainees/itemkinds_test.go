@@ -3,6 +3,8 @@ package detainees_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -235,4 +237,42 @@ func TestVerifyChecksState(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestVerifyEarlierList: a list submitted before digests came has none,
+// and its event hashed the content without one: verify checks that
+// content and passes it; its record count changed is still named.
+func TestVerifyEarlierList(t *testing.T) {
+	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
+		w := newStateWorld(t, db)
+		ctx := context.Background()
+		id, sum := store.NewID(), strings.Repeat("ab", 32)
+		var idx int64
+		err := w.Ledger.Write(ctx, func(tx *sql.Tx, rec *ledger.Recorder) error {
+			content, _ := json.Marshal(map[string]any{"process": w.Process.ID, "kind": detainees.Held, "records": 3, "sha256": sum})
+			aud := access.Of(w.Fixture.Gov.ID, w.Fixture.Mediation.ID)
+			ev, err := rec.Append(ctx, ledger.Event{Type: "detainees.list.submitted", Actor: w.Gov, ObjectType: "detainee_list", ObjectID: id,
+				Audience: aud, Content: content})
+			if err != nil {
+				return err
+			}
+			idx = ev.Index
+			if _, err := tx.ExecContext(ctx, `INSERT INTO detainee_lists(id, process_id, org_id, kind, name_enc, records, file_sha256,
+				created_by, created_at, ledger_idx) VALUES ($1, $2, $3, $4, $5, 3, $6, $7, 1, $8)`,
+				id, w.Process.ID, w.Fixture.Gov.ID, detainees.Held, []byte("sealed"), sum, w.Gov.User, idx); err != nil {
+				return err
+			}
+			return rec.Grant(id, aud)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := w.verify(t, db, true); !rep.OK() || rep.Items != 8 {
+			t.Fatalf("with the earlier list (%d items):\n%s", rep.Items, rep.String())
+		}
+		exec(t, db, "UPDATE detainee_lists SET records = 4 WHERE id = $1", id)
+		if rep := w.verify(t, db, true); rep.FirstBadItem != "detainee list "+id || rep.FirstBad != idx {
+			t.Fatalf("the earlier list's count changed: first bad item %q at %d\n%s", rep.FirstBadItem, rep.FirstBad, rep.String())
+		}
+	})
 }
