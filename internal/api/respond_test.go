@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"parley/internal/ceasefire"
 	"parley/internal/errs"
 	"parley/internal/router"
 )
@@ -64,6 +66,34 @@ func TestWriteError(t *testing.T) {
 			}
 			if tc.logged && (!strings.Contains(logs.String(), "req-42") || !strings.Contains(logs.String(), tc.private)) {
 				t.Errorf("log lacks the request id or the cause: %s", logs.String())
+			}
+		})
+	}
+}
+
+// TestRefusedFileRows: a refused file's error is written by writeError
+// like any other, with its rows beside the code, message and field.
+func TestRefusedFileRows(t *testing.T) {
+	tooBig := fmt.Errorf("ceasefire.Import: %w", &http.MaxBytesError{Limit: 10})
+	rows := &errs.Error{Code: ceasefire.InvalidImport, Field: "file", Message: "2 bad rows",
+		Err: &ceasefire.ImportError{Rows: []ceasefire.RowError{{Line: 2, Field: "type", Message: "unknown type"}, {Line: 5, Message: "no date"}}}}
+	for _, tc := range []struct {
+		name   string
+		err    error
+		status int
+		body   string
+	}{
+		{"ceasefire rows", importError(rows), 400,
+			`{"error":{"code":"invalid_import","message":"2 bad rows","field":"file","rows":[{"line":2,"field":"type","message":"unknown type"},{"line":5,"message":"no date"}]}}`},
+		{"ceasefire too large", importError(tooBig), 413, `{"error":{"code":"too_large","message":"the request body is larger than 10 bytes"}}`},
+		{"plain error", importError(errs.NotFoundf("process")), 404, `{"error":{"code":"not_found","message":"process not found"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := New(Deps{Log: slog.New(slog.DiscardHandler)})
+			w := httptest.NewRecorder()
+			a.writeError(w, httptest.NewRequest("POST", "/api/v1/processes/x/ceasefire/reports/import", nil), tc.err)
+			if w.Code != tc.status || strings.TrimSpace(w.Body.String()) != tc.body {
+				t.Fatalf("= %d %s; want %d %s", w.Code, w.Body, tc.status, tc.body)
 			}
 		})
 	}
