@@ -60,6 +60,19 @@ func forgetDone() chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("#admin-done, #members-done").forEach(e => e.remove())`)
 }
 
+// adminSubmit opens the entry li of the administration tab, sets its field
+// to value, sends its form and waits for the tab to say done.
+func adminSubmit(li, field, value, form, done string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Click(li + " summary"),
+		chromedp.WaitVisible(field),
+		chromedp.SetValue(field, value),
+		forgetDone(),
+		chromedp.Click(form + ` button[type=submit]`),
+		chromedp.WaitVisible(`#admin-done[data-done="` + done + `"]`),
+	}
+}
+
 // TestMembersPage: a head changes a member's role and disables it on the
 // members page, and enables it again; the head of another organisation
 // reaches none of it for an account not its own (404), and a member who
@@ -144,107 +157,73 @@ func TestMembersPage(t *testing.T) {
 // marked as given on the earlier wording. Before, sessions and agenda
 // items could be neither edited nor cancelled anywhere.
 func TestRoundAdministration(t *testing.T) {
-	base := startDemo(t)
-	med, gov := newBrowser(t), newBrowser(t)
-	login(t, med, base, "mediator")
-	login(t, gov, base, "gov.head")
-	openRound(t, med)
-	round := strings.SplitN(get(t, med, chromedp.Location()), "#", 2)[0]
-	for _, lang := range workdayLanguages {
-		t.Run(lang, func(t *testing.T) {
-			setLanguage(t, med, lang)
-			setLanguage(t, gov, lang)
-			do(t, med, chromedp.Navigate(round), chromedp.WaitVisible("#admin-tab"), chromedp.Click("#admin-tab"), chromedp.WaitVisible("#session-form"))
-			if !strings.HasSuffix(get(t, med, chromedp.Location()), "/admin") {
-				t.Errorf("the administration tab is at %s", get(t, med, chromedp.Location()))
-			}
-			// The i-th standing session and agenda item.
-			sid := strings.TrimPrefix(pollString(t, med, 5*time.Second, `(document.querySelectorAll('#sessions li.session[data-state="standing"]')[0] || {}).id || ""`), "session-")
-			iid := strings.TrimPrefix(pollString(t, med, 5*time.Second, `(document.querySelectorAll('#agenda li.agenda-item[data-state="standing"]')[0] || {}).id || ""`), "item-")
-			title := "Revised session " + lang
-			do(t, med,
-				chromedp.Click("#session-"+sid+" summary"),
-				chromedp.WaitVisible("#session-"+sid+"-title"),
-				chromedp.SetValue("#session-"+sid+"-title", title),
-				forgetDone(),
-				chromedp.Click("#session-edit-"+sid+` button[type=submit]`),
-				chromedp.WaitVisible(`#admin-done[data-done="edited"]`),
-			)
-			if got := get(t, med, chromedp.Text("#session-"+sid+" .session-title")); got != title {
-				t.Errorf("the edited session reads %q", got)
-			}
-			itemTitle := "Revised item " + lang
-			do(t, med,
-				chromedp.Click("#item-"+iid+" summary"),
-				chromedp.WaitVisible("#item-"+iid+"-title"),
-				chromedp.SetValue("#item-"+iid+"-title", itemTitle),
-				forgetDone(),
-				chromedp.Click("#agenda-edit-"+iid+` button[type=submit]`),
-				chromedp.WaitVisible(`#admin-done[data-done="edited"]`),
-			)
-			// The government sees the change, and its earlier stance
-			// marked as given on the earlier wording.
-			do(t, gov, chromedp.Navigate(round), chromedp.WaitVisible("#agenda-item-"+iid))
-			if got := get(t, gov, chromedp.Text("#agenda-item-"+iid+" .agenda-title")); !strings.Contains(got, itemTitle) {
-				t.Errorf("the government reads the item as %q", got)
-			}
-			if n := count(t, gov, "#agenda-item-"+iid+" .stance-earlier"); n < 1 {
-				t.Error("no stance is marked as given on the earlier wording")
-			}
-			if got := get(t, gov, chromedp.Text("#session-"+sid)); !strings.Contains(got, title) {
-				t.Errorf("the government reads the session as %q", got)
-			}
+	_, med, gov, round := bothSidesOfTheRound(t)
+	inLanguages(t, []context.Context{med, gov}, func(t *testing.T, lang string) {
+		do(t, med, chromedp.Navigate(round), chromedp.WaitVisible("#admin-tab"), chromedp.Click("#admin-tab"), chromedp.WaitVisible("#session-form"))
+		if !strings.HasSuffix(get(t, med, chromedp.Location()), "/admin") {
+			t.Errorf("the administration tab is at %s", get(t, med, chromedp.Location()))
+		}
+		// The i-th standing session and agenda item.
+		sid := strings.TrimPrefix(pollString(t, med, 5*time.Second, `(document.querySelectorAll('#sessions li.session[data-state="standing"]')[0] || {}).id || ""`), "session-")
+		iid := strings.TrimPrefix(pollString(t, med, 5*time.Second, `(document.querySelectorAll('#agenda li.agenda-item[data-state="standing"]')[0] || {}).id || ""`), "item-")
+		title := "Revised session " + lang
+		do(t, med, adminSubmit("#session-"+sid, "#session-"+sid+"-title", title, "#session-edit-"+sid, "edited")...)
+		if got := get(t, med, chromedp.Text("#session-"+sid+" .session-title")); got != title {
+			t.Errorf("the edited session reads %q", got)
+		}
+		itemTitle := "Revised item " + lang
+		do(t, med, adminSubmit("#item-"+iid, "#item-"+iid+"-title", itemTitle, "#agenda-edit-"+iid, "edited")...)
+		// The government sees the change, and its earlier stance
+		// marked as given on the earlier wording.
+		do(t, gov, chromedp.Navigate(round), chromedp.WaitVisible("#agenda-item-"+iid))
+		if got := get(t, gov, chromedp.Text("#agenda-item-"+iid+" .agenda-title")); !strings.Contains(got, itemTitle) {
+			t.Errorf("the government reads the item as %q", got)
+		}
+		if n := count(t, gov, "#agenda-item-"+iid+" .stance-earlier"); n < 1 {
+			t.Error("no stance is marked as given on the earlier wording")
+		}
+		if got := get(t, gov, chromedp.Text("#session-"+sid)); !strings.Contains(got, title) {
+			t.Errorf("the government reads the session as %q", got)
+		}
 
-			reason := "The hall is closed " + lang
-			do(t, med, chromedp.Navigate(round+"/admin"), chromedp.WaitVisible("#session-"+sid),
-				chromedp.Click("#session-"+sid+" summary"),
-				chromedp.WaitVisible("#cancel-"+sid+"-reason"),
-				chromedp.SendKeys("#cancel-"+sid+"-reason", reason),
-				forgetDone(),
-				chromedp.Click("#session-cancel-"+sid+` button[type=submit]`),
-				chromedp.WaitVisible(`#admin-done[data-done="cancelled"]`),
-				chromedp.Click("#item-"+iid+" summary"),
-				chromedp.WaitVisible("#withdraw-"+iid+"-reason"),
-				chromedp.SendKeys("#withdraw-"+iid+"-reason", "Moved to the next round"),
-				forgetDone(),
-				chromedp.Click("#agenda-withdraw-"+iid+` button[type=submit]`),
-				chromedp.WaitVisible(`#admin-done[data-done="withdrawn"]`),
-			)
-			if s := attr(t, med, "#session-"+sid, "data-state"); s != "cancelled" {
-				t.Errorf("the session's state on the tab is %q", s)
-			}
-			do(t, gov, chromedp.Navigate(round), chromedp.WaitVisible("#agenda-item-"+iid))
-			if s := attr(t, gov, "#session-"+sid, "data-state"); s != "cancelled" {
-				t.Errorf("the government reads the session as %q", s)
-			}
-			if got := get(t, gov, chromedp.Text("#session-"+sid)); !strings.Contains(got, reason) {
-				t.Errorf("the cancelled session does not give its reason: %q", got)
-			}
-			if s := attr(t, gov, "#agenda-item-"+iid, "data-state"); s != "withdrawn" {
-				t.Errorf("the government reads the item as %q", s)
-			}
-			if n := count(t, gov, "#agenda-item-"+iid+" .stance-form"); n != 0 {
-				t.Error("a withdrawn item still offers a stance form")
-			}
-			shot(t, gov, "gov.head-"+lang+"-desktop-round-after-changes")
-			// The round page carries no administration form; the
-			// government has no administration tab at all.
-			if n := count(t, gov, ".admin, #admin-tab"); n != 0 {
-				t.Errorf("the government's round page shows %d administration controls", n)
-			}
-			do(t, gov, chromedp.Navigate(round+"/admin"), chromedp.WaitVisible("#main"))
-			if s := attr(t, gov, "[data-status]", "data-status"); s != "404" {
-				t.Errorf("the government's administration tab answers %q, want the 404 page", s)
-			}
-			phone(t, med, true)
-			do(t, med, chromedp.Navigate(round+"/admin"), chromedp.WaitVisible("#session-form"))
-			noSideScroll(t, med, "the administration tab")
-			do(t, med, chromedp.Click("#agenda li.agenda-item[data-state=standing] summary"))
-			noSideScroll(t, med, "the administration tab with an item's forms open")
-			shot(t, med, "mediator-"+lang+"-phone-round-admin-open")
-			phone(t, med, false)
-		})
-	}
+		reason := "The hall is closed " + lang
+		do(t, med, chromedp.Navigate(round+"/admin"), chromedp.WaitVisible("#session-"+sid))
+		do(t, med, adminSubmit("#session-"+sid, "#cancel-"+sid+"-reason", reason, "#session-cancel-"+sid, "cancelled")...)
+		do(t, med, adminSubmit("#item-"+iid, "#withdraw-"+iid+"-reason", "Moved to the next round", "#agenda-withdraw-"+iid, "withdrawn")...)
+		if s := attr(t, med, "#session-"+sid, "data-state"); s != "cancelled" {
+			t.Errorf("the session's state on the tab is %q", s)
+		}
+		do(t, gov, chromedp.Navigate(round), chromedp.WaitVisible("#agenda-item-"+iid))
+		if s := attr(t, gov, "#session-"+sid, "data-state"); s != "cancelled" {
+			t.Errorf("the government reads the session as %q", s)
+		}
+		if got := get(t, gov, chromedp.Text("#session-"+sid)); !strings.Contains(got, reason) {
+			t.Errorf("the cancelled session does not give its reason: %q", got)
+		}
+		if s := attr(t, gov, "#agenda-item-"+iid, "data-state"); s != "withdrawn" {
+			t.Errorf("the government reads the item as %q", s)
+		}
+		if n := count(t, gov, "#agenda-item-"+iid+" .stance-form"); n != 0 {
+			t.Error("a withdrawn item still offers a stance form")
+		}
+		shot(t, gov, "gov.head-"+lang+"-desktop-round-after-changes")
+		// The round page carries no administration form; the
+		// government has no administration tab at all.
+		if n := count(t, gov, ".admin, #admin-tab"); n != 0 {
+			t.Errorf("the government's round page shows %d administration controls", n)
+		}
+		do(t, gov, chromedp.Navigate(round+"/admin"), chromedp.WaitVisible("#main"))
+		if s := attr(t, gov, "[data-status]", "data-status"); s != "404" {
+			t.Errorf("the government's administration tab answers %q, want the 404 page", s)
+		}
+		phone(t, med, true)
+		do(t, med, chromedp.Navigate(round+"/admin"), chromedp.WaitVisible("#session-form"))
+		noSideScroll(t, med, "the administration tab")
+		do(t, med, chromedp.Click("#agenda li.agenda-item[data-state=standing] summary"))
+		noSideScroll(t, med, "the administration tab with an item's forms open")
+		shot(t, med, "mediator-"+lang+"-phone-round-admin-open")
+		phone(t, med, false)
+	})
 }
 
 // TestRoundOverviewFirst: the round page opens with its overview, before

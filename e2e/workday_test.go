@@ -67,6 +67,36 @@ func pollString(t *testing.T, ctx context.Context, d time.Duration, expr string)
 	return ""
 }
 
+// bothSidesOfTheRound starts the demo (with env, as startDemo takes it),
+// logs the mediator and the government's head in, each in a browser of its
+// own, and opens the demo round for the mediator: the opening of the
+// stories that change the round on one side and look at it from the
+// other. round is the round page's address.
+func bothSidesOfTheRound(t *testing.T, env ...string) (base string, med, gov context.Context, round string) {
+	t.Helper()
+	base = startDemo(t, env...)
+	med, gov = newBrowser(t), newBrowser(t)
+	login(t, med, base, "mediator")
+	login(t, gov, base, "gov.head")
+	openRound(t, med)
+	round = strings.SplitN(get(t, med, chromedp.Location()), "#", 2)[0]
+	return base, med, gov, round
+}
+
+// inLanguages runs story as a subtest in each of workdayLanguages, with
+// every browser of bs set to that language first.
+func inLanguages(t *testing.T, bs []context.Context, story func(t *testing.T, lang string)) {
+	t.Helper()
+	for _, lang := range workdayLanguages {
+		t.Run(lang, func(t *testing.T) {
+			for _, b := range bs {
+				setLanguage(t, b, lang)
+			}
+			story(t, lang)
+		})
+	}
+}
+
 // phone narrows the browser window to a phone's 390 px, or widens it back
 // to a desktop's.
 func phone(t *testing.T, ctx context.Context, on bool) {
@@ -702,52 +732,43 @@ func TestDraftingPreviewAndExports(t *testing.T) {
 // analysis of both parties' profiles, and a released statement about the
 // round; every page fits a phone.
 func TestDemoShowsTheProduct(t *testing.T) {
-	base := startDemo(t, "PARLEY_DEMO_WORKDAY=on")
-	med, gov := newBrowser(t), newBrowser(t)
-	login(t, med, base, "mediator")
-	login(t, gov, base, "gov.head")
-	openRound(t, med)
-	round := strings.SplitN(get(t, med, chromedp.Location()), "#", 2)[0]
-	for _, lang := range workdayLanguages {
-		t.Run(lang, func(t *testing.T) {
-			setLanguage(t, med, lang)
-			setLanguage(t, gov, lang)
-			for _, width := range []int{1280, 390} {
-				phone(t, med, width == 390)
-				do(t, med, chromedp.Navigate(round+"/conversation"), chromedp.WaitVisible("#compose-form"))
-				if n := count(t, med, "#list-relayed li.message"); n < 1 {
-					t.Errorf("the mediation's conversation shows %d relays", n)
-				}
-				if n := count(t, med, "li.message"); n < 5 {
-					t.Errorf("the mediation's conversation shows %d messages", n)
-				}
-				noSideScroll(t, med, "the conversation")
-				do(t, med, chromedp.Navigate(round+"/texts"), chromedp.WaitVisible(".round-card a"), chromedp.Click(".round-card a"))
-				within(t, med, 10*time.Second, `#revision-label[data-revision="2"]`)
-				if n := count(t, med, "#text .bracket"); n < 2 {
-					t.Errorf("Rev.2 shows %d brackets", n)
-				}
-				if n := count(t, med, "#desk-grid .carried"); n < 4 {
-					t.Errorf("the desk shows %d carried positions", n)
-				}
-				noSideScroll(t, med, "the text and its desk")
-				do(t, med, chromedp.Navigate(round+"/bargain"), chromedp.WaitVisible("#point-nash"))
-				if n := count(t, med, "#bargain-frontier tbody tr"); n < 3 {
-					t.Errorf("the analysis shows %d frontier packages", n)
-				}
-				noSideScroll(t, med, "the analysis")
+	base, med, gov, round := bothSidesOfTheRound(t, "PARLEY_DEMO_WORKDAY=on")
+	inLanguages(t, []context.Context{med, gov}, func(t *testing.T, lang string) {
+		for _, width := range []int{1280, 390} {
+			phone(t, med, width == 390)
+			do(t, med, chromedp.Navigate(round+"/conversation"), chromedp.WaitVisible("#compose-form"))
+			if n := count(t, med, "#list-relayed li.message"); n < 1 {
+				t.Errorf("the mediation's conversation shows %d relays", n)
 			}
-			phone(t, med, false)
-			do(t, gov, chromedp.Navigate(base+"/statements"), chromedp.WaitVisible(".statement-round"))
-			if got := get(t, gov, chromedp.Text(".statement .statement-round")); got != "Astana, round 1" {
-				t.Errorf("the released statement names the round %q", got)
+			if n := count(t, med, "li.message"); n < 5 {
+				t.Errorf("the mediation's conversation shows %d messages", n)
 			}
-			do(t, gov, chromedp.Navigate(round+"/conversation"), chromedp.WaitVisible("#compose-form"))
-			if n := count(t, gov, "#list-relayed li.message"); n != 1 {
-				t.Errorf("the government receives %d relays", n)
+			noSideScroll(t, med, "the conversation")
+			do(t, med, chromedp.Navigate(round+"/texts"), chromedp.WaitVisible(".round-card a"), chromedp.Click(".round-card a"))
+			within(t, med, 10*time.Second, `#revision-label[data-revision="2"]`)
+			if n := count(t, med, "#text .bracket"); n < 2 {
+				t.Errorf("Rev.2 shows %d brackets", n)
 			}
-		})
-	}
+			if n := count(t, med, "#desk-grid .carried"); n < 4 {
+				t.Errorf("the desk shows %d carried positions", n)
+			}
+			noSideScroll(t, med, "the text and its desk")
+			do(t, med, chromedp.Navigate(round+"/bargain"), chromedp.WaitVisible("#point-nash"))
+			if n := count(t, med, "#bargain-frontier tbody tr"); n < 3 {
+				t.Errorf("the analysis shows %d frontier packages", n)
+			}
+			noSideScroll(t, med, "the analysis")
+		}
+		phone(t, med, false)
+		do(t, gov, chromedp.Navigate(base+"/statements"), chromedp.WaitVisible(".statement-round"))
+		if got := get(t, gov, chromedp.Text(".statement .statement-round")); got != "Astana, round 1" {
+			t.Errorf("the released statement names the round %q", got)
+		}
+		do(t, gov, chromedp.Navigate(round+"/conversation"), chromedp.WaitVisible("#compose-form"))
+		if n := count(t, gov, "#list-relayed li.message"); n != 1 {
+			t.Errorf("the government receives %d relays", n)
+		}
+	})
 }
 
 // TestMediationInbox is defect 4: the mediation's messages sat in one flat

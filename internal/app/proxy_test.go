@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"parley/internal/access"
 	"parley/internal/app"
@@ -153,4 +156,77 @@ func TestFeedLinksFromBaseURL(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || strings.Contains(string(b), "evil.example") || !strings.Contains(string(b), "https://talks.example/statements") {
 		t.Errorf("feed: %d\n%s", resp.StatusCode, b)
 	}
+}
+
+// TestMetricsCountLiveStreams: parley_live_streams counts the live streams
+// open, by route, while they are open. Before, nothing told an operator how
+// many streams a server held.
+func TestMetricsCountLiveStreams(t *testing.T) {
+	a, srv := proxyApp(t, app.Config{})
+	m := httptest.NewServer(a.MetricsHandler())
+	defer m.Close()
+	// A member: a head would be asked to enrol a second factor first.
+	chair, err := a.Auth.UserByUsername(context.Background(), access.System, "chair")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Auth.AddUser(context.Background(), access.System, auth.NewUser{Username: "clerk", OrgID: chair.OrgID, Role: access.Member, Password: tablePassword}); err != nil {
+		t.Fatal(err)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.PostForm(srv.URL+"/login", url.Values{"username": {"clerk"}, "password": {tablePassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if strings.Contains(c.Name, "session") && c.Value != "" {
+			session = &http.Cookie{Name: c.Name, Value: c.Value}
+		}
+	}
+	if session == nil {
+		t.Fatalf("login: %d, no session", resp.StatusCode)
+	}
+	open := func() int {
+		t.Helper()
+		resp, err := http.Get(m.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for line := range strings.Lines(string(b)) {
+			if n, ok := strings.CutPrefix(strings.TrimSpace(line), `parley_live_streams{route="GET /notifications/events"} `); ok {
+				v, _ := strconv.Atoi(n)
+				return v
+			}
+		}
+		return 0
+	}
+	wait := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for open() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("parley_live_streams: %d, want %d", open(), want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/notifications/events", nil)
+	req.AddCookie(session)
+	stream, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	if stream.StatusCode != http.StatusOK || !strings.HasPrefix(stream.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("the watch: %d %s", stream.StatusCode, stream.Header.Get("Content-Type"))
+	}
+	wait(1)
+	cancel()
+	wait(0)
 }

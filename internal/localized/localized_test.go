@@ -41,6 +41,31 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	return &world{Fixture: f, ch: ch, loc: loc, ctx: context.Background()}
 }
 
+// namedAgenda has the mediation add the agenda item "Compliance"
+// ("Reports.") and schedule the session "Opening" in the round, and name
+// them in other languages: the item's title and description in Arabic, the
+// session's title as sessionTitle gives (language → title).
+func (w *world) namedAgenda(t *testing.T, sessionTitle map[string]string) (talks.AgendaItem, talks.Session) {
+	t.Helper()
+	med := talkstest.Head(w.Mediation)
+	item, err := w.Talks.AddAgendaItem(w.ctx, med, w.Round.ID, talks.NewAgendaItem{Track: "ceasefire", Title: "Compliance", Description: "Reports."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := w.Talks.ScheduleSession(w.ctx, med, w.Round.ID, talks.NewSession{Title: "Opening", Format: talks.Plenary, StartsAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.loc.Set(w.ctx, med, "agenda", item.ID, localized.Input{Values: map[string]map[string]string{
+		"title": {"ar": "الامتثال"}, "description": {"ar": "التقارير."}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.loc.Set(w.ctx, med, "session", ss.ID, localized.Input{Values: map[string]map[string]string{"title": sessionTitle}}); err != nil {
+		t.Fatal(err)
+	}
+	return item, ss
+}
+
 func names(values map[string]string) localized.Input {
 	return localized.Input{Values: map[string]map[string]string{"name": values}}
 }
@@ -146,21 +171,7 @@ func TestSessionAgendaOrgNames(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		med := talkstest.Head(w.Mediation)
-		item, err := w.Talks.AddAgendaItem(w.ctx, med, w.Round.ID, talks.NewAgendaItem{Track: "ceasefire", Title: "Compliance", Description: "Reports."})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ss, err := w.Talks.ScheduleSession(w.ctx, med, w.Round.ID, talks.NewSession{Title: "Opening", Format: talks.Plenary, StartsAt: time.Now()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.loc.Set(w.ctx, med, "agenda", item.ID, localized.Input{Values: map[string]map[string]string{
-			"title": {"ar": "الامتثال"}, "description": {"ar": "التقارير."}}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.loc.Set(w.ctx, med, "session", ss.ID, localized.Input{Values: map[string]map[string]string{"title": {"tr": "Açılış"}}}); err != nil {
-			t.Fatal(err)
-		}
+		item, ss := w.namedAgenda(t, map[string]string{"tr": "Açılış"})
 		for kind, id := range map[string]string{"agenda": item.ID, "session": ss.ID} {
 			for who, reads := range map[access.Actor]bool{talkstest.Head(w.Gov): true, talkstest.Head(w.Outsider): false, {}: false} {
 				vs, err := w.loc.Load(w.ctx, who, kind, id)
@@ -253,21 +264,7 @@ func TestChangedWordingDropsItsTranslations(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
 		med, gov := talkstest.Head(w.Mediation), talkstest.Head(w.Gov)
-		item, err := w.Talks.AddAgendaItem(w.ctx, med, w.Round.ID, talks.NewAgendaItem{Track: "ceasefire", Title: "Compliance", Description: "Reports."})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ss, err := w.Talks.ScheduleSession(w.ctx, med, w.Round.ID, talks.NewSession{Title: "Opening", Format: talks.Plenary, StartsAt: time.Now()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.loc.Set(w.ctx, med, "agenda", item.ID, localized.Input{Values: map[string]map[string]string{
-			"title": {"ar": "الامتثال"}, "description": {"ar": "التقارير."}}}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.loc.Set(w.ctx, med, "session", ss.ID, localized.Input{Values: map[string]map[string]string{"title": {"ar": "الافتتاح"}}}); err != nil {
-			t.Fatal(err)
-		}
+		item, ss := w.namedAgenda(t, map[string]string{"ar": "الافتتاح"})
 		pick := func(kind, id, field, fallback string) string {
 			t.Helper()
 			vs, err := w.loc.Load(w.ctx, gov, kind, id)

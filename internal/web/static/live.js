@@ -117,8 +117,9 @@ document.addEventListener("keydown", function (e) {
 // the same name. When it goes, the lock passes to another page, which opens
 // the stream again after the last event it heard (?after=): the stream
 // starts with the current count, so every badge is right again at once,
-// and sends again the changes since, for the pages' notices. A browser without Web Locks or
-// BroadcastChannel gives each page its own stream, as before.
+// and sends again the changes since, for the pages' notices. A browser
+// without Web Locks or BroadcastChannel gives each page its own stream, as
+// before.
 (function () {
   "use strict";
   var nav = document.getElementById("nav-notifications");
@@ -178,9 +179,11 @@ document.addEventListener("keydown", function (e) {
     return function () { es.close(); };
   };
   var name = "parley-notifications-" + (nav.dataset.viewer || "");
+  var alone = function () {
+    window.addEventListener("pagehide", watch(function () {}));
+  };
   if (!window.BroadcastChannel || !navigator.locks || !navigator.locks.request) {
-    var close = watch(function () {});
-    window.addEventListener("pagehide", close);
+    alone();
     return;
   }
   var bc = new BroadcastChannel(name);
@@ -189,6 +192,8 @@ document.addEventListener("keydown", function (e) {
       receive(m.data.type, m.data.data, m.data.id);
     }
   };
+  // A lock refused (a document without storage access) leaves the page
+  // its own stream.
   var lead = function () {
     navigator.locks.request(name, function () {
       var close = watch(function (type, data, id) {
@@ -202,7 +207,7 @@ document.addEventListener("keydown", function (e) {
           resolve();
         }, { once: true });
       });
-    });
+    }).catch(alone);
   };
   lead();
   window.addEventListener("pageshow", function (e) {
