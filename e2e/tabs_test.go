@@ -76,10 +76,21 @@ func TestNotificationsAcrossTabs(t *testing.T) {
 	for len(tabs) < 10 {
 		tab, cancel := chromedp.NewContext(first)
 		t.Cleanup(cancel)
+		// Open the tab now, so that it lives as long as tab, not as the
+		// first step's deadline.
+		do(t, tab)
 		tabs = append(tabs, tab)
 	}
 	for i, tab := range tabs {
-		do(t, tab, chromedp.Navigate(base+pages[i%len(pages)]), chromedp.WaitVisible("#nav-notifications"))
+		// Each page holding a stream of its own, the browser's few
+		// connections to one host were soon all taken and later tabs did
+		// not load at all.
+		nctx, cancel := context.WithTimeout(tab, 30*time.Second)
+		err := chromedp.Do(nctx, chromedp.Navigate(base+pages[i%len(pages)]), chromedp.WaitVisible("#nav-notifications"))
+		cancel()
+		if err != nil {
+			t.Fatalf("tab %d did not load: %v (the server holds %d notification streams)", i+1, err, openStreams(t, metrics))
+		}
 		markPage(t, tab)
 	}
 	waitStreams(t, metrics, 1, "ten tabs open")
