@@ -37,9 +37,8 @@ type ProcessRule struct {
 // It names the same items as ReadableBy, deciding without the audience
 // table where the rule allows: for a reader every item of the process;
 // for an organisation of the process that authors no item of the kind,
-// the published ones; for an author the published ones and, by the
-// audience table, the rest. An actor that takes no part in the process
-// gets ReadableBy.
+// the published ones (none when the kind has no Published column). An
+// author, and an actor that takes no part in the process, get ReadableBy.
 func ReadableByRule(c Capacity, r ProcessRule, processCol, idCol string, n int) (cond string, args []any) {
 	if !c.Participates() {
 		cond, arg := ReadableBy(c.Actor, idCol, n)
@@ -50,12 +49,13 @@ func ReadableByRule(c Capacity, r ProcessRule, processCol, idCol string, n int) 
 	case c.In(r.Readers...):
 		return inProcess, []any{c.Scope}
 	case c.In(r.Authors...):
-		if r.Published == "" {
-			cond, arg := ReadableBy(c.Actor, idCol, n)
-			return cond, []any{arg}
-		}
-		cond, arg := ReadableBy(c.Actor, idCol, n+1)
-		return "(" + inProcess + " AND " + r.Published + " OR " + cond + ")", []any{c.Scope, arg}
+		// The table answers for published items too, so an author's
+		// condition is the probe alone, the same SQL as without a rule:
+		// written "published OR EXISTS", SQLite plans the probe as a
+		// correlated subquery instead of its EXISTS join, for a saving
+		// of at most the published tenth of the probes.
+		cond, arg := ReadableBy(c.Actor, idCol, n)
+		return cond, []any{arg}
 	case r.Published != "":
 		return "(" + inProcess + " AND " + r.Published + ")", []any{c.Scope}
 	}

@@ -17,6 +17,7 @@ import (
 	"parley/internal/ceasefire"
 	"parley/internal/channel"
 	"parley/internal/errs"
+	"parley/internal/ledger"
 	"parley/internal/store"
 	"parley/internal/store/storetest"
 	"parley/internal/talks"
@@ -511,6 +512,7 @@ func TestGradeSource(t *testing.T) {
 func TestIncidentRuleMatchesAudience(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
+		w.Sign(t)
 		mon := talkstest.Head(w.Monitor)
 		finding := func(id string) {
 			t.Helper()
@@ -566,6 +568,15 @@ func TestIncidentRuleMatchesAudience(t *testing.T) {
 		finding(ids[8])
 		if _, err := w.cf.Publish(w.ctx, mon, ids[8]); err != nil {
 			t.Fatal(err)
+		}
+		// The audience rows the hooks added for the newcomers are ones
+		// parley verify accepts.
+		kinds, err := ceasefire.ItemKinds(nil, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep, err := ledger.Verify(w.ctx, db, w.Ledger.VerifierKey(), kinds...); err != nil || len(rep.Problems) > 0 {
+			t.Errorf("verify: %v %+v", err, rep.Problems)
 		}
 		read := func(q string, args ...any) []string {
 			t.Helper()

@@ -172,27 +172,41 @@ func (s *Service) CreateRound(ctx context.Context, actor access.Actor, in NewRou
 			r.ID, r.ProcessID, r.Name, r.Location, r.StartsOn, r.EndsOn, store.Now(), actor.User, ev.Index); err != nil {
 			return err
 		}
+		var inProcess access.Audience
+		if rounds > 0 {
+			if inProcess, err = access.ProcessOrgs(ctx, tx, in.ProcessID); err != nil {
+				return err
+			}
+		}
 		for _, p := range r.Participants {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO participation(round_id, org_id, capacity) VALUES ($1, $2, $3)",
 				r.ID, p.Org.ID, string(p.Capacity)); err != nil {
 				return err
 			}
 		}
-		// A participant of a later round joins the process too: what the
-		// hooks widen to the process's newcomers (published ceasefire
-		// findings, to an observer; every report, to a monitor) is
-		// widened to it as when it joins a round already open.
-		if rounds > 0 {
-			for _, p := range r.Participants {
-				for _, h := range s.joinHooks() {
-					if err := h(ctx, tx, r.ID, p); err != nil {
-						return err
-					}
-				}
-			}
-		}
 		if err := access.Grant(ctx, tx, r.ID, aud); err != nil {
 			return err
+		}
+		// An organisation that takes part in the process for the first
+		// time, in a later round the operator opens, joins the process as
+		// one joining a round does: the hooks widen to it what they widen
+		// to newcomers (the published ceasefire findings to an observer,
+		// every report to a monitor), and its participant.added event is
+		// what parley verify reads those grants from.
+		for _, p := range r.Participants {
+			if rounds == 0 || slices.Contains(inProcess, p.Org.ID) {
+				continue
+			}
+			for _, h := range s.joinHooks() {
+				if err := h(ctx, tx, r.ID, p); err != nil {
+					return err
+				}
+			}
+			if _, err := event(ctx, rec, actor, "participant.added", r.ID, "participation", r.ID+":"+p.Org.ID, aud, map[string]any{
+				"round_id": r.ID, "org_id": p.Org.ID, "capacity": string(p.Capacity),
+			}); err != nil {
+				return err
+			}
 		}
 		for _, o := range invitees {
 			if err := propose(ctx, tx, rec, actor, r.ID, o); err != nil {
