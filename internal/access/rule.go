@@ -26,6 +26,14 @@ type ProcessRule struct {
 	// Published, when set, is the column of the item's row that is true
 	// once its audience holds every organisation of its process.
 	Published string
+	// Reporter, when set, is the column of the item's row naming the one
+	// Authors organisation in its audience, or '' when there may be
+	// several. An author reads a row naming another organisation only
+	// once it is published; a row naming the author, or '', is asked of
+	// the audience table. The column can only narrow what the table
+	// answers: a wrong value hides a row from its author, never shows one
+	// to another.
+	Reporter string
 }
 
 // ReadableByRule returns the SQL condition "the item whose id is in
@@ -38,7 +46,8 @@ type ProcessRule struct {
 // table where the rule allows: for a reader every item of the process;
 // for an organisation of the process that authors no item of the kind,
 // the published ones (none when the kind has no Published column). An
-// author, and an actor that takes no part in the process, get ReadableBy.
+// author gets ReadableBy, narrowed by the Reporter column when the kind
+// has one; an actor that takes no part in the process gets ReadableBy.
 func ReadableByRule(c Capacity, r ProcessRule, processCol, idCol string, n int) (cond string, args []any) {
 	if !c.Participates() {
 		cond, arg := ReadableBy(c.Actor, idCol, n)
@@ -48,6 +57,13 @@ func ReadableByRule(c Capacity, r ProcessRule, processCol, idCol string, n int) 
 	switch {
 	case c.In(r.Readers...):
 		return inProcess, []any{c.Scope}
+	case c.In(r.Authors...) && r.Reporter != "" && r.Published != "":
+		// Another reporter's unpublished rows are left out by the row's
+		// own columns; the table is asked only for the author's own rows
+		// and those of several reporters.
+		probe, arg := ReadableBy(c.Actor, idCol, n+1)
+		return "(" + inProcess + " AND (" + r.Published + " OR (" + r.Reporter + " IN ($" + strconv.Itoa(n+1) + ", '') AND " + probe + ")))",
+			[]any{c.Scope, arg}
 	case c.In(r.Authors...):
 		// The table answers for published items too, so an author's
 		// condition is the probe alone, the same SQL as without a rule:

@@ -219,7 +219,8 @@ func (w *benchWorld) load(b *testing.B) {
 	files := benchFiles(b)
 	incCols := store.Columns("id text", "process_id text", "status text", "type text", "occurred_at bigint", "time_precision text",
 		"lat double precision", "lon double precision", "cell bigint", "location_precision text", "place text", "admin1 text", "admin2 text",
-		"perpetrator text", "affected text", "killed bigint", "injured bigint", "published boolean", "decided_at bigint", "created_at bigint", "ledger_idx bigint")
+		"perpetrator text", "affected text", "killed bigint", "injured bigint", "published boolean", "decided_at bigint", "created_at bigint", "ledger_idx bigint",
+		"reporter text")
 	repCols := store.Columns("id text", "process_id text", "incident_id text", "org_id text", "created_by text", "occurred_at bigint",
 		"time_precision text", "lat double precision", "lon double precision", "location_precision text", "place text", "admin1 text", "admin2 text",
 		"type text", "perpetrator text", "affected text", "killed_low bigint", "killed_best bigint", "killed_high bigint",
@@ -253,7 +254,7 @@ func (w *benchWorld) load(b *testing.B) {
 			decided = stamp + rng.Int64N(72*3600e6)
 		}
 		batch.Add("ceasefire_incidents", incCols, "", inc, w.Process.ID, status, typ, stamp, "exact", lat, lon, ceasefire.Cell(lat, lon), "town", "place", "admin", "", perp, "civilians",
-			int64(rng.IntN(3)), int64(rng.IntN(6)), published, decided, stamp, int64(0))
+			int64(rng.IntN(3)), int64(rng.IntN(6)), published, decided, stamp, int64(0), party)
 		var words []string
 		for range 12 + rng.IntN(10) {
 			words = append(words, benchWords[rng.IntN(len(benchWords))])

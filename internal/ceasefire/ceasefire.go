@@ -181,7 +181,7 @@ var (
 // its own, every organisation of the process the published ones. The map
 // reads by it (access.ReadableByRule) instead of probing the audience
 // table for every row.
-var incidentRule = access.ProcessRule{Readers: mechanismKinds, Authors: reporterKinds, Published: "i.published"}
+var incidentRule = access.ProcessRule{Readers: mechanismKinds, Authors: reporterKinds, Published: "i.published", Reporter: "i.reporter"}
 
 // mechanism is the audience every report has: the monitors, the mediation
 // and the guarantors of the process.

@@ -505,8 +505,8 @@ func TestGradeSource(t *testing.T) {
 
 // TestIncidentRuleMatchesAudience compares, for every organisation and
 // every incident of a process (reported by each kind of reporter, merged,
-// split, published, with organisations joining a round or a later round
-// after them), the incidents the audience table lets it read with those
+// split, published, merged across parties and split again unpublished,
+// with organisations joining a round or a later round after them), the incidents the audience table lets it read with those
 // access.ReadableByRule lets it read by the incidents' rule, which the map
 // reads by.
 func TestIncidentRuleMatchesAudience(t *testing.T) {
@@ -548,6 +548,25 @@ func TestIncidentRuleMatchesAudience(t *testing.T) {
 		if _, err := w.cf.Publish(w.ctx, mon, ids[1]); err != nil {
 			t.Fatal(err)
 		}
+		// Gov's second report merged into Opp's third incident, which
+		// stays unpublished, and split back out of it: Gov goes on
+		// reading the incident its report was part of (nothing narrows an
+		// audience), though no report of Gov's is left in it.
+		if _, err := w.cf.Merge(w.ctx, mon, ids[7], []string{ids[6]}, "same shelling"); err != nil {
+			t.Fatal(err)
+		}
+		if inc, err = w.cf.Incident(w.ctx, mon, ids[7]); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range inc.Reports {
+			if r.OrgID == w.Gov.ID {
+				split = r.ID
+			}
+		}
+		if _, err := w.cf.Split(w.ctx, mon, ids[7], split, "an earlier shelling"); err != nil {
+			t.Fatal(err)
+		}
+
 		// Newcomers: to the round, and in a later round the operator opens.
 		late := []talks.Org{w.JoinLater(t, "Second monitor", access.Monitor), w.JoinLater(t, "Second observer", access.Observer),
 			w.JoinLater(t, "Late party", access.Party)}

@@ -268,7 +268,7 @@ func (s *Service) fileReports(ctx context.Context, batch []*filing) error {
 var (
 	incidentColumns = store.Columns("id text", "process_id text", "status text", "type text", "occurred_at bigint", "time_precision text",
 		"lat double precision", "lon double precision", "cell bigint", "location_precision text", "place text", "admin1 text", "admin2 text",
-		"perpetrator text", "affected text", "killed bigint", "injured bigint", "created_at bigint", "ledger_idx bigint")
+		"perpetrator text", "affected text", "killed bigint", "injured bigint", "created_at bigint", "ledger_idx bigint", "reporter text")
 	reportColumns = store.Columns("id text", "process_id text", "incident_id text", "org_id text", "created_by text", "occurred_at bigint",
 		"time_precision text", "lat double precision", "lon double precision", "location_precision text", "place text", "admin1 text", "admin2 text",
 		"type text", "perpetrator text", "affected text", "killed_low bigint", "killed_best bigint", "killed_high bigint",
@@ -313,7 +313,7 @@ func (s *Service) insertReport(ctx context.Context, rec *ledger.Recorder, actor 
 	at, created := store.Stamp(r.OccurredAt), store.Stamp(r.CreatedAt)
 	rec.Insert("ceasefire_incidents", incidentColumns, "", r.IncidentID, processID, Reported, r.Type, at, r.TimePrecision,
 		r.Lat, r.Lon, Cell(r.Lat, r.Lon), r.LocationPrecision, r.Place, r.Admin1, r.Admin2, r.Perpetrator, r.Affected,
-		int64(r.Killed.Best), int64(r.Injured.Best), created, e.Index)
+		int64(r.Killed.Best), int64(r.Injured.Best), created, e.Index, actor.Org)
 	rec.Insert("ceasefire_reports", reportColumns, "", r.ID, processID, r.IncidentID, actor.Org, actor.User, at, r.TimePrecision,
 		r.Lat, r.Lon, r.LocationPrecision, r.Place, r.Admin1, r.Admin2, r.Type, r.Perpetrator, r.Affected,
 		int64(r.Killed.Low), int64(r.Killed.Best), int64(r.Killed.High), int64(r.Injured.Low), int64(r.Injured.Best), int64(r.Injured.High),

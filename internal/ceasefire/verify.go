@@ -207,9 +207,14 @@ func (s *Service) Merge(ctx context.Context, actor access.Actor, id string, othe
 			}
 		}
 		// The reporters of the merged reports read the incident their
-		// reports are now part of.
+		// reports are now part of; once they are more than one, the
+		// incident names no single reporter (incidentRule) ever again.
 		aud, err := incidentAudience(ctx, tx, inc.ProcessID, inc.ID, inc.Published)
 		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ceasefire_incidents SET reporter = '' WHERE id = $1 AND reporter <> ''
+			AND EXISTS (SELECT 1 FROM ceasefire_reports r WHERE r.incident_id = $1 AND r.org_id <> ceasefire_incidents.reporter)`, id); err != nil {
 			return err
 		}
 		if err := access.Widen(ctx, tx, inc.ID, aud...); err != nil {
@@ -265,11 +270,11 @@ func (s *Service) Split(ctx context.Context, actor access.Actor, id, reportID, w
 		}
 		created.LedgerIndex = st.LedgerIndex
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ceasefire_incidents(id, process_id, status, type, occurred_at, time_precision, lat, lon, cell,
-			location_precision, place, admin1, admin2, perpetrator, affected, killed, injured, created_at, ledger_idx)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+			location_precision, place, admin1, admin2, perpetrator, affected, killed, injured, created_at, ledger_idx, reporter)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 			created.ID, created.ProcessID, Reported, created.Type, store.Stamp(created.OccurredAt), created.TimePrecision, created.Lat, created.Lon,
 			Cell(created.Lat, created.Lon), created.LocationPrecision, created.Place, created.Admin1, created.Admin2, created.Perpetrator,
-			created.Affected, created.Killed, created.Injured, store.Stamp(created.CreatedAt), st.LedgerIndex); err != nil {
+			created.Affected, created.Killed, created.Injured, store.Stamp(created.CreatedAt), st.LedgerIndex, r.OrgID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE ceasefire_reports SET incident_id = $1 WHERE id = $2", created.ID, r.ID); err != nil {
