@@ -143,13 +143,6 @@ func stepOf(t *testing.T, db *store.DB, incident, action string) (string, int64)
 	return id, idx
 }
 
-func exec(t *testing.T, db *store.DB, q string, args ...any) {
-	t.Helper()
-	if _, err := db.W.Exec(q, args...); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestVerifyChecksState: parley verify checks each ceasefire item's
 // audience rows against the events that created and widened it (steps,
 // publication, joins), and with the master key the content of steps,
@@ -158,7 +151,7 @@ func exec(t *testing.T, db *store.DB, q string, args ...any) {
 func TestVerifyChecksState(t *testing.T) {
 	grant := func(id func(w *stateWorld) string, org func(w *stateWorld) string) func(*testing.T, *stateWorld, *store.DB) {
 		return func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", id(w), org(w))
+			storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", id(w), org(w))
 		}
 	}
 	observer := func(w *stateWorld) string { return w.Observer.ID }
@@ -238,91 +231,91 @@ func TestVerifyChecksState(t *testing.T) {
 			return "evidence " + w.ev.ID, w.ev.LedgerIndex
 		}},
 		{"an evidence row's size changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_evidence SET size = size + 1 WHERE id = $1", w.ev.ID)
+			storetest.Exec(t, db, "UPDATE ceasefire_evidence SET size = size + 1 WHERE id = $1", w.ev.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "evidence " + w.ev.ID, w.ev.LedgerIndex
 		}},
 		{"a report's narrative changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_reports SET narrative_enc = (SELECT narrative_enc FROM ceasefire_reports WHERE id <> $1 LIMIT 1) WHERE id = $1", w.pub.ID)
+			storetest.Exec(t, db, "UPDATE ceasefire_reports SET narrative_enc = (SELECT narrative_enc FROM ceasefire_reports WHERE id <> $1 LIMIT 1) WHERE id = $1", w.pub.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "report " + w.pub.ID, w.pub.LedgerIndex
 		}},
 		{"a report's casualty estimate changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_reports SET killed_high = killed_high + 10 WHERE id = $1", w.other.ID)
+			storetest.Exec(t, db, "UPDATE ceasefire_reports SET killed_high = killed_high + 10 WHERE id = $1", w.other.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "report " + w.other.ID, w.other.LedgerIndex
 		}},
 		{"a source's grade changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_grades SET reliability = 'A' WHERE id = $1", w.grade.ID)
+			storetest.Exec(t, db, "UPDATE ceasefire_grades SET reliability = 'A' WHERE id = $1", w.grade.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "source grade " + w.grade.ID, w.grade.LedgerIndex
 		}},
 		{"an answer's text changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_answers SET body = 'We admit it.' WHERE id = $1", w.answer.ID)
+			storetest.Exec(t, db, "UPDATE ceasefire_answers SET body = 'We admit it.' WHERE id = $1", w.answer.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "answer " + w.answer.ID, w.answer.LedgerIndex
 		}},
 		{"a published incident's finding changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_incidents SET status = 'not_a_violation' WHERE id = $1", w.pub.IncidentID)
+			storetest.Exec(t, db, "UPDATE ceasefire_incidents SET status = 'not_a_violation' WHERE id = $1", w.pub.IncidentID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
 		}},
 		{"a split incident is published by hand", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_incidents SET published = $1 WHERE id = $2", true, w.split.ID)
+			storetest.Exec(t, db, "UPDATE ceasefire_incidents SET published = $1 WHERE id = $2", true, w.split.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			_, idx := stepOf(t, db, w.split.ID, "split_from")
 			return "incident " + w.split.ID, idx
 		}},
 		{"a merged incident is no longer merged", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_incidents SET merged_into = '', status = 'reported' WHERE id = $1", w.other.IncidentID)
+			storetest.Exec(t, db, "UPDATE ceasefire_incidents SET merged_into = '', status = 'reported' WHERE id = $1", w.other.IncidentID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "incident " + w.other.IncidentID, w.other.LedgerIndex
 		}},
 		{"an incident's attribution changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_incidents SET attribution = 'disputed' WHERE id = $1", w.pub.IncidentID)
+			storetest.Exec(t, db, "UPDATE ceasefire_incidents SET attribution = 'disputed' WHERE id = $1", w.pub.IncidentID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
 		}},
 		{"an incident's type changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_incidents SET type = 'air_strike' WHERE id = $1", w.pub.IncidentID)
+			storetest.Exec(t, db, "UPDATE ceasefire_incidents SET type = 'air_strike' WHERE id = $1", w.pub.IncidentID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
 		}},
 		{"an incident's death toll changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_incidents SET killed = killed + 5 WHERE id = $1", w.pub.IncidentID)
+			storetest.Exec(t, db, "UPDATE ceasefire_incidents SET killed = killed + 5 WHERE id = $1", w.pub.IncidentID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
 		}},
 		// The row and the later steps agree, but a step is missing.
 		{"a step is taken out of an incident's history", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "DELETE FROM ceasefire_history WHERE incident_id = $1 AND action = 'verification' AND to_status = 'under_review'", w.pub.IncidentID)
+			storetest.Exec(t, db, "DELETE FROM ceasefire_history WHERE incident_id = $1 AND action = 'verification' AND to_status = 'under_review'", w.pub.IncidentID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "incident " + w.pub.IncidentID, w.pub.LedgerIndex
 		}},
 		{"a zone's geometry changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_zones SET geometry = REPLACE(geometry, '36.2', '36.3') WHERE id = $1", w.zone.ID)
+			storetest.Exec(t, db, "UPDATE ceasefire_zones SET geometry = REPLACE(geometry, '36.2', '36.3') WHERE id = $1", w.zone.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "zone " + w.zone.ID, w.zone.LedgerIndex
 		}},
 		{"a zone's kind changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_zones SET kind = 'de-escalation' WHERE id = $1", w.zone.ID)
+			storetest.Exec(t, db, "UPDATE ceasefire_zones SET kind = 'de-escalation' WHERE id = $1", w.zone.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "zone " + w.zone.ID, w.zone.LedgerIndex
 		}},
 		// The zone and its file changed together: only the event tells.
 		{"a zone and the file its import kept change together", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_zones SET name = 'Wadi Barada north' WHERE id = $1", w.zone.ID)
+			storetest.Exec(t, db, "UPDATE ceasefire_zones SET name = 'Wadi Barada north' WHERE id = $1", w.zone.ID)
 			var file []byte
 			if err := db.R.QueryRow("SELECT file FROM ceasefire_zone_imports WHERE ledger_idx = $1", w.zone.LedgerIndex).Scan(&file); err != nil {
 				t.Fatal(err)
 			}
-			exec(t, db, "UPDATE ceasefire_zone_imports SET file = $1 WHERE ledger_idx = $2",
+			storetest.Exec(t, db, "UPDATE ceasefire_zone_imports SET file = $1 WHERE ledger_idx = $2",
 				bytes.Replace(file, []byte(`"Wadi Barada"`), []byte(`"Wadi Barada north"`), 1), w.zone.LedgerIndex)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			return "zone " + w.zone.ID, w.zone.LedgerIndex
 		}},
 		{"the public summary is switched on by hand", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE ceasefire_settings SET public_summary = $1 WHERE process_id = $2", true, w.Process.ID)
+			storetest.Exec(t, db, "UPDATE ceasefire_settings SET public_summary = $1 WHERE process_id = $2", true, w.Process.ID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			var item string
 			var idx int64
@@ -336,8 +329,8 @@ func TestVerifyChecksState(t *testing.T) {
 		// tells.
 		{"a verification step's reliability changes, with its incident's", true, func(t *testing.T, w *stateWorld, db *store.DB) {
 			id, _ := stepOf(t, db, w.pub.IncidentID, "verification")
-			exec(t, db, "UPDATE ceasefire_history SET reliability = 'A' WHERE id = $1", id)
-			exec(t, db, "UPDATE ceasefire_incidents SET reliability = 'A' WHERE id = $1", w.pub.IncidentID)
+			storetest.Exec(t, db, "UPDATE ceasefire_history SET reliability = 'A' WHERE id = $1", id)
+			storetest.Exec(t, db, "UPDATE ceasefire_incidents SET reliability = 'A' WHERE id = $1", w.pub.IncidentID)
 		}, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
 			id, idx := stepOf(t, db, w.pub.IncidentID, "verification")
 			return "incident step " + id, idx
@@ -375,12 +368,12 @@ func TestVerifyChecksState(t *testing.T) {
 func TestVerifyZonesWithoutFile(t *testing.T) {
 	storetest.WithAllDatabases(t, func(t *testing.T, db *store.DB) {
 		w := newStateWorld(t, db)
-		exec(t, db, "DELETE FROM ceasefire_zone_imports")
-		exec(t, db, "UPDATE ceasefire_zones SET kind = 'de-escalation' WHERE id = $1", w.zone.ID)
+		storetest.Exec(t, db, "DELETE FROM ceasefire_zone_imports")
+		storetest.Exec(t, db, "UPDATE ceasefire_zones SET kind = 'de-escalation' WHERE id = $1", w.zone.ID)
 		if rep := w.verify(t, db, w.key); !rep.OK() {
 			t.Fatalf("a zone without its file:\n%s", rep.String())
 		}
-		exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')", w.zone.ID)
+		storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, 'intruder')", w.zone.ID)
 		if rep := w.verify(t, db, w.key); rep.OK() || rep.FirstBadItem != "zone "+w.zone.ID {
 			t.Fatalf("a zone without its file gains an organisation:\n%s", rep.String())
 		}
@@ -397,8 +390,8 @@ func TestVerifySummaryMadeByHand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		exec(t, db, "INSERT INTO ceasefire_settings(process_id, item_id, public_summary) VALUES ($1, 'forged', $2)", p.ID, true)
-		exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ('forged', '*')")
+		storetest.Exec(t, db, "INSERT INTO ceasefire_settings(process_id, item_id, public_summary) VALUES ($1, 'forged', $2)", p.ID, true)
+		storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ('forged', '*')")
 		if rep := w.verify(t, db, nil); rep.OK() || rep.FirstBadItem != "public summary forged" {
 			t.Fatalf("a summary made by hand:\n%s", rep.String())
 		}

@@ -41,8 +41,8 @@ func TestDamagedItemsIsolated(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		exec(t, db, "UPDATE messages SET body_enc = (SELECT body_enc FROM messages WHERE id = $1) WHERE id = $2", first.ID, bad.ID)
-		exec(t, db, "UPDATE attachments SET name_enc = $1 WHERE id = $2", []byte("not sealed at all, far too short?"), bad.Attachments[0].ID)
+		storetest.Exec(t, db, "UPDATE messages SET body_enc = (SELECT body_enc FROM messages WHERE id = $1) WHERE id = $2", first.ID, bad.ID)
+		storetest.Exec(t, db, "UPDATE attachments SET name_enc = $1 WHERE id = $2", []byte("not sealed at all, far too short?"), bad.Attachments[0].ID)
 		flipByte(t, db, "statements", "title_enc", stmt.ID)
 
 		for range 2 { // the second read reports nothing new

@@ -61,13 +61,6 @@ func (w *stateWorld) verify(t *testing.T, db *store.DB, master []byte) ledger.Re
 	return rep
 }
 
-func exec(t *testing.T, db *store.DB, q string, args ...any) {
-	t.Helper()
-	if _, err := db.W.Exec(q, args...); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // flipByte changes the last byte of a sealed column.
 func flipByte(t *testing.T, db *store.DB, table, col, id string) {
 	t.Helper()
@@ -76,7 +69,7 @@ func flipByte(t *testing.T, db *store.DB, table, col, id string) {
 		t.Fatal(err)
 	}
 	b[len(b)-1] ^= 1
-	exec(t, db, "UPDATE "+table+" SET "+col+" = $1 WHERE id = $2", b, id)
+	storetest.Exec(t, db, "UPDATE "+table+" SET "+col+" = $1 WHERE id = $2", b, id)
 }
 
 // TestVerifyChecksState: parley verify checks each channel item's audience
@@ -90,19 +83,19 @@ func TestVerifyChecksState(t *testing.T) {
 		do      func(t *testing.T, w *stateWorld, db *store.DB) (item string, idx int64)
 	}{
 		{"a message's audience gains an organisation", false, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
-			exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", w.msg.ID, w.Observer.ID)
+			storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", w.msg.ID, w.Observer.ID)
 			return "message " + w.msg.ID, w.msg.LedgerIndex
 		}},
 		{"a relay's audience gains the hidden origin", false, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
-			exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", w.relay.ID, w.Observer.ID)
+			storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", w.relay.ID, w.Observer.ID)
 			return "message " + w.relay.ID, w.relay.LedgerIndex
 		}},
 		{"a shared note's audience gains another organisation", false, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
-			exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", w.note.ID, w.Opp.ID)
+			storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", w.note.ID, w.Opp.ID)
 			return "message " + w.note.ID, w.note.LedgerIndex
 		}},
 		{"a statement's draft audience gains an organisation", false, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
-			exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", w.stmt.ID, w.Opp.ID)
+			storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", w.stmt.ID, w.Opp.ID)
 			return "statement " + w.stmt.ID, w.stmt.LedgerIndex
 		}},
 		{"a message's ciphertext changes", true, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
@@ -110,11 +103,11 @@ func TestVerifyChecksState(t *testing.T) {
 			return "message " + w.plenary.ID, w.plenary.LedgerIndex
 		}},
 		{"a message's sealed body is swapped for another's", true, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
-			exec(t, db, "UPDATE messages SET body_enc = (SELECT body_enc FROM messages WHERE id = $1) WHERE id = $2", w.plenary.ID, w.note.ID)
+			storetest.Exec(t, db, "UPDATE messages SET body_enc = (SELECT body_enc FROM messages WHERE id = $1) WHERE id = $2", w.plenary.ID, w.note.ID)
 			return "message " + w.note.ID, w.note.LedgerIndex
 		}},
 		{"a message's recipients change", true, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
-			exec(t, db, "UPDATE messages SET recipients = $1 WHERE id = $2", w.Opp.ID, w.relay.ID)
+			storetest.Exec(t, db, "UPDATE messages SET recipients = $1 WHERE id = $2", w.Opp.ID, w.relay.ID)
 			return "message " + w.relay.ID, w.relay.LedgerIndex
 		}},
 		{"an attachment file changes", true, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
@@ -130,7 +123,7 @@ func TestVerifyChecksState(t *testing.T) {
 			return "message " + w.msg.ID, w.msg.LedgerIndex
 		}},
 		{"an attachment row's size changes", true, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
-			exec(t, db, "UPDATE attachments SET size = size + 1 WHERE id = $1", w.msg.Attachments[0].ID)
+			storetest.Exec(t, db, "UPDATE attachments SET size = size + 1 WHERE id = $1", w.msg.Attachments[0].ID)
 			return "message " + w.msg.ID, w.msg.LedgerIndex
 		}},
 		{"a statement's text changes", true, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
@@ -138,7 +131,7 @@ func TestVerifyChecksState(t *testing.T) {
 			return "statement " + w.stmt.ID, w.stmt.LedgerIndex
 		}},
 		{"a statement's embargo changes", true, func(t *testing.T, w *stateWorld, db *store.DB) (string, int64) {
-			exec(t, db, "UPDATE statements SET embargo_until = $1 WHERE id = $2", store.Stamp(time.Now().Add(time.Hour)), w.stmt.ID)
+			storetest.Exec(t, db, "UPDATE statements SET embargo_until = $1 WHERE id = $2", store.Stamp(time.Now().Add(time.Hour)), w.stmt.ID)
 			return "statement " + w.stmt.ID, w.stmt.LedgerIndex
 		}},
 	}

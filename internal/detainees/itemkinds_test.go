@@ -111,13 +111,6 @@ func (w *stateWorld) verify(t *testing.T, db *store.DB, content bool) ledger.Rep
 	return rep
 }
 
-func exec(t *testing.T, db *store.DB, q string, args ...any) {
-	t.Helper()
-	if _, err := db.W.Exec(q, args...); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestVerifyChecksState: parley verify checks each detainee item's audience
 // rows against the events that created and widened it (the naming of the
 // neutral agency), and with the master key its content against the
@@ -125,7 +118,7 @@ func exec(t *testing.T, db *store.DB, q string, args ...any) {
 func TestVerifyChecksState(t *testing.T) {
 	grant := func(item func(w *stateWorld) string, org func(w *stateWorld) string) func(*testing.T, *stateWorld, *store.DB) {
 		return func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", item(w), org(w))
+			storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", item(w), org(w))
 		}
 	}
 	gov := func(w *stateWorld) string { return w.Fixture.Gov.ID }
@@ -156,60 +149,60 @@ func TestVerifyChecksState(t *testing.T) {
 		{"an exchange gains the host", false, grant(func(w *stateWorld) string { return w.ex.ID }, host), exchange},
 		{"a released person gains the host", false, grant(func(w *stateWorld) string { return w.release.ID }, host), release},
 		{"a list's record count changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_lists SET records = records - 1 WHERE id = $1", w.opp.ID)
+			storetest.Exec(t, db, "UPDATE detainee_lists SET records = records - 1 WHERE id = $1", w.opp.ID)
 		}, oppList},
 		{"a run's pair count changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_runs SET pairs = pairs + 1 WHERE id = $1", w.run.ID)
+			storetest.Exec(t, db, "UPDATE detainee_runs SET pairs = pairs + 1 WHERE id = $1", w.run.ID)
 		}, run},
 		{"a decision is reversed", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_decisions SET decision = $1 WHERE id = $2", detainees.NoMatch, w.decision.ID)
+			storetest.Exec(t, db, "UPDATE detainee_decisions SET decision = $1 WHERE id = $2", detainees.NoMatch, w.decision.ID)
 		}, decision},
 		{"an exchange loses a side", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_exchanges SET sides = $1 WHERE id = $2", w.Fixture.Gov.ID, w.ex.ID)
+			storetest.Exec(t, db, "UPDATE detainee_exchanges SET sides = $1 WHERE id = $2", w.Fixture.Gov.ID, w.ex.ID)
 		}, exchange},
 		{"a release's time changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_people SET released_at = released_at - 3600000000 WHERE id = $1", w.release.ID)
+			storetest.Exec(t, db, "UPDATE detainee_people SET released_at = released_at - 3600000000 WHERE id = $1", w.release.ID)
 		}, release},
 		{"a record's row changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_records SET row_no = row_no + 10 WHERE list_id = $1 AND row_no = 2", w.opp.ID)
+			storetest.Exec(t, db, "UPDATE detainee_records SET row_no = row_no + 10 WHERE list_id = $1 AND row_no = 2", w.opp.ID)
 		}, oppList},
 		{"a record is added", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, `INSERT INTO detainee_records(id, list_id, row_no, data_enc)
+			storetest.Exec(t, db, `INSERT INTO detainee_records(id, list_id, row_no, data_enc)
 				SELECT $2, list_id, 99, data_enc FROM detainee_records WHERE list_id = $1 AND row_no = 2`, w.opp.ID, store.NewID())
 		}, oppList},
 		{"a record's sealed data is another record's", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, `UPDATE detainee_records SET data_enc = (SELECT r.data_enc FROM detainee_records r WHERE r.list_id = $1 AND r.row_no = 3)
+			storetest.Exec(t, db, `UPDATE detainee_records SET data_enc = (SELECT r.data_enc FROM detainee_records r WHERE r.list_id = $1 AND r.row_no = 3)
 				WHERE list_id = $1 AND row_no = 2`, w.opp.ID)
 		}, oppList},
 		{"a list's sealed name is another list's", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_lists SET name_enc = (SELECT l.name_enc FROM detainee_lists l WHERE l.id = $1) WHERE id = $2", w.gov.ID, w.opp.ID)
+			storetest.Exec(t, db, "UPDATE detainee_lists SET name_enc = (SELECT l.name_enc FROM detainee_lists l WHERE l.id = $1) WHERE id = $2", w.gov.ID, w.opp.ID)
 		}, oppList},
 		{"a list made since digests is passed off as an earlier one", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_lists SET digest = NULL WHERE id = $1", w.opp.ID)
+			storetest.Exec(t, db, "UPDATE detainee_lists SET digest = NULL WHERE id = $1", w.opp.ID)
 		}, oppList},
 		{"a pair's probability changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_pairs SET probability = probability - 1 WHERE run_id = $1", w.run.ID)
+			storetest.Exec(t, db, "UPDATE detainee_pairs SET probability = probability - 1 WHERE run_id = $1", w.run.ID)
 		}, run},
 		{"a pair of the run is deleted", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "DELETE FROM detainee_pairs WHERE run_id = $1", w.run.ID)
+			storetest.Exec(t, db, "DELETE FROM detainee_pairs WHERE run_id = $1", w.run.ID)
 		}, run},
 		{"a person's releasing side changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_people SET released_by = $1 WHERE exchange_id = $2", w.Fixture.Opp.ID, w.ex.ID)
+			storetest.Exec(t, db, "UPDATE detainee_people SET released_by = $1 WHERE exchange_id = $2", w.Fixture.Opp.ID, w.ex.ID)
 		}, exchange},
 		{"a person is tied to another record", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, `UPDATE detainee_person_records SET record_id = (SELECT r.id FROM detainee_records r WHERE r.list_id = $1 AND r.row_no = 3)
+			storetest.Exec(t, db, `UPDATE detainee_person_records SET record_id = (SELECT r.id FROM detainee_records r WHERE r.list_id = $1 AND r.row_no = 3)
 				WHERE person_id = $2`, w.gov.ID, w.release.ID)
 		}, exchange},
 		{"an exchange's sealed title is a list's name", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_exchanges SET title_enc = (SELECT l.name_enc FROM detainee_lists l WHERE l.id = $1) WHERE id = $2", w.gov.ID, w.ex.ID)
+			storetest.Exec(t, db, "UPDATE detainee_exchanges SET title_enc = (SELECT l.name_enc FROM detainee_lists l WHERE l.id = $1) WHERE id = $2", w.gov.ID, w.ex.ID)
 		}, exchange},
 		{"a release's sealed place changes", true, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_people SET place_enc = data_enc WHERE id = $1", w.release.ID)
+			storetest.Exec(t, db, "UPDATE detainee_people SET place_enc = data_enc WHERE id = $1", w.release.ID)
 		}, release},
 		// The real agency's rows on the list submitted before the naming
 		// lose their grant (reported first), and the naming is named too.
 		{"the neutral agency named is another organisation", false, func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "UPDATE detainee_agencies SET org_id = $1 WHERE process_id = $2", w.Fixture.Host.ID, w.Process.ID)
+			storetest.Exec(t, db, "UPDATE detainee_agencies SET org_id = $1 WHERE process_id = $2", w.Fixture.Host.ID, w.Process.ID)
 		}, list(func(w *stateWorld) detainees.List { return w.gov })},
 	}
 	for _, tc := range cases {
@@ -270,7 +263,7 @@ func TestVerifyEarlierList(t *testing.T) {
 		if rep := w.verify(t, db, true); !rep.OK() || rep.Items != 8 {
 			t.Fatalf("with the earlier list (%d items):\n%s", rep.Items, rep.String())
 		}
-		exec(t, db, "UPDATE detainee_lists SET records = 4 WHERE id = $1", id)
+		storetest.Exec(t, db, "UPDATE detainee_lists SET records = 4 WHERE id = $1", id)
 		if rep := w.verify(t, db, true); rep.FirstBadItem != "detainee list "+id || rep.FirstBad != idx {
 			t.Fatalf("the earlier list's count changed: first bad item %q at %d\n%s", rep.FirstBadItem, rep.FirstBad, rep.String())
 		}

@@ -71,13 +71,6 @@ func (w *stateWorld) verify(t *testing.T, db *store.DB, content bool) ledger.Rep
 	return rep
 }
 
-func exec(t *testing.T, db *store.DB, q string, args ...any) {
-	t.Helper()
-	if _, err := db.W.Exec(q, args...); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // step returns the convoy's step of a kind (the first of them).
 func (w *stateWorld) stepOf(cv humanitarian.Convoy, kind string) humanitarian.Step {
 	for _, st := range cv.Steps {
@@ -97,11 +90,11 @@ func TestVerifyChecksState(t *testing.T) {
 	type want func(w *stateWorld) (item string, idx int64)
 	grant := func(item func(w *stateWorld) string, org func(w *stateWorld) string) func(*testing.T, *stateWorld, *store.DB) {
 		return func(t *testing.T, w *stateWorld, db *store.DB) {
-			exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", item(w), org(w))
+			storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", item(w), org(w))
 		}
 	}
 	update := func(q string, arg func(w *stateWorld) any) func(*testing.T, *stateWorld, *store.DB) {
-		return func(t *testing.T, w *stateWorld, db *store.DB) { exec(t, db, q, arg(w)) }
+		return func(t *testing.T, w *stateWorld, db *store.DB) { storetest.Exec(t, db, q, arg(w)) }
 	}
 	observer := func(w *stateWorld) string { return w.f.Observer.ID }
 	host := func(w *stateWorld) string { return w.f.Host.ID }
@@ -226,8 +219,8 @@ func TestRecordDashboards(t *testing.T) {
 			t.Fatal(err)
 		}
 		old := store.NewID()
-		exec(t, db, "INSERT INTO hum_processes(process_id, dashboard_id, updated_at) VALUES ($1, $2, 1)", p.ID, old)
-		exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2), ($1, $3)", old, w.f.Mediation.ID, w.f.Gov.ID)
+		storetest.Exec(t, db, "INSERT INTO hum_processes(process_id, dashboard_id, updated_at) VALUES ($1, $2, 1)", p.ID, old)
+		storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2), ($1, $3)", old, w.f.Mediation.ID, w.f.Gov.ID)
 		rep := w.verify(t, db, true)
 		if rep.OK() || rep.FirstBadItem != "dashboard "+old {
 			t.Fatalf("the earlier dashboard: first bad item %q\n%s", rep.FirstBadItem, rep.String())
@@ -242,14 +235,14 @@ func TestRecordDashboards(t *testing.T) {
 			t.Fatalf("RecordDashboards again: %d, %v", n, err)
 		}
 		// Its audience is now checked: the observer added is named.
-		exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", old, w.f.Observer.ID)
+		storetest.Exec(t, db, "INSERT INTO audience(item_id, org_id) VALUES ($1, $2)", old, w.f.Observer.ID)
 		if rep := w.verify(t, db, false); rep.FirstBadItem != "dashboard "+old {
 			t.Fatalf("the recorded dashboard gains the observer: first bad item %q\n%s", rep.FirstBadItem, rep.String())
 		}
-		exec(t, db, "DELETE FROM audience WHERE item_id = $1 AND org_id = $2", old, w.f.Observer.ID)
+		storetest.Exec(t, db, "DELETE FROM audience WHERE item_id = $1 AND org_id = $2", old, w.f.Observer.ID)
 		// Clearing the index of a dashboard with an event does not have
 		// it recorded again with what its rows say now.
-		exec(t, db, "UPDATE hum_processes SET dashboard_idx = NULL WHERE process_id = $1", w.f.Process.ID)
+		storetest.Exec(t, db, "UPDATE hum_processes SET dashboard_idx = NULL WHERE process_id = $1", w.f.Process.ID)
 		if n, err := w.h.RecordDashboards(ctx); err != nil || n != 0 {
 			t.Fatalf("RecordDashboards with a cleared index: %d, %v", n, err)
 		}

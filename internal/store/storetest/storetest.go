@@ -152,3 +152,12 @@ func PostgresDSN(t testing.TB, dsn string) string {
 	})
 	return withSearchPath(dsn, schema)
 }
+
+// Exec runs a statement on db's writer outside the services, as a test
+// that tampers with the stored state does, and fails t on error.
+func Exec(t testing.TB, db *store.DB, q string, args ...any) {
+	t.Helper()
+	if _, err := db.W.Exec(q, args...); err != nil {
+		t.Fatal(err)
+	}
+}
